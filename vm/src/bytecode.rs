@@ -1,0 +1,166 @@
+//! The instruction set and compiled code units.
+//!
+//! A stack machine with frame registers: a frame's registers are the first
+//! `nregs` slots of its window on the operand stack (lexical variables that no
+//! closure can capture, plus hidden loop state); temporaries sit above them.
+//! Capturable variables live in arena scopes, addressed by (hops, slot)
+//! resolved at compile time.
+
+use std::rc::Rc;
+
+use crate::function::FnProto;
+use crate::symbol::Sym;
+use crate::value::{Span, Value};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Op {
+    // Constants and stack shuffling.
+    Const(u32),
+    Int(i32),
+    Nil,
+    True,
+    False,
+    Pop,
+    Dup,
+    /// Drops `n` values below the top one.
+    PopUnder(u32),
+
+    // Variables.
+    LoadReg(u32),
+    /// Stores the top into a register, keeping it on the stack.
+    StoreReg(u32),
+    LoadScope(u16, u16),
+    StoreScope(u16, u16),
+    /// Starts an arena scope under the frame's current one.
+    ScopeStart,
+    ScopeEnd,
+    /// Namespace lookup through the inline cache with this index.
+    LoadName(u32),
+    /// The frame's current namespace.
+    LoadNs,
+    /// Stores the top into the current namespace under a name, keeping it.
+    DefineName(Sym),
+
+    // Control.
+    Jump(u32),
+    JumpIfFalse(u32),
+    JumpIfTrue(u32),
+    /// Advances the iteration over the collection in a register (its index
+    /// in the next register): pushes the next item, or jumps when done.
+    ForNext(u32, u32),
+    /// `reg += 1` for integer counters.
+    IncReg(u32),
+    /// Jumps when `reg_a >= reg_b` (repeat counters).
+    JumpIfGe(u32, u32, u32),
+
+    // Operators.
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    Pow,
+    Neg,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+    /// `&&` / `||`: both operands evaluated, returns one of them.
+    And,
+    Or,
+    /// Variadic prefix arithmetic: `(+ a b c)`; operator, argument count.
+    Fold(FoldOp, u32),
+
+    // Data.
+    MakeArray(u32),
+    /// Appends the top to the array below it.
+    ArrayPush,
+    /// Appends every item of the top (array, gene children, range) to the array below.
+    ArrayExtend,
+    /// Keys in the constant (an array of symbols), values on the stack.
+    MakeMap(u32),
+    /// Shape constant: `(head ^keys... n)`; head, prop values, children on the stack.
+    MakeGene(u32),
+    MakeRange,
+
+    // Members and children.
+    GetMember(Sym),
+    GetChild(i32),
+    /// `(./ target key default)`: key and default on the stack; nil/default when missing.
+    Select,
+    SetMember(Sym),
+    SetChild(i32),
+    /// Zero or more arguments: the target is below them.
+    CallMethod(Sym, u32),
+
+    // Functions and calls.
+    MakeClosure(u32),
+    /// Jumps unless the top is something callable with evaluated arguments.
+    JumpIfNotCallable(u32),
+    Call(u32),
+    TailCall(u32),
+    /// Callee, then one array of arguments.
+    CallArgs,
+    /// Callee, then a map of named arguments, then the positional ones.
+    CallNamed(u32),
+    /// Replaces a non-callable head with the gene of it and the unevaluated
+    /// arguments in this constant.
+    QuotedCall(u32),
+    Return,
+
+    // Exceptions.
+    TryStart(u32),
+    TryEnd,
+    Throw,
+    /// Throws the top again, keeping the location of its first throw.
+    Rethrow,
+    /// Raises a compile-time error (constant: message) at run time, so `try` can catch it.
+    Fail(u32),
+
+    // Namespaces and evaluation.
+    NsBegin(Sym),
+    NsEnd,
+    Eval,
+    Parse,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FoldOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+/// The program text a unit was compiled from, for error locations.
+#[derive(Debug)]
+pub struct Source {
+    pub name: Rc<str>,
+    pub text: Rc<str>,
+}
+
+/// One compiled unit: a function body, a file's top level, or eval'd code.
+#[derive(Debug, Default)]
+pub struct Code {
+    pub ops: Vec<Op>,
+    pub consts: Vec<Value>,
+    pub protos: Vec<Rc<FnProto>>,
+    /// (first pc, span) pairs, sorted by pc.
+    pub spans: Vec<(u32, Span)>,
+    pub source: Option<Rc<Source>>,
+    pub nregs: u32,
+}
+
+impl Code {
+    /// The source position of the instruction at `pc`.
+    pub fn span_at(&self, pc: usize) -> Span {
+        let i = self.spans.partition_point(|&(p, _)| p as usize <= pc);
+        if i == 0 {
+            Span::default()
+        } else {
+            self.spans[i - 1].1
+        }
+    }
+}

@@ -1,0 +1,839 @@
+//! Special forms: the decision order of gene-language.md section 2.2, then
+//! `var`, `if`, loops, functions, `try`, namespaces and friends.
+
+use std::rc::Rc;
+
+use super::{Compiler, Kind, LoopCtx, Unwind, scan};
+use crate::bytecode::Op;
+use crate::function::{Param, ParamKind};
+use crate::symbol::{Sym, sym};
+use crate::value::{Gene, Value};
+
+fn is_sym(v: Option<&Value>, s: Sym) -> bool {
+    matches!(v, Some(Value::Symbol(x)) if *x == s)
+}
+
+const INFIX: [Sym; 12] = [
+    sym::PLUS,
+    sym::MINUS,
+    sym::MUL,
+    sym::DIV,
+    sym::MOD,
+    sym::POW,
+    sym::LT,
+    sym::LE,
+    sym::GT,
+    sym::GE,
+    sym::EQ,
+    sym::NE,
+];
+
+/// Heads that keep an operator child from being read as infix.
+const NOT_INFIX_HEADS: [Sym; 14] = [
+    sym::VAR,
+    sym::IF,
+    sym::FN,
+    sym::FNX,
+    sym::FNXX,
+    sym::MACRO,
+    sym::DO,
+    sym::LOOP,
+    sym::WHILE,
+    sym::FOR,
+    sym::NS,
+    sym::CLASS,
+    sym::TRY,
+    sym::THROW,
+];
+
+impl Compiler<'_> {
+    pub(super) fn gene(&mut self, g: &Gene, tail: bool) {
+        let ch = &g.children;
+        let head_sym = match &g.head {
+            Value::Symbol(s) => Some(*s),
+            _ => None,
+        };
+        // 1. selectors
+        if head_sym == Some(sym::SELECTOR) {
+            return self.selector(ch);
+        }
+        if is_sym(ch.first(), sym::SELECTOR) {
+            let mut args = vec![g.head.clone()];
+            args.extend(ch[1..].iter().cloned());
+            return self.selector(&args);
+        }
+        // 2. ranges
+        if ch.len() == 2 && is_sym(ch.first(), sym::DOTDOT) {
+            self.expr(&g.head, false);
+            self.f().temps += 1;
+            self.expr(&ch[1], false);
+            self.f().temps -= 1;
+            self.emit(Op::Int(1));
+            self.emit(Op::MakeRange);
+            return;
+        }
+        // 3. `(-1)`
+        if ch.is_empty() && g.props.is_empty() && matches!(g.head, Value::Int(_) | Value::Float(_)) {
+            return self.expr(&g.head, false);
+        }
+        // 4. quote and literal gene constructors
+        if head_sym == Some(sym::QUOTE) {
+            let v = ch.first().cloned().unwrap_or(Value::Nil);
+            let k = self.constant(v);
+            self.emit(Op::Const(k));
+            return;
+        }
+        if head_sym == Some(sym::UNDERSCORE) {
+            return self.literal_gene(Value::Symbol(sym::UNDERSCORE), g);
+        }
+        if let Value::Gene(h) = &g.head {
+            let h = h.borrow();
+            if matches!(h.head, Value::Symbol(s) if s == sym::QUOTE) {
+                let ty = h.children.first().cloned().unwrap_or(Value::Nil);
+                drop(h);
+                return self.literal_gene(ty, g);
+            }
+        }
+        // 5. infix
+        if let Some(Value::Symbol(op)) = ch.first() {
+            if INFIX.contains(op) && !head_sym.is_some_and(|h| NOT_INFIX_HEADS.contains(&h)) {
+                let mut args = vec![g.head.clone()];
+                args.extend(ch[1..].iter().cloned());
+                return self.operator(*op, &args);
+            }
+        }
+        // 6. prefix operators
+        if let Some(h) = head_sym {
+            if INFIX.contains(&h) {
+                return self.operator(h, ch);
+            }
+        }
+        // 7. assignment, logic, blocks with parameters, method calls
+        if let Some(Value::Symbol(s)) = ch.first() {
+            match *s {
+                sym::ASSIGN | sym::ADD_ASSIGN | sym::SUB_ASSIGN => {
+                    return self.assign(&g.head, *s, &ch[1..]);
+                }
+                sym::AND | sym::OR => return self.logic(&g.head, ch),
+                sym::ARROW => return self.closure_form(Some(&g.head), &ch[1..], true, false, None),
+                _ => {}
+            }
+            let name = s.name();
+            if let Some(m) = name.strip_prefix('.').filter(|m| !m.is_empty() && !m.starts_with('.') && *m != "/") {
+                return self.method_call(&g.head, Sym::new(m), &ch[1..]);
+            }
+        }
+        // 8. special forms
+        if let Some(h) = head_sym {
+            match h {
+                sym::VAR => return self.var_form(ch),
+                sym::IF => return self.if_form(ch, tail),
+                sym::DO => return self.body(ch, tail),
+                sym::LOOP => return self.loop_form(None, ch),
+                sym::WHILE => {
+                    let (cond, body) = ch.split_first().map_or((Value::Nil, &[][..]), |(c, b)| (c.clone(), b));
+                    return self.loop_form(Some(cond), body);
+                }
+                sym::REPEAT => return self.repeat_form(g),
+                sym::FOR => return self.for_form(ch),
+                sym::BREAK => return self.break_form(ch.first()),
+                sym::CONTINUE => return self.continue_form(),
+                sym::FN => return self.fn_form(g),
+                sym::FNX => {
+                    let (params, body) = ch.split_first().map_or((None, &[][..]), |(p, b)| (Some(p), b));
+                    return match params {
+                        Some(p) => self.closure_form(Some(p), body, false, false, None),
+                        None => self.fail("fnx needs an argument list"),
+                    };
+                }
+                sym::FNXX => return self.closure_form(None, ch, false, false, None),
+                sym::ARROW => return self.closure_form(None, ch, true, false, None),
+                sym::RETURN => return self.return_form(ch.first()),
+                sym::TRY => return self.try_form(ch),
+                sym::THROW => {
+                    match ch.first() {
+                        Some(v) => self.expr(v, false),
+                        None => {
+                            self.emit(Op::Nil);
+                        }
+                    }
+                    self.emit(Op::Throw);
+                    return;
+                }
+                sym::NS => return self.ns_form(ch),
+                sym::VOID => {
+                    for c in ch {
+                        self.expr(c, false);
+                        self.emit(Op::Pop);
+                    }
+                    self.emit(Op::Nil);
+                    return;
+                }
+                sym::EVAL => {
+                    if ch.is_empty() {
+                        self.emit(Op::Nil);
+                    }
+                    for (i, c) in ch.iter().enumerate() {
+                        if i > 0 {
+                            self.emit(Op::Pop);
+                        }
+                        self.expr(c, false);
+                        self.emit(Op::Eval);
+                    }
+                    return;
+                }
+                sym::DOLLAR_PARSE => {
+                    match ch.first() {
+                        Some(v) => self.expr(v, false),
+                        None => {
+                            self.emit(Op::Nil);
+                        }
+                    }
+                    self.emit(Op::Parse);
+                    return;
+                }
+                sym::RANGE => {
+                    for i in 0..3 {
+                        match ch.get(i) {
+                            Some(v) => self.expr(v, false),
+                            None if i == 2 => {
+                                self.emit(Op::Int(1));
+                            }
+                            None => {
+                                self.emit(Op::Nil);
+                            }
+                        }
+                        self.f().temps += 1;
+                    }
+                    self.f().temps -= 3;
+                    self.emit(Op::MakeRange);
+                    return;
+                }
+                sym::MACRO | sym::CLASS | sym::NEW => {
+                    return self.fail(format!("`{h}` is not supported"));
+                }
+                _ => {}
+            }
+        }
+        // 9. calls
+        self.call(g, tail);
+    }
+
+    fn selector(&mut self, args: &[Value]) {
+        if args.len() < 2 || args.len() > 3 {
+            return self.fail("a selector takes a target, a key and an optional default");
+        }
+        for a in args {
+            self.expr(a, false);
+            self.f().temps += 1;
+        }
+        if args.len() == 2 {
+            self.emit(Op::Nil);
+        }
+        self.f().temps -= args.len() as u32;
+        self.emit(Op::Select);
+    }
+
+    fn literal_gene(&mut self, ty: Value, g: &Gene) {
+        let k = self.constant(ty);
+        self.emit(Op::Const(k));
+        self.f().temps += 1;
+        let mut shape: Vec<Value> = g.props.keys().map(|k| Value::Symbol(*k)).collect();
+        for v in g.props.values() {
+            self.expr(v, false);
+            self.f().temps += 1;
+        }
+        for c in &g.children {
+            self.expr(c, false);
+            self.f().temps += 1;
+        }
+        self.f().temps -= 1 + (g.props.len() + g.children.len()) as u32;
+        shape.push(Value::Int(g.children.len() as i64));
+        let k = self.constant(Value::array(shape));
+        self.emit(Op::MakeGene(k));
+    }
+
+    fn var_form(&mut self, ch: &[Value]) {
+        match ch.first() {
+            Some(Value::Symbol(name)) => {
+                match ch.get(1) {
+                    Some(v) => self.expr(v, false),
+                    None => {
+                        self.emit(Op::Nil);
+                    }
+                }
+                self.declare(*name);
+            }
+            Some(Value::Complex(parts)) if parts.len() == 2 && parts[0] == sym::DOLLAR_NS => {
+                match ch.get(1) {
+                    Some(v) => self.expr(v, false),
+                    None => {
+                        self.emit(Op::Nil);
+                    }
+                }
+                self.emit(Op::DefineName(parts[1]));
+            }
+            _ => self.fail("var needs a variable name"),
+        }
+    }
+
+    fn if_form(&mut self, ch: &[Value], tail: bool) {
+        let is_kw = |v: &Value| {
+            matches!(v, Value::Symbol(s) if *s == sym::THEN || *s == sym::ELSE || *s == sym::ELIF)
+        };
+        // Normalise into (negated, condition, then-forms) clauses plus else-forms.
+        let mut clauses: Vec<(bool, Value, Vec<Value>)> = Vec::new();
+        let mut else_forms: Option<Vec<Value>> = None;
+        if ch.len() == 3 && !is_sym(ch.first(), sym::NOT) && !is_kw(&ch[1]) && !is_kw(&ch[2]) {
+            clauses.push((false, ch[0].clone(), vec![ch[1].clone()]));
+            else_forms = Some(vec![ch[2].clone()]);
+        } else {
+            let mut i = 0;
+            loop {
+                let neg = is_sym(ch.get(i), sym::NOT);
+                if neg {
+                    i += 1;
+                }
+                let Some(cond) = ch.get(i).cloned() else {
+                    return self.fail("if needs a condition");
+                };
+                i += 1;
+                if is_sym(ch.get(i), sym::THEN) {
+                    i += 1;
+                }
+                let start = i;
+                while i < ch.len() && !is_sym(ch.get(i), sym::ELIF) && !is_sym(ch.get(i), sym::ELSE) {
+                    i += 1;
+                }
+                clauses.push((neg, cond, ch[start..i].to_vec()));
+                if is_sym(ch.get(i), sym::ELIF) {
+                    i += 1;
+                    continue;
+                }
+                if is_sym(ch.get(i), sym::ELSE) {
+                    else_forms = Some(ch[i + 1..].to_vec());
+                }
+                break;
+            }
+        }
+        // The whole `if` is a tracker (for its conditions); each branch is another.
+        let conds: Vec<Value> = clauses.iter().map(|c| c.1.clone()).collect();
+        let whole = [Value::array(ch.to_vec())];
+        self.open_region(&conds, &whole);
+        let mut ends = Vec::new();
+        for (neg, cond, forms) in &clauses {
+            self.expr(cond, false);
+            let skip = self.emit(if *neg { Op::JumpIfTrue(0) } else { Op::JumpIfFalse(0) });
+            self.branch(forms, tail);
+            ends.push(self.emit(Op::Jump(0)));
+            self.patch(skip);
+        }
+        match &else_forms {
+            Some(forms) => self.branch(forms, tail),
+            None => {
+                self.emit(Op::Nil);
+            }
+        }
+        for e in ends {
+            self.patch(e);
+        }
+        self.close_region();
+    }
+
+    fn branch(&mut self, forms: &[Value], tail: bool) {
+        self.open_region(forms, forms);
+        self.body(forms, tail);
+        self.close_region();
+    }
+
+    /// `loop` (no condition) and `while`.
+    fn loop_form(&mut self, cond: Option<Value>, body: &[Value]) {
+        let start = self.pc();
+        let temps = self.f().temps;
+        let trackers = self.f().trackers.len();
+        let unwind = self.f().unwind.len();
+        self.f().loops.push(LoopCtx {
+            breaks: Vec::new(),
+            continues: Vec::new(),
+            continue_pc: Some(start),
+            temps,
+            trackers,
+            unwind,
+        });
+        let exit = cond.map(|c| {
+            self.expr(&c, false);
+            self.emit(Op::JumpIfFalse(0))
+        });
+        for f in body {
+            self.expr(f, false);
+            self.emit(Op::Pop);
+        }
+        self.emit(Op::Jump(start as u32));
+        if let Some(exit) = exit {
+            self.patch(exit);
+        }
+        self.emit(Op::Nil);
+        self.end_loop();
+    }
+
+    fn end_loop(&mut self) {
+        let l = self.f().loops.pop().expect("loop");
+        for b in l.breaks {
+            self.patch(b);
+        }
+    }
+
+    fn repeat_form(&mut self, g: &Gene) {
+        if !g.props.is_empty() {
+            return self.fail("repeat ^index/^total: not yet implemented");
+        }
+        let Some((count, body)) = g.children.split_first() else {
+            return self.fail("repeat needs a count");
+        };
+        self.expr(count, false);
+        let limit = self.alloc_reg();
+        let i = self.alloc_reg();
+        self.emit(Op::StoreReg(limit));
+        self.emit(Op::Pop);
+        self.emit(Op::Int(0));
+        self.emit(Op::StoreReg(i));
+        self.emit(Op::Pop);
+        let top = self.pc();
+        let exit = self.emit(Op::JumpIfGe(i, limit, 0));
+        self.iteration(body, None);
+        self.emit(Op::IncReg(i));
+        self.emit(Op::Jump(top as u32));
+        self.patch(exit);
+        self.emit(Op::Nil);
+        self.end_loop();
+        self.f().next_reg -= 2;
+    }
+
+    fn for_form(&mut self, ch: &[Value]) {
+        let (Some(Value::Symbol(var)), true, Some(coll)) = (ch.first(), is_sym(ch.get(1), sym::IN), ch.get(2)) else {
+            return self.fail("for needs the form (for x in collection body...)");
+        };
+        let var = *var;
+        self.expr(coll, false);
+        // ForNext keeps the index in the register after the collection's.
+        let coll_reg = self.alloc_reg();
+        let idx = self.alloc_reg();
+        self.emit(Op::StoreReg(coll_reg));
+        self.emit(Op::Pop);
+        self.emit(Op::Int(0));
+        self.emit(Op::StoreReg(idx));
+        self.emit(Op::Pop);
+        let top = self.pc();
+        let next = self.emit(Op::ForNext(coll_reg, 0));
+        self.f().temps += 1;
+        self.iteration(&ch[3..], Some(var));
+        self.emit(Op::Jump(top as u32));
+        self.patch(next);
+        self.emit(Op::Nil);
+        self.end_loop();
+        self.f().next_reg -= 2;
+    }
+
+    /// One loop iteration in its own tracker; `var` receives the item (on the stack).
+    fn iteration(&mut self, body: &[Value], var: Option<Sym>) {
+        let temps = self.f().temps - var.map_or(0, |_| 1);
+        let unwind = self.f().unwind.len();
+        let mut decl = Vec::new();
+        if let Some(v) = var {
+            let mut g = Gene {
+                head: Value::Symbol(sym::VAR),
+                ..Default::default()
+            };
+            g.children.push(Value::Symbol(v));
+            decl.push(Value::gene(g));
+        }
+        let region: Vec<Value> = decl.iter().chain(body.iter()).cloned().collect();
+        // The scope (if any) starts before the loop variable is stored.
+        let arena = scan::contains_closure(&region);
+        let materialized = arena && scan::declares_vars(&region);
+        self.push_tracker(arena, materialized);
+        if materialized {
+            self.emit(Op::ScopeStart);
+        }
+        let trackers = self.f().trackers.len() - 1;
+        self.f().loops.push(LoopCtx {
+            breaks: Vec::new(),
+            continues: Vec::new(),
+            continue_pc: None,
+            temps,
+            trackers,
+            unwind,
+        });
+        if let Some(v) = var {
+            self.declare(v);
+            self.emit(Op::Pop);
+            self.f().temps -= 1;
+        }
+        for f in body {
+            self.expr(f, false);
+            self.emit(Op::Pop);
+        }
+        let conts = std::mem::take(&mut self.f().loops.last_mut().expect("loop").continues);
+        for c in conts {
+            self.patch(c);
+        }
+        self.close_region();
+    }
+
+    fn break_form(&mut self, value: Option<&Value>) {
+        let Some(l) = self.f().loops.last() else {
+            return self.fail("break outside a loop");
+        };
+        let (temps, trackers, unwind) = (l.temps, l.trackers, l.unwind);
+        if self.jump_ignored(unwind) {
+            self.emit(Op::Nil);
+            return;
+        }
+        match value {
+            Some(v) => self.expr(v, false),
+            None => {
+                self.emit(Op::Nil);
+            }
+        }
+        self.leave(unwind, Some(trackers));
+        let extra = self.f().temps - temps;
+        if extra > 0 {
+            self.emit(Op::PopUnder(extra));
+        }
+        let j = self.emit(Op::Jump(0));
+        self.f().loops.last_mut().expect("loop").breaks.push(j);
+    }
+
+    fn continue_form(&mut self) {
+        let Some(l) = self.f().loops.last() else {
+            return self.fail("continue outside a loop");
+        };
+        let (temps, trackers, unwind, target) = (l.temps, l.trackers, l.unwind, l.continue_pc);
+        if self.jump_ignored(unwind) {
+            self.emit(Op::Nil);
+            return;
+        }
+        self.leave(unwind, Some(trackers));
+        let extra = self.f().temps - temps;
+        for _ in 0..extra {
+            self.emit(Op::Pop);
+        }
+        match target {
+            Some(pc) => {
+                self.emit(Op::Jump(pc as u32));
+            }
+            None => {
+                let j = self.emit(Op::Jump(0));
+                self.f().loops.last_mut().expect("loop").continues.push(j);
+            }
+        }
+        // Unreachable, but the expression must leave a value.
+        self.emit(Op::Nil);
+    }
+
+    /// Jumps out of a `finally` are ignored, as upstream does.
+    fn jump_ignored(&mut self, unwind: usize) -> bool {
+        self.f().unwind[unwind..]
+            .iter()
+            .any(|u| matches!(u, Unwind::FinallyBody))
+    }
+
+    /// Emits what leaving the constructs above `unwind` takes, innermost
+    /// first: handler pops and inlined finally blocks (each compiled where its
+    /// `try` was, after ending the scopes opened since), then, when `target`
+    /// is given, the scope ends down to that tracker depth. The value being
+    /// carried out stays on top of the stack.
+    fn leave(&mut self, unwind: usize, target: Option<usize>) {
+        let mut ended = self.f().trackers.len();
+        for i in (unwind..self.f().unwind.len()).rev() {
+            match &self.f().unwind[i] {
+                Unwind::Handler => {
+                    self.emit(Op::TryEnd);
+                }
+                Unwind::Finally { forms, trackers: at } => {
+                    let (forms, at) = (forms.clone(), *at);
+                    self.end_scopes(at, ended);
+                    ended = ended.min(at);
+                    let hidden = self.f().trackers.split_off(ended);
+                    let outer = self.f().unwind.split_off(i);
+                    self.run_finally(&Some(forms));
+                    self.f().unwind.extend(outer);
+                    self.f().trackers.extend(hidden);
+                }
+                Unwind::FinallyBody => {}
+            }
+        }
+        if let Some(target) = target {
+            self.end_scopes(target, ended);
+        }
+    }
+
+    /// Ends the materialized scopes of trackers `from..to`.
+    fn end_scopes(&mut self, from: usize, to: usize) {
+        if from >= to {
+            return;
+        }
+        let n = self.f().trackers[from..to].iter().filter(|t| t.materialized).count();
+        for _ in 0..n {
+            self.emit(Op::ScopeEnd);
+        }
+    }
+
+    fn return_form(&mut self, value: Option<&Value>) {
+        if self.f().kind == Kind::TopLevel {
+            return self.fail("Return from top level");
+        }
+        if self.jump_ignored(0) {
+            self.emit(Op::Nil);
+            return;
+        }
+        match value {
+            Some(v) => self.expr(v, false),
+            None => {
+                self.emit(Op::Nil);
+            }
+        }
+        // Return itself ends the frame's scopes; only finally blocks matter.
+        self.leave(0, None);
+        self.emit(Op::Return);
+    }
+
+    fn fn_form(&mut self, g: &Gene) {
+        let is_async = matches!(g.props.get(&sym::ASYNC), Some(v) if v.is_truthy());
+        let ch = &g.children;
+        let Some(name) = ch.first() else {
+            return self.fail("fn needs a name");
+        };
+        let Some(params) = ch.get(1) else {
+            return self.fail("fn needs an argument list");
+        };
+        let display_name: Rc<str> = match name {
+            Value::Symbol(s) => s.name(),
+            Value::Str(s) => Rc::from(&***s),
+            Value::Complex(parts) => parts.last().expect("parts").name(),
+            _ => return self.fail("fn name must be a symbol or a string"),
+        };
+        match name {
+            Value::Complex(parts) => {
+                // Stored in the namespace the prefix names.
+                self.path(parts, parts.len() - 1);
+                self.f().temps += 1;
+                self.closure_form(Some(params), &ch[2..], false, is_async, Some(display_name));
+                self.f().temps -= 1;
+                self.emit(Op::SetMember(*parts.last().expect("parts")));
+            }
+            Value::Str(s) => {
+                self.closure_form(Some(params), &ch[2..], false, is_async, Some(display_name));
+                self.emit(Op::DefineName(Sym::new(s)));
+            }
+            Value::Symbol(s) => {
+                self.closure_form(Some(params), &ch[2..], false, is_async, Some(display_name));
+                self.emit(Op::DefineName(*s));
+            }
+            _ => {}
+        }
+    }
+
+    /// `fn`, `fnx`, `fnxx` and blocks: compiles the body, pushes the closure.
+    pub(super) fn closure_form(
+        &mut self,
+        params: Option<&Value>,
+        body: &[Value],
+        is_block: bool,
+        is_async: bool,
+        name: Option<Rc<str>>,
+    ) {
+        let params = match params.map(parse_params).transpose() {
+            Ok(p) => p.unwrap_or_default(),
+            Err(e) => return self.fail(e),
+        };
+        let name = name.unwrap_or_else(|| Rc::from(if is_block { "<block>" } else { "<fn>" }));
+        let idx = self.function(name, params, body, is_block, is_async);
+        self.emit(Op::MakeClosure(idx));
+    }
+
+    fn try_form(&mut self, ch: &[Value]) {
+        let mut body = Vec::new();
+        let mut handler: Option<Vec<Value>> = None;
+        let mut finally: Option<Vec<Value>> = None;
+        let mut i = 0;
+        while i < ch.len() && !is_sym(ch.get(i), sym::CATCH) && !is_sym(ch.get(i), sym::FINALLY) {
+            body.push(ch[i].clone());
+            i += 1;
+        }
+        while i < ch.len() {
+            if is_sym(ch.get(i), sym::CATCH) {
+                if handler.is_some() {
+                    return self.fail("only one `catch *` clause is supported");
+                }
+                if !is_sym(ch.get(i + 1), sym::MUL) {
+                    return self.fail("only `catch *` is supported");
+                }
+                i += 2;
+                let start = i;
+                while i < ch.len() && !is_sym(ch.get(i), sym::CATCH) && !is_sym(ch.get(i), sym::FINALLY) {
+                    i += 1;
+                }
+                handler = Some(ch[start..i].to_vec());
+            } else {
+                finally = Some(ch[i + 1..].to_vec());
+                break;
+            }
+        }
+        let trackers = self.f().trackers.len();
+        // Body, under a handler (and the finally, if any, on the way out).
+        if let Some(f) = &finally {
+            self.f().unwind.push(Unwind::Finally {
+                forms: f.clone(),
+                trackers,
+            });
+        }
+        let catch = self.emit(Op::TryStart(0));
+        self.f().unwind.push(Unwind::Handler);
+        self.body(&body, false);
+        self.f().unwind.pop();
+        self.emit(Op::TryEnd);
+        if finally.is_some() {
+            self.f().unwind.pop();
+        }
+        self.run_finally(&finally);
+        let end = self.emit(Op::Jump(0));
+        self.patch(catch);
+        // The thrown value is on the stack.
+        match &handler {
+            Some(h) => {
+                let ex = self.alloc_reg();
+                self.emit(Op::StoreReg(ex));
+                self.emit(Op::Pop);
+                // A throw from the handler still runs the finally.
+                let rethrow = finally.as_ref().map(|f| {
+                    self.f().unwind.push(Unwind::Finally {
+                        forms: f.clone(),
+                        trackers,
+                    });
+                    let r = self.emit(Op::TryStart(0));
+                    self.f().unwind.push(Unwind::Handler);
+                    r
+                });
+                let mut region = vec![Value::gene(Gene {
+                    head: Value::Symbol(sym::VAR),
+                    children: vec![Value::Symbol(sym::DOLLAR_EX)],
+                    ..Default::default()
+                })];
+                region.extend(h.iter().cloned());
+                let arena = scan::contains_closure(&region);
+                self.push_tracker(arena, arena);
+                if arena {
+                    self.emit(Op::ScopeStart);
+                }
+                self.emit(Op::LoadReg(ex));
+                self.declare(sym::DOLLAR_EX);
+                self.emit(Op::Pop);
+                self.body(h, false);
+                self.close_region();
+                if let Some(r) = rethrow {
+                    self.f().unwind.pop();
+                    self.emit(Op::TryEnd);
+                    self.f().unwind.pop();
+                    self.run_finally(&finally);
+                    let done = self.emit(Op::Jump(0));
+                    self.patch(r);
+                    self.rethrow_after_finally(&finally);
+                    self.patch(done);
+                }
+                self.f().next_reg -= 1;
+            }
+            None => self.rethrow_after_finally(&finally),
+        }
+        self.patch(end);
+    }
+
+    fn run_finally(&mut self, finally: &Option<Vec<Value>>) {
+        if let Some(f) = finally {
+            self.f().temps += 1;
+            self.f().unwind.push(Unwind::FinallyBody);
+            self.body(f, false);
+            self.f().unwind.pop();
+            self.emit(Op::Pop);
+            self.f().temps -= 1;
+        }
+    }
+
+    /// With the exception on the stack: run the finally, then throw it again.
+    fn rethrow_after_finally(&mut self, finally: &Option<Vec<Value>>) {
+        self.run_finally(finally);
+        self.emit(Op::Rethrow);
+    }
+
+    fn ns_form(&mut self, ch: &[Value]) {
+        let Some(Value::Symbol(name)) = ch.first() else {
+            return self.fail("ns needs a name");
+        };
+        self.emit(Op::NsBegin(*name));
+        self.f().temps += 1;
+        self.body(&ch[1..], false);
+        self.emit(Op::Pop);
+        self.f().temps -= 1;
+        self.emit(Op::NsEnd);
+    }
+}
+
+/// Parses an argument list: `_`, `[]`, `a`, or `[a b = 2 ^named rest...]`.
+pub(super) fn parse_params(v: &Value) -> Result<Vec<Param>, String> {
+    let positional = |name| Param {
+        name,
+        kind: ParamKind::Positional,
+        default: None,
+    };
+    match v {
+        Value::Symbol(s) if *s == sym::UNDERSCORE => Ok(Vec::new()),
+        Value::Symbol(s) => Ok(vec![param_named(*s).unwrap_or_else(|| positional(*s))]),
+        Value::Array(items) => {
+            let items = items.borrow();
+            let mut out: Vec<Param> = Vec::new();
+            let mut i = 0;
+            while i < items.len() {
+                match &items[i] {
+                    Value::Symbol(s) if *s == sym::ASSIGN => {
+                        let (Some(last), Some(d)) = (out.last_mut(), items.get(i + 1)) else {
+                            return Err("`=` in an argument list needs a name before and a default after".into());
+                        };
+                        last.default = Some(d.clone());
+                        i += 2;
+                        continue;
+                    }
+                    Value::Symbol(s) => out.push(param_named(*s).unwrap_or_else(|| positional(*s))),
+                    other => {
+                        return Err(format!(
+                            "argument list entries must be names, got {}",
+                            crate::display::display(other)
+                        ));
+                    }
+                }
+                i += 1;
+            }
+            Ok(out)
+        }
+        Value::Gene(_) => Err("an argument list must be _, a name or an array; got a gene (write `fn name [] body`)".into()),
+        other => Err(format!(
+            "an argument list must be _, a name or an array; got {}",
+            crate::display::display(other)
+        )),
+    }
+}
+
+fn param_named(s: Sym) -> Option<Param> {
+    let n = s.name();
+    if let Some(rest) = n.strip_suffix("...").filter(|r| !r.is_empty()) {
+        return Some(Param {
+            name: Sym::new(rest),
+            kind: ParamKind::Rest,
+            default: None,
+        });
+    }
+    n.strip_prefix('^').filter(|r| !r.is_empty()).map(|r| Param {
+        name: Sym::new(r),
+        kind: ParamKind::Named,
+        default: None,
+    })
+}

@@ -1,0 +1,490 @@
+//! The compiler: one pass from read forms to bytecode.
+//!
+//! Lexical variables are resolved at compile time. Each region that upstream
+//! gives a scope tracker (top level, function bodies, `if` and its branches,
+//! `for`/`repeat` iterations, `catch` handlers) gets a `Tracker`. A tracker
+//! whose region contains a closure is an *arena* tracker: its variables live in
+//! an arena scope (started at region entry if it declares any), addressed by
+//! (hops, slot). Any other tracker keeps its variables in frame registers.
+
+mod calls;
+mod forms;
+mod scan;
+
+use std::rc::Rc;
+
+use crate::bytecode::{Code, Op, Source};
+use crate::function::FnProto;
+use crate::symbol::{Sym, sym};
+use crate::value::{Span, Value};
+
+/// Deeper forms compile to a run-time error instead of recursing further.
+pub const MAX_NESTING: u32 = 300;
+
+/// The inline-cache table that `Op::LoadName` indexes; owned by the VM.
+pub trait NameTable {
+    fn name_slot(&mut self, name: Sym) -> u32;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Loc {
+    Reg(u32),
+    Slot(u16),
+}
+
+struct Tracker {
+    vars: Vec<(Sym, Loc)>,
+    arena: bool,
+    materialized: bool,
+    next_slot: u16,
+    reg_mark: u32,
+}
+
+struct LoopCtx {
+    breaks: Vec<usize>,
+    continues: Vec<usize>,
+    /// Backward continue target, when known at loop start.
+    continue_pc: Option<usize>,
+    temps: u32,
+    trackers: usize,
+    unwind: usize,
+}
+
+enum Unwind {
+    /// A `try` handler is installed.
+    Handler,
+    /// A `finally` to run on the way out; the trackers visible at the `try`.
+    Finally { forms: Vec<Value>, trackers: usize },
+    /// Inside a `finally`: jumps out of it are ignored (upstream).
+    FinallyBody,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    TopLevel,
+    Function,
+}
+
+struct FnCtx {
+    code: Code,
+    kind: Kind,
+    trackers: Vec<Tracker>,
+    next_reg: u32,
+    loops: Vec<LoopCtx>,
+    unwind: Vec<Unwind>,
+    temps: u32,
+    last_span: Span,
+}
+
+pub struct Compiler<'a> {
+    names: &'a mut dyn NameTable,
+    source: Rc<Source>,
+    fns: Vec<FnCtx>,
+    depth: u32,
+    /// Span of the innermost gene being compiled.
+    span: Span,
+}
+
+/// Compiles a file's (or eval'd) top-level forms into a unit.
+pub fn compile_unit(names: &mut dyn NameTable, source: Rc<Source>, forms: &[Value]) -> Rc<Code> {
+    let mut c = Compiler {
+        names,
+        source,
+        fns: Vec::new(),
+        depth: 0,
+        span: Span::default(),
+    };
+    let arena = scan::contains_closure(forms);
+    let materialized = arena && scan::declares_vars(forms);
+    c.fns.push(FnCtx::new(Kind::TopLevel));
+    c.push_tracker(arena, materialized);
+    if materialized {
+        c.emit(Op::ScopeStart);
+    }
+    c.body(forms, false);
+    // The frame's scopes are released by Return.
+    c.emit(Op::Return);
+    let f = c.fns.pop().expect("top-level context");
+    Rc::new(c.finish(f))
+}
+
+impl FnCtx {
+    fn new(kind: Kind) -> Self {
+        FnCtx {
+            code: Code::default(),
+            kind,
+            trackers: Vec::new(),
+            next_reg: 0,
+            loops: Vec::new(),
+            unwind: Vec::new(),
+            temps: 0,
+            last_span: Span::default(),
+        }
+    }
+}
+
+impl Compiler<'_> {
+    fn f(&mut self) -> &mut FnCtx {
+        self.fns.last_mut().expect("function context")
+    }
+
+    fn finish(&self, mut f: FnCtx) -> Code {
+        f.code.source = Some(self.source.clone());
+        f.code
+    }
+
+    fn pc(&mut self) -> usize {
+        self.f().code.ops.len()
+    }
+
+    fn emit(&mut self, op: Op) -> usize {
+        let span = self.span;
+        let f = self.f();
+        if span != f.last_span && span != Span::default() {
+            let pc = f.code.ops.len() as u32;
+            f.code.spans.push((pc, span));
+            f.last_span = span;
+        }
+        f.code.ops.push(op);
+        f.code.ops.len() - 1
+    }
+
+    /// Points the jump at `at` to the current end of code.
+    fn patch(&mut self, at: usize) {
+        let target = self.pc() as u32;
+        let op = &mut self.f().code.ops[at];
+        *op = match *op {
+            Op::Jump(_) => Op::Jump(target),
+            Op::JumpIfFalse(_) => Op::JumpIfFalse(target),
+            Op::JumpIfTrue(_) => Op::JumpIfTrue(target),
+            Op::JumpIfNotCallable(_) => Op::JumpIfNotCallable(target),
+            Op::TryStart(_) => Op::TryStart(target),
+            Op::ForNext(r, _) => Op::ForNext(r, target),
+            Op::JumpIfGe(a, b, _) => Op::JumpIfGe(a, b, target),
+            other => other,
+        };
+    }
+
+    fn constant(&mut self, v: Value) -> u32 {
+        let consts = &mut self.f().code.consts;
+        consts.push(v);
+        (consts.len() - 1) as u32
+    }
+
+    fn fail(&mut self, message: impl Into<String>) {
+        let k = self.constant(Value::string(message.into()));
+        self.emit(Op::Fail(k));
+    }
+
+    // ---- trackers and variables ----
+
+    fn push_tracker(&mut self, arena: bool, materialized: bool) {
+        let reg_mark = self.f().next_reg;
+        self.f().trackers.push(Tracker {
+            vars: Vec::new(),
+            arena,
+            materialized,
+            next_slot: 0,
+            reg_mark,
+        });
+    }
+
+    /// Opens a tracker for a region; starts its arena scope when needed.
+    fn open_region(&mut self, forms: &[Value], closure_region: &[Value]) {
+        let arena = scan::contains_closure(closure_region);
+        let materialized = arena && scan::declares_vars(forms);
+        self.push_tracker(arena, materialized);
+        if materialized {
+            self.emit(Op::ScopeStart);
+        }
+    }
+
+    fn close_region(&mut self) {
+        let t = self.f().trackers.pop().expect("tracker");
+        self.f().next_reg = t.reg_mark;
+        if t.materialized {
+            self.emit(Op::ScopeEnd);
+        }
+    }
+
+    fn alloc_reg(&mut self) -> u32 {
+        let f = self.f();
+        let r = f.next_reg;
+        f.next_reg += 1;
+        f.code.nregs = f.code.nregs.max(f.next_reg);
+        r
+    }
+
+    /// Declares `name` in the innermost tracker; the value is on the stack.
+    fn declare(&mut self, name: Sym) {
+        let t = self.f().trackers.last().expect("tracker");
+        let loc = if t.arena {
+            if !t.materialized {
+                self.fail("internal: variable in an unmaterialized scope");
+                return;
+            }
+            let t = self.f().trackers.last_mut().expect("tracker");
+            let slot = t.next_slot;
+            t.next_slot += 1;
+            Loc::Slot(slot)
+        } else {
+            Loc::Reg(self.alloc_reg())
+        };
+        self.f().trackers.last_mut().expect("tracker").vars.push((name, loc));
+        match loc {
+            Loc::Reg(r) => self.emit(Op::StoreReg(r)),
+            Loc::Slot(s) => self.emit(Op::StoreScope(0, s)),
+        };
+    }
+
+    /// Finds a lexical variable: the op to load it and the op to store it.
+    fn resolve(&mut self, name: Sym) -> Option<(Op, Op)> {
+        let mut hops: u32 = 0;
+        for (fi, f) in self.fns.iter().enumerate().rev() {
+            let innermost_fn = fi == self.fns.len() - 1;
+            for t in f.trackers.iter().rev() {
+                if let Some(&(_, loc)) = t.vars.iter().rev().find(|(n, _)| *n == name) {
+                    return match loc {
+                        Loc::Reg(r) if innermost_fn => Some((Op::LoadReg(r), Op::StoreReg(r))),
+                        // Registers of an enclosing function are out of reach.
+                        Loc::Reg(_) => None,
+                        Loc::Slot(s) => {
+                            let h = hops as u16;
+                            Some((Op::LoadScope(h, s), Op::StoreScope(h, s)))
+                        }
+                    };
+                }
+                if t.materialized {
+                    hops += 1;
+                }
+            }
+        }
+        None
+    }
+
+    // ---- expressions ----
+
+    /// Compiles forms as a body: all but the last value dropped; nil if empty.
+    fn body(&mut self, forms: &[Value], tail: bool) {
+        if forms.is_empty() {
+            self.emit(Op::Nil);
+            return;
+        }
+        let last = forms.len() - 1;
+        for (i, f) in forms.iter().enumerate() {
+            if i == last {
+                self.expr(f, tail);
+            } else {
+                self.expr(f, false);
+                self.emit(Op::Pop);
+            }
+        }
+    }
+
+    /// Compiles one form; it leaves exactly one value on the stack.
+    fn expr(&mut self, v: &Value, tail: bool) {
+        match v {
+            Value::Nil => {
+                self.emit(Op::Nil);
+            }
+            Value::Bool(true) => {
+                self.emit(Op::True);
+            }
+            Value::Bool(false) => {
+                self.emit(Op::False);
+            }
+            Value::Int(i) if i32::try_from(*i).is_ok() => {
+                self.emit(Op::Int(*i as i32));
+            }
+            Value::Symbol(s) => self.symbol(*s),
+            Value::Complex(parts) => self.path(parts, parts.len()),
+            Value::Array(a) => {
+                let items = a.borrow().clone();
+                self.array(&items);
+            }
+            Value::Map(m) => {
+                let m = m.borrow().clone();
+                let keys: Vec<Value> = m.keys().map(|k| Value::Symbol(*k)).collect();
+                for v in m.values() {
+                    self.expr(v, false);
+                    self.f().temps += 1;
+                }
+                self.f().temps -= m.len() as u32;
+                let k = self.constant(Value::array(keys));
+                self.emit(Op::MakeMap(k));
+            }
+            Value::Gene(g) => {
+                if self.depth >= MAX_NESTING {
+                    self.fail("form nested too deeply");
+                    return;
+                }
+                let saved = self.span;
+                let span = g.borrow().span;
+                if span != Span::default() {
+                    self.span = span;
+                }
+                self.depth += 1;
+                let g = g.borrow().clone();
+                self.gene(&g, tail);
+                self.depth -= 1;
+                self.span = saved;
+            }
+            other => {
+                let k = self.constant(other.clone());
+                self.emit(Op::Const(k));
+            }
+        }
+    }
+
+    fn symbol(&mut self, s: Sym) {
+        if let Some((load, _)) = self.resolve(s) {
+            self.emit(load);
+            return;
+        }
+        match s {
+            sym::SELF => {
+                self.emit(Op::Nil);
+            }
+            sym::DOLLAR_NS => {
+                self.emit(Op::LoadNs);
+            }
+            sym::DOLLAR_EX => {
+                self.emit(Op::Nil);
+            }
+            _ => {
+                let name = s.name();
+                if let Some(rest) = name.strip_prefix('$').filter(|r| !r.is_empty()) {
+                    // `$name` is `gene/name`.
+                    let slot = self.names.name_slot(sym::GENE);
+                    self.emit(Op::LoadName(slot));
+                    self.emit(Op::GetMember(Sym::new(rest)));
+                } else {
+                    let slot = self.names.name_slot(s);
+                    self.emit(Op::LoadName(slot));
+                }
+            }
+        }
+    }
+
+    /// Evaluates the first `n` parts of a complex symbol.
+    fn path(&mut self, parts: &[Sym], n: usize) {
+        let first = parts[0];
+        if first.with_name(|s| s.is_empty()) {
+            self.emit(Op::Nil); // a leading `/` is `self`
+        } else {
+            self.symbol(first);
+        }
+        for &p in &parts[1..n] {
+            self.path_step(p);
+        }
+    }
+
+    fn path_step(&mut self, p: Sym) {
+        let name = p.name();
+        if let Ok(i) = name.parse::<i32>() {
+            self.emit(Op::GetChild(i));
+        } else if let Some(m) = name.strip_prefix('.').filter(|m| !m.is_empty() && *m != "..") {
+            self.emit(Op::CallMethod(Sym::new(m), 0));
+        } else {
+            self.emit(Op::GetMember(p));
+        }
+    }
+
+    /// A spread element: `x...` or `(... x)`; returns the form to spread.
+    fn spread_of(v: &Value) -> Option<Value> {
+        match v {
+            Value::Symbol(s) => {
+                let n = s.name();
+                n.strip_suffix("...")
+                    .filter(|r| !r.is_empty())
+                    .map(|r| Value::Symbol(Sym::new(r)))
+            }
+            Value::Gene(g) => {
+                let g = g.borrow();
+                match (&g.head, g.children.as_slice()) {
+                    (Value::Symbol(s), [x]) if *s == sym::SPREAD => Some(x.clone()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn array(&mut self, items: &[Value]) {
+        if items.iter().any(|i| Self::spread_of(i).is_some()) {
+            self.emit(Op::MakeArray(0));
+            self.f().temps += 1;
+            for i in items {
+                match Self::spread_of(i) {
+                    Some(x) => {
+                        self.expr(&x, false);
+                        self.emit(Op::ArrayExtend);
+                    }
+                    None => {
+                        self.expr(i, false);
+                        self.emit(Op::ArrayPush);
+                    }
+                }
+            }
+            self.f().temps -= 1;
+        } else {
+            for i in items {
+                self.expr(i, false);
+                self.f().temps += 1;
+            }
+            self.f().temps -= items.len() as u32;
+            self.emit(Op::MakeArray(items.len() as u32));
+        }
+    }
+
+    /// Compiles a nested function body into a prototype.
+    fn function(
+        &mut self,
+        name: Rc<str>,
+        params: Vec<crate::function::Param>,
+        body: &[Value],
+        is_block: bool,
+        is_async: bool,
+    ) -> u32 {
+        let arena = scan::contains_closure(body);
+        let body_scope = arena && (!params.is_empty() || scan::declares_vars(body));
+        self.fns.push(FnCtx::new(Kind::Function));
+        self.push_tracker(arena, body_scope);
+        for p in &params {
+            let loc = if arena {
+                let t = self.f().trackers.last_mut().expect("tracker");
+                t.next_slot += 1;
+                Loc::Slot(t.next_slot - 1)
+            } else {
+                Loc::Reg(self.alloc_reg())
+            };
+            self.f()
+                .trackers
+                .last_mut()
+                .expect("tracker")
+                .vars
+                .push((p.name, loc));
+        }
+        let saved_depth = self.depth;
+        self.body(body, true);
+        self.depth = saved_depth;
+        self.emit(Op::Return);
+        let f = self.fns.pop().expect("function context");
+        let code = Rc::new(self.finish(f));
+        let simple = params
+            .iter()
+            .all(|p| matches!(p.kind, crate::function::ParamKind::Positional) && p.default.is_none());
+        let proto = Rc::new(FnProto {
+            name,
+            is_block,
+            is_async,
+            params,
+            simple,
+            body_scope,
+            code,
+        });
+        let protos = &mut self.f().code.protos;
+        protos.push(proto);
+        (protos.len() - 1) as u32
+    }
+}

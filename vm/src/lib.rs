@@ -1,0 +1,25 @@
+//! gene-vm: the Gene language. Reader, compiler, and a stackless bytecode VM
+//! that never performs I/O itself (see DESIGN.md, "The VM is sans-IO").
+
+pub mod diagnostic;
+pub mod display;
+pub mod namespace;
+pub mod reader;
+pub mod symbol;
+pub mod value;
+pub mod function;
+pub mod native;
+
+pub use symbol::{Sym, sym};
+pub use value::{Gene, Span, Value};
+pub mod bytecode;
+pub mod compiler;
+pub mod disasm;
+pub mod scope;
+pub mod builtins;
+mod interp;
+pub mod members;
+pub mod ops;
+pub mod vm;
+
+pub use vm::{Step, Uncaught, Vm, VmConfig, run_program};

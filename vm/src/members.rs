@@ -1,0 +1,175 @@
+//! Members, children, iteration and methods of values.
+
+use crate::display;
+use crate::symbol::{Sym, sym};
+use crate::value::Value;
+use crate::vm::Vm;
+
+fn err(msg: String) -> Value {
+    Value::exception(&msg)
+}
+
+/// `a/b`: a map key, gene property, namespace member or exception field.
+pub fn get_member(v: &Value, name: Sym) -> Result<Value, Value> {
+    match v {
+        Value::Map(m) => m
+            .borrow()
+            .get(&name)
+            .cloned()
+            .ok_or_else(|| err(format!("key not found: {name}"))),
+        Value::Gene(g) => Ok(g.borrow().props.get(&name).cloned().unwrap_or(Value::Nil)),
+        Value::Namespace(ns) => Ok(ns.get(name).unwrap_or(Value::Nil)),
+        Value::Exception(e) if name == sym::MESSAGE => Ok(Value::Str(std::rc::Rc::new(Box::from(&*e.message)))),
+        other => Err(err(format!("cannot read member `{name}` of {}", other.kind_name()))),
+    }
+}
+
+fn index(len: usize, i: i64) -> Option<usize> {
+    let i = if i < 0 { len as i64 + i } else { i };
+    (0..len as i64).contains(&i).then_some(i as usize)
+}
+
+/// `a/0`: an array element or gene child; negative counts from the end.
+pub fn get_child(v: &Value, i: i64) -> Result<Value, Value> {
+    let out_of_range = |len: usize| err(format!("index {i} out of range (length {len})"));
+    match v {
+        Value::Array(a) => {
+            let a = a.borrow();
+            index(a.len(), i).map(|i| a[i].clone()).ok_or_else(|| out_of_range(a.len()))
+        }
+        Value::Gene(g) => {
+            let g = g.borrow();
+            let c = &g.children;
+            index(c.len(), i).map(|i| c[i].clone()).ok_or_else(|| out_of_range(c.len()))
+        }
+        other => Err(err(format!("cannot index {} with {i}", other.kind_name()))),
+    }
+}
+
+/// `(./ target key)`: like a member or child read, but None when missing.
+pub fn select(target: &Value, key: &Value) -> Option<Value> {
+    match key {
+        Value::Int(i) => get_child(target, *i).ok(),
+        Value::Symbol(s) => member_or_none(target, *s),
+        Value::Str(s) => member_or_none(target, Sym::new(s)),
+        _ => None,
+    }
+}
+
+fn member_or_none(target: &Value, name: Sym) -> Option<Value> {
+    match target {
+        Value::Map(m) => m.borrow().get(&name).cloned(),
+        Value::Gene(g) => g.borrow().props.get(&name).cloned(),
+        Value::Namespace(ns) => ns.get(name),
+        _ => None,
+    }
+}
+
+pub fn set_member(target: &Value, name: Sym, v: Value) -> Result<(), Value> {
+    match target {
+        Value::Map(m) => {
+            m.borrow_mut().insert(name, v);
+            Ok(())
+        }
+        Value::Gene(g) => {
+            g.borrow_mut().props.insert(name, v);
+            Ok(())
+        }
+        other => Err(err(format!("cannot set member `{name}` of {}", other.kind_name()))),
+    }
+}
+
+pub fn set_child(target: &Value, i: i64, v: Value) -> Result<(), Value> {
+    let out_of_range = |len: usize| err(format!("index {i} out of range (length {len})"));
+    match target {
+        Value::Array(a) => {
+            let mut a = a.borrow_mut();
+            let len = a.len();
+            let i = index(len, i).ok_or_else(|| out_of_range(len))?;
+            a[i] = v;
+            Ok(())
+        }
+        Value::Gene(g) => {
+            let mut g = g.borrow_mut();
+            let len = g.children.len();
+            let i = index(len, i).ok_or_else(|| out_of_range(len))?;
+            g.children[i] = v;
+            Ok(())
+        }
+        other => Err(err(format!("cannot set child {i} of {}", other.kind_name()))),
+    }
+}
+
+/// The `idx`-th item of something `for` can iterate, None past the end.
+pub fn nth_item(coll: &Value, idx: i64) -> Result<Option<Value>, Value> {
+    let i = idx as usize;
+    match coll {
+        Value::Array(a) => Ok(a.borrow().get(i).cloned()),
+        Value::Gene(g) => Ok(g.borrow().children.get(i).cloned()),
+        Value::Range(r) => {
+            let v = idx.checked_mul(r.step).and_then(|d| r.start.checked_add(d));
+            Ok(v.filter(|v| if r.step > 0 { *v <= r.end } else { *v >= r.end })
+                .map(Value::Int))
+        }
+        other => Err(err(format!("cannot iterate over {}", other.kind_name()))),
+    }
+}
+
+/// Every item, for spreading into arrays and argument lists.
+pub fn items(v: &Value) -> Result<Vec<Value>, Value> {
+    match v {
+        Value::Array(a) => Ok(a.borrow().clone()),
+        Value::Gene(g) => Ok(g.borrow().children.clone()),
+        Value::Range(_) => {
+            let mut out = Vec::new();
+            while let Some(x) = nth_item(v, out.len() as i64)? {
+                if out.len() >= 10_000_000 {
+                    return Err(err("range too large to spread".into()));
+                }
+                out.push(x);
+            }
+            Ok(out)
+        }
+        Value::Nil => Ok(Vec::new()),
+        other => Err(err(format!("cannot spread {}", other.kind_name()))),
+    }
+}
+
+fn arity(name: Sym, args: &[Value], n: usize) -> Result<(), Value> {
+    if args.len() == n {
+        Ok(())
+    } else {
+        Err(err(format!(".{name} takes {n} argument(s), got {}", args.len())))
+    }
+}
+
+/// `(target .name args...)` and `target/.name`.
+pub fn call_method(_vm: &mut Vm, target: &Value, name: Sym, args: &[Value]) -> Result<Value, Value> {
+    let m = name.name();
+    match (target, &*m) {
+        (Value::Str(s), "length") => {
+            arity(name, args, 0)?;
+            Ok(Value::Int(s.len() as i64))
+        }
+        (Value::Str(s), "append") => {
+            let mut out = String::from(&***s);
+            for a in args {
+                display::write_display(&mut out, a);
+            }
+            Ok(Value::string(out))
+        }
+        (Value::Str(s), "to_upper") => {
+            arity(name, args, 0)?;
+            Ok(Value::string(s.to_uppercase()))
+        }
+        (Value::Str(s), "to_lower") => {
+            arity(name, args, 0)?;
+            Ok(Value::string(s.to_lowercase()))
+        }
+        (Value::Exception(e), "message") => {
+            arity(name, args, 0)?;
+            Ok(Value::str(&e.message))
+        }
+        _ => Err(err(format!("no method `.{m}` on {}", target.kind_name()))),
+    }
+}

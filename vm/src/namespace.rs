@@ -1,0 +1,31 @@
+//! Namespaces: named member tables. Function definitions, `ns` and `$ns/x`
+//! store here; symbols that are not lexical variables resolve here.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::symbol::Sym;
+use crate::value::{PropMap, Value};
+
+#[derive(Debug)]
+pub struct Namespace {
+    pub name: Rc<str>,
+    pub members: RefCell<PropMap>,
+}
+
+impl Namespace {
+    pub fn new(name: &str) -> Rc<Namespace> {
+        Rc::new(Namespace {
+            name: Rc::from(name),
+            members: RefCell::new(PropMap::default()),
+        })
+    }
+
+    pub fn get(&self, key: Sym) -> Option<Value> {
+        self.members.borrow().get(&key).cloned()
+    }
+
+    pub fn set(&self, key: Sym, v: Value) {
+        self.members.borrow_mut().insert(key, v);
+    }
+}

@@ -1,0 +1,1469 @@
+//! The reader: Gene source text to values (gene-language.md, section 1).
+//!
+//! A hand-written recursive-descent reader over the source bytes. Every
+//! delimiter the grammar cares about is ASCII, so scanning bytes never splits a
+//! UTF-8 character. Nesting is limited to [`MAX_DEPTH`] so that no input can
+//! exhaust the stack; no input makes the reader panic.
+//!
+//! Representation choices (the compiler relies on them):
+//! * `:x` is the gene `(quote x)` (head [`sym::QUOTE`], one child, kept even
+//!   when it is `nil`).
+//! * `%x` / `%_x` are the genes `(#Unquote x)` / `(#UnquoteDiscard x)`.
+//! * `#"a#{x}b"` is the gene `(#Str "a" x "b")` (empty string parts are left
+//!   out), or a plain string when every part is a string.
+//! * `a/b` is `Value::Complex([a, b])`; `/` alone is the symbol `/`.
+//! * A literal `nil` child of a gene or element of an array is dropped (the
+//!   upstream reader quirk, section 1.3); map values, property values and the
+//!   head keep it.
+//! * `'a'` is an ordinary symbol token (character literals are not supported).
+//! * Sets `#[..]`, decorators `#@`, regexes `#/`, and number literals other than
+//!   plain integers and floats (units, ratios, dates, times, `0!` `0*` `0#`)
+//!   are parse errors rather than upstream's `TODO` aborts.
+
+use std::fmt;
+use std::rc::Rc;
+
+use crate::symbol::{Sym, sym};
+use crate::value::{Gene, PropMap, Span, Value};
+
+/// How deeply collections, quotes and interpolations may nest.
+pub const MAX_DEPTH: usize = 1000;
+
+/// A reader error: what went wrong and where (1-based line and column, the
+/// column counted in characters). For unterminated constructs the span is that
+/// of the opening delimiter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    pub message: String,
+    pub span: Span,
+}
+
+impl ParseError {
+    /// The rustc-like report of this error (see [`crate::diagnostic::render`]).
+    pub fn render(&self, file: &str, src: &str) -> String {
+        crate::diagnostic::render(file, src, self.span, &self.message)
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.span.line, self.span.col, self.message)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// Reads every top-level form of `src`.
+pub fn read_all(src: &str) -> Result<Vec<Value>, ParseError> {
+    let mut r = Reader::new(src);
+    let mut out = Vec::new();
+    loop {
+        r.skip_ws()?;
+        if r.pos >= r.b.len() {
+            return Ok(out);
+        }
+        out.push(r.read_value()?);
+    }
+}
+
+/// Reads the first form of `src` (`None` when there is none); the rest of the
+/// text is not looked at.
+pub fn read_first(src: &str) -> Result<Option<Value>, ParseError> {
+    let mut r = Reader::new(src);
+    r.skip_ws()?;
+    if r.pos >= r.b.len() {
+        return Ok(None);
+    }
+    r.read_value().map(Some)
+}
+
+// Byte classes.
+const WS: u8 = 1;
+/// Ends a token: whitespace, `,`, `( ) [ ] { } " %`.
+const DELIM: u8 = 2;
+
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let ws = b" \t\r\n,";
+    let mut i = 0;
+    while i < ws.len() {
+        t[ws[i] as usize] = WS | DELIM;
+        i += 1;
+    }
+    let d = b"()[]{}\"%";
+    let mut i = 0;
+    while i < d.len() {
+        t[d[i] as usize] = DELIM;
+        i += 1;
+    }
+    t
+};
+
+#[inline]
+fn is_delim(c: u8) -> bool {
+    CLASS[c as usize] & DELIM != 0
+}
+
+/// `\s` in PCRE, which upstream's triple-quote rule uses.
+#[inline]
+fn is_pcre_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+/// Where a string part stopped.
+enum StrEnd {
+    /// The closing quote(s); `pos` is past them.
+    Close,
+    /// `#{`, `#(`, `#[` or `#<` inside an interpolated string; `pos` is at `#`.
+    Hash(u8),
+}
+
+struct Reader<'a> {
+    src: &'a str,
+    b: &'a [u8],
+    pos: usize,
+    depth: usize,
+    /// Scratch space for string and token text.
+    buf: String,
+    /// Line/column cache: byte offset, line and column at that offset. Spans
+    /// are mostly asked for in increasing order, so this keeps them linear.
+    cache: (usize, u32, u32),
+}
+
+impl<'a> Reader<'a> {
+    fn new(src: &'a str) -> Self {
+        Reader {
+            src,
+            b: src.as_bytes(),
+            pos: 0,
+            depth: 0,
+            buf: String::new(),
+            cache: (0, 1, 1),
+        }
+    }
+
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.pos).copied()
+    }
+
+    /// The line and column of byte offset `pos`. A line ends at LF, CR LF or
+    /// a lone CR.
+    fn span_at(&mut self, pos: usize) -> Span {
+        let (mut p, mut line, mut col) = self.cache;
+        if pos < p {
+            (p, line, col) = (0, 1, 1);
+        }
+        let b = self.b;
+        let pos = pos.min(b.len());
+        while p < pos {
+            let c = b[p];
+            if c == b'\n' || (c == b'\r' && b.get(p + 1) != Some(&b'\n')) {
+                line = line.saturating_add(1);
+                col = 1;
+            } else if c & 0xC0 != 0x80 && c != b'\r' {
+                col = col.saturating_add(1);
+            }
+            p += 1;
+        }
+        self.cache = (p, line, col);
+        Span { line, col }
+    }
+
+    #[cold]
+    fn error_at(&mut self, pos: usize, message: impl Into<String>) -> ParseError {
+        ParseError {
+            message: message.into(),
+            span: self.span_at(pos),
+        }
+    }
+
+    /// Skips whitespace (incl. `,`), line comments and block comments.
+    fn skip_ws(&mut self) -> Result<(), ParseError> {
+        let b = self.b;
+        let mut i = self.pos;
+        while i < b.len() {
+            match b[i] {
+                b' ' | b'\t' | b'\r' | b'\n' | b',' => i += 1,
+                b'#' => match b.get(i + 1) {
+                    None | Some(b' ' | b'!' | b'#' | b'\r' | b'\n') => {
+                        i += 1;
+                        while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
+                            i += 1;
+                        }
+                    }
+                    Some(b'<') => i = self.skip_block_comment(i)?,
+                    _ => break,
+                },
+                _ => break,
+            }
+        }
+        self.pos = i;
+        Ok(())
+    }
+
+    /// `start` is at the `#` of `#<`; returns the offset past the closing
+    /// `>#` (a `#` preceded by a `>` that is not itself preceded by `>`).
+    fn skip_block_comment(&mut self, start: usize) -> Result<usize, ParseError> {
+        let b = self.b;
+        let mut i = start + 2;
+        while i < b.len() {
+            if b[i] == b'#' && b[i - 1] == b'>' && b[i - 2] != b'>' {
+                return Ok(i + 1);
+            }
+            i += 1;
+        }
+        Err(self.error_at(start, "unterminated block comment (missing `>#`)"))
+    }
+
+    /// Reads one form at `self.pos`; whitespace has been skipped and the input
+    /// is not exhausted.
+    fn read_value(&mut self) -> Result<Value, ParseError> {
+        let start = self.pos;
+        let Some(&c) = self.b.get(start) else {
+            return Err(self.error_at(start, "unexpected end of input"));
+        };
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error_at(start, "nesting too deep"));
+        }
+        let v = match c {
+            b'(' => self.read_gene(start)?,
+            b'[' => self.read_array(start)?,
+            b'{' => {
+                self.pos = start + 1;
+                self.read_map_body(start)?
+            }
+            b')' | b']' | b'}' => {
+                return Err(self.error_at(start, format!("unexpected `{}`", c as char)));
+            }
+            b'"' => self.read_string(start)?,
+            b':' => self.read_prefixed(start, start + 1, sym::QUOTE, "`:`")?,
+            b'%' => {
+                if self.b.get(start + 1) == Some(&b'_') {
+                    self.read_prefixed(start, start + 2, sym::UNQUOTE_DISCARD, "`%_`")?
+                } else {
+                    self.read_prefixed(start, start + 1, sym::UNQUOTE, "`%`")?
+                }
+            }
+            b'#' => match self.b.get(start + 1) {
+                Some(b'"') => self.read_interpolation(start)?,
+                Some(b'[') => return Err(self.error_at(start, "sets are not supported")),
+                Some(b'@') => return Err(self.error_at(start, "decorators are not supported")),
+                Some(b'/') => {
+                    return Err(self.error_at(start, "regular expressions are not supported"));
+                }
+                _ => self.read_symbol(start),
+            },
+            b'0'..=b'9' => self.read_number(start)?,
+            b'+' | b'-' if matches!(self.b.get(start + 1), Some(b'0'..=b'9')) => {
+                self.read_number(start)?
+            }
+            _ => self.read_symbol(start),
+        };
+        self.depth -= 1;
+        Ok(v)
+    }
+
+    /// `:x`, `%x`, `%_x`: the gene `(head x)`; `after` is past the prefix.
+    fn read_prefixed(
+        &mut self,
+        start: usize,
+        after: usize,
+        head: Sym,
+        what: &str,
+    ) -> Result<Value, ParseError> {
+        let span = self.span_at(start);
+        self.pos = after;
+        self.skip_ws()?;
+        if self.pos >= self.b.len() {
+            return Err(self.error_at(start, format!("expected a form after {what}")));
+        }
+        let v = self.read_value()?;
+        Ok(Value::gene(Gene {
+            head: Value::Symbol(head),
+            props: PropMap::default(),
+            children: vec![v],
+            span,
+        }))
+    }
+
+    /// The end of the token starting at `start` and whether it contains a
+    /// `\` escape. A token ends at whitespace, `,` or `( ) [ ] { } " %`; `\`
+    /// makes the next character part of the token.
+    #[inline]
+    fn scan_token(&self, start: usize) -> (usize, bool) {
+        let b = self.b;
+        let mut i = start;
+        let mut esc = false;
+        while i < b.len() {
+            let c = b[i];
+            if c == b'\\' {
+                esc = true;
+                // The escaped character may be multi-byte: its continuation
+                // bytes are never delimiters, so the loop walks over them.
+                i = (i + 2).min(b.len());
+            } else if is_delim(c) {
+                break;
+            } else {
+                i += 1;
+            }
+        }
+        (i, esc)
+    }
+
+    /// Removes the `\` escapes of `raw` into `self.buf`.
+    fn unescape_into_buf(&mut self, raw: &str) {
+        self.buf.clear();
+        let mut chars = raw.chars();
+        while let Some(ch) = chars.next() {
+            if ch == '\\' {
+                self.buf.push(chars.next().unwrap_or('\\'));
+            } else {
+                self.buf.push(ch);
+            }
+        }
+    }
+
+    /// A symbol, complex symbol or `nil` / `true` / `false`.
+    fn read_symbol(&mut self, start: usize) -> Value {
+        let (end, esc) = self.scan_token(start);
+        self.pos = end;
+        let raw = &self.src[start..end];
+        if !esc {
+            return match raw {
+                "nil" => Value::Nil,
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
+                "/" => Value::Symbol(sym::DIV),
+                _ if raw.as_bytes().contains(&b'/') => {
+                    Value::Complex(Rc::new(raw.split('/').map(Sym::new).collect()))
+                }
+                _ => Value::Symbol(Sym::new(raw)),
+            };
+        }
+        // With escapes: `\/` does not split.
+        self.buf.clear();
+        let mut parts: Vec<Sym> = Vec::new();
+        let mut chars = raw.chars();
+        while let Some(ch) = chars.next() {
+            match ch {
+                '\\' => self.buf.push(chars.next().unwrap_or('\\')),
+                '/' => {
+                    parts.push(Sym::new(&self.buf));
+                    self.buf.clear();
+                }
+                _ => self.buf.push(ch),
+            }
+        }
+        let last = Sym::new(&self.buf);
+        if parts.is_empty() {
+            Value::Symbol(last)
+        } else {
+            parts.push(last);
+            Value::Complex(Rc::new(parts))
+        }
+    }
+
+    /// An integer or float: `[+-]digits[.digits][(e|E)[+-]digits]`. Anything
+    /// else that starts like a number (units, ratios, dates, `0!`...) is an
+    /// error.
+    fn read_number(&mut self, start: usize) -> Result<Value, ParseError> {
+        let (end, esc) = self.scan_token(start);
+        let raw = &self.src[start..end];
+        let t = raw.as_bytes();
+        let digits = |mut i: usize| {
+            while i < t.len() && t[i].is_ascii_digit() {
+                i += 1;
+            }
+            i
+        };
+        let mut i = usize::from(matches!(t[0], b'+' | b'-'));
+        i = digits(i);
+        let mut float = false;
+        if i < t.len() && t[i] == b'.' {
+            float = true;
+            i = digits(i + 1);
+        }
+        if i < t.len() && matches!(t[i], b'e' | b'E') {
+            float = true;
+            let mut j = i + 1;
+            if j < t.len() && matches!(t[j], b'+' | b'-') {
+                j += 1;
+            }
+            let k = digits(j);
+            i = if k > j { k } else { usize::MAX };
+        }
+        if esc || i != t.len() {
+            return Err(self.error_at(start, format!("unsupported number literal `{raw}`")));
+        }
+        self.pos = end;
+        if float {
+            match raw.parse::<f64>() {
+                Ok(f) => Ok(Value::Float(f)),
+                Err(_) => Err(self.error_at(start, format!("unsupported number literal `{raw}`"))),
+            }
+        } else {
+            match raw.parse::<i64>() {
+                Ok(n) => Ok(Value::Int(n)),
+                Err(_) => Err(self.error_at(start, "integer literal out of range")),
+            }
+        }
+    }
+
+    /// `"..."` or `"""..."""`.
+    fn read_string(&mut self, start: usize) -> Result<Value, ParseError> {
+        let triple = self.b.get(start + 1) == Some(&b'"') && self.b.get(start + 2) == Some(&b'"');
+        self.pos = start + if triple { 3 } else { 1 };
+        self.buf.clear();
+        self.scan_string_part(start, triple, false)?;
+        if triple {
+            collapse_leading_blank_lines(&mut self.buf);
+            collapse_trailing_blank_lines(&mut self.buf);
+        }
+        Ok(Value::str(&self.buf))
+    }
+
+    /// Appends the text of a string from `self.pos` to `self.buf`, handling
+    /// escapes, up to the closing quote(s) or, in an interpolated string, up
+    /// to `#{`, `#(`, `#[` or `#<`. `open` is where the string began.
+    fn scan_string_part(
+        &mut self,
+        open: usize,
+        triple: bool,
+        interp: bool,
+    ) -> Result<StrEnd, ParseError> {
+        let b = self.b;
+        let mut i = self.pos;
+        let mut seg = i;
+        loop {
+            let Some(&c) = b.get(i) else {
+                return Err(self.error_at(open, "unterminated string"));
+            };
+            match c {
+                b'"' => {
+                    if !triple {
+                        self.buf.push_str(&self.src[seg..i]);
+                        self.pos = i + 1;
+                        return Ok(StrEnd::Close);
+                    }
+                    if b.get(i + 1) == Some(&b'"') && b.get(i + 2) == Some(&b'"') {
+                        self.buf.push_str(&self.src[seg..i]);
+                        self.pos = i + 3;
+                        return Ok(StrEnd::Close);
+                    }
+                    i += 1;
+                }
+                b'\\' => {
+                    self.buf.push_str(&self.src[seg..i]);
+                    i = self.escape(open, i)?;
+                    seg = i;
+                }
+                b'#' if interp => match b.get(i + 1) {
+                    Some(&k @ (b'{' | b'(' | b'[' | b'<')) => {
+                        self.buf.push_str(&self.src[seg..i]);
+                        self.pos = i;
+                        return Ok(StrEnd::Hash(k));
+                    }
+                    _ => i += 1,
+                },
+                _ => i += 1,
+            }
+        }
+    }
+
+    /// The escape at `i` (a `\`): pushes its character to `self.buf` and
+    /// returns the offset after it.
+    fn escape(&mut self, open: usize, i: usize) -> Result<usize, ParseError> {
+        let Some(&c) = self.b.get(i + 1) else {
+            return Err(self.error_at(open, "unterminated string"));
+        };
+        let simple = match c {
+            b'n' => Some('\n'),
+            b'r' => Some('\r'),
+            b't' => Some('\t'),
+            b'b' => Some('\u{8}'),
+            b'f' => Some('\u{c}'),
+            _ => None,
+        };
+        if let Some(ch) = simple {
+            self.buf.push(ch);
+            return Ok(i + 2);
+        }
+        if c == b'u' {
+            let Some(hi) = self.hex4(i + 2) else {
+                return Err(self.error_at(i, "invalid unicode escape (expected `\\u` and 4 hex digits)"));
+            };
+            let (cp, next) = if (0xD800..0xDC00).contains(&hi) {
+                let lo = if self.b.get(i + 6) == Some(&b'\\') && self.b.get(i + 7) == Some(&b'u') {
+                    self.hex4(i + 8)
+                } else {
+                    None
+                };
+                match lo {
+                    Some(lo @ 0xDC00..0xE000) => {
+                        (0x10000 + (((hi - 0xD800) << 10) | (lo - 0xDC00)), i + 12)
+                    }
+                    _ => {
+                        return Err(self.error_at(
+                            i,
+                            "invalid unicode escape (high surrogate without a low surrogate)",
+                        ));
+                    }
+                }
+            } else {
+                (hi, i + 6)
+            };
+            let Some(ch) = char::from_u32(cp) else {
+                return Err(self.error_at(i, "invalid unicode escape (unpaired low surrogate)"));
+            };
+            self.buf.push(ch);
+            return Ok(next);
+        }
+        // Any other `\c` is `c` (possibly a multi-byte character).
+        match self.src[i + 1..].chars().next() {
+            Some(ch) => {
+                self.buf.push(ch);
+                Ok(i + 1 + ch.len_utf8())
+            }
+            None => Err(self.error_at(open, "unterminated string")),
+        }
+    }
+
+    fn hex4(&self, i: usize) -> Option<u32> {
+        let h = self.b.get(i..i + 4)?;
+        let mut v = 0u32;
+        for &c in h {
+            v = (v << 4) | (c as char).to_digit(16)?;
+        }
+        Some(v)
+    }
+
+    /// `#"..."` / `#"""..."""` with `#{expr}`, `#(call)`, `#[array]` parts and
+    /// `#<comments>#`.
+    fn read_interpolation(&mut self, start: usize) -> Result<Value, ParseError> {
+        let span = self.span_at(start);
+        let q = start + 1;
+        let triple = self.b.get(q + 1) == Some(&b'"') && self.b.get(q + 2) == Some(&b'"');
+        self.pos = q + if triple { 3 } else { 1 };
+        let mut parts: Vec<Value> = Vec::new();
+        let mut all_strings = true;
+        let mut first = true;
+        loop {
+            self.buf.clear();
+            let end = self.scan_string_part(start, triple, true)?;
+            if triple {
+                if first {
+                    collapse_leading_blank_lines(&mut self.buf);
+                }
+                if matches!(end, StrEnd::Close) {
+                    collapse_trailing_blank_lines(&mut self.buf);
+                }
+            }
+            first = false;
+            if !self.buf.is_empty() {
+                parts.push(Value::str(&self.buf));
+            }
+            let StrEnd::Hash(kind) = end else { break };
+            let hash = self.pos;
+            match kind {
+                b'<' => {
+                    self.pos = self.skip_block_comment(hash)?;
+                    continue;
+                }
+                b'{' => {
+                    self.pos = hash + 2;
+                    self.skip_ws()?;
+                    let v = match self.peek() {
+                        None => return Err(self.error_at(start, "unterminated string")),
+                        Some(b'^') => self.read_map_body(hash + 1)?,
+                        Some(b'}') => {
+                            return Err(self.error_at(hash, "empty interpolation `#{}`"));
+                        }
+                        Some(_) => {
+                            let v = self.read_value()?;
+                            self.skip_ws()?;
+                            match self.peek() {
+                                Some(b'}') => self.pos += 1,
+                                None => return Err(self.error_at(start, "unterminated string")),
+                                Some(_) => {
+                                    let at = self.pos;
+                                    return Err(self.error_at(
+                                        at,
+                                        "expected `}` to close the interpolation `#{`",
+                                    ));
+                                }
+                            }
+                            v
+                        }
+                    };
+                    all_strings &= matches!(v, Value::Str(_));
+                    parts.push(v);
+                }
+                _ => {
+                    // `#(` or `#[`: the gene or array that follows the `#`.
+                    self.pos = hash + 1;
+                    let v = self.read_value()?;
+                    all_strings = false;
+                    parts.push(v);
+                }
+            }
+        }
+        if all_strings {
+            let mut s = String::new();
+            for p in &parts {
+                if let Value::Str(t) = p {
+                    s.push_str(t);
+                }
+            }
+            return Ok(Value::string(s));
+        }
+        Ok(Value::gene(Gene {
+            head: Value::Symbol(sym::HASH_STR),
+            props: PropMap::default(),
+            children: parts,
+            span,
+        }))
+    }
+
+    /// `(head ^k v ... child ...)`.
+    fn read_gene(&mut self, start: usize) -> Result<Value, ParseError> {
+        let span = self.span_at(start);
+        self.pos = start + 1;
+        self.skip_ws()?;
+        let head = match self.peek() {
+            None => return Err(self.unterminated(start)),
+            Some(b')') => {
+                self.pos += 1;
+                return Ok(Value::gene(Gene {
+                    span,
+                    ..Gene::default()
+                }));
+            }
+            Some(_) => self.read_value()?,
+        };
+        let mut props = PropMap::default();
+        let mut children = Vec::new();
+        let mut props_seen = false;
+        loop {
+            self.skip_ws()?;
+            match self.peek() {
+                None => return Err(self.unterminated(start)),
+                Some(b')') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(b'^') => {
+                    if props_seen {
+                        let at = self.pos;
+                        return Err(self.error_at(
+                            at,
+                            "properties must form one contiguous group in a gene",
+                        ));
+                    }
+                    props_seen = true;
+                    loop {
+                        self.read_entry(&mut props, start, b')')?;
+                        self.skip_ws()?;
+                        if self.peek() != Some(b'^') {
+                            break;
+                        }
+                    }
+                }
+                Some(_) => {
+                    let v = self.read_value()?;
+                    if !v.is_nil() {
+                        children.push(v);
+                    }
+                }
+            }
+        }
+        Ok(Value::gene(Gene {
+            head,
+            props,
+            children,
+            span,
+        }))
+    }
+
+    /// `[a b ...]`.
+    fn read_array(&mut self, start: usize) -> Result<Value, ParseError> {
+        self.pos = start + 1;
+        let mut items = Vec::new();
+        loop {
+            self.skip_ws()?;
+            match self.peek() {
+                None => return Err(self.unterminated(start)),
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Value::array(items));
+                }
+                Some(_) => {
+                    let v = self.read_value()?;
+                    if !v.is_nil() {
+                        items.push(v);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The entries of a map up to and including its `}`; `open` is the `{`.
+    fn read_map_body(&mut self, open: usize) -> Result<Value, ParseError> {
+        let mut map = PropMap::default();
+        loop {
+            self.skip_ws()?;
+            match self.peek() {
+                None => return Err(self.unterminated(open)),
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Value::map(map));
+                }
+                Some(b'^') => self.read_entry(&mut map, open, b'}')?,
+                Some(c @ (b')' | b']')) => {
+                    let at = self.pos;
+                    return Err(self.error_at(at, format!("unexpected `{}`", c as char)));
+                }
+                Some(_) => {
+                    let at = self.pos;
+                    let (end, _) = self.scan_token(at);
+                    let what = if end > at {
+                        format!("`{}`", truncate(&self.src[at..end], 40))
+                    } else {
+                        "a value".to_string()
+                    };
+                    return Err(self.error_at(
+                        at,
+                        format!("map entry without a `^key`: found {what}"),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// One `^key value`, `^^flag`, `^!flag` or `^a^b value` entry, at `^`,
+    /// into `map`; `open` is the enclosing `(` or `{`, `close` its closer.
+    fn read_entry(
+        &mut self,
+        map: &mut PropMap,
+        open: usize,
+        close: u8,
+    ) -> Result<(), ParseError> {
+        let kpos = self.pos;
+        let mut i = kpos + 1;
+        let flag = match self.b.get(i) {
+            Some(b'^') => Some(Value::Bool(true)),
+            Some(b'!') => Some(Value::Nil),
+            _ => None,
+        };
+        if flag.is_some() {
+            i += 1;
+        }
+        let (end, esc) = self.scan_token(i);
+        if end == i {
+            return Err(self.error_at(kpos, "expected a key name after `^`"));
+        }
+        self.pos = end;
+        let raw = &self.src[i..end];
+
+        if let Some(v) = flag {
+            let key = if esc {
+                self.unescape_into_buf(raw);
+                Sym::new(&self.buf)
+            } else {
+                Sym::new(raw)
+            };
+            return self.insert(map, &[key], v, kpos, raw);
+        }
+
+        // A path `a^b^c` (a `^` right after another `^` does not split, so
+        // `a^^b` is the path `a`, `^b`, the last part being a flag).
+        let (path, flag) = if !esc && !raw.as_bytes().contains(&b'^') {
+            (vec![Sym::new(raw)], None)
+        } else {
+            match split_key_path(raw) {
+                Some(p) => p,
+                None => return Err(self.error_at(kpos, format!("empty key in `^{raw}`"))),
+            }
+        };
+        let value = match flag {
+            Some(v) => v,
+            None => {
+                self.skip_ws()?;
+                match self.peek() {
+                    None => return Err(self.unterminated(open)),
+                    Some(c) if c == b'^' || c == close => {
+                        return Err(self.error_at(kpos, format!("missing value for key `{raw}`")));
+                    }
+                    Some(_) => self.read_value()?,
+                }
+            }
+        };
+        self.insert(map, &path, value, kpos, raw)
+    }
+
+    fn insert(
+        &mut self,
+        map: &mut PropMap,
+        path: &[Sym],
+        value: Value,
+        kpos: usize,
+        raw: &str,
+    ) -> Result<(), ParseError> {
+        if insert_path(map, path, value) {
+            Ok(())
+        } else {
+            Err(self.error_at(kpos, format!("duplicate key `{raw}`")))
+        }
+    }
+
+    #[cold]
+    fn unterminated(&mut self, open: usize) -> ParseError {
+        let msg = match self.b[open] {
+            b'(' => "unterminated gene (missing `)`)",
+            b'[' => "unterminated array (missing `]`)",
+            b'{' => "unterminated map (missing `}`)",
+            _ => "unterminated form",
+        };
+        self.error_at(open, msg)
+    }
+}
+
+/// Inserts `value` at `path` (nested maps created as needed). False when the
+/// key is already present or a path prefix names a non-map.
+fn insert_path(map: &mut PropMap, path: &[Sym], value: Value) -> bool {
+    let Some((&first, rest)) = path.split_first() else {
+        return false;
+    };
+    if rest.is_empty() {
+        if map.contains_key(&first) {
+            return false;
+        }
+        map.insert(first, value);
+        return true;
+    }
+    match map.get(&first) {
+        Some(Value::Map(m)) => {
+            let m = m.clone();
+            let Ok(mut inner) = m.try_borrow_mut() else {
+                return false;
+            };
+            insert_path(&mut inner, rest, value)
+        }
+        Some(_) => false,
+        None => {
+            let mut inner = PropMap::default();
+            if !insert_path(&mut inner, rest, value) {
+                return false;
+            }
+            map.insert(first, Value::map(inner));
+            true
+        }
+    }
+}
+
+/// Splits a key token containing `^` (or escapes) into its path, and the flag
+/// value when the last part is `^name` (true) or `!name` (nil). None when a
+/// part is empty.
+fn split_key_path(raw: &str) -> Option<(Vec<Sym>, Option<Value>)> {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut last = '\0';
+    let mut chars = raw.chars();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '\\' => {
+                cur.push(chars.next().unwrap_or('\\'));
+                last = '\\';
+                continue;
+            }
+            '^' if last != '^' => parts.push(std::mem::take(&mut cur)),
+            _ => cur.push(ch),
+        }
+        last = ch;
+    }
+    let mut flag = None;
+    if parts.is_empty() {
+        // Only escapes, no path.
+    } else if let Some(rest) = cur.strip_prefix('^') {
+        flag = Some(Value::Bool(true));
+        cur = rest.to_string();
+    } else if let Some(rest) = cur.strip_prefix('!') {
+        flag = Some(Value::Nil);
+        cur = rest.to_string();
+    }
+    parts.push(cur);
+    if parts.iter().any(|p| p.is_empty()) {
+        return None;
+    }
+    Some((parts.iter().map(|p| Sym::new(p)).collect(), flag))
+}
+
+/// `^\s*\n` -> `\n`: leading blank lines collapse to one newline.
+fn collapse_leading_blank_lines(s: &mut String) {
+    let b = s.as_bytes();
+    let ws_end = b.iter().position(|&c| !is_pcre_space(c)).unwrap_or(b.len());
+    if let Some(nl) = b[..ws_end].iter().rposition(|&c| c == b'\n') {
+        s.replace_range(..nl, "");
+    }
+}
+
+/// `\n\s*$` -> `\n`: trailing blank lines collapse to one newline.
+fn collapse_trailing_blank_lines(s: &mut String) {
+    let b = s.as_bytes();
+    let ws_start = b.iter().rposition(|&c| !is_pcre_space(c)).map_or(0, |p| p + 1);
+    if let Some(nl) = b[ws_start..].iter().position(|&c| c == b'\n') {
+        s.truncate(ws_start + nl + 1);
+    }
+}
+
+fn truncate(s: &str, max_chars: usize) -> &str {
+    match s.char_indices().nth(max_chars) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::display::write_quoted;
+
+    /// The quoted form of every form, space-separated: a compact way to
+    /// state what was read.
+    fn r(src: &str) -> String {
+        let vals = read_all(src).unwrap_or_else(|e| panic!("{src:?}: {e}"));
+        let mut out = String::new();
+        for (i, v) in vals.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            write_quoted(&mut out, v);
+        }
+        out
+    }
+
+    fn one(src: &str) -> Value {
+        let mut v = read_all(src).unwrap_or_else(|e| panic!("{src:?}: {e}"));
+        assert_eq!(v.len(), 1, "{src:?}");
+        v.pop().unwrap()
+    }
+
+    fn err(src: &str) -> ParseError {
+        match read_all(src) {
+            Ok(v) => panic!("{src:?} read as {v:?}"),
+            Err(e) => e,
+        }
+    }
+
+    fn err_at(src: &str, line: u32, col: u32, needle: &str) {
+        let e = err(src);
+        assert_eq!(e.span, Span { line, col }, "{src:?}: {e}");
+        assert!(e.message.contains(needle), "{src:?}: {e}");
+    }
+
+    fn s(v: &Value) -> &str {
+        v.as_str().unwrap_or_else(|| panic!("not a string: {v:?}"))
+    }
+
+    fn sym_name(v: &Value) -> String {
+        match v {
+            Value::Symbol(s) => s.name().to_string(),
+            _ => panic!("not a symbol: {v:?}"),
+        }
+    }
+
+    fn complex(v: &Value) -> Vec<String> {
+        match v {
+            Value::Complex(p) => p.iter().map(|s| s.name().to_string()).collect(),
+            _ => panic!("not a complex symbol: {v:?}"),
+        }
+    }
+
+    fn gene(v: &Value) -> Gene {
+        match v {
+            Value::Gene(g) => g.borrow().clone(),
+            _ => panic!("not a gene: {v:?}"),
+        }
+    }
+
+    #[test]
+    fn whitespace_and_commas() {
+        assert_eq!(r(" 1,2\t3\r\n4\r5 ,, "), "1 2 3 4 5");
+        assert_eq!(r(""), "");
+        assert_eq!(r(" , \n"), "");
+        assert_eq!(r("[1,2,3]"), "[1 2 3]");
+    }
+
+    #[test]
+    fn line_comments() {
+        assert_eq!(r("1 # comment\n2"), "1 2");
+        assert_eq!(r("#!/usr/bin/env gene run\n1"), "1");
+        assert_eq!(r("## x\n1 ##"), "1");
+        assert_eq!(r("1 #\n2 #\r3 #"), "1 2 3");
+        assert_eq!(r("(a # c )\n b)"), "(a b)");
+        // `#word` is a symbol, not a comment.
+        assert_eq!(sym_name(&one("#comment")), "#comment");
+        assert_eq!(r("(println #comment \"x\")"), "(println #comment \"x\")");
+        // `#` followed by a delimiter is the symbol `#`.
+        assert_eq!(r("(a #)"), "(a #)");
+        // `#` does not end a token.
+        assert_eq!(r("a# b"), "a# b");
+    }
+
+    #[test]
+    fn block_comments() {
+        assert_eq!(r("1 #< x y\n z >#2"), "1 2");
+        assert_eq!(r("#<>#1"), "1");
+        assert_eq!(r("(a #< (b) >#c)"), "(a c)");
+        // `>>#` does not close; `>#` does.
+        assert_eq!(r("#< a >># b >#1"), "1");
+        // Not nested.
+        assert_eq!(r("#< #< >#1"), "1");
+        err_at("1\n  #< abc", 2, 3, "unterminated block comment");
+        err_at("#<#", 1, 1, "unterminated block comment");
+    }
+
+    #[test]
+    fn integers() {
+        assert!(matches!(one("42"), Value::Int(42)));
+        assert!(matches!(one("-10"), Value::Int(-10)));
+        assert!(matches!(one("+3"), Value::Int(3)));
+        assert!(matches!(one("0"), Value::Int(0)));
+        assert!(matches!(one("007"), Value::Int(7)));
+        assert!(matches!(one("9223372036854775807"), Value::Int(i64::MAX)));
+        assert!(matches!(one("-9223372036854775808"), Value::Int(i64::MIN)));
+        assert!(matches!(one("140737488355328"), Value::Int(140737488355328)));
+        err_at("  9223372036854775808", 1, 3, "integer literal out of range");
+        err_at("-9223372036854775809", 1, 1, "integer literal out of range");
+        // A sign is part of the number only when a digit follows immediately.
+        assert_eq!(sym_name(&one("-")), "-");
+        assert_eq!(sym_name(&one("+")), "+");
+        assert_eq!(sym_name(&one("->")), "->");
+        assert_eq!(sym_name(&one("-x")), "-x");
+        assert_eq!(r("- 1"), "- 1");
+        assert_eq!(r("(1)"), "(1)");
+        assert_eq!(r("1(2)"), "1 (2)");
+        assert_eq!(r("1%x"), "1 (#Unquote x)");
+    }
+
+    #[test]
+    fn floats() {
+        let f = |src: &str| match one(src) {
+            Value::Float(f) => f,
+            v => panic!("{src}: {v:?}"),
+        };
+        assert_eq!(f("3.14"), 3.14);
+        assert_eq!(f("-2.5"), -2.5);
+        assert_eq!(f("+2.5"), 2.5);
+        assert_eq!(f("1.5e2"), 150.0);
+        assert_eq!(f("2.5e-1"), 0.25);
+        assert_eq!(f("1e3"), 1000.0);
+        assert_eq!(f("1E3"), 1000.0);
+        assert_eq!(f("1e+3"), 1000.0);
+        assert_eq!(f("1."), 1.0);
+        assert_eq!(f("0.0"), 0.0);
+        assert!(f("-0.0").is_sign_negative());
+        assert_eq!(f("1e400"), f64::INFINITY);
+        // `.5` is a symbol.
+        assert_eq!(sym_name(&one(".5")), ".5");
+        assert_eq!(sym_name(&one("-.5")), "-.5");
+    }
+
+    #[test]
+    fn unsupported_numbers() {
+        for src in [
+            "1m", "2s", "1m30s", "1.5ms", "0!101", "0*ff", "0#abc", "1/2", "2024-01-01",
+            "12:30:00", "1e", "1e+", "1.2.3", "1..3", "1_000", "1a", "-1x", "1\\a", "1'", "1#",
+        ] {
+            let e = err(src);
+            assert_eq!(e.message, format!("unsupported number literal `{src}`"), "{src}");
+            assert_eq!(e.span, Span { line: 1, col: 1 });
+        }
+        err_at("(f 1m)", 1, 4, "unsupported number literal `1m`");
+    }
+
+    #[test]
+    fn strings() {
+        assert_eq!(s(&one(r#""abc""#)), "abc");
+        assert_eq!(s(&one(r#""""#)), "");
+        assert_eq!(
+            s(&one(r#""a\nb\rc\td\be\ff\"g\\h\qi\/""#)),
+            "a\nb\rc\td\u{8}e\u{c}f\"g\\hqi/"
+        );
+        assert_eq!(s(&one(r#""\u0041\u00e9\u4e2d""#)), "Aé中");
+        assert_eq!(s(&one(r#""\ud83d\ude00""#)), "😀");
+        assert_eq!(s(&one(r#""\é""#)), "é");
+        assert_eq!(s(&one("\"line1\nline2\""), ), "line1\nline2");
+        assert_eq!(s(&one("\"a\r\nb\""), ), "a\r\nb");
+        assert_eq!(s(&one("\"日本語\"")), "日本語");
+        assert_eq!(r(r#""a""b""#), r#""a" "b""#);
+        assert_eq!(r(r#"x"a"y"#), r#"x "a" y"#);
+        // `#` inside a plain string is text.
+        assert_eq!(s(&one(r##""#{x}""##)), "#{x}");
+        err_at("(println \"abc", 1, 10, "unterminated string");
+        err_at("\n  \"abc\\", 2, 3, "unterminated string");
+        err_at(r#""ab\u12""#, 1, 4, "invalid unicode escape");
+        err_at(r#""ab\uzzzz""#, 1, 4, "invalid unicode escape");
+        err_at(r#""\ud83d""#, 1, 2, "surrogate");
+        err_at(r#""\ud83d\u0041""#, 1, 2, "surrogate");
+        err_at(r#""\ude00""#, 1, 2, "surrogate");
+    }
+
+    #[test]
+    fn triple_quoted_strings() {
+        assert_eq!(s(&one(r#""""abc""""#)), "abc");
+        assert_eq!(s(&one(r#""""a "quoted" ""word"" b""""#)), r#"a "quoted" ""word"" b"#);
+        assert_eq!(s(&one("\"\"\"\n  hello\n  world\n\"\"\"")), "\n  hello\n  world\n");
+        assert_eq!(s(&one("\"\"\"\n\n \n  x\n \n\n  \"\"\"")), "\n  x\n");
+        assert_eq!(s(&one("\"\"\"  x  \"\"\"")), "  x  ");
+        assert_eq!(s(&one("\"\"\"\n\"\"\"")), "\n");
+        assert_eq!(s(&one("\"\"\"\n  \n\"\"\"")), "\n");
+        assert_eq!(s(&one("\"\"\"x\\n\"\"\"")), "x\n");
+        assert_eq!(s(&one("\"\"\"\"\"\"")), "");
+        err_at("  \"\"\"abc\"\"", 1, 3, "unterminated string");
+    }
+
+    #[test]
+    fn interpolated_strings() {
+        assert_eq!(r(r##"#"a#{x}b""##), r#"(#Str "a" x "b")"#);
+        assert_eq!(r(r##"#"#{x}""##), "(#Str x)");
+        assert_eq!(r(r##"#"#{ (f 1) } and #(g 2)!""##), r#"(#Str (f 1) " and " (g 2) "!")"#);
+        assert_eq!(r(r##"#"v: #[1 2]""##), r#"(#Str "v: " [1 2])"#);
+        assert_eq!(r(r##"#"m: #{^a 1 ^b 2}""##), r#"(#Str "m: " {^a 1 ^b 2})"#);
+        assert_eq!(r(r##"#"n: #{nil}""##), r#"(#Str "n: " nil)"#);
+        // All parts strings: a plain string.
+        assert_eq!(s(&one(r##"#"plain""##)), "plain");
+        assert_eq!(s(&one(r##"#"""##)), "");
+        assert_eq!(s(&one(r##"#"a#{"b"}c""##)), "abc");
+        assert_eq!(s(&one(r##"#"a#b #c""##)), "a#b #c");
+        assert_eq!(s(&one(r##"#"a\#{x}""##)), "a#{x}");
+        assert_eq!(s(&one(r##"#"a\n\"""##)), "a\n\"");
+        assert_eq!(s(&one(r##"#"a#< comment >#b""##)), "ab");
+        assert_eq!(s(&one("#\"\"\"\n  x \"y\"\n  \"\"\"")), "\n  x \"y\"\n");
+        assert_eq!(r("#\"\"\"\n  #{x}\n  \"\"\""), r#"(#Str "\n  " x "\n")"#);
+        let g = gene(&one("\n  #\"a#{x}\""));
+        assert_eq!(g.head.as_symbol_name(), "#Str");
+        assert_eq!(g.span, Span { line: 2, col: 3 });
+        err_at(r##" #"abc"##, 1, 2, "unterminated string");
+        err_at(r##"#"a#{x"##, 1, 1, "unterminated string");
+        err_at(r##"#"a#{}""##, 1, 4, "empty interpolation");
+        err_at(r##"#"a#{x y}""##, 1, 8, "expected `}`");
+        err_at(r##"#"a#{x]}""##, 1, 7, "expected `}`");
+        err_at(r##"#"#{(x}""##, 1, 7, "unexpected `}`");
+    }
+
+    trait SymName {
+        fn as_symbol_name(&self) -> String;
+    }
+    impl SymName for Value {
+        fn as_symbol_name(&self) -> String {
+            sym_name(self)
+        }
+    }
+
+    #[test]
+    fn quote_and_unquote() {
+        let g = gene(&one(":x"));
+        assert!(matches!(g.head, Value::Symbol(s) if s == sym::QUOTE));
+        assert_eq!(g.children.len(), 1);
+        assert_eq!(sym_name(&g.children[0]), "x");
+        assert_eq!(r(":(+ 1 2)"), "(quote (+ 1 2))");
+        assert_eq!(r(": x"), "(quote x)");
+        assert_eq!(r(":nil"), "(quote nil)");
+        assert_eq!(r("(f :nil)"), "(f (quote nil))");
+        assert_eq!(r("::x"), "(quote (quote x))");
+        assert_eq!(r("%x"), "(#Unquote x)");
+        assert_eq!(r("%_x"), "(#UnquoteDiscard x)");
+        assert_eq!(r("%(f)"), "(#Unquote (f))");
+        assert_eq!(r("x%y"), "x (#Unquote y)");
+        assert_eq!(r("(a:b c)"), "(a:b c)");
+        assert_eq!(gene(&one(" :x")).span, Span { line: 1, col: 2 });
+        err_at(" :", 1, 2, "expected a form after `:`");
+        err_at("(f %)", 1, 5, "unexpected `)`");
+        err_at("%_", 1, 1, "expected a form after `%_`");
+    }
+
+    #[test]
+    fn symbols() {
+        assert_eq!(sym_name(&one("abc")), "abc");
+        assert_eq!(sym_name(&one("a:b")), "a:b");
+        assert_eq!(sym_name(&one("a#b'c")), "a#b'c");
+        assert_eq!(sym_name(&one("'a'")), "'a'");
+        assert_eq!(sym_name(&one("$ns")), "$ns");
+        assert_eq!(sym_name(&one("...")), "...");
+        assert_eq!(sym_name(&one("..")), "..");
+        assert_eq!(sym_name(&one("_")), "_");
+        assert_eq!(sym_name(&one("^a")), "^a");
+        assert_eq!(sym_name(&one("a\\ b")), "a b");
+        assert_eq!(sym_name(&one("a\\(b")), "a(b");
+        assert_eq!(sym_name(&one("\\é")), "é");
+        assert_eq!(sym_name(&one("a\\/b")), "a/b");
+        assert_eq!(sym_name(&one("nil\\")), "nil\\");
+        assert_eq!(sym_name(&one("ñandú")), "ñandú");
+        assert_eq!(sym_name(&one("/")), "/");
+        assert!(matches!(one("/"), Value::Symbol(s) if s == sym::DIV));
+        assert!(matches!(one("nil"), Value::Nil));
+        assert!(matches!(one("true"), Value::Bool(true)));
+        assert!(matches!(one("false"), Value::Bool(false)));
+        assert_eq!(sym_name(&one("nil?")), "nil?");
+        assert_eq!(sym_name(&one("n\\il")), "nil");
+        assert_eq!(r("a(b)c[d]e{}f\"g\""), r#"a (b) c [d] e {} f "g""#);
+    }
+
+    #[test]
+    fn complex_symbols() {
+        assert_eq!(complex(&one("a/b")), ["a", "b"]);
+        assert_eq!(complex(&one("gene/io/read")), ["gene", "io", "read"]);
+        assert_eq!(complex(&one("arr/0")), ["arr", "0"]);
+        assert_eq!(complex(&one("x/.length")), ["x", ".length"]);
+        assert_eq!(complex(&one("$ns/a")), ["$ns", "a"]);
+        assert_eq!(complex(&one("./")), [".", ""]);
+        assert_eq!(complex(&one("/a")), ["", "a"]);
+        assert_eq!(complex(&one("//")), ["", "", ""]);
+        assert_eq!(complex(&one("a\\/b/c")), ["a/b", "c"]);
+        assert_eq!(complex(&one("a\\ b/c")), ["a b", "c"]);
+        if let Value::Complex(p) = one("/a") {
+            assert_eq!(p[0], Sym::new(""));
+        }
+    }
+
+    #[test]
+    fn arrays() {
+        assert_eq!(r("[]"), "[]");
+        assert_eq!(r("[1 [2 [3]] \"s\"]"), r#"[1 [2 [3]] "s"]"#);
+        // Literal nil elements are dropped.
+        assert_eq!(r("[1 nil 2]"), "[1 2]");
+        assert_eq!(r("[nil]"), "[]");
+        // `^` is not special in arrays.
+        assert_eq!(r("[^a 1]"), "[^a 1]");
+        err_at("[1 2", 1, 1, "unterminated array");
+        err_at("[1 2)", 1, 5, "unexpected `)`");
+        err_at("\n[1 }", 2, 4, "unexpected `}`");
+    }
+
+    #[test]
+    fn maps() {
+        assert_eq!(r("{}"), "{}");
+        assert_eq!(r(r#"{^a 1 ^b "x"}"#), r#"{^a 1 ^b "x"}"#);
+        assert_eq!(r("{^^flag ^!off}"), "{^flag true ^off nil}");
+        assert_eq!(r("{^a nil}"), "{^a nil}");
+        assert_eq!(r("{^a^b 1}"), "{^a {^b 1}}");
+        assert_eq!(r("{^a^b 1 ^a^c 2 ^d 3}"), "{^a {^b 1 ^c 2} ^d 3}");
+        assert_eq!(r("{^a^b^c 1}"), "{^a {^b {^c 1}}}");
+        assert_eq!(r("{^a^^b ^a^!c}"), "{^a {^b true ^c nil}}");
+        assert_eq!(r("{^a {^b 1} ^a^c 2}"), "{^a {^b 1 ^c 2}}");
+        assert_eq!(r("{^a [1 nil]}"), "{^a [1]}");
+        assert_eq!(r("{ ^a 1, ^b 2 }"), "{^a 1 ^b 2}");
+        assert_eq!(r("{^a\\ b 1}"), "{^a b 1}");
+        assert_eq!(r("{^a:b 1}"), "{^a:b 1}");
+        // Insertion order.
+        assert_eq!(r("{^z 1 ^a 2 ^m 3}"), "{^z 1 ^a 2 ^m 3}");
+        err_at("{^a 1 ^a 2}", 1, 7, "duplicate key `a`");
+        err_at("{^^a ^a 2}", 1, 6, "duplicate key `a`");
+        err_at("{^a 1 ^a^b 2}", 1, 7, "duplicate key `a^b`");
+        err_at("{^a^b 1 ^a^b 2}", 1, 9, "duplicate key `a^b`");
+        err_at("{^a 1 b 2}", 1, 7, "map entry without a `^key`");
+        err_at("{1}", 1, 2, "map entry without a `^key`");
+        err_at("{^a}", 1, 2, "missing value for key `a`");
+        err_at("{^a ^b 1}", 1, 2, "missing value for key `a`");
+        err_at("{^a 1", 1, 1, "unterminated map");
+        err_at("{^a", 1, 1, "unterminated map");
+        err_at("{^a 1 ]", 1, 7, "unexpected `]`");
+        err_at("{^a 1 )", 1, 7, "unexpected `)`");
+        err_at("{^ 1}", 1, 2, "expected a key name");
+        err_at("{^^ 1}", 1, 2, "expected a key name");
+        err_at("{^a^ 1}", 1, 2, "empty key");
+        err_at("{^a^^ 1}", 1, 2, "empty key");
+    }
+
+    #[test]
+    fn genes() {
+        let g = gene(&one("(f 1 2)"));
+        assert_eq!(sym_name(&g.head), "f");
+        assert_eq!(g.children.len(), 2);
+        assert_eq!(g.span, Span { line: 1, col: 1 });
+        let g = gene(&one("()"));
+        assert!(g.head.is_nil());
+        assert!(g.children.is_empty());
+        assert_eq!(r("(f ^a 1 ^^b ^!c x y)"), "(f ^a 1 ^b true ^c nil x y)");
+        assert_eq!(r("(f x ^a 1 y)"), "(f ^a 1 x y)");
+        assert_eq!(r("(f ^a^b 1)"), "(f ^a {^b 1})");
+        assert_eq!(r("(f ^a nil)"), "(f ^a nil)");
+        assert_eq!(r("(f ^a 1 # c\n ^b 2)"), "(f ^a 1 ^b 2)");
+        // The head may be anything, including nil and `^a`.
+        assert_eq!(r("(nil == nil)"), "(nil ==)");
+        assert_eq!(r("(^a 1)"), "(^a 1)");
+        assert_eq!(r("([1] 2)"), "([1] 2)");
+        assert_eq!(r("(_ \"s\" 1)"), r#"(_ "s" 1)"#);
+        // Literal nil children are dropped.
+        assert_eq!(r("(println \"Nil: \" nil)"), r#"(println "Nil: ")"#);
+        assert_eq!(r("(f nil nil)"), "(f)");
+        err_at("(f ^a 1 x ^b 2)", 1, 11, "properties must form one contiguous group");
+        err_at("(f ^a 1 ^a 2)", 1, 9, "duplicate key `a`");
+        err_at("(f ^a)", 1, 4, "missing value for key `a`");
+        err_at("(f ^a ^b 1)", 1, 4, "missing value for key `a`");
+        err_at("(f ^a", 1, 1, "unterminated gene");
+        err_at("(f ^a 1", 1, 1, "unterminated gene");
+        err_at("  (", 1, 3, "unterminated gene");
+        err_at("(f (g 1)", 1, 1, "unterminated gene");
+        err_at("(f\n  (g 1", 2, 3, "unterminated gene");
+        err_at("(f ]", 1, 4, "unexpected `]`");
+        err_at("(f ^a 1 }", 1, 9, "unexpected `}`");
+        err_at("(f ^a }", 1, 7, "unexpected `}`");
+    }
+
+    #[test]
+    fn gene_spans() {
+        let g = gene(&one("# x\n\n  (f\n (g 1)\n\t(h))"));
+        assert_eq!(g.span, Span { line: 3, col: 3 });
+        assert_eq!(gene(&g.children[0]).span, Span { line: 4, col: 2 });
+        assert_eq!(gene(&g.children[1]).span, Span { line: 5, col: 2 });
+        // Columns count characters, not bytes.
+        let g = gene(&one("(f \"日本\" (g))"));
+        assert_eq!(gene(&g.children[1]).span, Span { line: 1, col: 9 });
+        // CR LF and lone CR end lines.
+        let vals = read_all("(a)\r\n(b)\r(c)\n\n(d)").unwrap();
+        let spans: Vec<_> = vals.iter().map(|v| gene(v).span).collect();
+        assert_eq!(
+            spans,
+            [
+                Span { line: 1, col: 1 },
+                Span { line: 2, col: 1 },
+                Span { line: 3, col: 1 },
+                Span { line: 5, col: 1 }
+            ]
+        );
+        // A multi-line string advances the line.
+        let vals = read_all("\"a\nb\" (x)").unwrap();
+        assert_eq!(gene(&vals[1]).span, Span { line: 2, col: 4 });
+    }
+
+    #[test]
+    fn unexpected_closers() {
+        err_at(")", 1, 1, "unexpected `)`");
+        err_at("1 ]", 1, 3, "unexpected `]`");
+        err_at("\n\n  }", 3, 3, "unexpected `}`");
+        err_at("(a))", 1, 4, "unexpected `)`");
+    }
+
+    #[test]
+    fn unsupported_dispatch() {
+        err_at("  #[a b]", 1, 3, "sets are not supported");
+        err_at("#@f x", 1, 1, "decorators are not supported");
+        err_at("#/ab/", 1, 1, "regular expressions are not supported");
+    }
+
+    #[test]
+    fn errors_use_char_columns() {
+        err_at("\"日本\" )", 1, 6, "unexpected `)`");
+    }
+
+    #[test]
+    fn nesting_limit() {
+        let ok = "(".repeat(MAX_DEPTH) + &")".repeat(MAX_DEPTH);
+        assert_eq!(read_all(&ok).unwrap().len(), 1);
+        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+        assert_eq!(err(&deep).message, "nesting too deep");
+        let deep = ":".repeat(MAX_DEPTH + 1) + "x";
+        assert_eq!(err(&deep).message, "nesting too deep");
+        let deep = "{^a ".repeat(MAX_DEPTH + 1);
+        assert_eq!(err(&deep).message, "nesting too deep");
+        let deep = "#\"#{".repeat(MAX_DEPTH + 1);
+        assert_eq!(err(&deep).message, "nesting too deep");
+        // Unterminated and very deep: an error, not a crash.
+        assert!(read_all(&"(".repeat(100_000)).is_err());
+        // Deep but within the limit, many times over: fine.
+        let wide = "[".repeat(500) + &"]".repeat(500);
+        assert_eq!(read_all(&wide.repeat(3)).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn read_first_reads_one_form() {
+        assert!(read_first("").unwrap().is_none());
+        assert!(read_first("  # c\n").unwrap().is_none());
+        assert!(matches!(read_first("1 2").unwrap(), Some(Value::Int(1))));
+        // The rest is not looked at.
+        assert!(matches!(read_first("1 )").unwrap(), Some(Value::Int(1))));
+        assert!(matches!(read_first("nil").unwrap(), Some(Value::Nil)));
+        assert!(read_first("(1").is_err());
+    }
+
+    #[test]
+    fn top_level_nil_is_kept() {
+        let v = read_all("nil 1 nil").unwrap();
+        assert_eq!(v.len(), 3);
+    }
+
+    #[test]
+    fn parse_error_display_and_render() {
+        let e = err("(println \"abc");
+        assert_eq!(e.to_string(), "1:10: unterminated string");
+        assert_eq!(
+            e.render("prog.gene", "(println \"abc"),
+            "error: unterminated string\n --> prog.gene:1:10\n  |\n1 | (println \"abc\n  |          ^"
+        );
+    }
+
+    mod prop {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn soup() -> impl Strategy<Value = String> {
+            let piece = prop::sample::select(vec![
+                "(", ")", "[", "]", "{", "}", "\"", "\"\"\"", "#\"", "#{", "#(", "#[", "#<", ">#",
+                "#", "##", "#!", "#@", "#/", "^", "^^", "^!", "^a", "^a^b", "%", "%_", ":", "'",
+                "\\", "\\u", "\\ud83d", "\\u0041", "nil", "true", "x", "a/b", "/", "./", "1",
+                "-1", "+", "1.5", "1e", "1m", "0!", ".5", "9999999999999999999", " ", ",",
+                "\n", "\r", "\t", "é", "日", "😀", "\0",
+            ]);
+            prop::collection::vec(piece, 0..60).prop_map(|v| v.concat())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn arbitrary_strings_never_panic(s in any::<String>()) {
+                let _ = read_all(&s);
+                let _ = read_first(&s);
+            }
+
+            #[test]
+            fn bracket_soup_never_panics(s in soup()) {
+                let _ = read_all(&s);
+                let _ = read_first(&s);
+            }
+
+            #[test]
+            fn errors_point_inside_the_source(s in soup()) {
+                if let Err(e) = read_all(&s) {
+                    let lines = s.split('\n').count() + s.matches('\r').count();
+                    prop_assert!(e.span.line >= 1 && e.span.col >= 1);
+                    prop_assert!((e.span.line as usize) <= lines.max(1));
+                }
+            }
+
+            #[test]
+            fn ints_round_trip(n in any::<i64>()) {
+                let v = read_first(&n.to_string()).unwrap();
+                prop_assert!(matches!(v, Some(Value::Int(m)) if m == n));
+            }
+
+            #[test]
+            fn floats_round_trip(x in any::<f64>().prop_filter("finite", |x| x.is_finite())) {
+                let src = format!("{x:?}");
+                let v = read_first(&src).unwrap();
+                prop_assert!(matches!(v, Some(Value::Float(y)) if y == x || (y == 0.0 && x == 0.0)));
+            }
+
+            #[test]
+            fn strings_round_trip_through_quoted_form(t in any::<String>()) {
+                let mut q = String::new();
+                crate::display::write_quoted(&mut q, &Value::str(&t));
+                let v = read_first(&q).unwrap();
+                prop_assert_eq!(v.as_ref().and_then(|v| v.as_str()), Some(t.as_str()));
+            }
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! The scope arena. Scopes that a closure can capture live here with explicit
+//! reference counts (DESIGN.md, "Scopes and refcounts"); scopes nobody can
+//! capture are frame registers and never reach the arena.
+//!
+//! Who holds a reference: a frame holds one on each scope it started; a child
+//! scope holds one on its parent; a closure holds one on the scope it was
+//! created in. Closures are `Rc` values that can be dropped anywhere, so their
+//! release is queued (`ScopeRef::drop`) and applied by the VM at its next
+//! safe point; until then a count is too high, never too low.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::value::Value;
+
+/// Index of a scope in the arena; `NO_SCOPE` is the empty chain.
+pub type ScopeId = u32;
+pub const NO_SCOPE: ScopeId = u32::MAX;
+
+#[derive(Debug)]
+pub struct ScopeEntry {
+    pub rc: u32,
+    pub parent: ScopeId,
+    pub vars: Vec<Value>,
+    /// Creation number: stable across runs, never reused.
+    pub serial: u64,
+    pub alive: bool,
+}
+
+type Pending = Rc<RefCell<Vec<ScopeId>>>;
+
+#[derive(Debug, Default)]
+pub struct ScopeArena {
+    entries: Vec<ScopeEntry>,
+    free: Vec<ScopeId>,
+    pending: Pending,
+    pub live: usize,
+    pub peak: usize,
+    pub created: u64,
+}
+
+/// A counted reference held by a closure. Dropping it queues a release.
+#[derive(Debug)]
+pub struct ScopeRef {
+    pub id: ScopeId,
+    pending: Pending,
+}
+
+impl Drop for ScopeRef {
+    fn drop(&mut self) {
+        self.pending.borrow_mut().push(self.id);
+    }
+}
+
+/// Using a scope that was freed: always a VM bug, reported as a fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UseAfterFree(pub ScopeId);
+
+impl ScopeArena {
+    /// A new scope with one reference (the caller's) under `parent`.
+    pub fn alloc(&mut self, parent: ScopeId, vars: Vec<Value>) -> ScopeId {
+        if parent != NO_SCOPE {
+            self.entries[parent as usize].rc += 1;
+        }
+        self.created += 1;
+        self.live += 1;
+        self.peak = self.peak.max(self.live);
+        let entry = ScopeEntry {
+            rc: 1,
+            parent,
+            vars,
+            serial: self.created,
+            alive: true,
+        };
+        match self.free.pop() {
+            Some(id) => {
+                self.entries[id as usize] = entry;
+                id
+            }
+            None => {
+                self.entries.push(entry);
+                (self.entries.len() - 1) as ScopeId
+            }
+        }
+    }
+
+    /// A reference for a new closure.
+    pub fn capture(&mut self, id: ScopeId) -> Option<ScopeRef> {
+        if id == NO_SCOPE {
+            return None;
+        }
+        self.entries[id as usize].rc += 1;
+        Some(ScopeRef {
+            id,
+            pending: self.pending.clone(),
+        })
+    }
+
+    /// Drops one reference; frees the scope (and releases its parent) at zero.
+    pub fn release(&mut self, mut id: ScopeId) {
+        while id != NO_SCOPE {
+            let e = &mut self.entries[id as usize];
+            debug_assert!(e.alive && e.rc > 0, "release of a dead scope");
+            e.rc -= 1;
+            if e.rc > 0 {
+                break;
+            }
+            e.alive = false;
+            let parent = e.parent;
+            let vars = std::mem::take(&mut e.vars);
+            self.free.push(id);
+            self.live -= 1;
+            // Dropping the values may queue releases of other scopes.
+            drop(vars);
+            id = parent;
+        }
+    }
+
+    /// Applies the releases queued by dropped closures.
+    pub fn drain_pending(&mut self) {
+        loop {
+            let batch = std::mem::take(&mut *self.pending.borrow_mut());
+            if batch.is_empty() {
+                return;
+            }
+            for id in batch {
+                self.release(id);
+            }
+        }
+    }
+
+    #[inline]
+    pub fn check(&self, id: ScopeId) -> Result<(), UseAfterFree> {
+        match self.entries.get(id as usize) {
+            Some(e) if e.alive => Ok(()),
+            _ => Err(UseAfterFree(id)),
+        }
+    }
+
+    /// The scope `hops` parents above `id`.
+    #[inline]
+    pub fn up(&self, mut id: ScopeId, hops: u16) -> Result<ScopeId, UseAfterFree> {
+        for _ in 0..hops {
+            self.check(id)?;
+            id = self.entries[id as usize].parent;
+        }
+        self.check(id)?;
+        Ok(id)
+    }
+
+    #[inline]
+    pub fn get(&self, id: ScopeId, slot: u16) -> Value {
+        self.entries[id as usize]
+            .vars
+            .get(slot as usize)
+            .cloned()
+            .unwrap_or(Value::Nil)
+    }
+
+    #[inline]
+    pub fn set(&mut self, id: ScopeId, slot: u16, v: Value) {
+        let vars = &mut self.entries[id as usize].vars;
+        let slot = slot as usize;
+        if slot >= vars.len() {
+            vars.resize(slot + 1, Value::Nil);
+        }
+        vars[slot] = v;
+    }
+
+    pub fn entry(&self, id: ScopeId) -> &ScopeEntry {
+        &self.entries[id as usize]
+    }
+}

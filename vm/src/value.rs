@@ -1,0 +1,148 @@
+//! Runtime values. A `Value` is two words: a tag and an immediate or a
+//! reference-counted pointer. Heap objects that programs can mutate sit in a
+//! `RefCell`; the VM is single-threaded by design.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use indexmap::IndexMap;
+use rustc_hash::FxBuildHasher;
+
+use crate::symbol::Sym;
+
+/// Property and map storage: insertion-ordered so that printing is stable.
+pub type PropMap = IndexMap<Sym, Value, FxBuildHasher>;
+
+/// A position in source text, 1-based.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub line: u32,
+    pub col: u32,
+}
+
+#[derive(Clone, Debug)]
+pub enum Value {
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    /// Immutable text; boxed twice so that `Value` stays two words.
+    Str(Rc<Box<str>>),
+    Symbol(Sym),
+    /// `a/b/c`: the parts, in order. An empty part (leading `/`) is the empty symbol.
+    Complex(Rc<Vec<Sym>>),
+    Array(Rc<RefCell<Vec<Value>>>),
+    Map(Rc<RefCell<PropMap>>),
+    Gene(Rc<RefCell<Gene>>),
+    Range(Rc<Range>),
+    Function(Rc<crate::function::Closure>),
+    Native(Rc<crate::native::Native>),
+    Namespace(Rc<crate::namespace::Namespace>),
+    Exception(Rc<Exception>),
+}
+
+/// A gene `(head ^k v child...)`.
+#[derive(Clone, Debug, Default)]
+pub struct Gene {
+    pub head: Value,
+    pub props: PropMap,
+    pub children: Vec<Value>,
+    /// Where the reader found it; zero for genes built at run time.
+    pub span: Span,
+}
+
+impl Default for Value {
+    fn default() -> Self {
+        Value::Nil
+    }
+}
+
+/// `(a .. b)` or `(range a b step)`: integers, end inclusive when iterated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Range {
+    pub start: i64,
+    pub end: i64,
+    pub step: i64,
+}
+
+/// An error raised by the VM or a built-in, as a Gene value. It prints as its
+/// message; `.message` gives the message.
+#[derive(Debug)]
+pub struct Exception {
+    pub message: Rc<str>,
+    /// What was thrown when this wraps a user value (failure callbacks), else nil.
+    pub value: Value,
+}
+
+impl Value {
+    pub fn str(s: &str) -> Value {
+        Value::Str(Rc::new(Box::from(s)))
+    }
+
+    pub fn string(s: String) -> Value {
+        Value::Str(Rc::new(s.into_boxed_str()))
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn array(items: Vec<Value>) -> Value {
+        Value::Array(Rc::new(RefCell::new(items)))
+    }
+
+    pub fn map(m: PropMap) -> Value {
+        Value::Map(Rc::new(RefCell::new(m)))
+    }
+
+    pub fn gene(g: Gene) -> Value {
+        Value::Gene(Rc::new(RefCell::new(g)))
+    }
+
+    pub fn exception(message: &str) -> Value {
+        Value::Exception(Rc::new(Exception {
+            message: Rc::from(message),
+            value: Value::Nil,
+        }))
+    }
+
+    #[inline]
+    pub fn is_truthy(&self) -> bool {
+        !matches!(self, Value::Nil | Value::Bool(false))
+    }
+
+    #[inline]
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Value::Nil)
+    }
+
+    /// The kind name upstream prints for values without a literal form.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Value::Nil => "VkNil",
+            Value::Bool(_) => "VkBool",
+            Value::Int(_) => "VkInt",
+            Value::Float(_) => "VkFloat",
+            Value::Str(_) => "VkString",
+            Value::Symbol(_) => "VkSymbol",
+            Value::Complex(_) => "VkComplexSymbol",
+            Value::Array(_) => "VkArray",
+            Value::Map(_) => "VkMap",
+            Value::Gene(_) => "VkGene",
+            Value::Range(_) => "VkRange",
+            Value::Function(f) => {
+                if f.proto.is_block {
+                    "VkBlock"
+                } else {
+                    "VkFunction"
+                }
+            }
+            Value::Native(_) => "VkNativeFn",
+            Value::Namespace(_) => "VkNamespace",
+            Value::Exception(_) => "VkException",
+        }
+    }
+}

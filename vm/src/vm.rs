@@ -1,0 +1,313 @@
+//! The VM's state and its driver-facing API. The VM performs no I/O: the
+//! driver loads a program, calls `run(budget)` until it reports `Finished`,
+//! and takes the printed output with `take_output`.
+
+use std::rc::Rc;
+
+use crate::bytecode::{Code, Source};
+use crate::compiler::{self, NameTable};
+use crate::diagnostic;
+use crate::display;
+use crate::namespace::Namespace;
+use crate::reader::{self, ParseError};
+use crate::scope::{NO_SCOPE, ScopeArena, ScopeId};
+use crate::symbol::{Sym, sym};
+use crate::value::{Span, Value};
+
+#[derive(Clone, Debug)]
+pub struct VmConfig {
+    /// Frames beyond this raise a catchable "stack overflow".
+    pub max_depth: usize,
+    /// Instructions beyond this end the run with an error.
+    pub max_instructions: Option<u64>,
+}
+
+impl Default for VmConfig {
+    fn default() -> Self {
+        VmConfig {
+            max_depth: 10_000,
+            max_instructions: None,
+        }
+    }
+}
+
+/// Why `run` returned.
+#[derive(Debug)]
+pub enum Step {
+    /// The budget is spent; call `run` again.
+    Yielded,
+    /// The program ended with its value, or an uncaught exception.
+    Finished(Result<Value, Uncaught>),
+}
+
+/// Where something happened in the source.
+#[derive(Clone, Debug)]
+pub struct Location {
+    pub source: Rc<Source>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UncaughtKind {
+    /// A `throw` of a user value.
+    Thrown,
+    /// An error raised by the VM or a built-in.
+    Error,
+    /// A limit of the run or a VM fault: not catchable.
+    Fatal,
+}
+
+#[derive(Clone, Debug)]
+pub struct Uncaught {
+    pub value: Value,
+    pub kind: UncaughtKind,
+    pub location: Option<Location>,
+}
+
+impl Uncaught {
+    /// The one-line message.
+    pub fn message(&self) -> String {
+        match (&self.kind, &self.value) {
+            (UncaughtKind::Thrown, v) => {
+                let mut s = String::new();
+                display::write_quoted(&mut s, v);
+                format!("unhandled exception: Gene exception: {s} [Exception]")
+            }
+            (_, Value::Exception(e)) => e.message.to_string(),
+            (_, v) => display::display(v),
+        }
+    }
+
+    /// The message with the source line and a caret, as printed on stderr.
+    pub fn render(&self) -> String {
+        match &self.location {
+            Some(l) => diagnostic::render_with_kind("Error", &l.source.name, &l.source.text, l.span, &self.message()),
+            None => format!("Error: {}\n", self.message()),
+        }
+    }
+}
+
+/// A program that could not be read.
+#[derive(Clone, Debug)]
+pub struct LoadError {
+    pub error: ParseError,
+    pub source: Rc<Source>,
+}
+
+impl LoadError {
+    pub fn render(&self) -> String {
+        diagnostic::render(&self.source.name, &self.source.text, self.error.span, &self.error.message)
+    }
+}
+
+pub(crate) struct Frame {
+    pub code: Rc<Code>,
+    pub pc: usize,
+    /// Stack index of register 0.
+    pub base: usize,
+    /// Where the frame's result goes (the callee slot for calls).
+    pub ret: usize,
+    /// The scope the frame was entered with; it holds no reference to it.
+    pub entry_scope: ScopeId,
+    pub scope: ScopeId,
+    pub ns: Rc<Namespace>,
+}
+
+pub(crate) struct Handler {
+    pub frame: usize,
+    pub stack: usize,
+    pub scope: ScopeId,
+    pub ns: Rc<Namespace>,
+    pub pc: usize,
+}
+
+/// A thrown value on its way to a handler.
+pub(crate) struct Thrown {
+    pub value: Value,
+    pub kind: UncaughtKind,
+    /// None: where the current frame stopped.
+    pub location: Option<Location>,
+}
+
+impl Thrown {
+    pub fn error(value: Value) -> Thrown {
+        Thrown {
+            value,
+            kind: UncaughtKind::Error,
+            location: None,
+        }
+    }
+}
+
+/// One inline cache entry of `Op::LoadName`.
+pub(crate) struct NameSlot {
+    pub name: Sym,
+    pub epoch: u64,
+    pub ns: *const Namespace,
+    pub value: Value,
+}
+
+#[derive(Default)]
+pub(crate) struct Names {
+    pub slots: Vec<NameSlot>,
+    /// Bumped by every namespace write: a cache entry from an older epoch is stale.
+    pub epoch: u64,
+}
+
+impl NameTable for Names {
+    fn name_slot(&mut self, name: Sym) -> u32 {
+        self.slots.push(NameSlot {
+            name,
+            epoch: u64::MAX,
+            ns: std::ptr::null(),
+            value: Value::Nil,
+        });
+        (self.slots.len() - 1) as u32
+    }
+}
+
+pub struct Vm {
+    pub(crate) config: VmConfig,
+    pub(crate) stack: Vec<Value>,
+    pub(crate) frames: Vec<Frame>,
+    pub(crate) handlers: Vec<Handler>,
+    pub(crate) scopes: ScopeArena,
+    pub(crate) names: Names,
+    pub(crate) module: Rc<Namespace>,
+    pub(crate) global: Rc<Namespace>,
+    pub(crate) gene: Rc<Namespace>,
+    pub(crate) genex: Rc<Namespace>,
+    pub(crate) out: String,
+    pub(crate) executed: u64,
+    pub(crate) result: Option<Result<Value, Uncaught>>,
+    /// Where the exception being handled was first thrown, for rethrows.
+    pub(crate) caught_at: Option<Location>,
+}
+
+impl Vm {
+    pub fn new(config: VmConfig) -> Vm {
+        let global = Namespace::new("global");
+        let gene = Namespace::new("gene");
+        let genex = Namespace::new("genex");
+        global.set(sym::GENE, Value::Namespace(gene.clone()));
+        global.set(sym::GENEX, Value::Namespace(genex.clone()));
+        crate::builtins::install(&gene);
+        Vm {
+            config,
+            stack: Vec::with_capacity(1024),
+            frames: Vec::with_capacity(64),
+            handlers: Vec::new(),
+            scopes: ScopeArena::default(),
+            names: Names::default(),
+            module: Namespace::new("main"),
+            global,
+            gene,
+            genex,
+            out: String::new(),
+            executed: 0,
+            result: None,
+            caught_at: None,
+        }
+    }
+
+    /// Reads and compiles a program; `run` then executes it.
+    pub fn load(&mut self, name: &str, text: &str) -> Result<(), LoadError> {
+        let code = self.compile(name, text)?;
+        self.push_unit(code, self.module.clone());
+        self.result = None;
+        Ok(())
+    }
+
+    /// Reads and compiles a program without running it.
+    pub fn compile(&mut self, name: &str, text: &str) -> Result<Rc<Code>, LoadError> {
+        let source = Rc::new(Source {
+            name: Rc::from(name),
+            text: Rc::from(text),
+        });
+        let forms = reader::read_all(text).map_err(|error| LoadError {
+            error,
+            source: source.clone(),
+        })?;
+        Ok(compiler::compile_unit(&mut self.names, source, &forms))
+    }
+
+    /// Pushes a frame running a compiled unit; its value lands on the stack.
+    pub(crate) fn push_unit(&mut self, code: Rc<Code>, ns: Rc<Namespace>) {
+        let base = self.stack.len();
+        self.stack.resize(base + code.nregs as usize, Value::Nil);
+        self.frames.push(Frame {
+            code,
+            pc: 0,
+            base,
+            ret: base,
+            entry_scope: NO_SCOPE,
+            scope: NO_SCOPE,
+            ns,
+        });
+    }
+
+    /// Executes at most `budget` instructions.
+    pub fn run(&mut self, budget: u64) -> Step {
+        if let Some(r) = &self.result {
+            return Step::Finished(r.clone());
+        }
+        let step = self.run_slice(budget);
+        self.scopes.drain_pending();
+        step
+    }
+
+    /// Everything printed since the last call.
+    pub fn take_output(&mut self) -> String {
+        std::mem::take(&mut self.out)
+    }
+
+    /// Instructions executed so far.
+    pub fn executed(&self) -> u64 {
+        self.executed
+    }
+
+    /// Scopes currently alive in the arena, and the most ever alive at once.
+    pub fn live_scopes(&self) -> (usize, usize) {
+        (self.scopes.live, self.scopes.peak)
+    }
+
+    pub(crate) fn print(&mut self, s: &str) {
+        self.out.push_str(s);
+    }
+
+    /// Resolves a name that is not a lexical variable: the current
+    /// namespace, then global, gene, genex; nil when absent.
+    pub(crate) fn lookup(&self, ns: &Namespace, name: Sym) -> Value {
+        ns.get(name)
+            .or_else(|| self.global.get(name))
+            .or_else(|| self.gene.get(name))
+            .or_else(|| self.genex.get(name))
+            .unwrap_or(Value::Nil)
+    }
+
+    pub(crate) fn ns_set(&mut self, ns: &Namespace, name: Sym, v: Value) {
+        ns.set(name, v);
+        self.names.epoch += 1;
+    }
+
+    pub(crate) fn location(&self) -> Option<Location> {
+        let f = self.frames.last()?;
+        Some(Location {
+            source: f.code.source.clone()?,
+            span: f.code.span_at(f.pc.saturating_sub(1)),
+        })
+    }
+}
+
+/// Runs a whole program to the end with no budget stops: for tests and tools.
+pub fn run_program(name: &str, text: &str, config: VmConfig) -> (String, Result<Value, String>) {
+    let mut vm = Vm::new(config);
+    if let Err(e) = vm.load(name, text) {
+        return (String::new(), Err(e.render()));
+    }
+    loop {
+        if let Step::Finished(r) = vm.run(u64::MAX) {
+            return (vm.take_output(), r.map_err(|u| u.render()));
+        }
+    }
+}
