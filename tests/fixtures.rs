@@ -85,7 +85,10 @@ fn check(path: &Path) -> Result<(), Failed> {
     let mut merged = stdout.clone();
     match (&outcome, &expect.error) {
         (Ok(_), Some(e)) => {
-            return Err(format!("expected an error containing {e:?}, but the run succeeded\n--- output:\n{stdout}").into());
+            return Err(format!(
+                "expected an error containing {e:?}, but the run succeeded\n--- output:\n{stdout}"
+            )
+            .into());
         }
         (Err(rendered), Some(e)) => {
             if !rendered.contains(e.as_str()) {
@@ -93,7 +96,9 @@ fn check(path: &Path) -> Result<(), Failed> {
             }
         }
         (Err(rendered), None) => {
-            return Err(format!("the run failed (exit 1):\n{rendered}--- output:\n{stdout}").into());
+            return Err(
+                format!("the run failed (exit 1):\n{rendered}--- output:\n{stdout}").into(),
+            );
         }
         (Ok(_), None) => {}
     }
@@ -107,7 +112,10 @@ fn check(path: &Path) -> Result<(), Failed> {
     };
     let actual: Vec<&str> = merged.lines().filter(|l| !l.trim().is_empty()).collect();
     let mismatch = actual.len() != expected.len()
-        || actual.iter().zip(&expected).any(|(a, e)| squash(a) != squash(e));
+        || actual
+            .iter()
+            .zip(&expected)
+            .any(|(a, e)| squash(a) != squash(e));
     if mismatch {
         let mut msg = String::from("output differs\n--- expected:\n");
         for e in &expected {

@@ -42,7 +42,10 @@ pub fn read_program(path: Option<&str>) -> Result<(String, String), String> {
             io::stdin()
                 .read_to_end(&mut b)
                 .map_err(|e| format!("cannot read stdin: {e}"))?;
-            Ok(("<stdin>".to_string(), String::from_utf8_lossy(&b).into_owned()))
+            Ok((
+                "<stdin>".to_string(),
+                String::from_utf8_lossy(&b).into_owned(),
+            ))
         }
     }
 }

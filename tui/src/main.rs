@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand};
 use gene_trace::{LimitArgs, fail, read_program, run_program};
 
 #[derive(Parser)]
-#[command(name = "gene-trace", version, about = "Deterministic runs of Gene programs")]
+#[command(
+    name = "gene-trace",
+    version,
+    about = "Deterministic runs of Gene programs"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -53,6 +53,32 @@ pub enum Op {
     /// Jumps when `reg_a >= reg_b` (repeat counters).
     JumpIfGe(u32, u32, u32),
 
+    // Fused forms of common sequences (see `compiler::peephole`).
+    /// StoreReg + Pop.
+    SetReg(u32),
+    /// StoreScope + Pop.
+    SetScope(u16, u16),
+    /// Int(k) + Add.
+    AddInt(i32),
+    /// LoadReg(r) + AddInt(k).
+    RegAddInt(u32, i32),
+    /// `reg += k` in place: RegAddInt(r, k) + SetReg(r).
+    IncRegBy(u32, i32),
+    /// LoadReg(r) + Add.
+    AddReg(u32),
+    /// Int(k) + a comparison.
+    CmpInt(Cmp, i32),
+    /// LoadReg(r) + CmpInt.
+    RegCmpInt(u32, Cmp, i32),
+    /// A comparison + JumpIfFalse.
+    JumpUnless(Cmp, u32),
+    /// CmpInt + JumpIfFalse.
+    JumpUnlessInt(Cmp, i32, u32),
+    /// RegCmpInt + JumpIfFalse.
+    JumpUnlessRegInt(u32, Cmp, i32, u32),
+    /// LoadName + JumpIfNotCallable.
+    LoadCallee(u32, u32),
+
     // Operators.
     Add,
     Sub,
@@ -122,8 +148,20 @@ pub enum Op {
     // Namespaces and evaluation.
     NsBegin(Sym),
     NsEnd,
-    Eval,
+    /// Evaluates the top again; the constant lists the visible variables
+    /// (see `Compiler::visible_vars`) so that a symbol can name one.
+    Eval(u32),
     Parse,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -136,7 +136,10 @@ mod tests {
             render("a.gene", "abc", sp(1, 5), "oops"),
             "error: oops\n --> a.gene:1:5"
         );
-        assert_eq!(render("a.gene", "", sp(2, 1), "oops"), "error: oops\n --> a.gene:2:1");
+        assert_eq!(
+            render("a.gene", "", sp(2, 1), "oops"),
+            "error: oops\n --> a.gene:2:1"
+        );
     }
 
     #[test]

@@ -41,6 +41,10 @@ fn unit(out: &mut String, name: &str, code: &Code) {
         let kind = if p.is_block { "block" } else { "fn" };
         let params: Vec<String> = p.params.iter().map(|p| p.name.to_string()).collect();
         let scope = if p.body_scope { ", body scope" } else { "" };
-        unit(out, &format!("{kind} {} [{}]{scope}", p.name, params.join(" ")), &p.code);
+        unit(
+            out,
+            &format!("{kind} {} [{}]{scope}", p.name, params.join(" ")),
+            &p.code,
+        );
     }
 }

@@ -3,23 +3,23 @@
 
 pub mod diagnostic;
 pub mod display;
+pub mod function;
 pub mod namespace;
+pub mod native;
 pub mod reader;
 pub mod symbol;
 pub mod value;
-pub mod function;
-pub mod native;
 
 pub use symbol::{Sym, sym};
 pub use value::{Gene, Span, Value};
+pub mod builtins;
 pub mod bytecode;
 pub mod compiler;
 pub mod disasm;
-pub mod scope;
-pub mod builtins;
 mod interp;
 pub mod members;
 pub mod ops;
+pub mod scope;
 pub mod vm;
 
 pub use vm::{Step, Uncaught, Vm, VmConfig, run_program};

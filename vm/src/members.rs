@@ -19,8 +19,13 @@ pub fn get_member(v: &Value, name: Sym) -> Result<Value, Value> {
             .ok_or_else(|| err(format!("key not found: {name}"))),
         Value::Gene(g) => Ok(g.borrow().props.get(&name).cloned().unwrap_or(Value::Nil)),
         Value::Namespace(ns) => Ok(ns.get(name).unwrap_or(Value::Nil)),
-        Value::Exception(e) if name == sym::MESSAGE => Ok(Value::Str(std::rc::Rc::new(Box::from(&*e.message)))),
-        other => Err(err(format!("cannot read member `{name}` of {}", other.kind_name()))),
+        Value::Exception(e) if name == sym::MESSAGE => {
+            Ok(Value::Str(std::rc::Rc::new(Box::from(&*e.message))))
+        }
+        other => Err(err(format!(
+            "cannot read member `{name}` of {}",
+            other.kind_name()
+        ))),
     }
 }
 
@@ -35,12 +40,16 @@ pub fn get_child(v: &Value, i: i64) -> Result<Value, Value> {
     match v {
         Value::Array(a) => {
             let a = a.borrow();
-            index(a.len(), i).map(|i| a[i].clone()).ok_or_else(|| out_of_range(a.len()))
+            index(a.len(), i)
+                .map(|i| a[i].clone())
+                .ok_or_else(|| out_of_range(a.len()))
         }
         Value::Gene(g) => {
             let g = g.borrow();
             let c = &g.children;
-            index(c.len(), i).map(|i| c[i].clone()).ok_or_else(|| out_of_range(c.len()))
+            index(c.len(), i)
+                .map(|i| c[i].clone())
+                .ok_or_else(|| out_of_range(c.len()))
         }
         other => Err(err(format!("cannot index {} with {i}", other.kind_name()))),
     }
@@ -75,7 +84,10 @@ pub fn set_member(target: &Value, name: Sym, v: Value) -> Result<(), Value> {
             g.borrow_mut().props.insert(name, v);
             Ok(())
         }
-        other => Err(err(format!("cannot set member `{name}` of {}", other.kind_name()))),
+        other => Err(err(format!(
+            "cannot set member `{name}` of {}",
+            other.kind_name()
+        ))),
     }
 }
 
@@ -96,7 +108,10 @@ pub fn set_child(target: &Value, i: i64, v: Value) -> Result<(), Value> {
             g.children[i] = v;
             Ok(())
         }
-        other => Err(err(format!("cannot set child {i} of {}", other.kind_name()))),
+        other => Err(err(format!(
+            "cannot set child {i} of {}",
+            other.kind_name()
+        ))),
     }
 }
 
@@ -108,8 +123,10 @@ pub fn nth_item(coll: &Value, idx: i64) -> Result<Option<Value>, Value> {
         Value::Gene(g) => Ok(g.borrow().children.get(i).cloned()),
         Value::Range(r) => {
             let v = idx.checked_mul(r.step).and_then(|d| r.start.checked_add(d));
-            Ok(v.filter(|v| if r.step > 0 { *v <= r.end } else { *v >= r.end })
-                .map(Value::Int))
+            Ok(
+                v.filter(|v| if r.step > 0 { *v <= r.end } else { *v >= r.end })
+                    .map(Value::Int),
+            )
         }
         other => Err(err(format!("cannot iterate over {}", other.kind_name()))),
     }
@@ -139,12 +156,20 @@ fn arity(name: Sym, args: &[Value], n: usize) -> Result<(), Value> {
     if args.len() == n {
         Ok(())
     } else {
-        Err(err(format!(".{name} takes {n} argument(s), got {}", args.len())))
+        Err(err(format!(
+            ".{name} takes {n} argument(s), got {}",
+            args.len()
+        )))
     }
 }
 
 /// `(target .name args...)` and `target/.name`.
-pub fn call_method(_vm: &mut Vm, target: &Value, name: Sym, args: &[Value]) -> Result<Value, Value> {
+pub fn call_method(
+    _vm: &mut Vm,
+    target: &Value,
+    name: Sym,
+    args: &[Value],
+) -> Result<Value, Value> {
     let m = name.name();
     match (target, &*m) {
         (Value::Str(s), "length") => {

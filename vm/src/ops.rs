@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use crate::bytecode::Cmp;
 use crate::value::Value;
 
 pub fn type_error(op: &str, a: &Value, b: &Value) -> Value {
@@ -31,7 +32,9 @@ fn floats(a: &Value, b: &Value) -> Option<(f64, f64)> {
 pub fn add(a: &Value, b: &Value) -> Result<Value, Value> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => x.checked_add(*y).map(Value::Int).ok_or_else(overflow),
-        _ => floats(a, b).map(|(x, y)| Value::Float(x + y)).ok_or_else(|| type_error("+", a, b)),
+        _ => floats(a, b)
+            .map(|(x, y)| Value::Float(x + y))
+            .ok_or_else(|| type_error("+", a, b)),
     }
 }
 
@@ -39,27 +42,35 @@ pub fn add(a: &Value, b: &Value) -> Result<Value, Value> {
 pub fn sub(a: &Value, b: &Value) -> Result<Value, Value> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => x.checked_sub(*y).map(Value::Int).ok_or_else(overflow),
-        _ => floats(a, b).map(|(x, y)| Value::Float(x - y)).ok_or_else(|| type_error("-", a, b)),
+        _ => floats(a, b)
+            .map(|(x, y)| Value::Float(x - y))
+            .ok_or_else(|| type_error("-", a, b)),
     }
 }
 
 pub fn mul(a: &Value, b: &Value) -> Result<Value, Value> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => x.checked_mul(*y).map(Value::Int).ok_or_else(overflow),
-        _ => floats(a, b).map(|(x, y)| Value::Float(x * y)).ok_or_else(|| type_error("*", a, b)),
+        _ => floats(a, b)
+            .map(|(x, y)| Value::Float(x * y))
+            .ok_or_else(|| type_error("*", a, b)),
     }
 }
 
 /// `/` always gives a float (upstream); division by zero gives inf or nan.
 pub fn div(a: &Value, b: &Value) -> Result<Value, Value> {
-    floats(a, b).map(|(x, y)| Value::Float(x / y)).ok_or_else(|| type_error("/", a, b))
+    floats(a, b)
+        .map(|(x, y)| Value::Float(x / y))
+        .ok_or_else(|| type_error("/", a, b))
 }
 
 pub fn rem(a: &Value, b: &Value) -> Result<Value, Value> {
     match (a, b) {
         (Value::Int(_), Value::Int(0)) => Err(Value::exception("division by zero in `%`")),
         (Value::Int(x), Value::Int(y)) => x.checked_rem(*y).map(Value::Int).ok_or_else(overflow),
-        _ => floats(a, b).map(|(x, y)| Value::Float(x % y)).ok_or_else(|| type_error("%", a, b)),
+        _ => floats(a, b)
+            .map(|(x, y)| Value::Float(x % y))
+            .ok_or_else(|| type_error("%", a, b)),
     }
 }
 
@@ -70,7 +81,9 @@ pub fn pow(a: &Value, b: &Value) -> Result<Value, Value> {
             .and_then(|y| x.checked_pow(y))
             .map(Value::Int)
             .ok_or_else(overflow),
-        _ => floats(a, b).map(|(x, y)| Value::Float(x.powf(y))).ok_or_else(|| type_error("**", a, b)),
+        _ => floats(a, b)
+            .map(|(x, y)| Value::Float(x.powf(y)))
+            .ok_or_else(|| type_error("**", a, b)),
     }
 }
 
@@ -78,7 +91,10 @@ pub fn neg(a: &Value) -> Result<Value, Value> {
     match a {
         Value::Int(x) => x.checked_neg().map(Value::Int).ok_or_else(overflow),
         Value::Float(x) => Ok(Value::Float(-x)),
-        _ => Err(Value::exception(&format!("not a number: cannot negate {}", a.kind_name()))),
+        _ => Err(Value::exception(&format!(
+            "not a number: cannot negate {}",
+            a.kind_name()
+        ))),
     }
 }
 
@@ -88,7 +104,9 @@ pub fn compare(op: &str, a: &Value, b: &Value) -> Result<std::cmp::Ordering, Val
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Ok(x.cmp(y)),
         _ => match floats(a, b) {
-            Some((x, y)) => x.partial_cmp(&y).ok_or_else(|| Value::exception("cannot compare nan")),
+            Some((x, y)) => x
+                .partial_cmp(&y)
+                .ok_or_else(|| Value::exception("cannot compare nan")),
             None => Err(type_error(op, a, b)),
         },
     }
@@ -130,9 +148,14 @@ fn equal_depth(a: &Value, b: &Value, depth: u32) -> bool {
                 let (x, y) = (x.borrow(), y.borrow());
                 eq(&x.head, &y.head)
                     && x.children.len() == y.children.len()
-                    && x.children.iter().zip(y.children.iter()).all(|(p, q)| eq(p, q))
+                    && x.children
+                        .iter()
+                        .zip(y.children.iter())
+                        .all(|(p, q)| eq(p, q))
                     && x.props.len() == y.props.len()
-                    && x.props.iter().all(|(k, v)| y.props.get(k).is_some_and(|w| eq(v, w)))
+                    && x.props
+                        .iter()
+                        .all(|(k, v)| y.props.get(k).is_some_and(|w| eq(v, w)))
             }
         }
         (Value::Range(x), Value::Range(y)) => x == y,
@@ -141,5 +164,42 @@ fn equal_depth(a: &Value, b: &Value, depth: u32) -> bool {
         (Value::Namespace(x), Value::Namespace(y)) => Rc::ptr_eq(x, y),
         (Value::Exception(x), Value::Exception(y)) => Rc::ptr_eq(x, y),
         _ => false,
+    }
+}
+
+/// A fused comparison.
+#[inline]
+pub fn cmp(c: Cmp, a: &Value, b: &Value) -> Result<bool, Value> {
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        return Ok(cmp_ord(c, x.cmp(y)));
+    }
+    Ok(match c {
+        Cmp::Eq => equal(a, b),
+        Cmp::Ne => !equal(a, b),
+        Cmp::Lt => compare("<", a, b)?.is_lt(),
+        Cmp::Le => compare("<=", a, b)?.is_le(),
+        Cmp::Gt => compare(">", a, b)?.is_gt(),
+        Cmp::Ge => compare(">=", a, b)?.is_ge(),
+    })
+}
+
+/// A fused comparison with an integer constant.
+#[inline]
+pub fn cmp_int(c: Cmp, a: &Value, k: i32) -> Result<bool, Value> {
+    match a {
+        Value::Int(x) => Ok(cmp_ord(c, x.cmp(&(k as i64)))),
+        _ => cmp(c, a, &Value::Int(k as i64)),
+    }
+}
+
+#[inline]
+fn cmp_ord(c: Cmp, o: std::cmp::Ordering) -> bool {
+    match c {
+        Cmp::Lt => o.is_lt(),
+        Cmp::Le => o.is_le(),
+        Cmp::Gt => o.is_gt(),
+        Cmp::Ge => o.is_ge(),
+        Cmp::Eq => o.is_eq(),
+        Cmp::Ne => o.is_ne(),
     }
 }

@@ -1,9 +1,10 @@
 //! The reader: Gene source text to values (gene-language.md, section 1).
 //!
-//! A hand-written recursive-descent reader over the source bytes. Every
-//! delimiter the grammar cares about is ASCII, so scanning bytes never splits a
-//! UTF-8 character. Nesting is limited to [`MAX_DEPTH`] so that no input can
-//! exhaust the stack; no input makes the reader panic.
+//! A hand-written reader over the source bytes. Every delimiter the grammar
+//! cares about is ASCII, so scanning bytes never splits a UTF-8 character.
+//! Open collections live on an explicit stack of frames rather than the native
+//! stack, and nesting is limited to [`MAX_DEPTH`]; no input makes the reader
+//! panic or overflow the stack.
 //!
 //! Representation choices (the compiler relies on them):
 //! * `:x` is the gene `(quote x)` (head [`sym::QUOTE`], one child, kept even
@@ -118,11 +119,107 @@ enum StrEnd {
     Hash(u8),
 }
 
+/// A collection or prefix form being read. The reader keeps these on an
+/// explicit stack instead of recursing, so deep nesting costs heap, not
+/// native stack.
+enum Frame {
+    Gene(GeneFrame),
+    Array(ArrayFrame),
+    Map(MapFrame),
+    Prefix(PrefixFrame),
+    Interp(InterpFrame),
+}
+
+struct GeneFrame {
+    start: usize,
+    span: Span,
+    /// None until the head has been read.
+    head: Option<Value>,
+    props: PropMap,
+    children: Vec<Value>,
+    props_state: PropsState,
+    /// A `^key` whose value is being read.
+    pending: Option<PendingKey>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PropsState {
+    None,
+    /// Inside the one group of properties.
+    Open,
+    /// The group has ended; another `^key` is an error.
+    Closed,
+}
+
+struct ArrayFrame {
+    start: usize,
+    items: Vec<Value>,
+}
+
+struct MapFrame {
+    /// The `{`.
+    start: usize,
+    map: PropMap,
+    pending: Option<PendingKey>,
+}
+
+/// `:x`, `%x`, `%_x`.
+struct PrefixFrame {
+    start: usize,
+    span: Span,
+    head: Sym,
+    child: Option<Value>,
+}
+
+struct InterpFrame {
+    /// The `#` of `#"`.
+    start: usize,
+    span: Span,
+    triple: bool,
+    /// The next string part is the first.
+    first: bool,
+    parts: Vec<Value>,
+    all_strings: bool,
+    /// A `#{expr` was read; its `}` comes next.
+    expect_brace: bool,
+}
+
+struct PendingKey {
+    /// The `^`.
+    kpos: usize,
+    /// The key token (for messages).
+    raw: (usize, usize),
+    path: KeyPath,
+}
+
+enum KeyPath {
+    One(Sym),
+    Many(Vec<Sym>),
+}
+
+impl KeyPath {
+    fn as_slice(&self) -> &[Sym] {
+        match self {
+            KeyPath::One(s) => std::slice::from_ref(s),
+            KeyPath::Many(v) => v,
+        }
+    }
+}
+
+/// What driving the top frame led to.
+enum Next {
+    /// The frame is complete: its value (the frame is gone).
+    Done(Value),
+    /// The frame wants a child form, which starts at `pos` (the frame is back
+    /// on the stack).
+    Child,
+}
+
 struct Reader<'a> {
     src: &'a str,
     b: &'a [u8],
     pos: usize,
-    depth: usize,
+    stack: Vec<Frame>,
     /// Scratch space for string and token text.
     buf: String,
     /// Line/column cache: byte offset, line and column at that offset. Spans
@@ -136,7 +233,7 @@ impl<'a> Reader<'a> {
             src,
             b: src.as_bytes(),
             pos: 0,
-            depth: 0,
+            stack: Vec::new(),
             buf: String::new(),
             cache: (0, 1, 1),
         }
@@ -219,73 +316,172 @@ impl<'a> Reader<'a> {
     /// Reads one form at `self.pos`; whitespace has been skipped and the input
     /// is not exhausted.
     fn read_value(&mut self) -> Result<Value, ParseError> {
+        let base = self.stack.len();
+        loop {
+            // Start a form: an atom, or a frame to drive.
+            let mut v = match self.start_form()? {
+                Some(v) => v,
+                None => match self.step(None)? {
+                    Next::Done(v) => v,
+                    Next::Child => continue,
+                },
+            };
+            // Hand finished values up until a frame wants another child.
+            loop {
+                if self.stack.len() <= base {
+                    return Ok(v);
+                }
+                match self.step(Some(v))? {
+                    Next::Done(w) => v = w,
+                    Next::Child => break,
+                }
+            }
+        }
+    }
+
+    fn push_frame(&mut self, frame: Frame, start: usize) -> Result<(), ParseError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(self.error_at(start, "nesting too deep"));
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    /// Reads an atom at `pos` (`Some`), or pushes the frame of the
+    /// collection or prefix form that starts there (`None`).
+    fn start_form(&mut self) -> Result<Option<Value>, ParseError> {
         let start = self.pos;
         let Some(&c) = self.b.get(start) else {
             return Err(self.error_at(start, "unexpected end of input"));
         };
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err(self.error_at(start, "nesting too deep"));
-        }
-        let v = match c {
-            b'(' => self.read_gene(start)?,
-            b'[' => self.read_array(start)?,
-            b'{' => {
-                self.pos = start + 1;
-                self.read_map_body(start)?
-            }
+        let frame = match c {
+            b'(' => Frame::Gene(GeneFrame {
+                start,
+                span: self.span_at(start),
+                head: None,
+                props: PropMap::default(),
+                children: Vec::new(),
+                props_state: PropsState::None,
+                pending: None,
+            }),
+            b'[' => Frame::Array(ArrayFrame {
+                start,
+                items: Vec::new(),
+            }),
+            b'{' => Frame::Map(MapFrame {
+                start,
+                map: PropMap::default(),
+                pending: None,
+            }),
             b')' | b']' | b'}' => {
                 return Err(self.error_at(start, format!("unexpected `{}`", c as char)));
             }
-            b'"' => self.read_string(start)?,
-            b':' => self.read_prefixed(start, start + 1, sym::QUOTE, "`:`")?,
+            b'"' => return self.read_string(start).map(Some),
+            b':' => self.prefix(start, sym::QUOTE),
             b'%' => {
                 if self.b.get(start + 1) == Some(&b'_') {
-                    self.read_prefixed(start, start + 2, sym::UNQUOTE_DISCARD, "`%_`")?
+                    self.prefix(start, sym::UNQUOTE_DISCARD)
                 } else {
-                    self.read_prefixed(start, start + 1, sym::UNQUOTE, "`%`")?
+                    self.prefix(start, sym::UNQUOTE)
                 }
             }
             b'#' => match self.b.get(start + 1) {
-                Some(b'"') => self.read_interpolation(start)?,
+                Some(b'"') => {
+                    let q = start + 1;
+                    let triple =
+                        self.b.get(q + 1) == Some(&b'"') && self.b.get(q + 2) == Some(&b'"');
+                    Frame::Interp(InterpFrame {
+                        start,
+                        span: self.span_at(start),
+                        triple,
+                        first: true,
+                        parts: Vec::new(),
+                        all_strings: true,
+                        expect_brace: false,
+                    })
+                }
                 Some(b'[') => return Err(self.error_at(start, "sets are not supported")),
                 Some(b'@') => return Err(self.error_at(start, "decorators are not supported")),
                 Some(b'/') => {
                     return Err(self.error_at(start, "regular expressions are not supported"));
                 }
-                _ => self.read_symbol(start),
+                _ => return Ok(Some(self.read_symbol(start))),
             },
-            b'0'..=b'9' => self.read_number(start)?,
+            b'0'..=b'9' => return self.read_number(start).map(Some),
             b'+' | b'-' if matches!(self.b.get(start + 1), Some(b'0'..=b'9')) => {
-                self.read_number(start)?
+                return self.read_number(start).map(Some);
             }
-            _ => self.read_symbol(start),
+            _ => return Ok(Some(self.read_symbol(start))),
         };
-        self.depth -= 1;
-        Ok(v)
+        // Past the opening delimiter.
+        self.pos = start
+            + match &frame {
+                Frame::Prefix(p) if p.head == sym::UNQUOTE_DISCARD => 2,
+                Frame::Interp(i) if i.triple => 4,
+                Frame::Interp(_) => 2,
+                _ => 1,
+            };
+        self.push_frame(frame, start)?;
+        Ok(None)
     }
 
-    /// `:x`, `%x`, `%_x`: the gene `(head x)`; `after` is past the prefix.
-    fn read_prefixed(
-        &mut self,
-        start: usize,
-        after: usize,
-        head: Sym,
-        what: &str,
-    ) -> Result<Value, ParseError> {
-        let span = self.span_at(start);
-        self.pos = after;
-        self.skip_ws()?;
-        if self.pos >= self.b.len() {
-            return Err(self.error_at(start, format!("expected a form after {what}")));
+    fn prefix(&mut self, start: usize, head: Sym) -> Frame {
+        Frame::Prefix(PrefixFrame {
+            start,
+            span: self.span_at(start),
+            head,
+            child: None,
+        })
+    }
+
+    /// Pops the top frame, gives it `delivered` (its last child's value) and
+    /// drives it on.
+    fn step(&mut self, delivered: Option<Value>) -> Result<Next, ParseError> {
+        let Some(mut frame) = self.stack.pop() else {
+            let at = self.pos;
+            return Err(self.error_at(at, "internal reader error: no open form"));
+        };
+        if let Some(v) = delivered {
+            self.deliver(&mut frame, v)?;
         }
-        let v = self.read_value()?;
-        Ok(Value::gene(Gene {
-            head: Value::Symbol(head),
-            props: PropMap::default(),
-            children: vec![v],
-            span,
-        }))
+        match frame {
+            Frame::Gene(g) => self.drive_gene(g),
+            Frame::Array(a) => self.drive_array(a),
+            Frame::Map(m) => self.drive_map(m),
+            Frame::Prefix(p) => self.drive_prefix(p),
+            Frame::Interp(i) => self.drive_interp(i),
+        }
+    }
+
+    fn deliver(&mut self, frame: &mut Frame, v: Value) -> Result<(), ParseError> {
+        match frame {
+            Frame::Gene(g) => {
+                if let Some(k) = g.pending.take() {
+                    self.insert(&mut g.props, &k, v)?;
+                } else if g.head.is_none() {
+                    g.head = Some(v);
+                } else if !v.is_nil() {
+                    // The reader quirk: literal nil children vanish.
+                    g.children.push(v);
+                }
+            }
+            Frame::Array(a) => {
+                if !v.is_nil() {
+                    a.items.push(v);
+                }
+            }
+            Frame::Map(m) => {
+                if let Some(k) = m.pending.take() {
+                    self.insert(&mut m.map, &k, v)?;
+                }
+            }
+            Frame::Prefix(p) => p.child = Some(v),
+            Frame::Interp(i) => {
+                i.all_strings &= matches!(v, Value::Str(_));
+                i.parts.push(v);
+            }
+        }
+        Ok(())
     }
 
     /// The end of the token starting at `start` and whether it contains a
@@ -492,7 +688,10 @@ impl<'a> Reader<'a> {
         }
         if c == b'u' {
             let Some(hi) = self.hex4(i + 2) else {
-                return Err(self.error_at(i, "invalid unicode escape (expected `\\u` and 4 hex digits)"));
+                return Err(self.error_at(
+                    i,
+                    "invalid unicode escape (expected `\\u` and 4 hex digits)",
+                ));
             };
             let (cp, next) = if (0xD800..0xDC00).contains(&hi) {
                 let lo = if self.b.get(i + 6) == Some(&b'\\') && self.b.get(i + 7) == Some(&b'u') {
@@ -539,187 +738,91 @@ impl<'a> Reader<'a> {
         Some(v)
     }
 
-    /// `#"..."` / `#"""..."""` with `#{expr}`, `#(call)`, `#[array]` parts and
-    /// `#<comments>#`.
-    fn read_interpolation(&mut self, start: usize) -> Result<Value, ParseError> {
-        let span = self.span_at(start);
-        let q = start + 1;
-        let triple = self.b.get(q + 1) == Some(&b'"') && self.b.get(q + 2) == Some(&b'"');
-        self.pos = q + if triple { 3 } else { 1 };
-        let mut parts: Vec<Value> = Vec::new();
-        let mut all_strings = true;
-        let mut first = true;
-        loop {
-            self.buf.clear();
-            let end = self.scan_string_part(start, triple, true)?;
-            if triple {
-                if first {
-                    collapse_leading_blank_lines(&mut self.buf);
-                }
-                if matches!(end, StrEnd::Close) {
-                    collapse_trailing_blank_lines(&mut self.buf);
-                }
-            }
-            first = false;
-            if !self.buf.is_empty() {
-                parts.push(Value::str(&self.buf));
-            }
-            let StrEnd::Hash(kind) = end else { break };
-            let hash = self.pos;
-            match kind {
-                b'<' => {
-                    self.pos = self.skip_block_comment(hash)?;
-                    continue;
-                }
-                b'{' => {
-                    self.pos = hash + 2;
-                    self.skip_ws()?;
-                    let v = match self.peek() {
-                        None => return Err(self.error_at(start, "unterminated string")),
-                        Some(b'^') => self.read_map_body(hash + 1)?,
-                        Some(b'}') => {
-                            return Err(self.error_at(hash, "empty interpolation `#{}`"));
-                        }
-                        Some(_) => {
-                            let v = self.read_value()?;
-                            self.skip_ws()?;
-                            match self.peek() {
-                                Some(b'}') => self.pos += 1,
-                                None => return Err(self.error_at(start, "unterminated string")),
-                                Some(_) => {
-                                    let at = self.pos;
-                                    return Err(self.error_at(
-                                        at,
-                                        "expected `}` to close the interpolation `#{`",
-                                    ));
-                                }
-                            }
-                            v
-                        }
-                    };
-                    all_strings &= matches!(v, Value::Str(_));
-                    parts.push(v);
-                }
-                _ => {
-                    // `#(` or `#[`: the gene or array that follows the `#`.
-                    self.pos = hash + 1;
-                    let v = self.read_value()?;
-                    all_strings = false;
-                    parts.push(v);
-                }
-            }
-        }
-        if all_strings {
-            let mut s = String::new();
-            for p in &parts {
-                if let Value::Str(t) = p {
-                    s.push_str(t);
-                }
-            }
-            return Ok(Value::string(s));
-        }
-        Ok(Value::gene(Gene {
-            head: Value::Symbol(sym::HASH_STR),
-            props: PropMap::default(),
-            children: parts,
-            span,
-        }))
-    }
-
     /// `(head ^k v ... child ...)`.
-    fn read_gene(&mut self, start: usize) -> Result<Value, ParseError> {
-        let span = self.span_at(start);
-        self.pos = start + 1;
-        self.skip_ws()?;
-        let head = match self.peek() {
-            None => return Err(self.unterminated(start)),
-            Some(b')') => {
-                self.pos += 1;
-                return Ok(Value::gene(Gene {
-                    span,
-                    ..Gene::default()
-                }));
-            }
-            Some(_) => self.read_value()?,
-        };
-        let mut props = PropMap::default();
-        let mut children = Vec::new();
-        let mut props_seen = false;
+    fn drive_gene(&mut self, mut g: GeneFrame) -> Result<Next, ParseError> {
         loop {
             self.skip_ws()?;
-            match self.peek() {
-                None => return Err(self.unterminated(start)),
-                Some(b')') => {
+            let Some(c) = self.peek() else {
+                return Err(self.unterminated(g.start));
+            };
+            if g.head.is_none() {
+                if c == b')' {
                     self.pos += 1;
-                    break;
+                    return Ok(Next::Done(Value::gene(Gene {
+                        span: g.span,
+                        ..Gene::default()
+                    })));
                 }
-                Some(b'^') => {
-                    if props_seen {
+                self.stack.push(Frame::Gene(g));
+                return Ok(Next::Child);
+            }
+            match c {
+                b')' => {
+                    self.pos += 1;
+                    return Ok(Next::Done(Value::gene(Gene {
+                        head: g.head.unwrap_or_default(),
+                        props: g.props,
+                        children: g.children,
+                        span: g.span,
+                    })));
+                }
+                b'^' => {
+                    if g.props_state == PropsState::Closed {
                         let at = self.pos;
-                        return Err(self.error_at(
-                            at,
-                            "properties must form one contiguous group in a gene",
-                        ));
+                        return Err(self
+                            .error_at(at, "properties must form one contiguous group in a gene"));
                     }
-                    props_seen = true;
-                    loop {
-                        self.read_entry(&mut props, start, b')')?;
-                        self.skip_ws()?;
-                        if self.peek() != Some(b'^') {
-                            break;
-                        }
+                    g.props_state = PropsState::Open;
+                    if let Some(k) = self.read_entry(&mut g.props, g.start, b')')? {
+                        g.pending = Some(k);
+                        self.stack.push(Frame::Gene(g));
+                        return Ok(Next::Child);
                     }
                 }
-                Some(_) => {
-                    let v = self.read_value()?;
-                    if !v.is_nil() {
-                        children.push(v);
+                _ => {
+                    if g.props_state == PropsState::Open {
+                        g.props_state = PropsState::Closed;
                     }
+                    self.stack.push(Frame::Gene(g));
+                    return Ok(Next::Child);
                 }
             }
         }
-        Ok(Value::gene(Gene {
-            head,
-            props,
-            children,
-            span,
-        }))
     }
 
     /// `[a b ...]`.
-    fn read_array(&mut self, start: usize) -> Result<Value, ParseError> {
-        self.pos = start + 1;
-        let mut items = Vec::new();
-        loop {
-            self.skip_ws()?;
-            match self.peek() {
-                None => return Err(self.unterminated(start)),
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(Value::array(items));
-                }
-                Some(_) => {
-                    let v = self.read_value()?;
-                    if !v.is_nil() {
-                        items.push(v);
-                    }
-                }
+    fn drive_array(&mut self, a: ArrayFrame) -> Result<Next, ParseError> {
+        self.skip_ws()?;
+        match self.peek() {
+            None => Err(self.unterminated(a.start)),
+            Some(b']') => {
+                self.pos += 1;
+                Ok(Next::Done(Value::array(a.items)))
+            }
+            Some(_) => {
+                self.stack.push(Frame::Array(a));
+                Ok(Next::Child)
             }
         }
     }
 
-    /// The entries of a map up to and including its `}`; `open` is the `{`.
-    fn read_map_body(&mut self, open: usize) -> Result<Value, ParseError> {
-        let mut map = PropMap::default();
+    /// `{^k v ...}`, up to and including the `}`.
+    fn drive_map(&mut self, mut m: MapFrame) -> Result<Next, ParseError> {
         loop {
             self.skip_ws()?;
             match self.peek() {
-                None => return Err(self.unterminated(open)),
+                None => return Err(self.unterminated(m.start)),
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(Value::map(map));
+                    return Ok(Next::Done(Value::map(m.map)));
                 }
-                Some(b'^') => self.read_entry(&mut map, open, b'}')?,
+                Some(b'^') => {
+                    if let Some(k) = self.read_entry(&mut m.map, m.start, b'}')? {
+                        m.pending = Some(k);
+                        self.stack.push(Frame::Map(m));
+                        return Ok(Next::Child);
+                    }
+                }
                 Some(c @ (b')' | b']')) => {
                     let at = self.pos;
                     return Err(self.error_at(at, format!("unexpected `{}`", c as char)));
@@ -732,23 +835,121 @@ impl<'a> Reader<'a> {
                     } else {
                         "a value".to_string()
                     };
-                    return Err(self.error_at(
-                        at,
-                        format!("map entry without a `^key`: found {what}"),
-                    ));
+                    return Err(
+                        self.error_at(at, format!("map entry without a `^key`: found {what}"))
+                    );
                 }
             }
         }
     }
 
-    /// One `^key value`, `^^flag`, `^!flag` or `^a^b value` entry, at `^`,
-    /// into `map`; `open` is the enclosing `(` or `{`, `close` its closer.
+    /// `:x`, `%x`, `%_x`: the gene `(head x)`.
+    fn drive_prefix(&mut self, mut p: PrefixFrame) -> Result<Next, ParseError> {
+        if let Some(child) = p.child.take() {
+            return Ok(Next::Done(Value::gene(Gene {
+                head: Value::Symbol(p.head),
+                props: PropMap::default(),
+                children: vec![child],
+                span: p.span,
+            })));
+        }
+        self.skip_ws()?;
+        if self.pos >= self.b.len() {
+            let what = match p.head {
+                sym::UNQUOTE => "`%`",
+                sym::UNQUOTE_DISCARD => "`%_`",
+                _ => "`:`",
+            };
+            return Err(self.error_at(p.start, format!("expected a form after {what}")));
+        }
+        self.stack.push(Frame::Prefix(p));
+        Ok(Next::Child)
+    }
+
+    /// `#"..."` / `#"""..."""` with `#{expr}`, `#{^k v}`, `#(call)`,
+    /// `#[array]` parts and `#<comments>#`.
+    fn drive_interp(&mut self, mut it: InterpFrame) -> Result<Next, ParseError> {
+        if it.expect_brace {
+            self.skip_ws()?;
+            match self.peek() {
+                Some(b'}') => {
+                    self.pos += 1;
+                    it.expect_brace = false;
+                }
+                None => return Err(self.error_at(it.start, "unterminated string")),
+                Some(_) => {
+                    let at = self.pos;
+                    return Err(self.error_at(at, "expected `}` to close the interpolation `#{`"));
+                }
+            }
+        }
+        loop {
+            self.buf.clear();
+            let end = self.scan_string_part(it.start, it.triple, true)?;
+            if it.triple {
+                if it.first {
+                    collapse_leading_blank_lines(&mut self.buf);
+                }
+                if matches!(end, StrEnd::Close) {
+                    collapse_trailing_blank_lines(&mut self.buf);
+                }
+            }
+            it.first = false;
+            if !self.buf.is_empty() {
+                it.parts.push(Value::str(&self.buf));
+            }
+            let StrEnd::Hash(kind) = end else {
+                return Ok(Next::Done(finish_interp(it)));
+            };
+            let hash = self.pos;
+            match kind {
+                b'<' => self.pos = self.skip_block_comment(hash)?,
+                b'{' => {
+                    self.pos = hash + 2;
+                    self.skip_ws()?;
+                    match self.peek() {
+                        None => return Err(self.error_at(it.start, "unterminated string")),
+                        Some(b'}') => {
+                            return Err(self.error_at(hash, "empty interpolation `#{}`"));
+                        }
+                        Some(b'^') => {
+                            // `#{^a 1}`: the map's entries up to its `}`.
+                            self.stack.push(Frame::Interp(it));
+                            let map = Frame::Map(MapFrame {
+                                start: hash + 1,
+                                map: PropMap::default(),
+                                pending: None,
+                            });
+                            self.push_frame(map, hash + 1)?;
+                            return self.step(None);
+                        }
+                        Some(_) => {
+                            it.expect_brace = true;
+                            self.stack.push(Frame::Interp(it));
+                            return Ok(Next::Child);
+                        }
+                    }
+                }
+                _ => {
+                    // `#(` or `#[`: the gene or array after the `#`.
+                    self.pos = hash + 1;
+                    self.stack.push(Frame::Interp(it));
+                    return Ok(Next::Child);
+                }
+            }
+        }
+    }
+
+    /// One `^key value`, `^^flag`, `^!flag` or `^a^b value` entry at `^`, in
+    /// the collection opened at `open` and closed by `close`. Flags go into
+    /// `map` at once; for a key that takes a value, returns the key, with
+    /// `pos` at the value.
     fn read_entry(
         &mut self,
         map: &mut PropMap,
         open: usize,
         close: u8,
-    ) -> Result<(), ParseError> {
+    ) -> Result<Option<PendingKey>, ParseError> {
         let kpos = self.pos;
         let mut i = kpos + 1;
         let flag = match self.b.get(i) {
@@ -773,60 +974,90 @@ impl<'a> Reader<'a> {
             } else {
                 Sym::new(raw)
             };
-            return self.insert(map, &[key], v, kpos, raw);
+            let k = PendingKey {
+                kpos,
+                raw: (i, end),
+                path: KeyPath::One(key),
+            };
+            self.insert(map, &k, v)?;
+            return Ok(None);
         }
 
         // A path `a^b^c` (a `^` right after another `^` does not split, so
         // `a^^b` is the path `a`, `^b`, the last part being a flag).
         let (path, flag) = if !esc && !raw.as_bytes().contains(&b'^') {
-            (vec![Sym::new(raw)], None)
+            (KeyPath::One(Sym::new(raw)), None)
         } else {
             match split_key_path(raw) {
-                Some(p) => p,
+                Some((p, f)) if p.len() == 1 => (KeyPath::One(p[0]), f),
+                Some((p, f)) => (KeyPath::Many(p), f),
                 None => return Err(self.error_at(kpos, format!("empty key in `^{raw}`"))),
             }
         };
-        let value = match flag {
-            Some(v) => v,
-            None => {
-                self.skip_ws()?;
-                match self.peek() {
-                    None => return Err(self.unterminated(open)),
-                    Some(c) if c == b'^' || c == close => {
-                        return Err(self.error_at(kpos, format!("missing value for key `{raw}`")));
-                    }
-                    Some(_) => self.read_value()?,
-                }
-            }
+        let k = PendingKey {
+            kpos,
+            raw: (i, end),
+            path,
         };
-        self.insert(map, &path, value, kpos, raw)
+        if let Some(v) = flag {
+            self.insert(map, &k, v)?;
+            return Ok(None);
+        }
+        self.skip_ws()?;
+        match self.peek() {
+            None => Err(self.unterminated(open)),
+            Some(c) if c == b'^' || c == close => Err(self.error_at(
+                kpos,
+                format!("missing value for key `{}`", &self.src[i..end]),
+            )),
+            Some(_) => Ok(Some(k)),
+        }
     }
 
     fn insert(
         &mut self,
         map: &mut PropMap,
-        path: &[Sym],
+        k: &PendingKey,
         value: Value,
-        kpos: usize,
-        raw: &str,
     ) -> Result<(), ParseError> {
-        if insert_path(map, path, value) {
+        if insert_path(map, k.path.as_slice(), value) {
             Ok(())
         } else {
-            Err(self.error_at(kpos, format!("duplicate key `{raw}`")))
+            let raw = &self.src[k.raw.0..k.raw.1];
+            let msg = format!("duplicate key `{raw}`");
+            Err(self.error_at(k.kpos, msg))
         }
     }
 
     #[cold]
     fn unterminated(&mut self, open: usize) -> ParseError {
-        let msg = match self.b[open] {
-            b'(' => "unterminated gene (missing `)`)",
-            b'[' => "unterminated array (missing `]`)",
-            b'{' => "unterminated map (missing `}`)",
+        let msg = match self.b.get(open) {
+            Some(b'(') => "unterminated gene (missing `)`)",
+            Some(b'[') => "unterminated array (missing `]`)",
+            Some(b'{') => "unterminated map (missing `}`)",
             _ => "unterminated form",
         };
         self.error_at(open, msg)
     }
+}
+
+/// An interpolated string's value: a plain string when every part is one.
+fn finish_interp(it: InterpFrame) -> Value {
+    if it.all_strings {
+        let mut s = String::new();
+        for p in &it.parts {
+            if let Value::Str(t) = p {
+                s.push_str(t);
+            }
+        }
+        return Value::string(s);
+    }
+    Value::gene(Gene {
+        head: Value::Symbol(sym::HASH_STR),
+        props: PropMap::default(),
+        children: it.parts,
+        span: it.span,
+    })
 }
 
 /// Inserts `value` at `path` (nested maps created as needed). False when the
@@ -911,7 +1142,10 @@ fn collapse_leading_blank_lines(s: &mut String) {
 /// `\n\s*$` -> `\n`: trailing blank lines collapse to one newline.
 fn collapse_trailing_blank_lines(s: &mut String) {
     let b = s.as_bytes();
-    let ws_start = b.iter().rposition(|&c| !is_pcre_space(c)).map_or(0, |p| p + 1);
+    let ws_start = b
+        .iter()
+        .rposition(|&c| !is_pcre_space(c))
+        .map_or(0, |p| p + 1);
     if let Some(nl) = b[ws_start..].iter().position(|&c| c == b'\n') {
         s.truncate(ws_start + nl + 1);
     }
@@ -1033,8 +1267,16 @@ mod tests {
         assert!(matches!(one("007"), Value::Int(7)));
         assert!(matches!(one("9223372036854775807"), Value::Int(i64::MAX)));
         assert!(matches!(one("-9223372036854775808"), Value::Int(i64::MIN)));
-        assert!(matches!(one("140737488355328"), Value::Int(140737488355328)));
-        err_at("  9223372036854775808", 1, 3, "integer literal out of range");
+        assert!(matches!(
+            one("140737488355328"),
+            Value::Int(140737488355328)
+        ));
+        err_at(
+            "  9223372036854775808",
+            1,
+            3,
+            "integer literal out of range",
+        );
         err_at("-9223372036854775809", 1, 1, "integer literal out of range");
         // A sign is part of the number only when a digit follows immediately.
         assert_eq!(sym_name(&one("-")), "-");
@@ -1048,6 +1290,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::approx_constant)] // 3.14 is the documented example
     fn floats() {
         let f = |src: &str| match one(src) {
             Value::Float(f) => f,
@@ -1073,11 +1316,33 @@ mod tests {
     #[test]
     fn unsupported_numbers() {
         for src in [
-            "1m", "2s", "1m30s", "1.5ms", "0!101", "0*ff", "0#abc", "1/2", "2024-01-01",
-            "12:30:00", "1e", "1e+", "1.2.3", "1..3", "1_000", "1a", "-1x", "1\\a", "1'", "1#",
+            "1m",
+            "2s",
+            "1m30s",
+            "1.5ms",
+            "0!101",
+            "0*ff",
+            "0#abc",
+            "1/2",
+            "2024-01-01",
+            "12:30:00",
+            "1e",
+            "1e+",
+            "1.2.3",
+            "1..3",
+            "1_000",
+            "1a",
+            "-1x",
+            "1\\a",
+            "1'",
+            "1#",
         ] {
             let e = err(src);
-            assert_eq!(e.message, format!("unsupported number literal `{src}`"), "{src}");
+            assert_eq!(
+                e.message,
+                format!("unsupported number literal `{src}`"),
+                "{src}"
+            );
             assert_eq!(e.span, Span { line: 1, col: 1 });
         }
         err_at("(f 1m)", 1, 4, "unsupported number literal `1m`");
@@ -1094,8 +1359,8 @@ mod tests {
         assert_eq!(s(&one(r#""\u0041\u00e9\u4e2d""#)), "Aé中");
         assert_eq!(s(&one(r#""\ud83d\ude00""#)), "😀");
         assert_eq!(s(&one(r#""\é""#)), "é");
-        assert_eq!(s(&one("\"line1\nline2\""), ), "line1\nline2");
-        assert_eq!(s(&one("\"a\r\nb\""), ), "a\r\nb");
+        assert_eq!(s(&one("\"line1\nline2\""),), "line1\nline2");
+        assert_eq!(s(&one("\"a\r\nb\""),), "a\r\nb");
         assert_eq!(s(&one("\"日本語\"")), "日本語");
         assert_eq!(r(r#""a""b""#), r#""a" "b""#);
         assert_eq!(r(r#"x"a"y"#), r#"x "a" y"#);
@@ -1113,8 +1378,14 @@ mod tests {
     #[test]
     fn triple_quoted_strings() {
         assert_eq!(s(&one(r#""""abc""""#)), "abc");
-        assert_eq!(s(&one(r#""""a "quoted" ""word"" b""""#)), r#"a "quoted" ""word"" b"#);
-        assert_eq!(s(&one("\"\"\"\n  hello\n  world\n\"\"\"")), "\n  hello\n  world\n");
+        assert_eq!(
+            s(&one(r#""""a "quoted" ""word"" b""""#)),
+            r#"a "quoted" ""word"" b"#
+        );
+        assert_eq!(
+            s(&one("\"\"\"\n  hello\n  world\n\"\"\"")),
+            "\n  hello\n  world\n"
+        );
         assert_eq!(s(&one("\"\"\"\n\n \n  x\n \n\n  \"\"\"")), "\n  x\n");
         assert_eq!(s(&one("\"\"\"  x  \"\"\"")), "  x  ");
         assert_eq!(s(&one("\"\"\"\n\"\"\"")), "\n");
@@ -1128,7 +1399,10 @@ mod tests {
     fn interpolated_strings() {
         assert_eq!(r(r##"#"a#{x}b""##), r#"(#Str "a" x "b")"#);
         assert_eq!(r(r##"#"#{x}""##), "(#Str x)");
-        assert_eq!(r(r##"#"#{ (f 1) } and #(g 2)!""##), r#"(#Str (f 1) " and " (g 2) "!")"#);
+        assert_eq!(
+            r(r##"#"#{ (f 1) } and #(g 2)!""##),
+            r#"(#Str (f 1) " and " (g 2) "!")"#
+        );
         assert_eq!(r(r##"#"v: #[1 2]""##), r#"(#Str "v: " [1 2])"#);
         assert_eq!(r(r##"#"m: #{^a 1 ^b 2}""##), r#"(#Str "m: " {^a 1 ^b 2})"#);
         assert_eq!(r(r##"#"n: #{nil}""##), r#"(#Str "n: " nil)"#);
@@ -1299,7 +1573,12 @@ mod tests {
         // Literal nil children are dropped.
         assert_eq!(r("(println \"Nil: \" nil)"), r#"(println "Nil: ")"#);
         assert_eq!(r("(f nil nil)"), "(f)");
-        err_at("(f ^a 1 x ^b 2)", 1, 11, "properties must form one contiguous group");
+        err_at(
+            "(f ^a 1 x ^b 2)",
+            1,
+            11,
+            "properties must form one contiguous group",
+        );
         err_at("(f ^a 1 ^a 2)", 1, 9, "duplicate key `a`");
         err_at("(f ^a)", 1, 4, "missing value for key `a`");
         err_at("(f ^a ^b 1)", 1, 4, "missing value for key `a`");
@@ -1411,11 +1690,62 @@ mod tests {
 
         fn soup() -> impl Strategy<Value = String> {
             let piece = prop::sample::select(vec![
-                "(", ")", "[", "]", "{", "}", "\"", "\"\"\"", "#\"", "#{", "#(", "#[", "#<", ">#",
-                "#", "##", "#!", "#@", "#/", "^", "^^", "^!", "^a", "^a^b", "%", "%_", ":", "'",
-                "\\", "\\u", "\\ud83d", "\\u0041", "nil", "true", "x", "a/b", "/", "./", "1",
-                "-1", "+", "1.5", "1e", "1m", "0!", ".5", "9999999999999999999", " ", ",",
-                "\n", "\r", "\t", "é", "日", "😀", "\0",
+                "(",
+                ")",
+                "[",
+                "]",
+                "{",
+                "}",
+                "\"",
+                "\"\"\"",
+                "#\"",
+                "#{",
+                "#(",
+                "#[",
+                "#<",
+                ">#",
+                "#",
+                "##",
+                "#!",
+                "#@",
+                "#/",
+                "^",
+                "^^",
+                "^!",
+                "^a",
+                "^a^b",
+                "%",
+                "%_",
+                ":",
+                "'",
+                "\\",
+                "\\u",
+                "\\ud83d",
+                "\\u0041",
+                "nil",
+                "true",
+                "x",
+                "a/b",
+                "/",
+                "./",
+                "1",
+                "-1",
+                "+",
+                "1.5",
+                "1e",
+                "1m",
+                "0!",
+                ".5",
+                "9999999999999999999",
+                " ",
+                ",",
+                "\n",
+                "\r",
+                "\t",
+                "é",
+                "日",
+                "😀",
+                "\0",
             ]);
             prop::collection::vec(piece, 0..60).prop_map(|v| v.concat())
         }

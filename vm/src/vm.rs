@@ -81,7 +81,13 @@ impl Uncaught {
     /// The message with the source line and a caret, as printed on stderr.
     pub fn render(&self) -> String {
         match &self.location {
-            Some(l) => diagnostic::render_with_kind("Error", &l.source.name, &l.source.text, l.span, &self.message()),
+            Some(l) => diagnostic::render_with_kind(
+                "Error",
+                &l.source.name,
+                &l.source.text,
+                l.span,
+                &self.message(),
+            ),
             None => format!("Error: {}\n", self.message()),
         }
     }
@@ -96,7 +102,12 @@ pub struct LoadError {
 
 impl LoadError {
     pub fn render(&self) -> String {
-        diagnostic::render(&self.source.name, &self.source.text, self.error.span, &self.error.message)
+        diagnostic::render(
+            &self.source.name,
+            &self.source.text,
+            self.error.span,
+            &self.error.message,
+        )
     }
 }
 

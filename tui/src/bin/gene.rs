@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use gene_trace::{LimitArgs, run_program};
 
 #[derive(Parser)]
-#[command(name = "gene", version, about = "Run Gene programs (a drop-in for upstream's `gene`)")]
+#[command(
+    name = "gene",
+    version,
+    about = "Run Gene programs (a drop-in for upstream's `gene`)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -41,10 +41,12 @@ impl Compiler<'_> {
             self.f().temps -= g.children.len() as u32;
             let argc = g.children.len() as u32;
             let tail = tail && self.f().kind == Kind::Function && self.f().unwind.is_empty();
-            self.emit(if tail { Op::TailCall(argc) } else { Op::Call(argc) });
+            self.emit(if tail {
+                Op::TailCall(argc)
+            } else {
+                Op::Call(argc)
+            });
         }
-        let end = self.emit(Op::Jump(0));
-        self.patch(alt);
         let quoted = Gene {
             head: Value::Nil,
             props: g.props.clone(),
@@ -52,8 +54,10 @@ impl Compiler<'_> {
             span: g.span,
         };
         let k = self.constant(Value::gene(quoted));
-        self.emit(Op::QuotedCall(k));
-        self.patch(end);
+        // The non-callable path returns here; it is compiled out of line.
+        let resume = self.label();
+        let span = self.span;
+        self.f().cold.push((alt, k, resume, span));
         self.f().temps -= 1;
     }
 
@@ -138,7 +142,9 @@ impl Compiler<'_> {
         match target {
             Value::Symbol(s) => {
                 let Some((load, store)) = self.resolve(*s) else {
-                    return self.fail(format!("cannot assign to `{s}`: it is not a declared variable"));
+                    return self.fail(format!(
+                        "cannot assign to `{s}`: it is not a declared variable"
+                    ));
                 };
                 if let Some(a) = arith {
                     self.emit(load);

@@ -10,7 +10,14 @@ use crate::symbol::{Sym, sym};
 use crate::value::{Gene, Value};
 
 fn is_sym(v: Option<&Value>, s: Sym) -> bool {
-    matches!(v, Some(Value::Symbol(x)) if *x == s)
+    match v {
+        Some(Value::Symbol(x)) => *x == s,
+        // The reader splits `./` like a path: [".", ""].
+        Some(Value::Complex(parts)) if s == sym::SELECTOR => {
+            parts.len() == 2 && parts[0] == sym::DOT && parts[1].with_name(str::is_empty)
+        }
+        _ => false,
+    }
 }
 
 const INFIX: [Sym; 12] = [
@@ -54,7 +61,7 @@ impl Compiler<'_> {
             _ => None,
         };
         // 1. selectors
-        if head_sym == Some(sym::SELECTOR) {
+        if is_sym(Some(&g.head), sym::SELECTOR) {
             return self.selector(ch);
         }
         if is_sym(ch.first(), sym::SELECTOR) {
@@ -73,7 +80,8 @@ impl Compiler<'_> {
             return;
         }
         // 3. `(-1)`
-        if ch.is_empty() && g.props.is_empty() && matches!(g.head, Value::Int(_) | Value::Float(_)) {
+        if ch.is_empty() && g.props.is_empty() && matches!(g.head, Value::Int(_) | Value::Float(_))
+        {
             return self.expr(&g.head, false);
         }
         // 4. quote and literal gene constructors
@@ -119,7 +127,10 @@ impl Compiler<'_> {
                 _ => {}
             }
             let name = s.name();
-            if let Some(m) = name.strip_prefix('.').filter(|m| !m.is_empty() && !m.starts_with('.') && *m != "/") {
+            if let Some(m) = name
+                .strip_prefix('.')
+                .filter(|m| !m.is_empty() && !m.starts_with('.') && *m != "/")
+            {
                 return self.method_call(&g.head, Sym::new(m), &ch[1..]);
             }
         }
@@ -131,7 +142,9 @@ impl Compiler<'_> {
                 sym::DO => return self.body(ch, tail),
                 sym::LOOP => return self.loop_form(None, ch),
                 sym::WHILE => {
-                    let (cond, body) = ch.split_first().map_or((Value::Nil, &[][..]), |(c, b)| (c.clone(), b));
+                    let (cond, body) = ch
+                        .split_first()
+                        .map_or((Value::Nil, &[][..]), |(c, b)| (c.clone(), b));
                     return self.loop_form(Some(cond), body);
                 }
                 sym::REPEAT => return self.repeat_form(g),
@@ -140,7 +153,9 @@ impl Compiler<'_> {
                 sym::CONTINUE => return self.continue_form(),
                 sym::FN => return self.fn_form(g),
                 sym::FNX => {
-                    let (params, body) = ch.split_first().map_or((None, &[][..]), |(p, b)| (Some(p), b));
+                    let (params, body) = ch
+                        .split_first()
+                        .map_or((None, &[][..]), |(p, b)| (Some(p), b));
                     return match params {
                         Some(p) => self.closure_form(Some(p), body, false, false, None),
                         None => self.fail("fnx needs an argument list"),
@@ -178,7 +193,8 @@ impl Compiler<'_> {
                             self.emit(Op::Pop);
                         }
                         self.expr(c, false);
-                        self.emit(Op::Eval);
+                        let k = self.visible_vars();
+                        self.emit(Op::Eval(k));
                     }
                     return;
                 }
@@ -278,9 +294,7 @@ impl Compiler<'_> {
     }
 
     fn if_form(&mut self, ch: &[Value], tail: bool) {
-        let is_kw = |v: &Value| {
-            matches!(v, Value::Symbol(s) if *s == sym::THEN || *s == sym::ELSE || *s == sym::ELIF)
-        };
+        let is_kw = |v: &Value| matches!(v, Value::Symbol(s) if *s == sym::THEN || *s == sym::ELSE || *s == sym::ELIF);
         // Normalise into (negated, condition, then-forms) clauses plus else-forms.
         let mut clauses: Vec<(bool, Value, Vec<Value>)> = Vec::new();
         let mut else_forms: Option<Vec<Value>> = None;
@@ -302,7 +316,8 @@ impl Compiler<'_> {
                     i += 1;
                 }
                 let start = i;
-                while i < ch.len() && !is_sym(ch.get(i), sym::ELIF) && !is_sym(ch.get(i), sym::ELSE) {
+                while i < ch.len() && !is_sym(ch.get(i), sym::ELIF) && !is_sym(ch.get(i), sym::ELSE)
+                {
                     i += 1;
                 }
                 clauses.push((neg, cond, ch[start..i].to_vec()));
@@ -323,7 +338,11 @@ impl Compiler<'_> {
         let mut ends = Vec::new();
         for (neg, cond, forms) in &clauses {
             self.expr(cond, false);
-            let skip = self.emit(if *neg { Op::JumpIfTrue(0) } else { Op::JumpIfFalse(0) });
+            let skip = self.emit(if *neg {
+                Op::JumpIfTrue(0)
+            } else {
+                Op::JumpIfFalse(0)
+            });
             self.branch(forms, tail);
             ends.push(self.emit(Op::Jump(0)));
             self.patch(skip);
@@ -348,7 +367,7 @@ impl Compiler<'_> {
 
     /// `loop` (no condition) and `while`.
     fn loop_form(&mut self, cond: Option<Value>, body: &[Value]) {
-        let start = self.pc();
+        let start = self.label();
         let temps = self.f().temps;
         let trackers = self.f().trackers.len();
         let unwind = self.f().unwind.len();
@@ -398,7 +417,7 @@ impl Compiler<'_> {
         self.emit(Op::Int(0));
         self.emit(Op::StoreReg(i));
         self.emit(Op::Pop);
-        let top = self.pc();
+        let top = self.label();
         let exit = self.emit(Op::JumpIfGe(i, limit, 0));
         self.iteration(body, None);
         self.emit(Op::IncReg(i));
@@ -410,7 +429,9 @@ impl Compiler<'_> {
     }
 
     fn for_form(&mut self, ch: &[Value]) {
-        let (Some(Value::Symbol(var)), true, Some(coll)) = (ch.first(), is_sym(ch.get(1), sym::IN), ch.get(2)) else {
+        let (Some(Value::Symbol(var)), true, Some(coll)) =
+            (ch.first(), is_sym(ch.get(1), sym::IN), ch.get(2))
+        else {
             return self.fail("for needs the form (for x in collection body...)");
         };
         let var = *var;
@@ -423,7 +444,7 @@ impl Compiler<'_> {
         self.emit(Op::Int(0));
         self.emit(Op::StoreReg(idx));
         self.emit(Op::Pop);
-        let top = self.pc();
+        let top = self.label();
         let next = self.emit(Op::ForNext(coll_reg, 0));
         self.f().temps += 1;
         self.iteration(&ch[3..], Some(var));
@@ -550,7 +571,10 @@ impl Compiler<'_> {
                 Unwind::Handler => {
                     self.emit(Op::TryEnd);
                 }
-                Unwind::Finally { forms, trackers: at } => {
+                Unwind::Finally {
+                    forms,
+                    trackers: at,
+                } => {
                     let (forms, at) = (forms.clone(), *at);
                     self.end_scopes(at, ended);
                     ended = ended.min(at);
@@ -573,7 +597,10 @@ impl Compiler<'_> {
         if from >= to {
             return;
         }
-        let n = self.f().trackers[from..to].iter().filter(|t| t.materialized).count();
+        let n = self.f().trackers[from..to]
+            .iter()
+            .filter(|t| t.materialized)
+            .count();
         for _ in 0..n {
             self.emit(Op::ScopeEnd);
         }
@@ -671,7 +698,10 @@ impl Compiler<'_> {
                 }
                 i += 2;
                 let start = i;
-                while i < ch.len() && !is_sym(ch.get(i), sym::CATCH) && !is_sym(ch.get(i), sym::FINALLY) {
+                while i < ch.len()
+                    && !is_sym(ch.get(i), sym::CATCH)
+                    && !is_sym(ch.get(i), sym::FINALLY)
+                {
                     i += 1;
                 }
                 handler = Some(ch[start..i].to_vec());
@@ -796,7 +826,10 @@ pub(super) fn parse_params(v: &Value) -> Result<Vec<Param>, String> {
                 match &items[i] {
                     Value::Symbol(s) if *s == sym::ASSIGN => {
                         let (Some(last), Some(d)) = (out.last_mut(), items.get(i + 1)) else {
-                            return Err("`=` in an argument list needs a name before and a default after".into());
+                            return Err(
+                                "`=` in an argument list needs a name before and a default after"
+                                    .into(),
+                            );
                         };
                         last.default = Some(d.clone());
                         i += 2;
@@ -814,7 +847,10 @@ pub(super) fn parse_params(v: &Value) -> Result<Vec<Param>, String> {
             }
             Ok(out)
         }
-        Value::Gene(_) => Err("an argument list must be _, a name or an array; got a gene (write `fn name [] body`)".into()),
+        Value::Gene(_) => Err(
+            "an argument list must be _, a name or an array; got a gene (write `fn name [] body`)"
+                .into(),
+        ),
         other => Err(format!(
             "an argument list must be _, a name or an array; got {}",
             crate::display::display(other)
@@ -831,9 +867,11 @@ fn param_named(s: Sym) -> Option<Param> {
             default: None,
         });
     }
-    n.strip_prefix('^').filter(|r| !r.is_empty()).map(|r| Param {
-        name: Sym::new(r),
-        kind: ParamKind::Named,
-        default: None,
-    })
+    n.strip_prefix('^')
+        .filter(|r| !r.is_empty())
+        .map(|r| Param {
+            name: Sym::new(r),
+            kind: ParamKind::Named,
+            default: None,
+        })
 }

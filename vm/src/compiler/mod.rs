@@ -9,6 +9,7 @@
 
 mod calls;
 mod forms;
+mod peephole;
 mod scan;
 
 use std::rc::Rc;
@@ -74,6 +75,11 @@ struct FnCtx {
     unwind: Vec<Unwind>,
     temps: u32,
     last_span: Span,
+    /// The pc of the latest jump target: no fusing across it.
+    barrier: usize,
+    /// Non-callable call heads, compiled out of line at the end:
+    /// (the LoadCallee/JumpIfNotCallable to patch, gene constant, resume pc).
+    cold: Vec<(usize, u32, usize, Span)>,
 }
 
 pub struct Compiler<'a> {
@@ -119,6 +125,8 @@ impl FnCtx {
             unwind: Vec::new(),
             temps: 0,
             last_span: Span::default(),
+            barrier: 0,
+            cold: Vec::new(),
         }
     }
 }
@@ -128,9 +136,28 @@ impl Compiler<'_> {
         self.fns.last_mut().expect("function context")
     }
 
-    fn finish(&self, mut f: FnCtx) -> Code {
+    fn finish(&mut self, mut f: FnCtx) -> Code {
+        // Out-of-line paths for heads that turn out not to be callable.
+        for (at, k, resume, span) in std::mem::take(&mut f.cold) {
+            let pc = f.code.ops.len() as u32;
+            f.code.ops[at] = match f.code.ops[at] {
+                Op::LoadCallee(slot, _) => Op::LoadCallee(slot, pc),
+                _ => Op::JumpIfNotCallable(pc),
+            };
+            f.code.spans.push((pc, span));
+            f.code.ops.push(Op::QuotedCall(k));
+            f.code.ops.push(Op::Jump(resume as u32));
+        }
+        peephole::thread_jumps(&mut f.code.ops);
         f.code.source = Some(self.source.clone());
         f.code
+    }
+
+    /// The current pc as a jump target.
+    fn label(&mut self) -> usize {
+        let pc = self.pc();
+        self.f().barrier = pc;
+        pc
     }
 
     fn pc(&mut self) -> usize {
@@ -138,6 +165,9 @@ impl Compiler<'_> {
     }
 
     fn emit(&mut self, op: Op) -> usize {
+        if let Some(at) = self.fuse(op) {
+            return at;
+        }
         let span = self.span;
         let f = self.f();
         if span != f.last_span && span != Span::default() {
@@ -151,18 +181,9 @@ impl Compiler<'_> {
 
     /// Points the jump at `at` to the current end of code.
     fn patch(&mut self, at: usize) {
-        let target = self.pc() as u32;
+        let target = self.label() as u32;
         let op = &mut self.f().code.ops[at];
-        *op = match *op {
-            Op::Jump(_) => Op::Jump(target),
-            Op::JumpIfFalse(_) => Op::JumpIfFalse(target),
-            Op::JumpIfTrue(_) => Op::JumpIfTrue(target),
-            Op::JumpIfNotCallable(_) => Op::JumpIfNotCallable(target),
-            Op::TryStart(_) => Op::TryStart(target),
-            Op::ForNext(r, _) => Op::ForNext(r, target),
-            Op::JumpIfGe(a, b, _) => Op::JumpIfGe(a, b, target),
-            other => other,
-        };
+        *op = peephole::retarget(*op, target);
     }
 
     fn constant(&mut self, v: Value) -> u32 {
@@ -230,7 +251,12 @@ impl Compiler<'_> {
         } else {
             Loc::Reg(self.alloc_reg())
         };
-        self.f().trackers.last_mut().expect("tracker").vars.push((name, loc));
+        self.f()
+            .trackers
+            .last_mut()
+            .expect("tracker")
+            .vars
+            .push((name, loc));
         match loc {
             Loc::Reg(r) => self.emit(Op::StoreReg(r)),
             Loc::Slot(s) => self.emit(Op::StoreScope(0, s)),
@@ -260,6 +286,42 @@ impl Compiler<'_> {
             }
         }
         None
+    }
+
+    /// The lexical variables visible here, for `eval` of a symbol: a
+    /// constant array of `[name register]` or `[name hops slot]` entries,
+    /// innermost first.
+    fn visible_vars(&mut self) -> u32 {
+        let mut seen = Vec::new();
+        let mut table = Vec::new();
+        let mut hops: u16 = 0;
+        let innermost = self.fns.len() - 1;
+        for (fi, f) in self.fns.iter().enumerate().rev() {
+            for t in f.trackers.iter().rev() {
+                for &(name, loc) in t.vars.iter().rev() {
+                    if seen.contains(&name) {
+                        continue;
+                    }
+                    let entry = match loc {
+                        Loc::Reg(r) if fi == innermost => {
+                            vec![Value::Symbol(name), Value::Int(r as i64)]
+                        }
+                        Loc::Reg(_) => continue,
+                        Loc::Slot(s) => vec![
+                            Value::Symbol(name),
+                            Value::Int(hops as i64),
+                            Value::Int(s as i64),
+                        ],
+                    };
+                    seen.push(name);
+                    table.push(Value::array(entry));
+                }
+                if t.materialized {
+                    hops += 1;
+                }
+            }
+        }
+        self.constant(Value::array(table))
     }
 
     // ---- expressions ----
@@ -383,7 +445,10 @@ impl Compiler<'_> {
         let name = p.name();
         if let Ok(i) = name.parse::<i32>() {
             self.emit(Op::GetChild(i));
-        } else if let Some(m) = name.strip_prefix('.').filter(|m| !m.is_empty() && *m != "..") {
+        } else if let Some(m) = name
+            .strip_prefix('.')
+            .filter(|m| !m.is_empty() && *m != "..")
+        {
             self.emit(Op::CallMethod(Sym::new(m), 0));
         } else {
             self.emit(Op::GetMember(p));
@@ -471,9 +536,9 @@ impl Compiler<'_> {
         self.emit(Op::Return);
         let f = self.fns.pop().expect("function context");
         let code = Rc::new(self.finish(f));
-        let simple = params
-            .iter()
-            .all(|p| matches!(p.kind, crate::function::ParamKind::Positional) && p.default.is_none());
+        let simple = params.iter().all(|p| {
+            matches!(p.kind, crate::function::ParamKind::Positional) && p.default.is_none()
+        });
         let proto = Rc::new(FnProto {
             name,
             is_block,
