@@ -102,10 +102,10 @@ fn check(path: &Path) -> Result<(), Failed> {
         }
         (Ok(_), None) => {}
     }
-    if let Err(rendered) = &outcome {
-        if expect.error.is_none() {
-            merged.push_str(rendered);
-        }
+    if let Err(rendered) = &outcome
+        && expect.error.is_none()
+    {
+        merged.push_str(rendered);
     }
     let Some(expected) = expect.lines else {
         return Ok(());

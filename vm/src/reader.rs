@@ -9,7 +9,9 @@
 //! Representation choices (the compiler relies on them):
 //! * `:x` is the gene `(quote x)` (head [`sym::QUOTE`], one child, kept even
 //!   when it is `nil`).
-//! * `%x` / `%_x` are the genes `(#Unquote x)` / `(#UnquoteDiscard x)`.
+//! * `%x` / `%_x` are the genes `(#Unquote x)` / `(#UnquoteDiscard x)`; a
+//!   `%` followed by whitespace, a closing bracket or the end of input is the
+//!   symbol `%` (the modulo operator, `(7 % 3)`).
 //! * `#"a#{x}b"` is the gene `(#Str "a" x "b")` (empty string parts are left
 //!   out), or a plain string when every part is a string.
 //! * `a/b` is `Value::Complex([a, b])`; `/` alone is the symbol `/`.
@@ -379,6 +381,15 @@ impl<'a> Reader<'a> {
             b'"' => return self.read_string(start).map(Some),
             b':' => self.prefix(start, sym::QUOTE),
             b'%' => {
+                // `%` alone (before whitespace, a closer or the end) is the
+                // symbol `%`, the modulo operator: `(7 % 3)`, `(% 10 4)`.
+                if matches!(
+                    self.b.get(start + 1),
+                    None | Some(b' ' | b'\t' | b'\r' | b'\n' | b',' | b')' | b']' | b'}')
+                ) {
+                    self.pos = start + 1;
+                    return Ok(Some(Value::Symbol(sym::MOD)));
+                }
                 if self.b.get(start + 1) == Some(&b'_') {
                     self.prefix(start, sym::UNQUOTE_DISCARD)
                 } else {
@@ -1451,10 +1462,20 @@ mod tests {
         assert_eq!(r("%_x"), "(#UnquoteDiscard x)");
         assert_eq!(r("%(f)"), "(#Unquote (f))");
         assert_eq!(r("x%y"), "x (#Unquote y)");
+        // `%` alone is the modulo symbol.
+        assert_eq!(r("(7 % 3)"), "(7 % 3)");
+        assert_eq!(r("(% 10 4)"), "(% 10 4)");
+        assert_eq!(r("(n %\n2)"), "(n % 2)");
+        assert_eq!(r("(n %,2)"), "(n % 2)");
+        assert_eq!(r("[%] (%) {^a %} %"), "[%] (%) {^a %} %");
+        assert!(matches!(one("%"), Value::Symbol(s) if s == sym::MOD));
+        assert_eq!(r("x% y"), "x % y");
+        assert_eq!(r("%\"%\""), "(#Unquote \"%\")");
         assert_eq!(r("(a:b c)"), "(a:b c)");
         assert_eq!(gene(&one(" :x")).span, Span { line: 1, col: 2 });
         err_at(" :", 1, 2, "expected a form after `:`");
-        err_at("(f %)", 1, 5, "unexpected `)`");
+        err_at("(f %_)", 1, 6, "unexpected `)`");
+        err_at("(f :)", 1, 5, "unexpected `)`");
         err_at("%_", 1, 1, "expected a form after `%_`");
     }
 

@@ -20,8 +20,9 @@ pub struct Span {
     pub col: u32,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Debug, Default)]
 pub enum Value {
+    #[default]
     Nil,
     Bool(bool),
     Int(i64),
@@ -51,9 +52,60 @@ pub struct Gene {
     pub span: Span,
 }
 
-impl Default for Value {
-    fn default() -> Self {
-        Value::Nil
+impl Clone for Value {
+    /// Immediates are copied inline; the VM's hot loop depends on it.
+    #[inline(always)]
+    fn clone(&self) -> Self {
+        match self {
+            Value::Nil => Value::Nil,
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Int(i) => Value::Int(*i),
+            Value::Float(f) => Value::Float(*f),
+            Value::Symbol(s) => Value::Symbol(*s),
+            other => other.clone_heap(),
+        }
+    }
+}
+
+impl Value {
+    #[inline(never)]
+    fn clone_heap(&self) -> Value {
+        match self {
+            Value::Str(s) => Value::Str(s.clone()),
+            Value::Complex(p) => Value::Complex(p.clone()),
+            Value::Array(a) => Value::Array(a.clone()),
+            Value::Map(m) => Value::Map(m.clone()),
+            Value::Gene(g) => Value::Gene(g.clone()),
+            Value::Range(r) => Value::Range(r.clone()),
+            Value::Function(f) => Value::Function(f.clone()),
+            Value::Native(n) => Value::Native(n.clone()),
+            Value::Namespace(n) => Value::Namespace(n.clone()),
+            Value::Exception(e) => Value::Exception(e.clone()),
+            Value::Nil => Value::Nil,
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Int(i) => Value::Int(*i),
+            Value::Float(f) => Value::Float(*f),
+            Value::Symbol(s) => Value::Symbol(*s),
+        }
+    }
+
+    /// Overwrites a slot, skipping the out-of-line drop for immediates.
+    #[inline(always)]
+    pub fn put(slot: &mut Value, v: Value) {
+        std::mem::replace(slot, v).discard();
+    }
+
+    /// Drops a value, skipping the out-of-line drop for immediates.
+    #[inline(always)]
+    pub fn discard(self) {
+        if matches!(
+            self,
+            Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Symbol(_)
+        ) {
+            std::mem::forget(self);
+        } else {
+            drop(self);
+        }
     }
 }
 

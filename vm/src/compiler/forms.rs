@@ -103,18 +103,19 @@ impl Compiler<'_> {
             }
         }
         // 5. infix
-        if let Some(Value::Symbol(op)) = ch.first() {
-            if INFIX.contains(op) && !head_sym.is_some_and(|h| NOT_INFIX_HEADS.contains(&h)) {
-                let mut args = vec![g.head.clone()];
-                args.extend(ch[1..].iter().cloned());
-                return self.operator(*op, &args);
-            }
+        if let Some(Value::Symbol(op)) = ch.first()
+            && INFIX.contains(op)
+            && !head_sym.is_some_and(|h| NOT_INFIX_HEADS.contains(&h))
+        {
+            let mut args = vec![g.head.clone()];
+            args.extend(ch[1..].iter().cloned());
+            return self.operator(*op, &args);
         }
         // 6. prefix operators
-        if let Some(h) = head_sym {
-            if INFIX.contains(&h) {
-                return self.operator(h, ch);
-            }
+        if let Some(h) = head_sym
+            && INFIX.contains(&h)
+        {
+            return self.operator(h, ch);
         }
         // 7. assignment, logic, blocks with parameters, method calls
         if let Some(Value::Symbol(s)) = ch.first() {

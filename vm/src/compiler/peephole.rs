@@ -72,10 +72,10 @@ pub(super) fn retarget(op: Op, target: u32) -> Op {
 /// A jump to a `Return` is that `Return`.
 pub(super) fn thread_jumps(ops: &mut [Op]) {
     for i in 0..ops.len() {
-        if let Op::Jump(t) = ops[i] {
-            if ops.get(t as usize) == Some(&Op::Return) {
-                ops[i] = Op::Return;
-            }
+        if let Op::Jump(t) = ops[i]
+            && ops.get(t as usize) == Some(&Op::Return)
+        {
+            ops[i] = Op::Return;
         }
     }
 }

@@ -1,0 +1,168 @@
+//! Arbitrary text and arbitrary generated S-expressions go through the
+//! reader, compiler and VM under an instruction limit. Gene exceptions and
+//! parse errors are fine; a panic or a VM fault fails the property.
+
+use gene_vm::{Step, Vm, VmConfig};
+use proptest::prelude::*;
+
+/// Runs a program to its end; fails on anything but a clean outcome.
+fn survives(src: &str) -> Result<(), TestCaseError> {
+    let mut vm = Vm::new(VmConfig {
+        max_depth: 200,
+        max_instructions: Some(20_000),
+    });
+    if vm.load("fuzz.gene", src).is_err() {
+        return Ok(());
+    }
+    loop {
+        match vm.run(1_000) {
+            Step::Yielded => continue,
+            Step::Finished(Ok(_)) => return Ok(()),
+            Step::Finished(Err(u)) => {
+                let msg = u.message();
+                prop_assert!(
+                    !msg.contains("VM fault"),
+                    "internal fault: {msg}\nprogram:\n{src}"
+                );
+                let rendered = u.render();
+                prop_assert!(
+                    rendered.starts_with("Error:"),
+                    "bad error rendering: {rendered}"
+                );
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Atoms that exercise every part of the language: special forms,
+/// operators, keywords, literals and paths.
+fn atom() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "var",
+            "if",
+            "then",
+            "elif",
+            "else",
+            "not",
+            "do",
+            "loop",
+            "while",
+            "repeat",
+            "for",
+            "in",
+            "break",
+            "continue",
+            "fn",
+            "fnx",
+            "fnxx",
+            "->",
+            "return",
+            "try",
+            "catch",
+            "*",
+            "finally",
+            "throw",
+            "ns",
+            "void",
+            "eval",
+            "$parse",
+            "range",
+            "..",
+            "...",
+            "./",
+            "=",
+            "+=",
+            "-=",
+            "&&",
+            "||",
+            "+",
+            "-",
+            "/",
+            "%",
+            "**",
+            "<",
+            "<=",
+            ">",
+            ">=",
+            "==",
+            "!=",
+            "_",
+            "$ex",
+            "$ns",
+            "self",
+            "nil",
+            "true",
+            "false",
+            "x",
+            "y",
+            "f",
+            "a/b",
+            "a/0",
+            "x/.length",
+            "$ns/x",
+            "gene/println",
+            "println",
+            "print",
+            "assert",
+            "x...",
+            ":x",
+            "#Str",
+            "1.5e3",
+            "-0.0",
+            "\"s\"",
+            "\"\"\"t\"\"\"",
+            "[]",
+            "{}",
+            "{^a 1}",
+            "(range 0 3)",
+        ])
+        .prop_map(str::to_string),
+        any::<i64>().prop_map(|i| i.to_string()),
+        (-5i32..20).prop_map(|i| i.to_string()),
+    ]
+}
+
+fn form() -> impl Strategy<Value = String> {
+    atom().prop_recursive(6, 64, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(|v| format!("({})", v.join(" "))),
+            prop::collection::vec(inner.clone(), 0..4).prop_map(|v| format!("[{}]", v.join(" "))),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{{^k {a} ^m {b}}}")),
+            (inner.clone(), inner.clone()).prop_map(|(h, c)| format!("({h} ^p {c} {c})")),
+        ]
+    })
+}
+
+fn program() -> impl Strategy<Value = String> {
+    prop::collection::vec(form(), 1..6).prop_map(|forms| forms.join("\n"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: Some(Box::new(
+        proptest::test_runner::FileFailurePersistence::WithSource("regressions"))), ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_text_never_panics(src in ".{0,200}") {
+        survives(&src)?;
+    }
+
+    #[test]
+    fn bracket_soup_never_panics(src in "[()\\[\\]{}^:#\"a1 \\n.\\\\/%-]{0,120}") {
+        survives(&src)?;
+    }
+
+    #[test]
+    fn generated_programs_never_fault(src in program()) {
+        survives(&src)?;
+    }
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let deep = format!("{}1{}", "(".repeat(5000), ")".repeat(5000));
+    survives(&deep).unwrap();
+    let quoted = format!("(eval :{}1{})", "[".repeat(250), "]".repeat(250));
+    survives(&quoted).unwrap();
+}

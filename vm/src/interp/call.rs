@@ -1,0 +1,129 @@
+//! Calls: binding arguments, entering frames, built-ins, name lookups.
+
+use std::rc::Rc;
+
+use super::stack_overflow;
+use crate::function::{Closure, ParamKind};
+use crate::value::{PropMap, Value};
+use crate::vm::{Frame, Vm};
+
+impl Vm {
+    /// Calls the callable at stack index `callee` with the arguments above
+    /// it. A Gene function gets a new frame (returns true); a built-in runs
+    /// at once and leaves its result in the callee's place.
+    pub(super) fn call(&mut self, callee: usize, named: Option<PropMap>) -> Result<bool, Value> {
+        match &self.stack[callee] {
+            Value::Function(c) => {
+                let c = c.clone();
+                if self.frames.len() >= self.config.max_depth {
+                    return Err(stack_overflow(self.config.max_depth));
+                }
+                let proto = &c.proto;
+                let base = callee + 1;
+                if proto.simple && named.is_none() {
+                    self.stack.resize(base + proto.params.len(), Value::Nil);
+                } else {
+                    self.bind_args(&c, base, named.unwrap_or_default());
+                }
+                let entry_scope = c.scope_id();
+                if entry_scope != crate::scope::NO_SCOPE {
+                    self.scopes.check(entry_scope).map_err(|e| {
+                        Value::exception(&format!("VM fault: use of freed scope #{}", e.0))
+                    })?;
+                }
+                let scope = if proto.body_scope {
+                    let vars = self.stack.split_off(base);
+                    self.scopes.alloc(entry_scope, vars)
+                } else {
+                    entry_scope
+                };
+                self.stack
+                    .resize(base + proto.code.nregs as usize, Value::Nil);
+                self.frames.push(Frame {
+                    code: proto.code.clone(),
+                    pc: 0,
+                    base,
+                    ret: callee,
+                    entry_scope,
+                    scope,
+                    ns: c.ns.clone(),
+                });
+                Ok(true)
+            }
+            Value::Native(n) => {
+                let f = n.f;
+                let args = self.stack.split_off(callee + 1);
+                self.stack.pop();
+                let r = f(self, &args)?;
+                self.stack.push(r);
+                Ok(false)
+            }
+            other => Err(Value::exception(&format!(
+                "{} is not callable",
+                other.kind_name()
+            ))),
+        }
+    }
+
+    /// A namespace lookup through its inline cache.
+    #[inline]
+    pub(super) fn load_name(&mut self, slot: u32) -> Value {
+        let ns = &self.frames.last().expect("frame").ns;
+        let e = &self.names.slots[slot as usize];
+        if e.epoch == self.names.epoch && std::ptr::eq(e.ns, Rc::as_ptr(ns)) {
+            return e.value.clone();
+        }
+        let ns = ns.clone();
+        let v = self.lookup(&ns, e.name);
+        let e = &mut self.names.slots[slot as usize];
+        e.epoch = self.names.epoch;
+        e.ns = Rc::as_ptr(&ns);
+        e.value = v.clone();
+        v
+    }
+
+    /// Reads a lexical variable by name through an `Op::Eval` table.
+    pub(super) fn lexical(
+        &self,
+        table: &Value,
+        name: crate::symbol::Sym,
+        base: usize,
+    ) -> Result<Option<Value>, Value> {
+        let Value::Array(table) = table else {
+            return Ok(None);
+        };
+        for entry in table.borrow().iter() {
+            let Value::Array(e) = entry else { continue };
+            let e = e.borrow();
+            if !matches!(e.first(), Some(Value::Symbol(n)) if *n == name) {
+                continue;
+            }
+            return Ok(match e[1..] {
+                [Value::Int(r)] => Some(self.stack[base + r as usize].clone()),
+                [Value::Int(h), Value::Int(s)] => {
+                    let scope = self.frames.last().expect("frame").scope;
+                    let id = self.scopes.up(scope, h as u16).map_err(|e| {
+                        Value::exception(&format!("VM fault: use of freed scope #{}", e.0))
+                    })?;
+                    Some(self.scopes.get(id, s as u16))
+                }
+                _ => None,
+            });
+        }
+        Ok(None)
+    }
+
+    /// The general argument binding: defaults, rest and named parameters.
+    pub(super) fn bind_args(&mut self, c: &Closure, base: usize, named: PropMap) {
+        let mut args = self.stack.split_off(base).into_iter();
+        for p in &c.proto.params {
+            let v = match p.kind {
+                ParamKind::Positional => args.next(),
+                ParamKind::Rest => Some(Value::array(args.by_ref().collect())),
+                ParamKind::Named => named.get(&p.name).cloned(),
+            };
+            let v = v.or_else(|| p.default.clone()).unwrap_or(Value::Nil);
+            self.stack.push(v);
+        }
+    }
+}

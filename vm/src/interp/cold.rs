@@ -1,0 +1,352 @@
+//! The instructions that are not on the hot path, out of line so that the
+//! main loop stays small enough for its state to live in registers.
+
+use super::{Flow, fatal, fold, make_range, stack_overflow};
+use crate::bytecode::{Code, Op};
+use crate::members;
+use crate::ops;
+use crate::reader;
+use crate::value::{Gene, PropMap, Value};
+use crate::vm::{Handler, Thrown, UncaughtKind, Vm};
+
+impl Vm {
+    /// Runs one cold instruction. The frame's pc is already saved.
+    #[inline(never)]
+    pub(super) fn cold(&mut self, op: Op, code: &Code, base: usize) -> Result<Flow, Thrown> {
+        macro_rules! throw {
+            ($t:expr) => {
+                return Err($t)
+            };
+        }
+        macro_rules! tri {
+            ($r:expr) => {
+                match $r {
+                    Ok(v) => v,
+                    Err(e) => throw!(Thrown::error(e)),
+                }
+            };
+        }
+        macro_rules! pop {
+            () => {
+                self.stack.pop().expect("operand")
+            };
+        }
+        macro_rules! top {
+            () => {
+                self.stack.last().expect("operand")
+            };
+        }
+        macro_rules! binary {
+            ($f:expr) => {{
+                let b = pop!();
+                let a = pop!();
+                let r = tri!($f(&a, &b));
+                self.stack.push(r);
+            }};
+        }
+        macro_rules! compare {
+            ($name:literal, $test:expr) => {{
+                let b = pop!();
+                let a = pop!();
+                let ord = tri!(ops::compare($name, &a, &b));
+                self.stack.push(Value::Bool($test(ord)));
+            }};
+        }
+        let _ = base;
+        match op {
+            Op::Dup => {
+                let v = top!().clone();
+                self.stack.push(v);
+            }
+            Op::PopUnder(n) => {
+                let v = pop!();
+                let len = self.stack.len() - n as usize;
+                self.stack.truncate(len);
+                self.stack.push(v);
+            }
+            Op::LoadNs => {
+                let ns = self.frames.last().expect("frame").ns.clone();
+                self.stack.push(Value::Namespace(ns));
+            }
+            Op::DefineName(name) => {
+                let ns = self.frames.last().expect("frame").ns.clone();
+                let v = top!().clone();
+                self.ns_set(&ns, name, v);
+            }
+            Op::Mul => binary!(ops::mul),
+            Op::Div => binary!(ops::div),
+            Op::Mod => binary!(ops::rem),
+            Op::Pow => binary!(ops::pow),
+            Op::Neg => {
+                let a = pop!();
+                let r = tri!(ops::neg(&a));
+                self.stack.push(r);
+            }
+            Op::Le => compare!("<=", |o: std::cmp::Ordering| o.is_le()),
+            Op::Gt => compare!(">", |o: std::cmp::Ordering| o.is_gt()),
+            Op::Ge => compare!(">=", |o: std::cmp::Ordering| o.is_ge()),
+            Op::Eq => {
+                let b = pop!();
+                let a = pop!();
+                self.stack.push(Value::Bool(ops::equal(&a, &b)));
+            }
+            Op::Ne => {
+                let b = pop!();
+                let a = pop!();
+                self.stack.push(Value::Bool(!ops::equal(&a, &b)));
+            }
+            Op::And => {
+                let b = pop!();
+                let a = pop!();
+                self.stack.push(if a.is_truthy() { b } else { a });
+            }
+            Op::Or => {
+                let b = pop!();
+                let a = pop!();
+                self.stack.push(if a.is_truthy() { a } else { b });
+            }
+            Op::Fold(f, n) => {
+                let args = self.stack.split_off(self.stack.len() - n as usize);
+                let r = tri!(fold(f, &args));
+                self.stack.push(r);
+            }
+            Op::MakeArray(n) => {
+                let items = self.stack.split_off(self.stack.len() - n as usize);
+                self.stack.push(Value::array(items));
+            }
+            Op::ArrayPush => {
+                let v = pop!();
+                if let Value::Array(a) = top!() {
+                    a.borrow_mut().push(v);
+                }
+            }
+            Op::ArrayExtend => {
+                let v = pop!();
+                let items = tri!(members::items(&v));
+                if let Value::Array(a) = top!() {
+                    a.borrow_mut().extend(items);
+                }
+            }
+            Op::MakeMap(k) => {
+                let Value::Array(keys) = &code.consts[k as usize] else {
+                    throw!(fatal("VM fault: bad map shape".into()));
+                };
+                let keys = keys.borrow();
+                let values = self.stack.split_off(self.stack.len() - keys.len());
+                let mut m = PropMap::default();
+                for (k, v) in keys.iter().zip(values) {
+                    if let Value::Symbol(k) = k {
+                        m.insert(*k, v);
+                    }
+                }
+                self.stack.push(Value::map(m));
+            }
+            Op::MakeGene(k) => {
+                let Value::Array(shape) = &code.consts[k as usize] else {
+                    throw!(fatal("VM fault: bad gene shape".into()));
+                };
+                let shape = shape.borrow();
+                let Some((Value::Int(n), keys)) = shape.split_last() else {
+                    throw!(fatal("VM fault: bad gene shape".into()));
+                };
+                let children = self.stack.split_off(self.stack.len() - *n as usize);
+                let values = self.stack.split_off(self.stack.len() - keys.len());
+                let head = pop!();
+                let mut props = PropMap::default();
+                for (k, v) in keys.iter().zip(values) {
+                    if let Value::Symbol(k) = k {
+                        props.insert(*k, v);
+                    }
+                }
+                self.stack.push(Value::gene(Gene {
+                    head,
+                    props,
+                    children,
+                    span: Default::default(),
+                }));
+            }
+            Op::MakeRange => {
+                let step = pop!();
+                let end = pop!();
+                let start = pop!();
+                let r = tri!(make_range(&start, &end, &step));
+                self.stack.push(r);
+            }
+            Op::GetMember(name) => {
+                let v = pop!();
+                let r = tri!(members::get_member(&v, name));
+                self.stack.push(r);
+            }
+            Op::GetChild(i) => {
+                let v = pop!();
+                let r = tri!(members::get_child(&v, i as i64));
+                self.stack.push(r);
+            }
+            Op::Select => {
+                let default = pop!();
+                let key = pop!();
+                let target = pop!();
+                self.stack
+                    .push(members::select(&target, &key).unwrap_or(default));
+            }
+            Op::SetMember(name) => {
+                let v = pop!();
+                let target = pop!();
+                if let Value::Namespace(ns) = &target {
+                    self.ns_set(ns, name, v.clone());
+                } else {
+                    tri!(members::set_member(&target, name, v.clone()));
+                }
+                self.stack.push(v);
+            }
+            Op::SetChild(i) => {
+                let v = pop!();
+                let target = pop!();
+                tri!(members::set_child(&target, i as i64, v.clone()));
+                self.stack.push(v);
+            }
+            Op::CallMethod(name, argc) => {
+                let args = self.stack.split_off(self.stack.len() - argc as usize);
+                let target = pop!();
+                let r = tri!(members::call_method(self, &target, name, &args));
+                self.stack.push(r);
+            }
+            Op::CallArgs => {
+                let args = pop!();
+                let items = tri!(members::items(&args));
+                let callee = self.stack.len() - 1;
+                self.stack.extend(items);
+                if tri!(self.call(callee, None)) {
+                    return Ok(Flow::Reload);
+                }
+            }
+            Op::CallNamed(argc) => {
+                let at = self.stack.len() - argc as usize - 1;
+                let named = match self.stack.remove(at) {
+                    Value::Map(m) => m.borrow().clone(),
+                    _ => PropMap::default(),
+                };
+                let callee = self.stack.len() - argc as usize - 1;
+                if tri!(self.call(callee, Some(named))) {
+                    return Ok(Flow::Reload);
+                }
+            }
+            Op::QuotedCall(k) => {
+                let head = pop!();
+                let Value::Gene(shape) = &code.consts[k as usize] else {
+                    throw!(fatal("VM fault: bad call shape".into()));
+                };
+                let shape = shape.borrow();
+                self.stack.push(Value::gene(Gene {
+                    head,
+                    props: shape.props.clone(),
+                    children: shape.children.clone(),
+                    span: shape.span,
+                }));
+            }
+            Op::TryStart(t) => {
+                let f = self.frames.last().expect("frame");
+                self.handlers.push(Handler {
+                    frame: self.frames.len() - 1,
+                    stack: self.stack.len(),
+                    scope: f.scope,
+                    ns: f.ns.clone(),
+                    pc: t as usize,
+                });
+            }
+            Op::TryEnd => {
+                self.handlers.pop();
+            }
+            Op::Throw => {
+                let v = pop!();
+                throw!(Thrown {
+                    value: v,
+                    kind: UncaughtKind::Thrown,
+                    location: None,
+                });
+            }
+            Op::Rethrow => {
+                let v = pop!();
+                let kind = if matches!(v, Value::Exception(_)) {
+                    UncaughtKind::Error
+                } else {
+                    UncaughtKind::Thrown
+                };
+                throw!(Thrown {
+                    value: v,
+                    kind,
+                    location: self.caught_at.take(),
+                });
+            }
+            Op::Fail(k) => {
+                let msg = code.consts[k as usize]
+                    .as_str()
+                    .unwrap_or("error")
+                    .to_string();
+                throw!(Thrown::error(Value::exception(&msg)));
+            }
+            Op::NsBegin(name) => {
+                let f = self.frames.last().expect("frame");
+                let old = f.ns.clone();
+                let ns = crate::namespace::Namespace::new(&name.name());
+                self.ns_set(&old, name, Value::Namespace(ns.clone()));
+                self.frames.last_mut().expect("frame").ns = ns;
+                self.stack.push(Value::Namespace(old));
+            }
+            Op::NsEnd => {
+                let old = pop!();
+                if let Value::Namespace(old) = old {
+                    let f = self.frames.last_mut().expect("frame");
+                    let current = std::mem::replace(&mut f.ns, old);
+                    self.stack.push(Value::Namespace(current));
+                }
+            }
+            Op::Eval(k) => {
+                let v = pop!();
+                if let Value::Symbol(name) = v
+                    && let Some(found) = tri!(self.lexical(&code.consts[k as usize], name, base))
+                {
+                    self.stack.push(found);
+                    return Ok(Flow::Next);
+                }
+                match v {
+                    Value::Symbol(_)
+                    | Value::Complex(_)
+                    | Value::Gene(_)
+                    | Value::Array(_)
+                    | Value::Map(_) => {
+                        if self.frames.len() >= self.config.max_depth {
+                            throw!(Thrown::error(stack_overflow(self.config.max_depth)));
+                        }
+                        let source = code.source.clone().expect("source");
+                        let unit = crate::compiler::compile_unit(&mut self.names, source, &[v]);
+                        let ns = self.frames.last().expect("frame").ns.clone();
+                        self.push_unit(unit, ns);
+                        return Ok(Flow::Reload);
+                    }
+                    other => self.stack.push(other),
+                }
+            }
+            Op::Parse => {
+                let v = pop!();
+                let Some(text) = v.as_str() else {
+                    throw!(Thrown::error(Value::exception(&format!(
+                        "$parse expects a string, got {}",
+                        v.kind_name()
+                    ))));
+                };
+                let r = tri!(
+                    reader::read_first(text).map_err(|e| Value::exception(&format!(
+                        "$parse: {} at {}:{}",
+                        e.message, e.span.line, e.span.col
+                    )))
+                );
+                self.stack.push(r.unwrap_or(Value::Nil));
+            }
+            other => throw!(fatal(format!(
+                "VM fault: {other:?} is not a cold instruction"
+            ))),
+        }
+        Ok(Flow::Next)
+    }
+}
