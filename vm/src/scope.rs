@@ -117,7 +117,16 @@ impl ScopeArena {
     }
 
     /// Applies the releases queued by dropped closures.
+    #[inline]
     pub fn drain_pending(&mut self) {
+        if self.pending.borrow().is_empty() {
+            return;
+        }
+        self.drain_pending_slow();
+    }
+
+    #[inline(never)]
+    fn drain_pending_slow(&mut self) {
         loop {
             let batch = std::mem::take(&mut *self.pending.borrow_mut());
             if batch.is_empty() {

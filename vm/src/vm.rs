@@ -81,13 +81,15 @@ impl Uncaught {
     /// The message with the source line and a caret, as printed on stderr.
     pub fn render(&self) -> String {
         match &self.location {
-            Some(l) => diagnostic::render_with_kind(
-                "Error",
-                &l.source.name,
-                &l.source.text,
-                l.span,
-                &self.message(),
-            ),
+            Some(l) => {
+                diagnostic::render_with_kind(
+                    "Error",
+                    &l.source.name,
+                    &l.source.text,
+                    l.span,
+                    &self.message(),
+                ) + "\n"
+            }
             None => format!("Error: {}\n", self.message()),
         }
     }
@@ -107,7 +109,7 @@ impl LoadError {
             &self.source.text,
             self.error.span,
             &self.error.message,
-        )
+        ) + "\n"
     }
 }
 

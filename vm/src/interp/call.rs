@@ -11,42 +11,48 @@ impl Vm {
     /// Calls the callable at stack index `callee` with the arguments above
     /// it. A Gene function gets a new frame (returns true); a built-in runs
     /// at once and leaves its result in the callee's place.
+    #[inline]
     pub(super) fn call(&mut self, callee: usize, named: Option<PropMap>) -> Result<bool, Value> {
         match &self.stack[callee] {
             Value::Function(c) => {
-                let c = c.clone();
                 if self.frames.len() >= self.config.max_depth {
                     return Err(stack_overflow(self.config.max_depth));
                 }
                 let proto = &c.proto;
+                let (nparams, nregs) = (proto.params.len(), proto.code.nregs as usize);
+                let (simple, body_scope) = (proto.simple && named.is_none(), proto.body_scope);
+                let (code, ns, entry_scope) = (proto.code.clone(), c.ns.clone(), c.scope_id());
                 let base = callee + 1;
-                if proto.simple && named.is_none() {
-                    self.stack.resize(base + proto.params.len(), Value::Nil);
+                if simple {
+                    if self.stack.len() != base + nparams {
+                        self.stack.resize(base + nparams, Value::Nil);
+                    }
                 } else {
+                    let c = c.clone();
                     self.bind_args(&c, base, named.unwrap_or_default());
                 }
-                let entry_scope = c.scope_id();
                 if entry_scope != crate::scope::NO_SCOPE {
                     self.scopes.check(entry_scope).map_err(|e| {
                         Value::exception(&format!("VM fault: use of freed scope #{}", e.0))
                     })?;
                 }
-                let scope = if proto.body_scope {
+                let scope = if body_scope {
                     let vars = self.stack.split_off(base);
                     self.scopes.alloc(entry_scope, vars)
                 } else {
                     entry_scope
                 };
-                self.stack
-                    .resize(base + proto.code.nregs as usize, Value::Nil);
+                if self.stack.len() != base + nregs {
+                    self.stack.resize(base + nregs, Value::Nil);
+                }
                 self.frames.push(Frame {
-                    code: proto.code.clone(),
+                    code,
                     pc: 0,
                     base,
                     ret: callee,
                     entry_scope,
                     scope,
-                    ns: c.ns.clone(),
+                    ns,
                 });
                 Ok(true)
             }

@@ -136,7 +136,7 @@ impl Vm {
             let code = frame.code.clone();
             let ops: &[Op] = &code.ops;
             let mut pc = frame.pc;
-            let base = frame.base;
+            let mut base = frame.base;
 
             macro_rules! save_pc {
                 () => {{
@@ -159,10 +159,18 @@ impl Vm {
                 };
             }
             // The top frame changed: continue in it.
+            // The top frame changed: continue in it, without touching the
+            // code's count when it runs the same code (recursion).
             macro_rules! reload {
-                () => {
-                    continue 'frames
-                };
+                () => {{
+                    let f = self.frames.last().expect("frame");
+                    if Rc::ptr_eq(&f.code, &code) {
+                        pc = f.pc;
+                        base = f.base;
+                        continue;
+                    }
+                    continue 'frames;
+                }};
             }
             macro_rules! pop {
                 () => {
@@ -467,7 +475,9 @@ impl Vm {
                     Op::Return => {
                         let v = pop!();
                         let f = self.frames.pop().expect("frame");
-                        self.release_frame_scopes(&f);
+                        if f.scope != f.entry_scope {
+                            self.release_frame_scopes(&f);
+                        }
                         self.scopes.drain_pending();
                         let n = self.frames.len();
                         while self.handlers.last().is_some_and(|h| h.frame >= n) {
