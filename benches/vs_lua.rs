@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 
 /// (workload, implementation) -> (best CPU time per run, peak RSS in KiB).
 static RESULTS: Mutex<Vec<(String, String, Duration, i64)>> = Mutex::new(Vec::new());
@@ -19,6 +19,8 @@ fn root() -> PathBuf {
 }
 
 /// Runs a command to its end; returns its CPU time and peak RSS.
+// The child is reaped by `wait4`, which also gives its resource usage.
+#[allow(clippy::zombie_processes)]
 fn run_once(program: &Path, args: &[&Path]) -> (Duration, i64) {
     let child = Command::new(program)
         .args(args)
