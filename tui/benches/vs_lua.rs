@@ -1,8 +1,8 @@
 //! Our VM against Lua 5.4 on the same programs, in one run: recursive
-//! fib(30) and a 10-million-iteration `while` loop (bench/*.gene, bench/*.lua).
+//! fib(30) and a 10-million-iteration `while` loop (benches/programs/).
 //! Each run is a fresh process for both, timed by its own CPU time
 //! (user + sys, from `wait4`), with its peak resident memory.
-//! `bench/run.sh` installs lua5.4 when missing and runs this.
+//! `tui/benches/run.sh` installs lua5.4 when missing and runs this.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -14,7 +14,7 @@ use criterion::{Criterion, criterion_group};
 /// (workload, implementation) -> (best CPU time per run, peak RSS in KiB).
 static RESULTS: Mutex<Vec<(String, String, Duration, i64)>> = Mutex::new(Vec::new());
 
-fn root() -> PathBuf {
+fn crate_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
 
@@ -44,14 +44,14 @@ fn run_once(program: &Path, args: &[&Path]) -> (Duration, i64) {
 }
 
 fn peer(c: &mut Criterion, workload: &str) {
-    let gene = root().join("target/release/gene");
+    let gene = crate_dir().join("../target/release/gene");
     assert!(
         gene.exists(),
         "build the release binary first: cargo build --release"
     );
     let lua = PathBuf::from("lua5.4");
-    let gene_prog = root().join(format!("bench/{workload}.gene"));
-    let lua_prog = root().join(format!("bench/{workload}.lua"));
+    let gene_prog = crate_dir().join(format!("benches/programs/{workload}.gene"));
+    let lua_prog = crate_dir().join(format!("benches/programs/{workload}.lua"));
     let mut group = c.benchmark_group(workload);
     group
         .sample_size(10)
