@@ -1,10 +1,15 @@
 //! Every `fixtures/**/*.gene` is its own test, judged as upstream's testsuite
-//! runner judges (DESIGN.md, "Fixtures"), plus our own directives:
-//! `# Error: text` (the run must fail with an error containing `text`).
+//! runner judges (DESIGN.md, "Fixtures"), plus our own directives (see
+//! fixtures/README.md): `# Error:`, `# Elapsed:`, `# Seed:`, `# Schedule:`,
+//! `# Await:`, `# Poll-every:`, `# Faults:` and `# Unobserved:`. Each fixture
+//! runs twice; the two runs must print the same.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use gene_sim::faults::FaultPlan;
+use gene_sim::{Report, RunConfig, Schedule};
+use gene_vm::AwaitMode;
 use libtest_mimic::{Arguments, Failed, Trial};
 
 fn main() -> ExitCode {
@@ -21,7 +26,8 @@ fn main() -> ExitCode {
                 .unwrap_or(&path)
                 .to_string_lossy()
                 .replace('\\', "/");
-            Trial::test(name, move || check(&path)).with_kind("gene")
+            let root = root.clone();
+            Trial::test(name, move || check(&path, &root)).with_kind("gene")
         })
         .collect();
     libtest_mimic::run(&args, trials).exit_code()
@@ -42,27 +48,66 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// The directives of a fixture.
+#[derive(Default)]
 struct Expect {
     /// Some when any `# Expected:` line exists.
     lines: Option<Vec<String>>,
     error: Option<String>,
+    elapsed: Option<String>,
+    unobserved: Option<usize>,
 }
 
-fn directives(text: &str) -> Expect {
-    let mut lines: Option<Vec<String>> = None;
-    let mut error = None;
+fn directives(text: &str, config: &mut RunConfig) -> Result<Expect, String> {
+    let mut e = Expect::default();
+    let mut faults = String::new();
     for l in text.lines() {
-        if let Some(rest) = l.strip_prefix("# Expected:") {
-            let v = lines.get_or_insert_with(Vec::new);
-            let rest = rest.strip_prefix(' ').unwrap_or(rest);
-            if !rest.trim().is_empty() {
-                v.push(rest.to_string());
+        let Some(rest) = l.strip_prefix("# ") else {
+            continue;
+        };
+        let Some((key, value)) = rest.split_once(':') else {
+            continue;
+        };
+        let value = value.strip_prefix(' ').unwrap_or(value);
+        let bad = |what: &str| format!("bad `# {key}:` directive: {what}");
+        match key {
+            "Expected" => {
+                let v = e.lines.get_or_insert_with(Vec::new);
+                if !value.trim().is_empty() {
+                    v.push(value.to_string());
+                }
             }
-        } else if let Some(rest) = l.strip_prefix("# Error:") {
-            error = Some(rest.trim().to_string());
+            "Error" => e.error = Some(value.trim().to_string()),
+            "Elapsed" => e.elapsed = Some(value.trim().to_string()),
+            "Unobserved" => e.unobserved = Some(value.trim().parse().map_err(|_| bad("a count"))?),
+            "Seed" => config.seed = value.trim().parse().map_err(|_| bad("an integer"))?,
+            "Poll-every" => {
+                config.poll_every = value.trim().parse().map_err(|_| bad("an integer"))?
+            }
+            "Schedule" => {
+                config.schedule = match value.trim() {
+                    "fifo" => Schedule::Fifo,
+                    "random" => Schedule::Random,
+                    _ => return Err(bad("fifo or random")),
+                }
+            }
+            "Await" => {
+                config.vm.await_mode = match value.trim() {
+                    "suspend" => AwaitMode::Suspend,
+                    "blocking" => AwaitMode::Blocking,
+                    _ => return Err(bad("suspend or blocking")),
+                }
+            }
+            "Faults" => {
+                faults.push_str(value);
+                faults.push('\n');
+            }
+            _ => {}
         }
     }
-    Expect { lines, error }
+    if !faults.is_empty() {
+        config.faults = FaultPlan::from_toml_str(&faults)?;
+    }
+    Ok(e)
 }
 
 /// Whitespace-insensitive line equality, as `diff -B -w`.
@@ -70,18 +115,50 @@ fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-fn check(path: &Path) -> Result<(), Failed> {
+/// Runs a fixture: its output (stdout), and its outcome or rendered error.
+fn run(name: &str, text: &str, config: &RunConfig) -> (String, Result<Report, String>) {
+    let mut out = Vec::new();
+    let report = gene_sim::run(name, text, config, &mut out).map_err(|e| e.render());
+    (String::from_utf8_lossy(&out).into_owned(), report)
+}
+
+fn check(path: &Path, root: &Path) -> Result<(), Failed> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
-    let expect = directives(&text);
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let config = gene_sim::RunConfig {
+    let mut config = RunConfig {
         vm: gene_vm::VmConfig {
             max_instructions: Some(200_000_000),
             ..Default::default()
         },
+        root: root.to_path_buf(),
         ..Default::default()
     };
-    let (stdout, outcome) = gene_sim::run_captured(&name, &text, &config);
+    let expect = directives(&text, &mut config)?;
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let (stdout, report) = run(&name, &text, &config);
+    let (again, _) = run(&name, &text, &config);
+    if again != stdout {
+        return Err(format!(
+            "two runs printed differently:\n--- first\n{stdout}--- second\n{again}"
+        )
+        .into());
+    }
+    let report = report.map_err(|e| format!("cannot load: {e}"))?;
+    if let Some(e) = &expect.elapsed {
+        let got = gene_sim::format_nanos(report.elapsed_nanos);
+        if &got != e {
+            return Err(format!("virtual time at the end: expected {e}, got {got}").into());
+        }
+    }
+    if let Some(n) = expect.unobserved {
+        if report.unobserved.len() != n {
+            return Err(format!(
+                "expected {n} unobserved failures, got {:?}",
+                report.unobserved
+            )
+            .into());
+        }
+    }
+    let outcome = report.result.map_err(|u| u.render());
     let mut merged = stdout.clone();
     match (&outcome, &expect.error) {
         (Ok(_), Some(e)) => {

@@ -1,15 +1,17 @@
 //! Shared pieces of the `gene` and `gene-trace` command-line tools.
 
 use std::io::{self, Read, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Args;
-use gene_sim::RunConfig;
-use gene_vm::VmConfig;
+use clap::{Args, ValueEnum};
+use gene_sim::faults::{FaultConfig, FaultPlan};
+use gene_sim::{Report, RunConfig, Schedule};
+use gene_vm::{AwaitMode, VmConfig};
 
-/// Limits every run accepts.
+/// How a run is set up: limits, and the world it runs in.
 #[derive(Args, Debug, Clone)]
-pub struct LimitArgs {
+pub struct RunArgs {
     /// End the run with an error after this many VM instructions.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_instructions: Option<u64>,
@@ -17,27 +19,123 @@ pub struct LimitArgs {
     #[arg(long, value_name = "N", default_value_t = 10_000,
           value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_depth: u64,
+    /// Seed of every random choice: latency jitter, faults, schedule.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed: u64,
+    /// Order of same-instant timers and ready tasks.
+    #[arg(long, value_enum, default_value_t = ScheduleArg::Fifo)]
+    pub schedule: ScheduleArg,
+    /// Instructions between two polls of the event loop.
+    #[arg(long, value_name = "N", default_value_t = 100,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    pub poll_every: u64,
+    /// What `await` on a pending future does.
+    #[arg(long = "await", value_enum, default_value_t = AwaitArg::Suspend)]
+    pub await_mode: AwaitArg,
+    /// A fault plan (TOML: fail_nth, fail_paths, fail_probability,
+    /// short_read_probability, short_read_paths); the flags below add to it.
+    #[arg(long, value_name = "FILE")]
+    pub faults: Option<PathBuf>,
+    /// Fail the Nth I/O operation (reads and writes, from 1); repeatable.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub fail_nth: Vec<u64>,
+    /// Fail I/O on paths matching this pattern (`*` matches anything); repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub fail_path: Vec<String>,
+    /// Fail each I/O operation with this probability.
+    #[arg(long, value_name = "P")]
+    pub fail_probability: Option<f64>,
+    /// Cut each read short with this probability.
+    #[arg(long, value_name = "P")]
+    pub short_read_probability: Option<f64>,
+    /// The directory the simulated file system overlays (default: the working directory).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// What `gene/time/now` reads at virtual time zero, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 0.0)]
+    pub start_time: f64,
+    /// The real clock and real files instead of the simulation.
+    #[arg(long)]
+    pub real: bool,
 }
 
-impl LimitArgs {
-    pub fn config(&self) -> RunConfig {
-        RunConfig {
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ScheduleArg {
+    /// Start order.
+    Fifo,
+    /// A permutation drawn from the seed.
+    Random,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum AwaitArg {
+    /// The task suspends; others run.
+    Suspend,
+    /// The task holds the VM; only callbacks run until its future resolves.
+    Blocking,
+}
+
+impl RunArgs {
+    pub fn config(&self) -> Result<RunConfig, String> {
+        if !self.start_time.is_finite() || self.start_time < 0.0 {
+            return Err(format!(
+                "--start-time must be a non-negative number of seconds, got {}",
+                self.start_time
+            ));
+        }
+        let mut faults = match &self.faults {
+            Some(path) => FaultConfig::from_toml_file(path)?,
+            None => FaultConfig::new(),
+        };
+        for &n in &self.fail_nth {
+            faults = faults.with_fail_nth(n);
+        }
+        for p in &self.fail_path {
+            faults = faults.with_fail_path(p.clone());
+        }
+        if let Some(p) = self.fail_probability {
+            faults = faults.with_fail_probability(p);
+        }
+        if let Some(q) = self.short_read_probability {
+            faults = faults.with_short_read_probability(q);
+        }
+        let faults = FaultPlan::new(faults)?;
+        let root = match &self.root {
+            Some(r) => r.clone(),
+            None => std::env::current_dir()
+                .map_err(|e| format!("cannot read the working directory: {e}"))?,
+        };
+        Ok(RunConfig {
             vm: VmConfig {
                 max_depth: self.max_depth as usize,
                 max_instructions: self.max_instructions,
+                await_mode: match self.await_mode {
+                    AwaitArg::Suspend => AwaitMode::Suspend,
+                    AwaitArg::Blocking => AwaitMode::Blocking,
+                },
+                start_secs: self.start_time,
             },
+            poll_every: self.poll_every,
+            seed: self.seed,
+            schedule: match self.schedule {
+                ScheduleArg::Fifo => Schedule::Fifo,
+                ScheduleArg::Random => Schedule::Random,
+            },
+            faults,
+            root,
+            real: self.real,
             ..RunConfig::default()
-        }
+        })
     }
 }
 
-/// Reads a program from a file, or from stdin when no path is given.
+/// Reads a program from a file, or from stdin when no path (or `-`) is given.
 pub fn read_program(path: Option<&str>) -> Result<(String, String), String> {
     match path {
-        Some(p) => std::fs::read(p)
+        Some(p) if p != "-" => std::fs::read(p)
             .map_err(|e| format!("cannot read {p}: {e}"))
             .map(|b| (p.to_string(), String::from_utf8_lossy(&b).into_owned())),
-        None => {
+        _ => {
             let mut b = Vec::new();
             io::stdin()
                 .read_to_end(&mut b)
@@ -50,22 +148,54 @@ pub fn read_program(path: Option<&str>) -> Result<(String, String), String> {
     }
 }
 
+/// What to print besides the program's own output.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Extras {
+    /// The `--stats` summary, on stderr.
+    pub stats: bool,
+    /// A warning per unobserved failure, on stderr.
+    pub unobserved: bool,
+}
+
 /// Runs a program with its output on stdout; errors go to stderr, status 1.
-pub fn run_program(path: Option<&str>, config: &RunConfig) -> ExitCode {
-    let (name, text) = match read_program(path) {
-        Ok(p) => p,
-        Err(e) => return fail(&e),
+pub fn run_program(
+    name: &str,
+    text: &str,
+    args: &RunArgs,
+    extras: Extras,
+) -> (ExitCode, Option<Report>) {
+    let config = match args.config() {
+        Ok(c) => c,
+        Err(e) => return (fail(&e), None),
     };
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    match gene_sim::run(&name, &text, config, &mut out) {
-        Ok(_) => ExitCode::SUCCESS,
-        Err(rendered) => {
-            let _ = out.flush();
-            eprint!("{rendered}");
-            ExitCode::from(1)
+    let report = match gene_sim::run(name, text, &config, &mut out) {
+        Ok(r) => r,
+        Err(e) => {
+            eprint!("{}", e.render());
+            return (ExitCode::from(1), None);
+        }
+    };
+    let _ = out.flush();
+    if extras.unobserved {
+        for v in &report.unobserved {
+            let mut s = String::new();
+            gene_vm::display::write_quoted(&mut s, v);
+            eprintln!("warning: unobserved failure: {s}");
         }
     }
+    if extras.stats {
+        eprint!("{}", report.summary());
+    }
+    let code = match &report.result {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(u) => {
+            eprint!("{}", u.render());
+            ExitCode::from(1)
+        }
+    };
+    (code, Some(report))
 }
 
 /// Prints a tool error (not a program error) and returns status 1.

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use gene_trace::{LimitArgs, fail, read_program, run_program};
+use gene_trace::{Extras, RunArgs, fail, read_program, run_program};
 
 #[derive(Parser)]
 #[command(
@@ -18,15 +18,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a program (standard input when no file is given).
+    /// Run a program in the simulated world (standard input when no file, or `-`, is given).
     Run {
         file: Option<String>,
         #[command(flatten)]
-        limits: LimitArgs,
-        /// Instructions between two polls of the event loop.
-        #[arg(long, value_name = "N", default_value_t = 100,
-              value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
-        poll_every: u64,
+        run: RunArgs,
+        /// Print virtual time, polls, operations, futures, tasks,
+        /// unobserved failures and peak live scopes on stderr.
+        #[arg(long)]
+        stats: bool,
     },
     /// Print the bytecode a program compiles to.
     Disasm { file: Option<String> },
@@ -34,15 +34,21 @@ enum Command {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Run {
-            file,
-            limits,
-            poll_every,
-        } => {
-            let mut config = limits.config();
-            config.poll_every = poll_every;
-            run_program(file.as_deref(), &config)
-        }
+        Command::Run { file, run, stats } => match read_program(file.as_deref()) {
+            Ok((name, text)) => {
+                run_program(
+                    &name,
+                    &text,
+                    &run,
+                    Extras {
+                        stats,
+                        unobserved: true,
+                    },
+                )
+                .0
+            }
+            Err(e) => fail(&e),
+        },
         Command::Disasm { file } => {
             let (name, text) = match read_program(file.as_deref()) {
                 Ok(p) => p,

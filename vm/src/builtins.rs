@@ -5,21 +5,150 @@ use std::rc::Rc;
 use crate::display;
 use crate::namespace::Namespace;
 use crate::native::{Native, NativeFn};
+use crate::request::RequestKind;
 use crate::symbol::Sym;
-use crate::value::Value;
+use crate::value::{Class, Value};
 use crate::vm::Vm;
 
 pub fn install(gene: &Namespace) {
-    let natives: [(&'static str, NativeFn); 5] = [
+    let natives: [(&'static str, NativeFn); 8] = [
         ("println", println),
         ("print", print),
         ("assert", assert),
         ("not", not),
         ("#Str", interpolate),
+        ("sleep", sleep),
+        ("sleep_async", sleep_async),
+        ("complete_future", complete_future),
     ];
-    for (name, f) in natives {
-        gene.set(Sym::new(name), Value::Native(Rc::new(Native { name, f })));
+    define(gene, &natives);
+    gene.set(
+        Sym::new("Future"),
+        Value::Class(Rc::new(Class { name: "Future" })),
+    );
+    let io = Namespace::new("io");
+    define(
+        &io,
+        &[
+            ("read", read),
+            ("write", write),
+            ("read_async", read_async),
+            ("write_async", write_async),
+        ],
+    );
+    gene.set(Sym::new("io"), Value::Namespace(io));
+    let time = Namespace::new("time");
+    define(&time, &[("now", now)]);
+    gene.set(Sym::new("time"), Value::Namespace(time));
+}
+
+fn define(ns: &Namespace, natives: &[(&'static str, NativeFn)]) {
+    for &(name, f) in natives {
+        ns.set(Sym::new(name), Value::Native(Rc::new(Native { name, f })));
     }
+}
+
+fn error(msg: String) -> Value {
+    Value::exception(&msg)
+}
+
+/// A duration argument: an int is milliseconds, a float seconds (upstream).
+fn duration(name: &str, v: Option<&Value>) -> Result<u64, Value> {
+    /// A hundred years of nanoseconds: anything longer is a mistake.
+    const MAX_NANOS: f64 = 100.0 * 365.0 * 86_400.0 * 1e9;
+    let nanos = match v {
+        Some(Value::Int(ms)) => *ms as f64 * 1e6,
+        Some(Value::Float(s)) => *s * 1e9,
+        Some(other) => {
+            return Err(error(format!(
+                "{name} expects a duration in ms, got {}",
+                other.kind_name()
+            )));
+        }
+        None => return Err(error(format!("{name} expects a duration in ms"))),
+    };
+    if nanos.is_nan() || nanos < 0.0 {
+        return Err(error(format!(
+            "{name}: negative or invalid duration {}",
+            display::display(v.expect("arg"))
+        )));
+    }
+    if nanos > MAX_NANOS {
+        return Err(error(format!(
+            "{name}: duration {} is too long",
+            display::display(v.expect("arg"))
+        )));
+    }
+    Ok(nanos.round() as u64)
+}
+
+fn path(name: &str, v: Option<&Value>) -> Result<String, Value> {
+    match v {
+        Some(Value::Str(s)) => Ok(s.to_string()),
+        Some(other) => Err(error(format!(
+            "{name} expects a string path, got {}",
+            other.kind_name()
+        ))),
+        None => Err(error(format!("{name} expects a path"))),
+    }
+}
+
+fn content(name: &str, v: Option<&Value>) -> Result<String, Value> {
+    match v {
+        Some(Value::Str(s)) => Ok(s.to_string()),
+        Some(other) => Err(error(format!(
+            "{name} expects string content, got {}",
+            other.kind_name()
+        ))),
+        None => Err(error(format!("{name} expects a path and content"))),
+    }
+}
+
+fn sleep(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
+    let nanos = duration("gene/sleep", args.first())?;
+    Ok(vm.request(RequestKind::Sleep { nanos }, true))
+}
+
+fn sleep_async(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
+    let nanos = duration("gene/sleep_async", args.first())?;
+    Ok(vm.request(RequestKind::Sleep { nanos }, false))
+}
+
+fn read(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
+    let path = path("gene/io/read", args.first())?;
+    Ok(vm.request(RequestKind::Read { path }, true))
+}
+
+fn read_async(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
+    let path = path("gene/io/read_async", args.first())?;
+    Ok(vm.request(RequestKind::Read { path }, false))
+}
+
+fn write(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
+    let path = path("gene/io/write", args.first())?;
+    let data = content("gene/io/write", args.get(1))?;
+    Ok(vm.request(RequestKind::Write { path, data }, true))
+}
+
+fn write_async(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
+    let path = path("gene/io/write_async", args.first())?;
+    let data = content("gene/io/write_async", args.get(1))?;
+    Ok(vm.request(RequestKind::Write { path, data }, false))
+}
+
+/// Seconds of virtual time since the configured start instant.
+fn now(vm: &mut Vm, _args: &[Value]) -> Result<Value, Value> {
+    Ok(Value::Float(vm.now_secs()))
+}
+
+fn complete_future(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
+    let target = args.first().cloned().unwrap_or(Value::Nil);
+    crate::members::call_method(
+        vm,
+        &target,
+        Sym::new("complete"),
+        args.get(1..).unwrap_or(&[]),
+    )
 }
 
 fn joined(args: &[Value]) -> String {

@@ -145,6 +145,16 @@ pub enum Op {
     /// Raises a compile-time error (constant: message) at run time, so `try` can catch it.
     Fail(u32),
 
+    // Async.
+    /// Starts the closure on top as a task, at once; leaves its future.
+    Async,
+    /// Waits for the future on top; leaves its value or throws its failure.
+    Await,
+    /// Waits until nothing is pending anywhere (`$await_all`).
+    AwaitAll,
+    /// `(new Class args...)`: the class is below the arguments.
+    New(u32),
+
     // Namespaces and evaluation.
     NsBegin(Sym),
     NsEnd,

@@ -181,7 +181,8 @@ fn write_atom(out: &mut String, v: &Value, quoted: bool) {
                 out.push_str(&e.message);
             }
         }
-        Value::Function(_) | Value::Native(_) | Value::Namespace(_) => {
+        Value::Future(f) => out.push_str(f.display_name()),
+        Value::Function(_) | Value::Native(_) | Value::Namespace(_) | Value::Class(_) => {
             out.push_str(v.kind_name());
         }
         // Containers are handled by `write_value`.

@@ -4,6 +4,7 @@
 pub mod diagnostic;
 pub mod display;
 pub mod function;
+pub mod future;
 pub mod namespace;
 pub mod native;
 pub mod reader;
@@ -22,4 +23,10 @@ pub mod ops;
 pub mod scope;
 pub mod vm;
 
-pub use vm::{Step, Uncaught, Vm, VmConfig, run_program};
+pub mod request;
+mod sched;
+pub mod task;
+
+pub use request::{Completion, OpId, Request, RequestKind};
+pub use task::AwaitMode;
+pub use vm::{LoadError, Stats, Step, Uncaught, UncaughtKind, Vm, VmConfig};

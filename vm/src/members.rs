@@ -1,6 +1,9 @@
 //! Members, children, iteration and methods of values.
 
+use std::rc::Rc;
+
 use crate::display;
+use crate::future::{Future, FutureState};
 use crate::symbol::{Sym, sym};
 use crate::value::Value;
 use crate::vm::Vm;
@@ -164,12 +167,7 @@ fn arity(name: Sym, args: &[Value], n: usize) -> Result<(), Value> {
 }
 
 /// `(target .name args...)` and `target/.name`.
-pub fn call_method(
-    _vm: &mut Vm,
-    target: &Value,
-    name: Sym,
-    args: &[Value],
-) -> Result<Value, Value> {
+pub fn call_method(vm: &mut Vm, target: &Value, name: Sym, args: &[Value]) -> Result<Value, Value> {
     let m = name.name();
     match (target, &*m) {
         (Value::Str(s), "length") => {
@@ -195,6 +193,52 @@ pub fn call_method(
             arity(name, args, 0)?;
             Ok(Value::str(&e.message))
         }
+        (Value::Future(f), _) => {
+            future_method(vm, f, &m, args).map(|v| v.unwrap_or_else(|| target.clone()))
+        }
         _ => Err(err(format!("no method `.{m}` on {}", target.kind_name()))),
+    }
+}
+
+/// Methods of futures; `None` means "the future itself".
+fn future_method(
+    vm: &mut Vm,
+    f: &Rc<Future>,
+    m: &str,
+    args: &[Value],
+) -> Result<Option<Value>, Value> {
+    match m {
+        "state" => Ok(Some(Value::Symbol(Sym::new(f.state_name())))),
+        "value" => Ok(Some(match &*f.state.borrow() {
+            FutureState::Pending => Value::Nil,
+            FutureState::Success(v) | FutureState::Failure(v) => v.clone(),
+        })),
+        "complete" | "fail" => {
+            if !f.is_pending() {
+                return Err(err("Future already completed".into()));
+            }
+            let v = args.first().cloned().unwrap_or(Value::Nil);
+            let outcome = if m == "complete" {
+                Ok(v)
+            } else if args.is_empty() {
+                Err(Value::exception("Future failed"))
+            } else {
+                Err(crate::sched::exception_object(&v))
+            };
+            vm.resolve(f, outcome);
+            Ok(Some(Value::Nil))
+        }
+        "on_success" | "on_failure" => {
+            let cb = args.first().cloned().unwrap_or(Value::Nil);
+            if !matches!(cb, Value::Function(_) | Value::Native(_)) {
+                return Err(err(format!(
+                    ".{m} expects a function or block, got {}",
+                    cb.kind_name()
+                )));
+            }
+            vm.on_resolved(f, m == "on_success", cb);
+            Ok(None)
+        }
+        _ => Err(err(format!("no method `.{m}` on VkFuture"))),
     }
 }

@@ -40,6 +40,14 @@ pub enum Value {
     Native(Rc<crate::native::Native>),
     Namespace(Rc<crate::namespace::Namespace>),
     Exception(Rc<Exception>),
+    Future(Rc<crate::future::Future>),
+    /// A built-in class: only `gene/Future` so far, for `(new gene/Future)`.
+    Class(Rc<Class>),
+}
+
+#[derive(Debug)]
+pub struct Class {
+    pub name: &'static str,
 }
 
 /// A gene `(head ^k v child...)`.
@@ -81,6 +89,8 @@ impl Value {
             Value::Native(n) => Value::Native(n.clone()),
             Value::Namespace(n) => Value::Namespace(n.clone()),
             Value::Exception(e) => Value::Exception(e.clone()),
+            Value::Future(f) => Value::Future(f.clone()),
+            Value::Class(c) => Value::Class(c.clone()),
             Value::Nil => Value::Nil,
             Value::Bool(b) => Value::Bool(*b),
             Value::Int(i) => Value::Int(*i),
@@ -195,6 +205,8 @@ impl Value {
             Value::Native(_) => "VkNativeFn",
             Value::Namespace(_) => "VkNamespace",
             Value::Exception(_) => "VkException",
+            Value::Future(_) => "VkFuture",
+            Value::Class(_) => "VkClass",
         }
     }
 }

@@ -2,16 +2,23 @@
 //! driver loads a program, calls `run(budget)` until it reports `Finished`,
 //! and takes the printed output with `take_output`.
 
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
 
 use crate::bytecode::{Code, Source};
 use crate::compiler::{self, NameTable};
 use crate::diagnostic;
 use crate::display;
+use crate::future::{Future, FutureState, TaskId};
 use crate::namespace::Namespace;
 use crate::reader::{self, ParseError};
+use crate::request::{OpId, Request};
+use crate::sched::{AfterNative, OpTarget};
 use crate::scope::{NO_SCOPE, ScopeArena, ScopeId};
 use crate::symbol::{Sym, sym};
+use crate::task::{AwaitMode, Batch, Fiber, Task, TaskKind};
 use crate::value::{Span, Value};
 
 #[derive(Clone, Debug)]
@@ -20,6 +27,9 @@ pub struct VmConfig {
     pub max_depth: usize,
     /// Instructions beyond this end the run with an error.
     pub max_instructions: Option<u64>,
+    pub await_mode: AwaitMode,
+    /// What `gene/time/now` gives at virtual time zero, in seconds.
+    pub start_secs: f64,
 }
 
 impl Default for VmConfig {
@@ -27,15 +37,30 @@ impl Default for VmConfig {
         VmConfig {
             max_depth: 10_000,
             max_instructions: None,
+            await_mode: AwaitMode::Suspend,
+            start_secs: 0.0,
         }
     }
+}
+
+/// Counts of a run, for `--stats` and the trace.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub futures: u64,
+    pub tasks: u64,
+    pub operations: u64,
+    /// Tasks still waiting when the run ended.
+    pub abandoned_tasks: u64,
 }
 
 /// Why `run` returned.
 #[derive(Debug)]
 pub enum Step {
-    /// The budget is spent; call `run` again.
+    /// The budget is spent: poll (deliver what completed), then call `run`.
     Yielded,
+    /// Every task waits: perform the requests (a blocking one at once),
+    /// advance the clock to the next completion, deliver it, call `run`.
+    Blocked,
     /// The program ended with its value, or an uncaught exception.
     Finished(Result<Value, Uncaught>),
 }
@@ -195,6 +220,30 @@ pub struct Vm {
     pub(crate) result: Option<Result<Value, Uncaught>>,
     /// Where the exception being handled was first thrown, for rethrows.
     pub(crate) caught_at: Option<Location>,
+    // Tasks and scheduling (see sched.rs).
+    pub(crate) await_mode: AwaitMode,
+    pub(crate) tasks: FxHashMap<TaskId, Task>,
+    /// The activation stack: only the top task runs.
+    pub(crate) active: Vec<TaskId>,
+    /// Whose fiber is in `stack`/`frames`/`handlers`.
+    pub(crate) loaded: Option<TaskId>,
+    pub(crate) queue: VecDeque<Batch>,
+    pub(crate) chooser: Option<Box<dyn FnMut(usize) -> usize>>,
+    pub(crate) requests: Vec<Request>,
+    pub(crate) outstanding: BTreeMap<OpId, OpTarget>,
+    pub(crate) blocking_op: Option<OpId>,
+    pub(crate) resume_blocked: Option<Result<Value, Value>>,
+    pub(crate) after_native: Option<AfterNative>,
+    /// The last slice ended on its budget: the next `run` is a poll.
+    pub(crate) preempted: bool,
+    /// Blocking mode: callbacks go before the running task.
+    pub(crate) interrupt: bool,
+    pub(crate) all_waiters: Vec<TaskId>,
+    pub(crate) main_result: Option<Result<Value, Uncaught>>,
+    /// Failed futures that had no reaction when they failed.
+    pub(crate) unobserved: Vec<Rc<Future>>,
+    pub(crate) now_nanos: u64,
+    pub(crate) stats: Stats,
 }
 
 impl Vm {
@@ -206,7 +255,6 @@ impl Vm {
         global.set(sym::GENEX, Value::Namespace(genex.clone()));
         crate::builtins::install(&gene);
         Vm {
-            config,
             stack: Vec::with_capacity(1024),
             frames: Vec::with_capacity(64),
             handlers: Vec::new(),
@@ -220,14 +268,45 @@ impl Vm {
             executed: 0,
             result: None,
             caught_at: None,
+            await_mode: config.await_mode,
+            tasks: FxHashMap::default(),
+            active: Vec::new(),
+            loaded: None,
+            queue: VecDeque::new(),
+            chooser: None,
+            requests: Vec::new(),
+            outstanding: BTreeMap::new(),
+            blocking_op: None,
+            resume_blocked: None,
+            after_native: None,
+            preempted: false,
+            interrupt: false,
+            all_waiters: Vec::new(),
+            main_result: None,
+            unobserved: Vec::new(),
+            now_nanos: 0,
+            stats: Stats::default(),
+            config,
         }
     }
 
-    /// Reads and compiles a program; `run` then executes it.
+    /// Reads and compiles a program as the main task; `run` executes it.
     pub fn load(&mut self, name: &str, text: &str) -> Result<(), LoadError> {
         let code = self.compile(name, text)?;
+        self.stats.tasks += 1;
+        let main = self.stats.tasks;
+        self.tasks.insert(
+            main,
+            Task {
+                fiber: Fiber::default(),
+                future: None,
+                kind: TaskKind::Main,
+                blocked: false,
+            },
+        );
+        self.active.push(main);
+        self.load_fiber(main);
         self.push_unit(code, self.module.clone());
-        self.result = None;
         Ok(())
     }
 
@@ -259,19 +338,31 @@ impl Vm {
         });
     }
 
-    /// Executes at most `budget` instructions.
-    pub fn run(&mut self, budget: u64) -> Step {
-        if let Some(r) = &self.result {
-            return Step::Finished(r.clone());
-        }
-        let step = self.run_slice(budget);
-        self.scopes.drain_pending();
-        step
-    }
-
     /// Everything printed since the last call.
     pub fn take_output(&mut self) -> String {
         std::mem::take(&mut self.out)
+    }
+
+    /// Counts of futures, tasks and operations so far.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// Failed futures nobody awaited or handled, as their failure values.
+    pub fn unobserved_failures(&self) -> Vec<Value> {
+        self.unobserved
+            .iter()
+            .filter(|f| !f.observed.get())
+            .filter_map(|f| match &*f.state.borrow() {
+                FutureState::Failure(e) => Some(e.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The virtual time `gene/time/now` reports, in seconds.
+    pub(crate) fn now_secs(&self) -> f64 {
+        self.config.start_secs + self.now_nanos as f64 / 1e9
     }
 
     /// Instructions executed so far.
@@ -309,18 +400,5 @@ impl Vm {
             source: f.code.source.clone()?,
             span: f.code.span_at(f.pc.saturating_sub(1)),
         })
-    }
-}
-
-/// Runs a whole program to the end with no budget stops: for tests and tools.
-pub fn run_program(name: &str, text: &str, config: VmConfig) -> (String, Result<Value, String>) {
-    let mut vm = Vm::new(config);
-    if let Err(e) = vm.load(name, text) {
-        return (String::new(), Err(e.render()));
-    }
-    loop {
-        if let Step::Finished(r) = vm.run(u64::MAX) {
-            return (vm.take_output(), r.map_err(|u| u.render()));
-        }
     }
 }

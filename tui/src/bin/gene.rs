@@ -1,10 +1,9 @@
 //! `gene`: a drop-in for upstream's `gene` command (run and eval).
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use gene_trace::{LimitArgs, run_program};
+use gene_trace::{Extras, RunArgs, fail, read_program, run_program};
 
 #[derive(Parser)]
 #[command(
@@ -19,37 +18,40 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a program file (standard input when no file is given).
+    /// Run a program file (standard input when no file, or `-`, is given).
     Run {
         file: Option<String>,
         #[command(flatten)]
-        limits: LimitArgs,
+        run: RunArgs,
     },
-    /// Evaluate code and print the value of its last form.
+    /// Evaluate code (`-`: read it from standard input) and print the value of its last form.
     Eval {
         code: String,
         #[command(flatten)]
-        limits: LimitArgs,
+        run: RunArgs,
     },
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Run { file, limits } => run_program(file.as_deref(), &limits.config()),
-        Command::Eval { code, limits } => {
-            let stdout = std::io::stdout();
-            let mut out = stdout.lock();
-            match gene_sim::run("<eval>", &code, &limits.config(), &mut out) {
-                Ok(v) => {
-                    let _ = writeln!(out, "{}", gene_vm::display::display(&v));
-                    ExitCode::SUCCESS
+        Command::Run { file, run } => match read_program(file.as_deref()) {
+            Ok((name, text)) => run_program(&name, &text, &run, Extras::default()).0,
+            Err(e) => fail(&e),
+        },
+        Command::Eval { code, run } => {
+            let (name, text) = if code == "-" {
+                match read_program(None) {
+                    Ok(p) => p,
+                    Err(e) => return fail(&e),
                 }
-                Err(rendered) => {
-                    let _ = out.flush();
-                    eprint!("{rendered}");
-                    ExitCode::from(1)
-                }
+            } else {
+                ("<eval>".to_string(), code)
+            };
+            let (status, report) = run_program(&name, &text, &run, Extras::default());
+            if let Some(Ok(v)) = report.map(|r| r.result) {
+                println!("{}", gene_vm::display::display(&v));
             }
+            status
         }
     }
 }

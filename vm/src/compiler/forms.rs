@@ -226,7 +226,55 @@ impl Compiler<'_> {
                     self.emit(Op::MakeRange);
                     return;
                 }
-                sym::MACRO | sym::CLASS | sym::NEW => {
+                sym::ASYNC => {
+                    let [body] = ch.as_slice() else {
+                        return self.fail("async takes exactly one expression");
+                    };
+                    let idx = self.function(
+                        Rc::from("<async>"),
+                        Vec::new(),
+                        std::slice::from_ref(body),
+                        false,
+                        false,
+                    );
+                    self.emit(Op::MakeClosure(idx));
+                    self.emit(Op::Async);
+                    return;
+                }
+                sym::AWAIT => {
+                    if ch.is_empty() {
+                        return self.fail("await needs a future");
+                    }
+                    for c in ch {
+                        self.expr(c, false);
+                        self.emit(Op::Await);
+                        self.f().temps += 1;
+                    }
+                    self.f().temps -= ch.len() as u32;
+                    if ch.len() > 1 {
+                        self.emit(Op::MakeArray(ch.len() as u32));
+                    }
+                    return;
+                }
+                sym::DOLLAR_AWAIT_ALL => {
+                    self.emit(Op::AwaitAll);
+                    return;
+                }
+                sym::NEW => {
+                    let Some((class, args)) = ch.split_first() else {
+                        return self.fail("new needs a class");
+                    };
+                    self.expr(class, false);
+                    self.f().temps += 1;
+                    for a in args {
+                        self.expr(a, false);
+                        self.f().temps += 1;
+                    }
+                    self.f().temps -= 1 + args.len() as u32;
+                    self.emit(Op::New(args.len() as u32));
+                    return;
+                }
+                sym::MACRO | sym::CLASS => {
                     return self.fail(format!("`{h}` is not supported"));
                 }
                 _ => {}

@@ -413,6 +413,9 @@ impl Compiler<'_> {
             sym::DOLLAR_EX => {
                 self.emit(Op::Nil);
             }
+            sym::DOLLAR_AWAIT_ALL => {
+                self.emit(Op::AwaitAll);
+            }
             _ => {
                 let name = s.name();
                 if let Some(rest) = name.strip_prefix('$').filter(|r| !r.is_empty()) {

@@ -2,8 +2,10 @@
 
 use std::rc::Rc;
 
-use super::stack_overflow;
+use super::{Called, stack_overflow};
 use crate::function::{Closure, ParamKind};
+use crate::sched::AfterNative;
+use crate::task::TaskKind;
 use crate::value::{PropMap, Value};
 use crate::vm::{Frame, Vm};
 
@@ -12,8 +14,17 @@ impl Vm {
     /// it. A Gene function gets a new frame (returns true); a built-in runs
     /// at once and leaves its result in the callee's place.
     #[inline]
-    pub(super) fn call(&mut self, callee: usize, named: Option<PropMap>) -> Result<bool, Value> {
+    pub(crate) fn call(&mut self, callee: usize, named: Option<PropMap>) -> Result<Called, Value> {
         match &self.stack[callee] {
+            Value::Function(c) if c.proto.is_async => {
+                // A `^^async` function runs as a new task, at once.
+                let mut items = self.stack.split_off(callee).into_iter();
+                let f = self.new_future();
+                self.stack.push(Value::Future(f.clone()));
+                let callee = items.next().expect("callee");
+                self.spawn(callee, items.collect(), TaskKind::Async, Some(f));
+                Ok(Called::Switched)
+            }
             Value::Function(c) => {
                 if self.frames.len() >= self.config.max_depth {
                     return Err(stack_overflow(self.config.max_depth));
@@ -54,15 +65,26 @@ impl Vm {
                     scope,
                     ns,
                 });
-                Ok(true)
+                Ok(Called::Frame)
             }
             Value::Native(n) => {
                 let f = n.f;
                 let args = self.stack.split_off(callee + 1);
                 self.stack.pop();
-                let r = f(self, &args)?;
-                self.stack.push(r);
-                Ok(false)
+                let r = f(self, &args);
+                let after = self.after_native.take();
+                self.stack.push(r?);
+                Ok(match after {
+                    None => Called::Value,
+                    Some(AfterNative::Spawn(cb, args)) => {
+                        self.spawn(cb, args, TaskKind::Callback, None);
+                        Called::Switched
+                    }
+                    Some(AfterNative::Block) => {
+                        self.stack.pop();
+                        Called::Blocked
+                    }
+                })
             }
             other => Err(Value::exception(&format!(
                 "{} is not callable",

@@ -1,11 +1,14 @@
 //! The instructions that are not on the hot path, out of line so that the
 //! main loop stays small enough for its state to live in registers.
 
-use super::{Flow, fatal, fold, make_range, stack_overflow};
+use super::{Called, Flow, fatal, fold, make_range, stack_overflow};
 use crate::bytecode::{Code, Op};
+use crate::future::{FutureState, Reaction};
 use crate::members;
 use crate::ops;
 use crate::reader;
+use crate::sched::AfterNative;
+use crate::task::TaskKind;
 use crate::value::{Gene, PropMap, Value};
 use crate::vm::{Handler, Thrown, UncaughtKind, Vm};
 
@@ -208,17 +211,24 @@ impl Vm {
             Op::CallMethod(name, argc) => {
                 let args = self.stack.split_off(self.stack.len() - argc as usize);
                 let target = pop!();
-                let r = tri!(members::call_method(self, &target, name, &args));
-                self.stack.push(r);
+                let r = members::call_method(self, &target, name, &args);
+                let after = self.after_native.take();
+                self.stack.push(tri!(r));
+                if let Some(AfterNative::Spawn(cb, args)) = after {
+                    self.spawn(cb, args, TaskKind::Callback, None);
+                    return Ok(Flow::Reload);
+                }
             }
             Op::CallArgs => {
                 let args = pop!();
                 let items = tri!(members::items(&args));
                 let callee = self.stack.len() - 1;
                 self.stack.extend(items);
-                if tri!(self.call(callee, None)) {
-                    return Ok(Flow::Reload);
-                }
+                return Ok(match tri!(self.call(callee, None)) {
+                    Called::Value => Flow::Next,
+                    Called::Frame | Called::Switched => Flow::Reload,
+                    Called::Blocked => Flow::Block,
+                });
             }
             Op::CallNamed(argc) => {
                 let at = self.stack.len() - argc as usize - 1;
@@ -227,9 +237,11 @@ impl Vm {
                     _ => PropMap::default(),
                 };
                 let callee = self.stack.len() - argc as usize - 1;
-                if tri!(self.call(callee, Some(named))) {
-                    return Ok(Flow::Reload);
-                }
+                return Ok(match tri!(self.call(callee, Some(named))) {
+                    Called::Value => Flow::Next,
+                    Called::Frame | Called::Switched => Flow::Reload,
+                    Called::Blocked => Flow::Block,
+                });
             }
             Op::QuotedCall(k) => {
                 let head = pop!();
@@ -342,6 +354,66 @@ impl Vm {
                     )))
                 );
                 self.stack.push(r.unwrap_or(Value::Nil));
+            }
+            Op::Async => {
+                let closure = pop!();
+                let f = self.new_future();
+                self.stack.push(Value::Future(f.clone()));
+                self.spawn(closure, Vec::new(), TaskKind::Async, Some(f));
+                return Ok(Flow::Reload);
+            }
+            Op::Await => {
+                let v = pop!();
+                let Value::Future(f) = v else {
+                    throw!(Thrown::error(Value::exception(&format!(
+                        "await expects a Future, got {}",
+                        v.kind_name()
+                    ))));
+                };
+                f.observed.set(true);
+                let state = f.state.borrow().clone();
+                match state {
+                    FutureState::Success(v) => self.stack.push(v),
+                    FutureState::Failure(e) => {
+                        let kind = if matches!(e, Value::Exception(_)) {
+                            UncaughtKind::Error
+                        } else {
+                            UncaughtKind::Thrown
+                        };
+                        throw!(Thrown {
+                            value: e,
+                            kind,
+                            location: None,
+                        });
+                    }
+                    FutureState::Pending => {
+                        let me = *self.active.last().expect("a running task");
+                        f.reactions.borrow_mut().push(Reaction::Waiter(me));
+                        return Ok(Flow::Suspend);
+                    }
+                }
+            }
+            Op::AwaitAll => {
+                let me = *self.active.last().expect("a running task");
+                self.all_waiters.push(me);
+                return Ok(Flow::Suspend);
+            }
+            Op::New(argc) => {
+                let args = self.stack.split_off(self.stack.len() - argc as usize);
+                let class = pop!();
+                match &class {
+                    Value::Class(c) if c.name == "Future" => {
+                        let f = self.new_future();
+                        if let Some(v) = args.first() {
+                            *f.state.borrow_mut() = FutureState::Success(v.clone());
+                        }
+                        self.stack.push(Value::Future(f));
+                    }
+                    other => throw!(Thrown::error(Value::exception(&format!(
+                        "cannot instantiate {}",
+                        other.kind_name()
+                    )))),
+                }
             }
             other => throw!(fatal(format!(
                 "VM fault: {other:?} is not a cold instruction"

@@ -12,18 +12,41 @@ use crate::members;
 use crate::ops;
 use crate::scope::UseAfterFree;
 use crate::value::{Range, Value};
-use crate::vm::{Frame, Location, Step, Thrown, Uncaught, UncaughtKind, Vm};
+use crate::vm::{Frame, Location, Thrown, Uncaught, UncaughtKind, Vm};
 
 /// What a cold instruction asks of the main loop.
 enum Flow {
     Next,
-    /// The top frame changed.
+    /// The top frame (or the running task) changed.
     Reload,
+    /// The task waits (`await` on a pending future); its pc is saved.
+    Suspend,
+    /// A blocking operation was started.
+    Block,
 }
 
-enum Exit {
+/// Why `exec` returned.
+pub(crate) enum Exit {
+    /// The budget is spent.
     Budget,
+    /// The task's bottom frame returned this value.
     Done(Value),
+    /// The task waits on a future.
+    Suspended,
+    /// The task waits on a blocking operation.
+    Blocked,
+}
+
+/// What a call did.
+pub(crate) enum Called {
+    /// A Gene frame was pushed.
+    Frame,
+    /// A built-in ran; its result is on the stack.
+    Value,
+    /// Another task is now running (it was started at once).
+    Switched,
+    /// A built-in started a blocking operation.
+    Blocked,
 }
 
 pub(super) fn fatal(message: String) -> Thrown {
@@ -39,48 +62,7 @@ fn freed(e: UseAfterFree) -> Thrown {
 }
 
 impl Vm {
-    pub(crate) fn run_slice(&mut self, budget: u64) -> Step {
-        let limit_left = self
-            .config
-            .max_instructions
-            .map(|m| m.saturating_sub(self.executed));
-        let capped = limit_left.is_some_and(|l| l <= budget);
-        let mut left = limit_left.map_or(budget, |l| budget.min(l));
-        loop {
-            let before = left;
-            let r = self.exec(&mut left);
-            self.executed += before - left;
-            match r {
-                Ok(Exit::Budget) if capped => {
-                    let limit = self.config.max_instructions.unwrap_or_default();
-                    let t = fatal(format!("instruction limit of {limit} exceeded"));
-                    let u = self.uncaught(t);
-                    return self.finish(Err(u));
-                }
-                Ok(Exit::Budget) => return Step::Yielded,
-                Ok(Exit::Done(v)) => return self.finish(Ok(v)),
-                Err(t) => {
-                    if let Err(u) = self.unwind(t) {
-                        return self.finish(Err(u));
-                    }
-                }
-            }
-        }
-    }
-
-    fn finish(&mut self, r: Result<Value, Uncaught>) -> Step {
-        // Unwind whatever is left so every scope the run holds is released.
-        while let Some(f) = self.frames.pop() {
-            self.release_frame_scopes(&f);
-        }
-        self.handlers.clear();
-        self.stack.clear();
-        self.scopes.drain_pending();
-        self.result = Some(r.clone());
-        Step::Finished(r)
-    }
-
-    fn uncaught(&self, t: Thrown) -> Uncaught {
+    pub(crate) fn uncaught(&self, t: Thrown) -> Uncaught {
         Uncaught {
             location: t.location.or_else(|| self.location()),
             value: t.value,
@@ -90,7 +72,7 @@ impl Vm {
 
     /// Sends a thrown value to the innermost handler, unwinding frames and
     /// scopes down to it; without one, the run ends.
-    fn unwind(&mut self, t: Thrown) -> Result<(), Uncaught> {
+    pub(crate) fn unwind(&mut self, t: Thrown) -> Result<(), Uncaught> {
         let catchable = t.kind != UncaughtKind::Fatal;
         let Some(h) = self.handlers.pop().filter(|_| catchable) else {
             return Err(self.uncaught(t));
@@ -126,7 +108,7 @@ impl Vm {
         }
     }
 
-    fn exec(&mut self, left: &mut u64) -> Result<Exit, Thrown> {
+    pub(crate) fn exec(&mut self, left: &mut u64) -> Result<Exit, Thrown> {
         // The budget lives in a register; every exit writes it back.
         let mut fuel = *left;
         // One pass of this loop per frame activation, so that the inner loop
@@ -436,14 +418,16 @@ impl Vm {
                     Op::Call(argc) => {
                         save_pc!();
                         let callee = self.stack.len() - argc as usize - 1;
-                        if tri!(self.call(callee, None)) {
-                            reload!();
+                        match tri!(self.call(callee, None)) {
+                            Called::Value => {}
+                            Called::Frame | Called::Switched => reload!(),
+                            Called::Blocked => return Ok(Exit::Blocked),
                         }
                     }
                     Op::TailCall(argc) => {
                         save_pc!();
                         let callee = self.stack.len() - argc as usize - 1;
-                        if matches!(self.stack[callee], Value::Function(_)) {
+                        if matches!(&self.stack[callee], Value::Function(c) if !c.proto.is_async) {
                             // Replace this frame: move callee and arguments down.
                             let f = self.frames.pop().expect("frame");
                             self.release_frame_scopes(&f);
@@ -468,8 +452,12 @@ impl Vm {
                                 }
                             }
                             reload!();
-                        } else if tri!(self.call(callee, None)) {
-                            reload!();
+                        } else {
+                            match tri!(self.call(callee, None)) {
+                                Called::Value => {}
+                                Called::Frame | Called::Switched => reload!(),
+                                Called::Blocked => return Ok(Exit::Blocked),
+                            }
                         }
                     }
                     Op::Return => {
@@ -496,6 +484,8 @@ impl Vm {
                         match self.cold(other, &code, base) {
                             Ok(Flow::Next) => {}
                             Ok(Flow::Reload) => reload!(),
+                            Ok(Flow::Suspend) => return Ok(Exit::Suspended),
+                            Ok(Flow::Block) => return Ok(Exit::Blocked),
                             Err(t) => return Err(t),
                         }
                     }

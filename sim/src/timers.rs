@@ -1,0 +1,295 @@
+//! The timer queue: a binary min-heap keyed by `(deadline_ns, sequence)`.
+//!
+//! `sequence` is an insertion counter, so timers with equal deadlines pop in
+//! the order they were pushed (FIFO). A seeded-random schedule can permute
+//! such ties with [`TimerQueue::pop_due_with`]; groups of different deadlines
+//! always stay in deadline order.
+//!
+//! Push and pop are `O(log n)`; the only allocation is the heap's own vector
+//! (and the `Vec` returned by the `pop_due*` methods).
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+/// Identifies one pushed timer: its insertion sequence number. Ids are
+/// unique within one queue and increase with every push.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TimerId(pub u64);
+
+struct Entry<T> {
+    deadline: u64,
+    seq: u64,
+    item: T,
+}
+
+impl<T> Entry<T> {
+    fn key(&self) -> (u64, u64) {
+        (self.deadline, self.seq)
+    }
+}
+
+impl<T> PartialEq for Entry<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl<T> Eq for Entry<T> {}
+
+impl<T> PartialOrd for Entry<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<T> Ord for Entry<T> {
+    /// Reversed, so that `BinaryHeap` (a max-heap) pops the smallest key.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.key().cmp(&self.key())
+    }
+}
+
+/// Pending timers, each carrying an item of type `T` (typically the id of
+/// the operation to complete when it fires).
+pub struct TimerQueue<T> {
+    heap: BinaryHeap<Entry<T>>,
+    next_seq: u64,
+}
+
+impl<T> Default for TimerQueue<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> std::fmt::Debug for TimerQueue<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TimerQueue")
+            .field("len", &self.heap.len())
+            .field("next_deadline", &self.peek_deadline())
+            .field("next_seq", &self.next_seq)
+            .finish()
+    }
+}
+
+impl<T> TimerQueue<T> {
+    /// An empty queue.
+    pub fn new() -> Self {
+        TimerQueue {
+            heap: BinaryHeap::new(),
+            next_seq: 0,
+        }
+    }
+
+    /// An empty queue with room for `n` timers.
+    pub fn with_capacity(n: usize) -> Self {
+        TimerQueue {
+            heap: BinaryHeap::with_capacity(n),
+            next_seq: 0,
+        }
+    }
+
+    /// Adds a timer firing at `deadline` (virtual ns). `O(log n)`.
+    pub fn push(&mut self, deadline: u64, item: T) -> TimerId {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.heap.push(Entry {
+            deadline,
+            seq,
+            item,
+        });
+        TimerId(seq)
+    }
+
+    /// The earliest deadline, if any timer is pending. `O(1)`.
+    pub fn peek_deadline(&self) -> Option<u64> {
+        self.heap.peek().map(|e| e.deadline)
+    }
+
+    /// Number of pending timers.
+    pub fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    /// Whether no timer is pending.
+    pub fn is_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+
+    /// Removes and returns the earliest timer if its deadline is `<= now`,
+    /// in `(deadline, sequence)` order. `O(log n)`, no allocation.
+    pub fn pop_next_due(&mut self, now: u64) -> Option<(u64, T)> {
+        if self.heap.peek()?.deadline > now {
+            return None;
+        }
+        self.heap.pop().map(|e| (e.deadline, e.item))
+    }
+
+    /// Removes every timer with deadline `<= now` and returns them in
+    /// `(deadline, sequence)` order: by deadline, ties in push order.
+    pub fn pop_due(&mut self, now: u64) -> Vec<(u64, T)> {
+        let mut out = Vec::new();
+        while let Some(x) = self.pop_next_due(now) {
+            out.push(x);
+        }
+        out
+    }
+
+    /// Like [`pop_due`](Self::pop_due), but within each group of timers that
+    /// share a deadline the order is chosen by `chooser`; groups stay in
+    /// deadline order.
+    ///
+    /// For a group of `k` timers (in push order) this is a Fisher–Yates
+    /// shuffle: for `i` in `0..k-1`, `chooser(k - i)` picks which of the
+    /// remaining `k - i` timers goes at position `i`. So `chooser` is called
+    /// only with `n >= 2` (never for a group of one, and never for a group's
+    /// last slot), and a chooser that always returns 0 gives exactly
+    /// [`pop_due`](Self::pop_due)'s order. A return value `>= n` is reduced
+    /// modulo `n` (never a panic). A uniform chooser, such as
+    /// `|n| rng.below(n as u64) as usize`, gives every order of a group with
+    /// equal probability.
+    pub fn pop_due_with(
+        &mut self,
+        now: u64,
+        chooser: &mut dyn FnMut(usize) -> usize,
+    ) -> Vec<(u64, T)> {
+        let mut out = self.pop_due(now);
+        let mut start = 0;
+        while start < out.len() {
+            let deadline = out[start].0;
+            let end = out[start..]
+                .iter()
+                .position(|(d, _)| *d != deadline)
+                .map_or(out.len(), |p| start + p);
+            let group = &mut out[start..end];
+            let k = group.len();
+            for i in 0..k.saturating_sub(1) {
+                let n = k - i;
+                let j = i + chooser(n) % n;
+                group.swap(i, j);
+            }
+            start = end;
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pops_in_deadline_then_insertion_order() {
+        let mut q = TimerQueue::new();
+        assert!(q.is_empty());
+        assert_eq!(q.peek_deadline(), None);
+        let a = q.push(30, "a");
+        let b = q.push(10, "b");
+        let c = q.push(20, "c");
+        let d = q.push(10, "d");
+        let e = q.push(10, "e");
+        assert!(a < b && b < c && c < d && d < e);
+        assert_eq!(q.len(), 5);
+        assert_eq!(q.peek_deadline(), Some(10));
+        assert_eq!(q.pop_due(5), vec![]);
+        assert_eq!(q.pop_due(10), vec![(10, "b"), (10, "d"), (10, "e")]);
+        assert_eq!(q.peek_deadline(), Some(20));
+        assert_eq!(q.pop_due(u64::MAX), vec![(20, "c"), (30, "a")]);
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn pop_next_due_respects_now() {
+        let mut q = TimerQueue::new();
+        q.push(5, 1);
+        q.push(5, 2);
+        q.push(7, 3);
+        assert_eq!(q.pop_next_due(4), None);
+        assert_eq!(q.pop_next_due(5), Some((5, 1)));
+        assert_eq!(q.pop_next_due(5), Some((5, 2)));
+        assert_eq!(q.pop_next_due(5), None);
+        assert_eq!(q.pop_next_due(9), Some((7, 3)));
+        assert_eq!(q.pop_next_due(9), None);
+    }
+
+    #[test]
+    fn chooser_zero_is_fifo_and_groups_stay_in_deadline_order() {
+        let mut q = TimerQueue::new();
+        for (i, d) in [3u64, 1, 3, 2, 1, 3].into_iter().enumerate() {
+            q.push(d, i);
+        }
+        let mut calls = Vec::new();
+        let got = q.pop_due_with(3, &mut |n| {
+            calls.push(n);
+            0
+        });
+        assert_eq!(got, vec![(1, 1), (1, 4), (2, 3), (3, 0), (3, 2), (3, 5)]);
+        // Group of 2 at t=1: one call with 2; group of 1 at t=2: none;
+        // group of 3 at t=3: calls with 3 then 2.
+        assert_eq!(calls, vec![2, 3, 2]);
+    }
+
+    #[test]
+    fn chooser_permutes_ties() {
+        let mut q = TimerQueue::new();
+        for i in 0..4 {
+            q.push(100, i);
+        }
+        q.push(50, 99);
+        // Always take the last remaining: reverses each group.
+        let got = q.pop_due_with(100, &mut |n| n - 1);
+        assert_eq!(got, vec![(50, 99), (100, 3), (100, 0), (100, 1), (100, 2)]);
+        // Fisher-Yates with "last" picks: [0,1,2,3] -> swap(0,3) [3,1,2,0]
+        // -> swap(1,3) [3,0,2,1] -> swap(2,3) [3,0,1,2].
+    }
+
+    #[test]
+    fn out_of_range_choice_is_reduced_not_a_panic() {
+        let mut q = TimerQueue::new();
+        q.push(1, 'a');
+        q.push(1, 'b');
+        let got = q.pop_due_with(1, &mut |_| usize::MAX);
+        // usize::MAX % 2 == 1: swap.
+        assert_eq!(got, vec![(1, 'b'), (1, 'a')]);
+    }
+
+    #[test]
+    fn every_permutation_is_reachable() {
+        // Enumerate all chooser answers for a group of 3: 3 * 2 = 6 orders.
+        let mut seen = std::collections::BTreeSet::new();
+        for first in 0..3 {
+            for second in 0..2 {
+                let mut q = TimerQueue::new();
+                for i in 0..3 {
+                    q.push(0, i);
+                }
+                let mut answers = [first, second].into_iter();
+                let got = q.pop_due_with(0, &mut |_| answers.next().unwrap());
+                seen.insert(got.into_iter().map(|(_, x)| x).collect::<Vec<_>>());
+            }
+        }
+        assert_eq!(seen.len(), 6);
+    }
+
+    #[test]
+    fn a_million_timers() {
+        const N: u64 = 1_000_000;
+        let mut q = TimerQueue::with_capacity(N as usize);
+        // A scrambled deadline order with many ties (deadlines 0..1000).
+        for i in 0..N {
+            let d = (i.wrapping_mul(2_654_435_761)) % 1000;
+            q.push(d, i);
+        }
+        assert_eq!(q.len(), N as usize);
+        assert_eq!(q.peek_deadline(), Some(0));
+        let half = q.pop_due(499);
+        assert_eq!(half.len(), 500_000);
+        let rest = q.pop_due(u64::MAX);
+        assert_eq!(rest.len(), 500_000);
+        assert!(q.is_empty());
+        for w in half.windows(2).chain(rest.windows(2)) {
+            let ((d0, i0), (d1, i1)) = (w[0], w[1]);
+            assert!(d0 < d1 || (d0 == d1 && i0 < i1));
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! The world a run happens in: the simulated one (virtual clock, timer
+//! queue, overlay file system, latency and faults, all seeded) and, in
+//! `real.rs`, the real one. The driver talks to either through `World`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gene_vm::{Completion, OpId, Request, RequestKind, Value};
+
+use crate::clock::VirtualClock;
+use crate::faults::{Fault, FaultPlan, short_read_prefix};
+use crate::fs::{FileSystem, OverlayFs};
+use crate::latency::{LatencyModel, OpKind};
+use crate::rng::{SimRng, Stream};
+use crate::timers::TimerQueue;
+
+pub trait World {
+    /// Nanoseconds since the run began.
+    fn now(&self) -> u64;
+    /// Starts an operation. A blocking one happens at once: the clock moves
+    /// by its cost and its completion is returned.
+    fn start(&mut self, req: Request) -> Option<(OpId, Completion)>;
+    /// The completions due by now, in order.
+    fn due(&mut self) -> Vec<(OpId, Completion)>;
+    /// Every task waits: moves time to the next completion. False when
+    /// nothing is pending.
+    fn advance(&mut self) -> bool;
+}
+
+/// Same-instant ties and ready tasks: in start order, or a seeded permutation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Schedule {
+    #[default]
+    Fifo,
+    Random,
+}
+
+/// The deterministic world: every run is a function of (program, seed, config).
+pub struct SimWorld {
+    clock: VirtualClock,
+    timers: TimerQueue<(OpId, Completion)>,
+    fs: OverlayFs,
+    latency: LatencyModel,
+    faults: FaultPlan,
+    latency_rng: SimRng,
+    faults_rng: SimRng,
+    /// Shared with the VM's chooser, so both draw from one stream.
+    schedule_rng: Option<Rc<RefCell<SimRng>>>,
+}
+
+impl SimWorld {
+    pub fn new(
+        seed: u64,
+        schedule: Schedule,
+        fs: OverlayFs,
+        latency: LatencyModel,
+        faults: FaultPlan,
+    ) -> SimWorld {
+        let latency_rng = SimRng::new(seed, Stream::Latency);
+        let faults_rng = SimRng::new(seed, Stream::Faults);
+        let schedule_rng = (schedule == Schedule::Random)
+            .then(|| Rc::new(RefCell::new(SimRng::new(seed, Stream::Schedule))));
+        SimWorld {
+            clock: VirtualClock::new(),
+            timers: TimerQueue::new(),
+            fs,
+            latency,
+            faults,
+            latency_rng,
+            faults_rng,
+            schedule_rng,
+        }
+    }
+
+    /// A chooser for the VM's ready batches, under the random schedule.
+    pub fn chooser(&self) -> Option<Box<dyn FnMut(usize) -> usize>> {
+        let rng = self.schedule_rng.clone()?;
+        Some(Box::new(move |n| rng.borrow_mut().below(n as u64) as usize))
+    }
+
+    /// Performs an I/O request against the overlay, with its injected fault.
+    fn perform(&mut self, kind: &RequestKind) -> (Completion, u64) {
+        match kind {
+            RequestKind::Sleep { nanos } => (Ok(Value::Nil), *nanos),
+            RequestKind::Read { path } => {
+                let read = self.fs.read(path);
+                let len = read.as_ref().map_or(0, String::len);
+                let result = match self
+                    .faults
+                    .decide(OpKind::Read, path, len, &mut self.faults_rng)
+                {
+                    Fault::Fail(message) => Err(message),
+                    Fault::ShortRead(n) => read.map(|text| short_read_prefix(&text, n).to_string()),
+                    Fault::None => read,
+                };
+                let bytes = result.as_ref().map_or(0, |t| t.len() as u64);
+                let cost = self
+                    .latency
+                    .cost(OpKind::Read, bytes, &mut self.latency_rng);
+                (result.map(|t| Value::string(t)), cost)
+            }
+            RequestKind::Write { path, data } => {
+                let fault =
+                    self.faults
+                        .decide(OpKind::Write, path, data.len(), &mut self.faults_rng);
+                let result = match fault {
+                    Fault::Fail(message) => Err(message),
+                    _ => self.fs.write(path, data),
+                };
+                let cost =
+                    self.latency
+                        .cost(OpKind::Write, data.len() as u64, &mut self.latency_rng);
+                (result.map(|()| Value::Nil), cost)
+            }
+        }
+    }
+}
+
+impl World for SimWorld {
+    fn now(&self) -> u64 {
+        self.clock.now()
+    }
+
+    fn start(&mut self, req: Request) -> Option<(OpId, Completion)> {
+        let (completion, cost) = self.perform(&req.kind);
+        let at = self.clock.now().saturating_add(cost);
+        if req.blocking {
+            // Time moves on for the whole world; nothing else runs meanwhile.
+            let _ = self.clock.advance_to(at);
+            Some((req.id, completion))
+        } else {
+            self.timers.push(at, (req.id, completion));
+            None
+        }
+    }
+
+    fn due(&mut self) -> Vec<(OpId, Completion)> {
+        let now = self.clock.now();
+        let due = match &self.schedule_rng {
+            Some(rng) => {
+                let rng = rng.clone();
+                self.timers
+                    .pop_due_with(now, &mut |n| rng.borrow_mut().below(n as u64) as usize)
+            }
+            None => self.timers.pop_due(now),
+        };
+        due.into_iter().map(|(_, c)| c).collect()
+    }
+
+    fn advance(&mut self) -> bool {
+        match self.timers.peek_deadline() {
+            Some(t) => {
+                let _ = self.clock.advance_to(t.max(self.clock.now()));
+                true
+            }
+            None => false,
+        }
+    }
+}

@@ -1,0 +1,546 @@
+//! The scheduler: which task runs, when reactions run, what a poll does.
+//!
+//! Tasks that run "at once" (async bodies, `^^async` calls, callbacks on
+//! resolved futures) sit on the activation stack above the task that started
+//! them; only the top runs. Resolutions queue their reactions as one batch,
+//! in registration order. A poll is the boundary between two `run` calls:
+//! what completed meanwhile was queued by `complete`, and a task preempted
+//! by its budget lets the queued reactions go first.
+
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use crate::future::{Future, FutureState, Reaction, TaskId};
+use crate::request::{Completion, OpId, Request, RequestKind};
+use crate::task::{AwaitMode, Batch, Fiber, Job, Task, TaskKind};
+use crate::value::{Exception, Value};
+use crate::vm::{Step, Thrown, Uncaught, UncaughtKind, Vm};
+
+/// What an outstanding operation completes.
+#[derive(Debug)]
+pub(crate) enum OpTarget {
+    Future(Rc<Future>),
+    /// A blocking operation: the task at the top of the activation stack.
+    Blocking,
+}
+
+/// Asked by a built-in, done by the interpreter once the built-in returned.
+pub(crate) enum AfterNative {
+    /// Run this callable with these arguments as a callback task, at once.
+    Spawn(Value, Vec<Value>),
+    /// A blocking operation was started: stop until it completes.
+    Block,
+}
+
+impl Vm {
+    /// Executes at most `budget` instructions across the ready tasks.
+    pub fn run(&mut self, budget: u64) -> Step {
+        if let Some(r) = &self.result {
+            return Step::Finished(r.clone());
+        }
+        if self.blocking_op.is_some() {
+            return Step::Blocked;
+        }
+        if let Some(done) = self.resume_blocked.take() {
+            self.deliver(done);
+        }
+        self.poll();
+        let limit_left = self
+            .config
+            .max_instructions
+            .map(|m| m.saturating_sub(self.executed));
+        let capped = limit_left.is_some_and(|l| l <= budget);
+        let mut left = limit_left.map_or(budget, |l| budget.min(l));
+        loop {
+            if let Some(r) = &self.result {
+                return Step::Finished(r.clone());
+            }
+            if self.needs_job() {
+                if self.start_next_job() {
+                    continue;
+                }
+                if self.runnable_top() {
+                    self.interrupt = false;
+                } else if let Some(step) = self.idle() {
+                    return step;
+                } else {
+                    continue;
+                }
+            }
+            let before = left;
+            let r = self.exec(&mut left);
+            self.executed += before - left;
+            match r {
+                Ok(crate::interp::Exit::Budget) if capped => {
+                    let limit = self.config.max_instructions.unwrap_or_default();
+                    return self.fatal(format!("instruction limit of {limit} exceeded"));
+                }
+                Ok(crate::interp::Exit::Budget) => {
+                    self.preempted = true;
+                    self.scopes.drain_pending();
+                    return Step::Yielded;
+                }
+                Ok(crate::interp::Exit::Done(v)) => self.task_ended(Ok(v)),
+                Ok(crate::interp::Exit::Suspended) => self.task_suspended(),
+                Ok(crate::interp::Exit::Blocked) => return Step::Blocked,
+                Err(t) => self.raise(t),
+            }
+        }
+    }
+
+    /// Operations started since the last call, for the driver to perform.
+    pub fn take_requests(&mut self) -> Vec<Request> {
+        std::mem::take(&mut self.requests)
+    }
+
+    /// The driver's answer to an operation.
+    pub fn complete(&mut self, op: OpId, result: Completion) {
+        match self.outstanding.remove(&op) {
+            Some(OpTarget::Future(f)) => {
+                let outcome = result.map_err(|m| Value::string(m));
+                self.resolve(&f, outcome);
+            }
+            Some(OpTarget::Blocking) => {
+                self.blocking_op = None;
+                self.resume_blocked = Some(result.map_err(|m| Value::string(m)));
+            }
+            None => {}
+        }
+    }
+
+    /// A blocking operation holds the VM until it completes.
+    pub fn is_blocking(&self) -> bool {
+        self.blocking_op.is_some()
+    }
+
+    /// Tells the VM the virtual time, in nanoseconds since the run began.
+    pub fn set_time(&mut self, nanos: u64) {
+        self.now_nanos = nanos;
+    }
+
+    /// Chooses among ready batches (a seeded schedule); FIFO without one.
+    pub fn set_chooser(&mut self, chooser: Box<dyn FnMut(usize) -> usize>) {
+        self.chooser = Some(chooser);
+    }
+
+    // ---- built-ins' side ----
+
+    pub(crate) fn new_future(&mut self) -> Rc<Future> {
+        self.stats.futures += 1;
+        Rc::new(Future::new(self.stats.futures))
+    }
+
+    /// Starts an operation; a non-blocking one gives the future it completes.
+    pub(crate) fn request(&mut self, kind: RequestKind, blocking: bool) -> Value {
+        self.stats.operations += 1;
+        let id = self.stats.operations;
+        self.requests.push(Request { id, kind, blocking });
+        if blocking {
+            self.outstanding.insert(id, OpTarget::Blocking);
+            self.blocking_op = Some(id);
+            self.after_native = Some(AfterNative::Block);
+            Value::Nil
+        } else {
+            let f = self.new_future();
+            self.outstanding.insert(id, OpTarget::Future(f.clone()));
+            Value::Future(f)
+        }
+    }
+
+    /// Resolves a future and queues its reactions, in registration order.
+    pub(crate) fn resolve(&mut self, f: &Rc<Future>, outcome: Result<Value, Value>) {
+        if !f.is_pending() {
+            return;
+        }
+        *f.state.borrow_mut() = match &outcome {
+            Ok(v) => FutureState::Success(v.clone()),
+            Err(e) => FutureState::Failure(e.clone()),
+        };
+        let reactions = std::mem::take(&mut *f.reactions.borrow_mut());
+        if outcome.is_err()
+            && !f.observed.get()
+            && !reactions.iter().any(|r| {
+                matches!(
+                    r,
+                    Reaction::Waiter(_)
+                        | Reaction::Adopt(_)
+                        | Reaction::Callback {
+                            on_success: false,
+                            ..
+                        }
+                )
+            })
+        {
+            self.unobserved.push(f.clone());
+        }
+        let mut batch = Batch::new();
+        for r in reactions {
+            match r {
+                Reaction::Callback { on_success, f: cb } => match (&outcome, on_success) {
+                    (Ok(v), true) => batch.push_back(Job::Callback(cb, v.clone())),
+                    (Err(e), false) => batch.push_back(Job::Callback(cb, exception_object(e))),
+                    _ => {}
+                },
+                Reaction::Waiter(t) => batch.push_back(Job::Resume(t, outcome.clone())),
+                Reaction::Adopt(g) => self.resolve(&g, outcome.clone()),
+            }
+        }
+        if !batch.is_empty() {
+            self.queue.push_back(batch);
+        }
+    }
+
+    /// Registers a callback; on a resolved future it runs at once.
+    pub(crate) fn on_resolved(&mut self, f: &Rc<Future>, on_success: bool, cb: Value) {
+        if !on_success {
+            f.observed.set(true);
+        }
+        let state = f.state.borrow().clone();
+        match (state, on_success) {
+            (FutureState::Pending, _) => f
+                .reactions
+                .borrow_mut()
+                .push(Reaction::Callback { on_success, f: cb }),
+            (FutureState::Success(v), true) => {
+                self.after_native = Some(AfterNative::Spawn(cb, vec![v]))
+            }
+            (FutureState::Failure(e), false) => {
+                self.after_native = Some(AfterNative::Spawn(cb, vec![exception_object(&e)]))
+            }
+            _ => {}
+        }
+    }
+
+    /// Starts `callee(args)` as a new task on top of the current one. The
+    /// caller has already left the task's future (if any) where it belongs.
+    pub(crate) fn spawn(
+        &mut self,
+        callee: Value,
+        args: Vec<Value>,
+        kind: TaskKind,
+        future: Option<Rc<Future>>,
+    ) {
+        if let Value::Native(n) = &callee {
+            // A built-in callback runs to its end right here.
+            let f = n.f;
+            let r = f(self, &args);
+            self.after_native = None;
+            if let Err(e) = r {
+                self.callback_failed(e);
+            }
+            return;
+        }
+        self.stats.tasks += 1;
+        let id = self.stats.tasks;
+        self.tasks.insert(
+            id,
+            Task {
+                fiber: Fiber::default(),
+                future,
+                kind,
+                blocked: false,
+            },
+        );
+        self.active.push(id);
+        self.load_fiber(id);
+        self.stack.push(callee);
+        self.stack.extend(args);
+        if let Err(e) = self.call(0, None) {
+            self.raise(Thrown::error(e));
+        }
+    }
+
+    // ---- scheduling ----
+
+    fn top(&self) -> Option<TaskId> {
+        self.active.last().copied()
+    }
+
+    /// The top task can run now.
+    fn runnable_top(&self) -> bool {
+        self.top().is_some_and(|t| !self.tasks[&t].blocked)
+    }
+
+    fn needs_job(&self) -> bool {
+        !self.runnable_top() || self.interrupt
+    }
+
+    /// Makes `t`'s fiber the loaded one.
+    pub(crate) fn load_fiber(&mut self, t: TaskId) {
+        if self.loaded == Some(t) {
+            return;
+        }
+        if let Some(old) = self.loaded.take() {
+            if let Some(task) = self.tasks.get_mut(&old) {
+                std::mem::swap(&mut self.stack, &mut task.fiber.stack);
+                std::mem::swap(&mut self.frames, &mut task.fiber.frames);
+                std::mem::swap(&mut self.handlers, &mut task.fiber.handlers);
+            }
+        }
+        let task = self.tasks.get_mut(&t).expect("task to load");
+        std::mem::swap(&mut self.stack, &mut task.fiber.stack);
+        std::mem::swap(&mut self.frames, &mut task.fiber.frames);
+        std::mem::swap(&mut self.handlers, &mut task.fiber.handlers);
+        self.loaded = Some(t);
+    }
+
+    /// At a poll: a preempted task lets the queued reactions go first.
+    fn poll(&mut self) {
+        if !std::mem::take(&mut self.preempted) || self.queue.is_empty() {
+            return;
+        }
+        match self.await_mode {
+            AwaitMode::Suspend => {
+                let stack = std::mem::take(&mut self.active);
+                self.queue.push_back(VecDeque::from([Job::Continue(stack)]));
+            }
+            AwaitMode::Blocking => self.interrupt = true,
+        }
+    }
+
+    /// Picks the next job that may start now.
+    fn pick_job(&mut self) -> Option<Job> {
+        let top = self.top();
+        let eligible: Vec<usize> = self
+            .queue
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| match (self.await_mode, b.front()) {
+                (AwaitMode::Suspend, _) => top.is_none(),
+                (AwaitMode::Blocking, Some(Job::Callback(..))) => true,
+                (AwaitMode::Blocking, Some(Job::Resume(t, _))) => {
+                    Some(*t) == top && !self.interrupt && self.tasks[t].blocked
+                }
+                (AwaitMode::Blocking, _) => false,
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let i = match eligible.len() {
+            0 => return None,
+            1 => eligible[0],
+            n => match &mut self.chooser {
+                Some(choose) => eligible[choose(n).min(n - 1)],
+                None => eligible[0],
+            },
+        };
+        let batch = &mut self.queue[i];
+        let job = batch.pop_front();
+        if batch.is_empty() {
+            self.queue.remove(i);
+        }
+        job
+    }
+
+    /// Starts the next eligible job; false when there is none.
+    fn start_next_job(&mut self) -> bool {
+        let Some(job) = self.pick_job() else {
+            return false;
+        };
+        match job {
+            Job::Resume(t, outcome) => {
+                if !self.tasks.contains_key(&t) {
+                    return true;
+                }
+                if self.await_mode == AwaitMode::Suspend {
+                    self.active.push(t);
+                }
+                self.tasks.get_mut(&t).expect("task").blocked = false;
+                self.load_fiber(t);
+                self.deliver(outcome);
+            }
+            Job::Callback(f, arg) => self.spawn(f, vec![arg], TaskKind::Callback, None),
+            Job::Continue(stack) => {
+                self.active = stack;
+                if let Some(t) = self.top() {
+                    self.load_fiber(t);
+                }
+            }
+        }
+        true
+    }
+
+    /// Gives the loaded task the outcome it waited for.
+    fn deliver(&mut self, outcome: Result<Value, Value>) {
+        match outcome {
+            Ok(v) => self.stack.push(v),
+            Err(e) => {
+                let kind = if matches!(e, Value::Exception(_)) {
+                    UncaughtKind::Error
+                } else {
+                    UncaughtKind::Thrown
+                };
+                self.raise(Thrown {
+                    value: e,
+                    kind,
+                    location: None,
+                });
+            }
+        }
+    }
+
+    /// Throws in the loaded task: to its handler, or it ends with the error.
+    pub(crate) fn raise(&mut self, t: Thrown) {
+        match self.unwind(t) {
+            Ok(()) => {}
+            Err(u) if u.kind == UncaughtKind::Fatal => {
+                self.finish(Err(u));
+            }
+            Err(u) => self.task_ended(Err(u)),
+        }
+    }
+
+    /// Nothing can start and the top cannot run.
+    fn idle(&mut self) -> Option<Step> {
+        if self.blocking_op.is_some() || !self.outstanding.is_empty() {
+            return Some(Step::Blocked);
+        }
+        // Nothing is pending anywhere: `$await_all` is satisfied.
+        if !self.all_waiters.is_empty() {
+            let batch = self
+                .all_waiters
+                .drain(..)
+                .map(|t| Job::Resume(t, Ok(Value::Nil)))
+                .collect();
+            self.queue.push_back(batch);
+            return None;
+        }
+        let r = match self.main_result.clone() {
+            Some(r) => r,
+            None => Err(Uncaught {
+                value: Value::exception(
+                    "deadlock: every task waits on a future that nothing will resolve",
+                ),
+                kind: UncaughtKind::Fatal,
+                location: None,
+            }),
+        };
+        Some(self.finish(r))
+    }
+
+    fn task_suspended(&mut self) {
+        match self.await_mode {
+            AwaitMode::Suspend => {
+                self.active.pop();
+                if let Some(t) = self.top() {
+                    self.load_fiber(t);
+                }
+            }
+            AwaitMode::Blocking => {
+                let t = self.top().expect("a running task");
+                self.tasks.get_mut(&t).expect("task").blocked = true;
+            }
+        }
+    }
+
+    fn task_ended(&mut self, result: Result<Value, Uncaught>) {
+        let t = self.active.pop().expect("a running task");
+        // Whatever the task still holds (after an uncaught error) goes now.
+        while let Some(f) = self.frames.pop() {
+            self.release_frame_scopes(&f);
+        }
+        self.stack.clear();
+        self.handlers.clear();
+        self.loaded = None;
+        let task = self.tasks.remove(&t).expect("task");
+        match (task.kind, result) {
+            (TaskKind::Main, Ok(v)) => self.main_result = Some(Ok(v)),
+            (TaskKind::Main, Err(u)) => {
+                self.finish(Err(u));
+                return;
+            }
+            (_, Ok(v)) => {
+                if let Some(f) = &task.future {
+                    self.settle(f, v);
+                }
+            }
+            (_, Err(u)) => match &task.future {
+                Some(f) => self.resolve(f, Err(u.value)),
+                None => self.callback_failed(u.value),
+            },
+        }
+        self.scopes.drain_pending();
+        if let Some(top) = self.top() {
+            self.load_fiber(top);
+        }
+    }
+
+    /// Completes an async task's future with its value, adopting a future.
+    fn settle(&mut self, f: &Rc<Future>, v: Value) {
+        match v {
+            Value::Future(g) if !Rc::ptr_eq(f, &g) => {
+                g.observed.set(true);
+                let state = g.state.borrow().clone();
+                match state {
+                    FutureState::Pending => {
+                        g.reactions.borrow_mut().push(Reaction::Adopt(f.clone()))
+                    }
+                    FutureState::Success(v) => self.resolve(f, Ok(v)),
+                    FutureState::Failure(e) => self.resolve(f, Err(e)),
+                }
+            }
+            v => self.resolve(f, Ok(v)),
+        }
+    }
+
+    /// A callback threw: nobody can observe it, so it is reported.
+    fn callback_failed(&mut self, e: Value) {
+        let f = self.new_future();
+        *f.state.borrow_mut() = FutureState::Failure(e);
+        self.unobserved.push(f);
+    }
+
+    fn fatal(&mut self, message: String) -> Step {
+        let u = Uncaught {
+            value: Value::exception(&message),
+            kind: UncaughtKind::Fatal,
+            location: self.location(),
+        };
+        self.finish(Err(u))
+    }
+
+    /// Ends the run: every task's frames and scopes are released.
+    pub(crate) fn finish(&mut self, r: Result<Value, Uncaught>) -> Step {
+        if self.result.is_none() {
+            if let Some(t) = self.loaded.take() {
+                if let Some(task) = self.tasks.get_mut(&t) {
+                    std::mem::swap(&mut self.stack, &mut task.fiber.stack);
+                    std::mem::swap(&mut self.frames, &mut task.fiber.frames);
+                    std::mem::swap(&mut self.handlers, &mut task.fiber.handlers);
+                }
+            }
+            while let Some(f) = self.frames.pop() {
+                self.release_frame_scopes(&f);
+            }
+            self.stack.clear();
+            self.handlers.clear();
+            let mut ids: Vec<TaskId> = self.tasks.keys().copied().collect();
+            ids.sort_unstable();
+            self.stats.abandoned_tasks = ids.len() as u64;
+            for id in ids {
+                let mut task = self.tasks.remove(&id).expect("task");
+                while let Some(f) = task.fiber.frames.pop() {
+                    self.release_frame_scopes(&f);
+                }
+            }
+            self.active.clear();
+            self.queue.clear();
+            self.all_waiters.clear();
+            self.outstanding.clear();
+            self.scopes.drain_pending();
+            self.result = Some(r);
+        }
+        Step::Finished(self.result.clone().expect("result"))
+    }
+}
+
+/// What a failure callback receives: an exception object whose `.message`
+/// is the thrown value's text.
+pub(crate) fn exception_object(e: &Value) -> Value {
+    match e {
+        Value::Exception(_) => e.clone(),
+        other => Value::Exception(Rc::new(Exception {
+            message: Rc::from(crate::display::display(other).as_str()),
+            value: other.clone(),
+        })),
+    }
+}

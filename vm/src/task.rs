@@ -1,0 +1,60 @@
+//! Tasks: each has its own fiber (operand stack, frames, handlers), so a task
+//! can stop at an `await` and resume later in the same interpreter loop.
+
+use std::rc::Rc;
+
+use crate::future::{Future, TaskId};
+use crate::value::Value;
+use crate::vm::{Frame, Handler};
+
+/// The execution state of one task.
+#[derive(Default)]
+pub(crate) struct Fiber {
+    pub stack: Vec<Value>,
+    pub frames: Vec<Frame>,
+    pub handlers: Vec<Handler>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TaskKind {
+    Main,
+    /// `(async e)` or a `^^async` call.
+    Async,
+    /// A reaction callback.
+    Callback,
+}
+
+pub(crate) struct Task {
+    /// Parked state; empty while the task is active.
+    pub fiber: Fiber,
+    /// Resolved when the task ends (async tasks).
+    pub future: Option<Rc<Future>>,
+    pub kind: TaskKind,
+    /// In blocking-await mode: waiting, on the activation stack, for its future.
+    pub blocked: bool,
+}
+
+/// How `await` on a pending future behaves.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AwaitMode {
+    /// The task suspends; other tasks, callbacks and the event loop go on.
+    #[default]
+    Suspend,
+    /// The seeds' design: the awaiting task keeps the VM; only callbacks run
+    /// (at polls) until its future resolves.
+    Blocking,
+}
+
+/// Something ready to run.
+#[derive(Debug)]
+pub(crate) enum Job {
+    /// Resume a task suspended in `await` with the future's outcome.
+    Resume(TaskId, Result<Value, Value>),
+    /// Run a callback with its argument, as a new task.
+    Callback(Value, Value),
+    /// Continue an activation stack preempted at a poll.
+    Continue(Vec<TaskId>),
+}
+
+/// Jobs that must start in order: the reactions of one resolution.
+pub(crate) type Batch = std::collections::VecDeque<Job>;
