@@ -709,3 +709,10 @@ short_read_paths = ["big.txt"]
         );
     }
 }
+#[cfg(test)]
+#[test]
+fn zz_show_errors() {
+    for t in ["fail_nth = [1]\nfail_probabilty = 0.5\n", "fail_nth = [-1]", "fail_nth = ", "fail_probability = nan"] {
+        eprintln!("----\n{}", FaultConfig::from_toml_str(t).unwrap_err());
+    }
+}

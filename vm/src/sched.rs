@@ -97,12 +97,12 @@ impl Vm {
     pub fn complete(&mut self, op: OpId, result: Completion) {
         match self.outstanding.remove(&op) {
             Some(OpTarget::Future(f)) => {
-                let outcome = result.map_err(|m| Value::string(m));
+                let outcome = result.map_err(Value::string);
                 self.resolve(&f, outcome);
             }
             Some(OpTarget::Blocking) => {
                 self.blocking_op = None;
-                self.resume_blocked = Some(result.map_err(|m| Value::string(m)));
+                self.resume_blocked = Some(result.map_err(Value::string));
             }
             None => {}
         }
@@ -270,18 +270,25 @@ impl Vm {
         if self.loaded == Some(t) {
             return;
         }
-        if let Some(old) = self.loaded.take() {
-            if let Some(task) = self.tasks.get_mut(&old) {
-                std::mem::swap(&mut self.stack, &mut task.fiber.stack);
-                std::mem::swap(&mut self.frames, &mut task.fiber.frames);
-                std::mem::swap(&mut self.handlers, &mut task.fiber.handlers);
-            }
+        self.unload_fiber();
+        self.swap_fiber(t);
+        self.loaded = Some(t);
+    }
+
+    /// Parks the loaded fiber back in its task (if the task still exists).
+    fn unload_fiber(&mut self) {
+        if let Some(old) = self.loaded.take()
+            && self.tasks.contains_key(&old)
+        {
+            self.swap_fiber(old);
         }
-        let task = self.tasks.get_mut(&t).expect("task to load");
+    }
+
+    fn swap_fiber(&mut self, t: TaskId) {
+        let task = self.tasks.get_mut(&t).expect("task");
         std::mem::swap(&mut self.stack, &mut task.fiber.stack);
         std::mem::swap(&mut self.frames, &mut task.fiber.frames);
         std::mem::swap(&mut self.handlers, &mut task.fiber.handlers);
-        self.loaded = Some(t);
     }
 
     /// At a poll: a preempted task lets the queued reactions go first.
@@ -501,13 +508,7 @@ impl Vm {
     /// Ends the run: every task's frames and scopes are released.
     pub(crate) fn finish(&mut self, r: Result<Value, Uncaught>) -> Step {
         if self.result.is_none() {
-            if let Some(t) = self.loaded.take() {
-                if let Some(task) = self.tasks.get_mut(&t) {
-                    std::mem::swap(&mut self.stack, &mut task.fiber.stack);
-                    std::mem::swap(&mut self.frames, &mut task.fiber.frames);
-                    std::mem::swap(&mut self.handlers, &mut task.fiber.handlers);
-                }
-            }
+            self.unload_fiber();
             while let Some(f) = self.frames.pop() {
                 self.release_frame_scopes(&f);
             }
