@@ -97,7 +97,7 @@ impl SimWorld {
                 let cost = self
                     .latency
                     .cost(OpKind::Read, bytes, &mut self.latency_rng);
-                (result.map(|t| Value::string(t)), cost)
+                (result.map(Value::string), cost)
             }
             RequestKind::Write { path, data } => {
                 let fault =
