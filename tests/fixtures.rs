@@ -149,14 +149,14 @@ fn check(path: &Path, root: &Path) -> Result<(), Failed> {
             return Err(format!("virtual time at the end: expected {e}, got {got}").into());
         }
     }
-    if let Some(n) = expect.unobserved {
-        if report.unobserved.len() != n {
-            return Err(format!(
-                "expected {n} unobserved failures, got {:?}",
-                report.unobserved
-            )
-            .into());
-        }
+    if let Some(n) = expect.unobserved
+        && report.unobserved.len() != n
+    {
+        return Err(format!(
+            "expected {n} unobserved failures, got {:?}",
+            report.unobserved
+        )
+        .into());
     }
     let outcome = report.result.map_err(|u| u.render());
     let mut merged = stdout.clone();
