@@ -158,6 +158,14 @@ fn check(path: &Path, root: &Path) -> Result<(), Failed> {
         )
         .into());
     }
+    let closing = &report.closing;
+    if !closing.miscounts.is_empty() || closing.live != 0 {
+        return Err(format!(
+            "scope refcounts wrong at the end: {:?}, {} scopes left alive",
+            closing.miscounts, closing.live
+        )
+        .into());
+    }
     let outcome = report.result.map_err(|u| u.render());
     let mut merged = stdout.clone();
     match (&outcome, &expect.error) {

@@ -2,37 +2,38 @@
 //! reader, compiler and VM under an instruction limit. Gene exceptions and
 //! parse errors are fine; a panic or a VM fault fails the property.
 
-use gene_vm::{Step, Vm, VmConfig};
+use gene_sim::RunConfig;
+use gene_vm::VmConfig;
 use proptest::prelude::*;
 
-/// Runs a program to its end; fails on anything but a clean outcome.
+/// Runs a program to its end in the simulated world; fails on anything but
+/// a clean outcome.
 fn survives(src: &str) -> Result<(), TestCaseError> {
-    let mut vm = Vm::new(VmConfig {
-        max_depth: 200,
-        max_instructions: Some(20_000),
-    });
-    if vm.load("fuzz.gene", src).is_err() {
+    let config = RunConfig {
+        vm: VmConfig {
+            max_depth: 200,
+            max_instructions: Some(20_000),
+            ..VmConfig::default()
+        },
+        root: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+        ..RunConfig::default()
+    };
+    let Ok(report) = gene_sim::run("fuzz.gene", src, &config, &mut std::io::sink()) else {
         return Ok(());
+    };
+    if let Err(u) = report.result {
+        let msg = u.message();
+        prop_assert!(
+            !msg.contains("VM fault"),
+            "internal fault: {msg}\nprogram:\n{src}"
+        );
+        let rendered = u.render();
+        prop_assert!(
+            rendered.starts_with("Error:"),
+            "bad error rendering: {rendered}"
+        );
     }
-    loop {
-        match vm.run(1_000) {
-            Step::Yielded => continue,
-            Step::Finished(Ok(_)) => return Ok(()),
-            Step::Finished(Err(u)) => {
-                let msg = u.message();
-                prop_assert!(
-                    !msg.contains("VM fault"),
-                    "internal fault: {msg}\nprogram:\n{src}"
-                );
-                let rendered = u.render();
-                prop_assert!(
-                    rendered.starts_with("Error:"),
-                    "bad error rendering: {rendered}"
-                );
-                return Ok(());
-            }
-        }
-    }
+    Ok(())
 }
 
 /// Atoms that exercise every part of the language: special forms,
@@ -117,6 +118,28 @@ fn atom() -> impl Strategy<Value = String> {
             "{}",
             "{^a 1}",
             "(range 0 3)",
+            "async",
+            "await",
+            "$await_all",
+            "new",
+            "gene/Future",
+            "(new gene/Future)",
+            "gene/sleep",
+            "gene/sleep_async",
+            "(gene/sleep_async 5)",
+            "gene/io/read",
+            "gene/io/read_async",
+            "gene/io/write",
+            "\"examples/tour.gene\"",
+            ".complete",
+            ".fail",
+            ".on_success",
+            ".on_failure",
+            "x/.state",
+            "x/.value",
+            "complete_future",
+            "gene/time/now",
+            "^^async",
         ])
         .prop_map(str::to_string),
         any::<i64>().prop_map(|i| i.to_string()),

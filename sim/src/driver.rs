@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use gene_vm::{LoadError, Stats, Step, Uncaught, Value, Vm, VmConfig};
+use gene_vm::{Closing, LoadError, Stats, Step, Uncaught, Value, Vm, VmConfig};
 
 use crate::faults::FaultPlan;
 use crate::fs::OverlayFs;
@@ -55,6 +55,8 @@ pub struct Report {
     /// Failures nobody awaited or handled.
     pub unobserved: Vec<Value>,
     pub peak_scopes: usize,
+    /// The end-of-run scope audit: cycles collected, refcount errors found.
+    pub closing: Closing,
 }
 
 impl Report {
@@ -62,7 +64,7 @@ impl Report {
     pub fn summary(&self) -> String {
         let s = &self.stats;
         format!(
-            "virtual time: {}\npolls: {}\noperations: {}\nfutures: {}\ntasks: {} ({} still waiting at the end)\nunobserved failures: {}\npeak live scopes: {}\n",
+            "virtual time: {}\npolls: {}\noperations: {}\nfutures: {}\ntasks: {} ({} still waiting at the end)\nunobserved failures: {}\npeak live scopes: {}\nscopes kept alive by cycles: {}\n",
             format_nanos(self.elapsed_nanos),
             self.polls,
             s.operations,
@@ -71,6 +73,7 @@ impl Report {
             s.abandoned_tasks,
             self.unobserved.len(),
             self.peak_scopes,
+            self.closing.cycles,
         )
     }
 }
@@ -129,13 +132,15 @@ fn drive(vm: &mut Vm, mut world: impl World, poll_every: u64, out: &mut dyn Writ
         match step {
             Step::Finished(result) => {
                 let _ = out.flush();
+                let unobserved = vm.unobserved_failures();
                 return Report {
                     result,
                     elapsed_nanos: world.now(),
                     polls,
                     stats: vm.stats().clone(),
-                    unobserved: vm.unobserved_failures(),
+                    unobserved,
                     peak_scopes: vm.live_scopes().1,
+                    closing: vm.close(),
                 };
             }
             Step::Yielded => {}

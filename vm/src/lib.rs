@@ -13,6 +13,7 @@ pub mod value;
 
 pub use symbol::{Sym, sym};
 pub use value::{Gene, Span, Value};
+pub mod audit;
 pub mod builtins;
 pub mod bytecode;
 pub mod compiler;
@@ -29,4 +30,4 @@ pub mod task;
 
 pub use request::{Completion, OpId, Request, RequestKind};
 pub use task::AwaitMode;
-pub use vm::{LoadError, Stats, Step, Uncaught, UncaughtKind, Vm, VmConfig};
+pub use vm::{Closing, LoadError, Stats, Step, Uncaught, UncaughtKind, Vm, VmConfig};

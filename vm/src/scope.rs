@@ -176,6 +176,35 @@ impl ScopeArena {
         vars[slot] = v;
     }
 
+    /// Breaks the cycles that keep unreachable scopes alive: once nothing
+    /// outside the arena holds a scope, emptying live scopes' variables drops
+    /// the closures that hold them. Returns how many scopes that freed.
+    pub fn collect_cycles(&mut self) -> usize {
+        let before = self.live;
+        while self.live > 0 {
+            let Some(id) = self
+                .entries
+                .iter()
+                .position(|e| e.alive && !e.vars.is_empty())
+            else {
+                break;
+            };
+            let vars = std::mem::take(&mut self.entries[id].vars);
+            drop(vars);
+            self.drain_pending();
+        }
+        before - self.live
+    }
+
+    /// The live scopes, in arena order.
+    pub fn live_entries(&self) -> impl Iterator<Item = (ScopeId, &ScopeEntry)> {
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.alive)
+            .map(|(i, e)| (i as ScopeId, e))
+    }
+
     pub fn entry(&self, id: ScopeId) -> &ScopeEntry {
         &self.entries[id as usize]
     }

@@ -43,6 +43,17 @@ impl Default for VmConfig {
     }
 }
 
+/// What closing a finished run found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Closing {
+    /// Scopes kept alive only by reference cycles, now freed.
+    pub cycles: usize,
+    /// Scopes whose count was not explained by the cycles: refcount bugs.
+    pub miscounts: Vec<crate::audit::Miscount>,
+    /// Scopes still alive after collecting cycles (should be zero).
+    pub live: usize,
+}
+
 /// Counts of a run, for `--stats` and the trace.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -368,6 +379,25 @@ impl Vm {
     /// Instructions executed so far.
     pub fn executed(&self) -> u64 {
         self.executed
+    }
+
+    /// After the run: drops every root (namespaces, inline caches), checks
+    /// that the scopes still alive are held only by each other (cycles),
+    /// then frees them.
+    pub fn close(&mut self) -> Closing {
+        for ns in [&self.module, &self.global, &self.gene, &self.genex] {
+            ns.members.borrow_mut().clear();
+        }
+        self.names.slots.clear();
+        self.unobserved.clear();
+        self.scopes.drain_pending();
+        let miscounts = self.scopes.audit_garbage();
+        let cycles = self.scopes.collect_cycles();
+        Closing {
+            cycles,
+            miscounts,
+            live: self.scopes.live,
+        }
     }
 
     /// Scopes currently alive in the arena, and the most ever alive at once.
