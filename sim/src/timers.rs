@@ -1,58 +1,33 @@
-//! The timer queue: a binary min-heap keyed by `(deadline_ns, sequence)`.
+//! The timer queue, ordered by `(deadline_ns, sequence)`.
 //!
-//! `sequence` is an insertion counter, so timers with equal deadlines pop in
+//! `sequence` is the insertion order, so timers with equal deadlines pop in
 //! the order they were pushed (FIFO). A seeded-random schedule can permute
 //! such ties with [`TimerQueue::pop_due_with`]; groups of different deadlines
 //! always stay in deadline order.
 //!
-//! Push and pop are `O(log n)`; the only allocation is the heap's own vector
-//! (and the `Vec` returned by the `pop_due*` methods).
+//! Many timers share a deadline (a million timers of 1..=1000 ms have a
+//! thousand), so the queue is a min-heap of distinct deadlines, each with a
+//! FIFO bucket: a push onto an existing deadline is `O(1)`, a new deadline
+//! `O(log d)`, and the heap stays small and cache-friendly.
 
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+use rustc_hash::FxHashMap;
 
 /// Identifies one pushed timer: its insertion sequence number. Ids are
 /// unique within one queue and increase with every push.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TimerId(pub u64);
 
-struct Entry<T> {
-    deadline: u64,
-    seq: u64,
-    item: T,
-}
-
-impl<T> Entry<T> {
-    fn key(&self) -> (u64, u64) {
-        (self.deadline, self.seq)
-    }
-}
-
-impl<T> PartialEq for Entry<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
-    }
-}
-
-impl<T> Eq for Entry<T> {}
-
-impl<T> PartialOrd for Entry<T> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl<T> Ord for Entry<T> {
-    /// Reversed, so that `BinaryHeap` (a max-heap) pops the smallest key.
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.key().cmp(&self.key())
-    }
-}
-
 /// Pending timers, each carrying an item of type `T` (typically the id of
 /// the operation to complete when it fires).
 pub struct TimerQueue<T> {
-    heap: BinaryHeap<Entry<T>>,
+    /// Each deadline that has a bucket, once.
+    deadlines: BinaryHeap<Reverse<u64>>,
+    /// Looked up by deadline only, never iterated: order comes from the heap.
+    buckets: FxHashMap<u64, VecDeque<T>>,
+    len: usize,
     next_seq: u64,
 }
 
@@ -65,7 +40,7 @@ impl<T> Default for TimerQueue<T> {
 impl<T> std::fmt::Debug for TimerQueue<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TimerQueue")
-            .field("len", &self.heap.len())
+            .field("len", &self.len)
             .field("next_deadline", &self.peek_deadline())
             .field("next_seq", &self.next_seq)
             .finish()
@@ -76,61 +51,80 @@ impl<T> TimerQueue<T> {
     /// An empty queue.
     pub fn new() -> Self {
         TimerQueue {
-            heap: BinaryHeap::new(),
+            deadlines: BinaryHeap::new(),
+            buckets: FxHashMap::default(),
+            len: 0,
             next_seq: 0,
         }
     }
 
-    /// An empty queue with room for `n` timers.
+    /// An empty queue with room for `n` distinct deadlines.
     pub fn with_capacity(n: usize) -> Self {
         TimerQueue {
-            heap: BinaryHeap::with_capacity(n),
+            deadlines: BinaryHeap::with_capacity(n),
+            buckets: FxHashMap::with_capacity_and_hasher(n, Default::default()),
+            len: 0,
             next_seq: 0,
         }
     }
 
-    /// Adds a timer firing at `deadline` (virtual ns). `O(log n)`.
+    /// Adds a timer firing at `deadline` (virtual ns).
     pub fn push(&mut self, deadline: u64, item: T) -> TimerId {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry {
-            deadline,
-            seq,
-            item,
+        self.len += 1;
+        let bucket = self.buckets.entry(deadline).or_insert_with(|| {
+            self.deadlines.push(Reverse(deadline));
+            VecDeque::new()
         });
+        bucket.push_back(item);
         TimerId(seq)
     }
 
     /// The earliest deadline, if any timer is pending. `O(1)`.
     pub fn peek_deadline(&self) -> Option<u64> {
-        self.heap.peek().map(|e| e.deadline)
+        self.deadlines.peek().map(|d| d.0)
     }
 
     /// Number of pending timers.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.len
     }
 
     /// Whether no timer is pending.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len == 0
     }
 
     /// Removes and returns the earliest timer if its deadline is `<= now`,
-    /// in `(deadline, sequence)` order. `O(log n)`, no allocation.
+    /// in `(deadline, sequence)` order.
     pub fn pop_next_due(&mut self, now: u64) -> Option<(u64, T)> {
-        if self.heap.peek()?.deadline > now {
-            return None;
+        let deadline = self.peek_deadline().filter(|d| *d <= now)?;
+        let bucket = self
+            .buckets
+            .get_mut(&deadline)
+            .expect("a bucket per deadline");
+        let item = bucket.pop_front().expect("buckets are never empty");
+        if bucket.is_empty() {
+            self.buckets.remove(&deadline);
+            self.deadlines.pop();
         }
-        self.heap.pop().map(|e| (e.deadline, e.item))
+        self.len -= 1;
+        Some((deadline, item))
     }
 
     /// Removes every timer with deadline `<= now` and returns them in
     /// `(deadline, sequence)` order: by deadline, ties in push order.
     pub fn pop_due(&mut self, now: u64) -> Vec<(u64, T)> {
         let mut out = Vec::new();
-        while let Some(x) = self.pop_next_due(now) {
-            out.push(x);
+        while let Some(Reverse(deadline)) = self.deadlines.peek().copied().filter(|d| d.0 <= now) {
+            self.deadlines.pop();
+            let bucket = self
+                .buckets
+                .remove(&deadline)
+                .expect("a bucket per deadline");
+            self.len -= bucket.len();
+            out.extend(bucket.into_iter().map(|item| (deadline, item)));
         }
         out
     }

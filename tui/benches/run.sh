@@ -6,5 +6,5 @@ cd "$(dirname "$0")/../.."
 if ! command -v lua5.4 >/dev/null; then
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq lua5.4; else sudo apt-get update -qq && sudo apt-get install -y -qq lua5.4; fi
 fi
-cargo build --release --bin gene
-cargo bench -p gene-trace --bench vs_lua -- "$@"
+cargo build --release --bin gene-trace --example tokio_timers
+cargo bench -p gene-trace --bench peers -- "$@"

@@ -95,7 +95,7 @@ impl Vm {
 
     /// The driver's answer to an operation.
     pub fn complete(&mut self, op: OpId, result: Completion) {
-        match self.outstanding.remove(&op) {
+        match self.outstanding.remove(op) {
             Some(OpTarget::Future(f)) => {
                 let outcome = result.map_err(Value::string);
                 self.resolve(&f, outcome);

@@ -2,7 +2,7 @@
 //! driver loads a program, calls `run(budget)` until it reports `Finished`,
 //! and takes the printed output with `take_output`.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
@@ -14,7 +14,7 @@ use crate::display;
 use crate::future::{Future, FutureState, TaskId};
 use crate::namespace::Namespace;
 use crate::reader::{self, ParseError};
-use crate::request::{OpId, Request};
+use crate::request::{OpId, Outstanding, Request};
 use crate::sched::{AfterNative, OpTarget};
 use crate::scope::{NO_SCOPE, ScopeArena, ScopeId};
 use crate::symbol::{Sym, sym};
@@ -241,7 +241,9 @@ pub struct Vm {
     pub(crate) queue: VecDeque<Batch>,
     pub(crate) chooser: Option<Box<dyn FnMut(usize) -> usize>>,
     pub(crate) requests: Vec<Request>,
-    pub(crate) outstanding: BTreeMap<OpId, OpTarget>,
+    pub(crate) outstanding: Outstanding<OpTarget>,
+    /// Reused for built-ins' arguments.
+    pub(crate) args: Vec<Value>,
     pub(crate) blocking_op: Option<OpId>,
     pub(crate) resume_blocked: Option<Result<Value, Value>>,
     pub(crate) after_native: Option<AfterNative>,
@@ -286,7 +288,8 @@ impl Vm {
             queue: VecDeque::new(),
             chooser: None,
             requests: Vec::new(),
-            outstanding: BTreeMap::new(),
+            outstanding: Outstanding::default(),
+            args: Vec::new(),
             blocking_op: None,
             resume_blocked: None,
             after_native: None,

@@ -69,9 +69,12 @@ impl Vm {
             }
             Value::Native(n) => {
                 let f = n.f;
-                let args = self.stack.split_off(callee + 1);
+                let mut args = std::mem::take(&mut self.args);
+                args.extend(self.stack.drain(callee + 1..));
                 self.stack.pop();
                 let r = f(self, &args);
+                args.clear();
+                self.args = args;
                 let after = self.after_native.take();
                 self.stack.push(r?);
                 Ok(match after {

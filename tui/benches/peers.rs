@@ -1,8 +1,10 @@
-//! Our VM against Lua 5.4 on the same programs, in one run: recursive
-//! fib(30) and a 10-million-iteration `while` loop (benches/programs/).
-//! Each run is a fresh process for both, timed by its own CPU time
-//! (user + sys, from `wait4`), with its peak resident memory.
-//! `tui/benches/run.sh` installs lua5.4 when missing and runs this.
+//! Our VM against peers on the same workloads, in one run (programs in
+//! benches/programs/): recursive fib(30) and a 10-million-iteration `while`
+//! loop against Lua 5.4; a million concurrent timers against tokio tasks on
+//! a paused clock (examples/tokio_timers.rs). Each run is a fresh process,
+//! timed by its own CPU time (user + sys, from `wait4`), with its peak
+//! resident memory. `tui/benches/run.sh` builds what it needs, installs
+//! lua5.4 when missing, and runs this.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -43,32 +45,58 @@ fn run_once(program: &Path, args: &[&Path]) -> (Duration, i64) {
     (tv(usage.ru_utime) + tv(usage.ru_stime), usage.ru_maxrss)
 }
 
-fn peer(c: &mut Criterion, workload: &str) {
-    let gene = crate_dir().join("../target/release/gene");
+/// A workload: our program and the peer's command line.
+struct Workload {
+    name: &'static str,
+    peer: &'static str,
+    peer_cmd: Vec<PathBuf>,
+}
+
+fn workloads() -> Vec<Workload> {
+    let programs = crate_dir().join("benches/programs");
+    vec![
+        Workload {
+            name: "fib",
+            peer: "lua5.4",
+            peer_cmd: vec!["lua5.4".into(), programs.join("fib.lua")],
+        },
+        Workload {
+            name: "while",
+            peer: "lua5.4",
+            peer_cmd: vec!["lua5.4".into(), programs.join("while.lua")],
+        },
+        Workload {
+            name: "timers",
+            peer: "tokio",
+            peer_cmd: vec![crate_dir().join("../target/release/examples/tokio_timers")],
+        },
+    ]
+}
+
+fn peer(c: &mut Criterion, w: &Workload) {
+    let gene = crate_dir().join("../target/release/gene-trace");
     assert!(
         gene.exists(),
-        "build the release binary first: cargo build --release"
+        "build the release binaries first: tui/benches/run.sh"
     );
-    let lua = PathBuf::from("lua5.4");
-    let gene_prog = crate_dir().join(format!("benches/programs/{workload}.gene"));
-    let lua_prog = crate_dir().join(format!("benches/programs/{workload}.lua"));
-    let mut group = c.benchmark_group(workload);
+    let program = crate_dir().join(format!("benches/programs/{}.gene", w.name));
+    let mut group = c.benchmark_group(w.name);
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(5));
-    let runs: [(&str, PathBuf, Vec<PathBuf>); 2] = [
-        ("gene", gene, vec![PathBuf::from("run"), gene_prog]),
-        ("lua5.4", lua, vec![lua_prog]),
+    let runs: [(&str, Vec<PathBuf>); 2] = [
+        ("gene", vec![gene, PathBuf::from("run"), program]),
+        (w.peer, w.peer_cmd.clone()),
     ];
-    for (name, program, args) in runs {
-        let args: Vec<&Path> = args.iter().map(PathBuf::as_path).collect();
+    for (name, cmd) in runs {
+        let args: Vec<&Path> = cmd[1..].iter().map(PathBuf::as_path).collect();
         let mut best = Duration::MAX;
         let mut peak = 0;
         group.bench_function(name, |b| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
-                    let (cpu, rss) = run_once(&program, &args);
+                    let (cpu, rss) = run_once(&cmd[0], &args);
                     best = best.min(cpu);
                     peak = peak.max(rss);
                     total += cpu;
@@ -79,14 +107,15 @@ fn peer(c: &mut Criterion, workload: &str) {
         RESULTS
             .lock()
             .unwrap()
-            .push((workload.into(), name.into(), best, peak));
+            .push((w.name.into(), name.into(), best, peak));
     }
     group.finish();
 }
 
 fn benches(c: &mut Criterion) {
-    peer(c, "fib");
-    peer(c, "while");
+    for w in workloads() {
+        peer(c, &w);
+    }
 }
 
 fn report() {
@@ -94,28 +123,34 @@ fn report() {
     println!("\nworkload  implementation  best cpu    peak rss");
     for (w, name, cpu, rss) in results.iter() {
         println!(
-            "{w:<9} {name:<15} {:>8.3} s  {:>6.1} MiB",
+            "{w:<9} {name:<15} {:>8.3} s  {:>7.1} MiB",
             cpu.as_secs_f64(),
             *rss as f64 / 1024.0
         );
     }
-    for w in ["fib", "while"] {
+    for w in workloads() {
         let get = |n: &str| {
             results
                 .iter()
-                .find(|r| r.0 == w && r.1 == n)
-                .map(|r| r.2.as_secs_f64())
+                .find(|r| r.0 == w.name && r.1 == n)
+                .map(|r| (r.2.as_secs_f64(), r.3 as f64))
         };
-        if let (Some(g), Some(l)) = (get("gene"), get("lua5.4")) {
-            println!("{w}: gene / lua5.4 = {:.2}x (best CPU time)", g / l);
+        if let (Some((gt, gm)), Some((pt, pm))) = (get("gene"), get(w.peer)) {
+            println!(
+                "{}: gene / {} = {:.2}x time, {:.2}x memory",
+                w.name,
+                w.peer,
+                gt / pt,
+                gm / pm
+            );
         }
     }
 }
 
-criterion_group!(vs_lua, benches);
+criterion_group!(peers, benches);
 
 fn main() {
-    vs_lua();
+    peers();
     Criterion::default().configure_from_args().final_summary();
     report();
 }
