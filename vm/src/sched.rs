@@ -245,7 +245,7 @@ impl Vm {
         self.load_fiber(id);
         self.stack.push(callee);
         self.stack.extend(args);
-        if let Err(e) = self.call(0, None) {
+        if let Err(e) = self.enter(0, None) {
             self.raise(Thrown::error(e));
         }
     }

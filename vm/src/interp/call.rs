@@ -25,48 +25,7 @@ impl Vm {
                 self.spawn(callee, items.collect(), TaskKind::Async, Some(f));
                 Ok(Called::Switched)
             }
-            Value::Function(c) => {
-                if self.frames.len() >= self.config.max_depth {
-                    return Err(stack_overflow(self.config.max_depth));
-                }
-                let proto = &c.proto;
-                let (nparams, nregs) = (proto.params.len(), proto.code.nregs as usize);
-                let (simple, body_scope) = (proto.simple && named.is_none(), proto.body_scope);
-                let (code, ns, entry_scope) = (proto.code.clone(), c.ns.clone(), c.scope_id());
-                let base = callee + 1;
-                if simple {
-                    if self.stack.len() != base + nparams {
-                        self.stack.resize(base + nparams, Value::Nil);
-                    }
-                } else {
-                    let c = c.clone();
-                    self.bind_args(&c, base, named.unwrap_or_default());
-                }
-                if entry_scope != crate::scope::NO_SCOPE {
-                    self.scopes.check(entry_scope).map_err(|e| {
-                        Value::exception(&format!("VM fault: use of freed scope #{}", e.0))
-                    })?;
-                }
-                let scope = if body_scope {
-                    let vars = self.stack.split_off(base);
-                    self.scopes.alloc(entry_scope, vars)
-                } else {
-                    entry_scope
-                };
-                if self.stack.len() != base + nregs {
-                    self.stack.resize(base + nregs, Value::Nil);
-                }
-                self.frames.push(Frame {
-                    code,
-                    pc: 0,
-                    base,
-                    ret: callee,
-                    entry_scope,
-                    scope,
-                    ns,
-                });
-                Ok(Called::Frame)
-            }
+            Value::Function(_) => self.enter(callee, named),
             Value::Native(n) => {
                 let f = n.f;
                 let mut args = std::mem::take(&mut self.args);
@@ -94,6 +53,54 @@ impl Vm {
                 other.kind_name()
             ))),
         }
+    }
+
+    /// Pushes a frame for the closure at stack index `callee`, binding the
+    /// arguments above it.
+    pub(crate) fn enter(&mut self, callee: usize, named: Option<PropMap>) -> Result<Called, Value> {
+        let Value::Function(c) = &self.stack[callee] else {
+            return Err(Value::exception("VM fault: entering a non-function"));
+        };
+        if self.frames.len() >= self.config.max_depth {
+            return Err(stack_overflow(self.config.max_depth));
+        }
+        let proto = &c.proto;
+        let (nparams, nregs) = (proto.params.len(), proto.code.nregs as usize);
+        let (simple, body_scope) = (proto.simple && named.is_none(), proto.body_scope);
+        let (code, ns, entry_scope) = (proto.code.clone(), c.ns.clone(), c.scope_id());
+        let base = callee + 1;
+        if simple {
+            if self.stack.len() != base + nparams {
+                self.stack.resize(base + nparams, Value::Nil);
+            }
+        } else {
+            let c = c.clone();
+            self.bind_args(&c, base, named.unwrap_or_default());
+        }
+        if entry_scope != crate::scope::NO_SCOPE {
+            self.scopes
+                .check(entry_scope)
+                .map_err(|e| Value::exception(&format!("VM fault: use of freed scope #{}", e.0)))?;
+        }
+        let scope = if body_scope {
+            let vars = self.stack.split_off(base);
+            self.scopes.alloc(entry_scope, vars)
+        } else {
+            entry_scope
+        };
+        if self.stack.len() != base + nregs {
+            self.stack.resize(base + nregs, Value::Nil);
+        }
+        self.frames.push(Frame {
+            code,
+            pc: 0,
+            base,
+            ret: callee,
+            entry_scope,
+            scope,
+            ns,
+        });
+        Ok(Called::Frame)
     }
 
     /// A namespace lookup through its inline cache.
