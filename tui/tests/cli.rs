@@ -136,3 +136,132 @@ fn help_describes_every_command() {
         assert!(help.contains(cmd), "{help}");
     }
 }
+
+#[test]
+fn stats_report_virtual_time_and_counts() {
+    let prog = "(await (gene/sleep_async 100) (gene/sleep_async 100) (gene/sleep_async 100))";
+    let out = gene_trace(&["run", "--stats"], prog);
+    assert_eq!(out.status.code(), Some(0));
+    let err = text(&out.stderr);
+    for line in [
+        "virtual time: 100ms",
+        "operations: 3",
+        "futures: 3",
+        "unobserved failures: 0",
+    ] {
+        assert!(err.contains(line), "{line:?} missing from:\n{err}");
+    }
+}
+
+#[test]
+fn unobserved_failures_are_reported_by_gene_trace_only() {
+    let prog = "(async (throw \"lost\")) (println \"main done\")";
+    let out = gene_trace(&["run"], prog);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), "main done\n");
+    assert!(text(&out.stderr).contains("warning: unobserved failure: \"lost\""));
+    let out = gene(&["run"], prog);
+    assert!(out.stderr.is_empty(), "the drop-in prints nothing extra");
+}
+
+#[test]
+fn deadlock_is_an_error() {
+    let out = gene_trace(&["run"], "(await (new gene/Future))");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("deadlock"));
+}
+
+#[test]
+fn fault_flags_and_files_inject_failures() {
+    let prog = "(try (gene/io/write \"x.txt\" \"data\") catch * (println $ex))";
+    let out = gene_trace(&["run", "--fail-nth", "1"], prog);
+    assert_eq!(
+        text(&out.stdout),
+        "Failed to write file 'x.txt': injected fault\n"
+    );
+    let dir = std::env::temp_dir().join(format!("gene-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let plan = dir.join("faults.toml");
+    std::fs::write(&plan, "fail_paths = [\"*.txt\"]\n").unwrap();
+    let out = gene_trace(&["run", "--faults", plan.to_str().unwrap()], prog);
+    assert_eq!(
+        text(&out.stdout),
+        "Failed to write file 'x.txt': injected fault\n"
+    );
+    std::fs::write(&plan, "fail_nth = [0]\n").unwrap();
+    let out = gene_trace(&["run", "--faults", plan.to_str().unwrap()], prog);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!text(&out.stderr).is_empty() && out.stdout.is_empty());
+    std::fs::write(&plan, "fail_nth = [1\nunknown = 3\n").unwrap();
+    let out = gene_trace(&["run", "--faults", plan.to_str().unwrap()], prog);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("faults.toml"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn absurd_options_are_refused() {
+    for args in [
+        &["run", "--fail-probability", "1.5"][..],
+        &["run", "--start-time=-3"],
+        &["run", "--faults", "/no/such/plan.toml"],
+    ] {
+        let out = gene_trace(args, "(println 1)");
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(
+            text(&out.stderr).starts_with("error: "),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(out.stdout.is_empty());
+    }
+    for args in [
+        &["run", "--schedule", "sometimes"][..],
+        &["run", "--await", "never"],
+        &["run", "--seed", "-1"],
+    ] {
+        assert_eq!(gene_trace(args, "").status.code(), Some(2), "{args:?}");
+    }
+}
+
+#[test]
+fn seeds_and_schedules_select_tie_orders() {
+    let prog = "(for i in (range 1 5) (async (do (await (gene/sleep_async 10)) (print i)))) $await_all (println)";
+    let fifo = text(&gene_trace(&["run"], prog).stdout);
+    assert_eq!(fifo, "12345\n");
+    let orders: std::collections::BTreeSet<String> = (0..8)
+        .map(|seed| {
+            text(
+                &gene_trace(
+                    &["run", "--schedule", "random", "--seed", &seed.to_string()],
+                    prog,
+                )
+                .stdout,
+            )
+        })
+        .collect();
+    assert!(
+        orders.len() > 1,
+        "random schedules permute ties: {orders:?}"
+    );
+    let again = text(&gene_trace(&["run", "--schedule", "random", "--seed", "3"], prog).stdout);
+    let first = text(&gene_trace(&["run", "--schedule", "random", "--seed", "3"], prog).stdout);
+    assert_eq!(again, first, "a seed always gives the same order");
+}
+
+#[test]
+fn real_mode_runs_on_the_wall_clock() {
+    let prog = "(var t (gene/time/now)) (await (gene/sleep_async 30)) (println (((gene/time/now) - t) >= 0.03))";
+    let out = gene_trace(&["run", "--real"], prog);
+    assert_eq!(text(&out.stdout), "true\n");
+}
+
+#[test]
+fn dash_reads_the_program_from_stdin() {
+    assert_eq!(text(&gene(&["run", "-"], "(println 7)").stdout), "7\n");
+    assert_eq!(text(&gene(&["eval", "-"], "(6 * 7)").stdout), "42\n");
+}

@@ -245,15 +245,26 @@ impl Compiler<'_> {
                     if ch.is_empty() {
                         return self.fail("await needs a future");
                     }
-                    for c in ch {
+                    if let [f] = ch.as_slice() {
+                        self.expr(f, false);
+                        self.emit(Op::Await);
+                        return;
+                    }
+                    // Every future first (so their operations run
+                    // concurrently), then each awaited in order.
+                    let regs: Vec<u32> = ch.iter().map(|_| self.alloc_reg()).collect();
+                    for (c, &r) in ch.iter().zip(&regs) {
                         self.expr(c, false);
+                        self.emit(Op::SetReg(r));
+                    }
+                    for &r in &regs {
+                        self.emit(Op::LoadReg(r));
                         self.emit(Op::Await);
                         self.f().temps += 1;
                     }
-                    self.f().temps -= ch.len() as u32;
-                    if ch.len() > 1 {
-                        self.emit(Op::MakeArray(ch.len() as u32));
-                    }
+                    self.f().temps -= regs.len() as u32;
+                    self.f().next_reg -= regs.len() as u32;
+                    self.emit(Op::MakeArray(regs.len() as u32));
                     return;
                 }
                 sym::DOLLAR_AWAIT_ALL => {
