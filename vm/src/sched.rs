@@ -98,7 +98,9 @@ impl Vm {
         match self.outstanding.remove(op) {
             Some(OpTarget::Future(f)) => {
                 let outcome = result.map_err(Value::string);
+                self.delivering = true;
                 self.resolve(&f, outcome);
+                self.delivering = false;
             }
             Some(OpTarget::Blocking) => {
                 self.blocking_op = None;
@@ -186,7 +188,11 @@ impl Vm {
             }
         }
         if !batch.is_empty() {
-            self.queue.push_back(batch);
+            if self.delivering {
+                self.queue.push_back(batch);
+            } else {
+                self.micro.push_back(batch);
+            }
         }
     }
 
@@ -293,7 +299,8 @@ impl Vm {
 
     /// At a poll: a preempted task lets the queued reactions go first.
     fn poll(&mut self) {
-        if !std::mem::take(&mut self.preempted) || self.queue.is_empty() {
+        if !std::mem::take(&mut self.preempted) || (self.queue.is_empty() && self.micro.is_empty())
+        {
             return;
         }
         match self.await_mode {
@@ -305,11 +312,17 @@ impl Vm {
         }
     }
 
-    /// Picks the next job that may start now.
+    /// Picks the next job that may start now: reactions to resolutions made
+    /// by running code first (JavaScript's microtasks), then completions
+    /// delivered by the world.
     fn pick_job(&mut self) -> Option<Job> {
+        self.pick_from(true).or_else(|| self.pick_from(false))
+    }
+
+    fn pick_from(&mut self, micro: bool) -> Option<Job> {
         let top = self.top();
-        let eligible: Vec<usize> = self
-            .queue
+        let queue = if micro { &self.micro } else { &self.queue };
+        let eligible: Vec<usize> = queue
             .iter()
             .enumerate()
             .filter(|(_, b)| match (self.await_mode, b.front()) {
@@ -330,10 +343,15 @@ impl Vm {
                 None => eligible[0],
             },
         };
-        let batch = &mut self.queue[i];
+        let queue = if micro {
+            &mut self.micro
+        } else {
+            &mut self.queue
+        };
+        let batch = &mut queue[i];
         let job = batch.pop_front();
         if batch.is_empty() {
-            self.queue.remove(i);
+            queue.remove(i);
         }
         job
     }
@@ -525,6 +543,7 @@ impl Vm {
             }
             self.active.clear();
             self.queue.clear();
+            self.micro.clear();
             self.all_waiters.clear();
             self.outstanding.clear();
             self.scopes.drain_pending();

@@ -238,7 +238,12 @@ pub struct Vm {
     pub(crate) active: Vec<TaskId>,
     /// Whose fiber is in `stack`/`frames`/`handlers`.
     pub(crate) loaded: Option<TaskId>,
+    /// Batches of completions delivered by the world (timers, I/O).
     pub(crate) queue: VecDeque<Batch>,
+    /// Batches of reactions to resolutions made by running code; these go first.
+    pub(crate) micro: VecDeque<Batch>,
+    /// `complete` is resolving a future for the world.
+    pub(crate) delivering: bool,
     pub(crate) chooser: Option<Box<dyn FnMut(usize) -> usize>>,
     pub(crate) requests: Vec<Request>,
     pub(crate) outstanding: Outstanding<OpTarget>,
@@ -286,6 +291,8 @@ impl Vm {
             active: Vec::new(),
             loaded: None,
             queue: VecDeque::new(),
+            micro: VecDeque::new(),
+            delivering: false,
             chooser: None,
             requests: Vec::new(),
             outstanding: Outstanding::default(),
