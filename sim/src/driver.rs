@@ -125,8 +125,8 @@ fn drive(vm: &mut Vm, mut world: impl World, poll_every: u64, out: &mut dyn Writ
             let _ = out.write_all(printed.as_bytes());
         }
         for req in vm.take_requests() {
-            if let Some((id, done)) = world.start(req) {
-                vm.complete(id, done);
+            if let Some((ticket, done)) = world.start(req) {
+                vm.complete(ticket, done);
             }
         }
         match step {
@@ -154,8 +154,8 @@ fn drive(vm: &mut Vm, mut world: impl World, poll_every: u64, out: &mut dyn Writ
             }
         }
         polls += 1;
-        for (id, done) in world.due() {
-            vm.complete(id, done);
+        for (ticket, done) in world.due() {
+            vm.complete(ticket, done);
         }
     }
 }

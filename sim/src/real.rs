@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use gene_vm::{Completion, OpId, Request, RequestKind, Value};
+use gene_vm::{Completion, Request, RequestKind, Ticket, Value};
 
 use crate::fs::{FileSystem, RealFs};
 use crate::timers::TimerQueue;
@@ -12,7 +12,7 @@ use crate::world::World;
 
 pub struct RealWorld {
     start: Instant,
-    timers: TimerQueue<(OpId, Completion)>,
+    timers: TimerQueue<(Ticket, Completion)>,
     fs: RealFs,
 }
 
@@ -43,19 +43,19 @@ impl World for RealWorld {
         self.start.elapsed().as_nanos() as u64
     }
 
-    fn start(&mut self, req: Request) -> Option<(OpId, Completion)> {
+    fn start(&mut self, req: Request) -> Option<(Ticket, Completion)> {
         let (completion, delay) = self.perform(&req.kind);
         if req.blocking {
             std::thread::sleep(Duration::from_nanos(delay));
-            Some((req.id, completion))
+            Some((req.ticket, completion))
         } else {
             let at = self.now().saturating_add(delay);
-            self.timers.push(at, (req.id, completion));
+            self.timers.push(at, (req.ticket, completion));
             None
         }
     }
 
-    fn due(&mut self) -> Vec<(OpId, Completion)> {
+    fn due(&mut self) -> Vec<(Ticket, Completion)> {
         let now = self.now();
         self.timers
             .pop_due(now)

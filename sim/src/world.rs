@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use gene_vm::{Completion, OpId, Request, RequestKind, Value};
+use gene_vm::{Completion, Request, RequestKind, Ticket, Value};
 
 use crate::clock::VirtualClock;
 use crate::faults::{Fault, FaultPlan, short_read_prefix};
@@ -19,9 +19,9 @@ pub trait World {
     fn now(&self) -> u64;
     /// Starts an operation. A blocking one happens at once: the clock moves
     /// by its cost and its completion is returned.
-    fn start(&mut self, req: Request) -> Option<(OpId, Completion)>;
+    fn start(&mut self, req: Request) -> Option<(Ticket, Completion)>;
     /// The completions due by now, in order.
-    fn due(&mut self) -> Vec<(OpId, Completion)>;
+    fn due(&mut self) -> Vec<(Ticket, Completion)>;
     /// Every task waits: moves time to the next completion. False when
     /// nothing is pending.
     fn advance(&mut self) -> bool;
@@ -38,7 +38,7 @@ pub enum Schedule {
 /// The deterministic world: every run is a function of (program, seed, config).
 pub struct SimWorld {
     clock: VirtualClock,
-    timers: TimerQueue<(OpId, Completion)>,
+    timers: TimerQueue<(Ticket, Completion)>,
     fs: OverlayFs,
     latency: LatencyModel,
     faults: FaultPlan,
@@ -121,20 +121,20 @@ impl World for SimWorld {
         self.clock.now()
     }
 
-    fn start(&mut self, req: Request) -> Option<(OpId, Completion)> {
+    fn start(&mut self, req: Request) -> Option<(Ticket, Completion)> {
         let (completion, cost) = self.perform(&req.kind);
         let at = self.clock.now().saturating_add(cost);
         if req.blocking {
             // Time moves on for the whole world; nothing else runs meanwhile.
             let _ = self.clock.advance_to(at);
-            Some((req.id, completion))
+            Some((req.ticket, completion))
         } else {
-            self.timers.push(at, (req.id, completion));
+            self.timers.push(at, (req.ticket, completion));
             None
         }
     }
 
-    fn due(&mut self) -> Vec<(OpId, Completion)> {
+    fn due(&mut self) -> Vec<(Ticket, Completion)> {
         let now = self.clock.now();
         let due = match &self.schedule_rng {
             Some(rng) => {

@@ -28,6 +28,6 @@ pub mod request;
 mod sched;
 pub mod task;
 
-pub use request::{Completion, OpId, Request, RequestKind};
+pub use request::{Completion, OpId, Request, RequestKind, Ticket};
 pub use task::AwaitMode;
 pub use vm::{Closing, LoadError, Stats, Step, Uncaught, UncaughtKind, Vm, VmConfig};

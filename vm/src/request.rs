@@ -19,7 +19,7 @@ pub enum RequestKind {
     },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Request {
     pub id: OpId,
     pub kind: RequestKind,
@@ -27,61 +27,25 @@ pub struct Request {
     /// (`gene/sleep`, `gene/io/read`): complete it at once, advancing the
     /// clock by its cost.
     pub blocking: bool,
+    /// Give it back to `Vm::complete` with the result.
+    pub ticket: Ticket,
+}
+
+/// What an operation completes, opaque to the driver: handing it back
+/// spares the VM a lookup (like io_uring's `user_data`).
+#[derive(Debug)]
+pub struct Ticket {
+    pub id: OpId,
+    pub(crate) target: Target,
+}
+
+#[derive(Debug)]
+pub(crate) enum Target {
+    Future(std::rc::Rc<crate::future::Future>),
+    /// A blocking operation: the task at the top of the activation stack.
+    Blocking,
 }
 
 /// What an operation produced: a value (nil for sleeps and writes, the text
 /// for reads), or the failure message.
 pub type Completion = Result<crate::value::Value, String>;
-
-/// The operations started and not yet completed, by id. Ids are sequential,
-/// so a window from the oldest outstanding id is an O(1) table.
-#[derive(Debug)]
-pub(crate) struct Outstanding<T> {
-    /// The id of `slots[0]`.
-    first: OpId,
-    slots: std::collections::VecDeque<Option<T>>,
-    count: usize,
-}
-
-impl<T> Default for Outstanding<T> {
-    fn default() -> Self {
-        Outstanding {
-            first: 0,
-            slots: std::collections::VecDeque::new(),
-            count: 0,
-        }
-    }
-}
-
-impl<T> Outstanding<T> {
-    /// Records operation `id`, which must be the newest one started.
-    pub fn insert(&mut self, id: OpId, target: T) {
-        if self.slots.is_empty() {
-            self.first = id;
-        }
-        let at = (id - self.first) as usize;
-        self.slots.resize_with(at, || None);
-        self.slots.push_back(Some(target));
-        self.count += 1;
-    }
-
-    pub fn remove(&mut self, id: OpId) -> Option<T> {
-        let at = id.checked_sub(self.first)? as usize;
-        let target = self.slots.get_mut(at)?.take()?;
-        self.count -= 1;
-        while matches!(self.slots.front(), Some(None)) {
-            self.slots.pop_front();
-            self.first += 1;
-        }
-        Some(target)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
-    }
-
-    pub fn clear(&mut self) {
-        self.slots.clear();
-        self.count = 0;
-    }
-}

@@ -11,18 +11,10 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use crate::future::{Future, FutureState, Reaction, TaskId};
-use crate::request::{Completion, OpId, Request, RequestKind};
+use crate::request::{Completion, Request, RequestKind, Target, Ticket};
 use crate::task::{AwaitMode, Batch, Fiber, Job, Task, TaskKind};
 use crate::value::{Exception, Value};
 use crate::vm::{Step, Thrown, Uncaught, UncaughtKind, Vm};
-
-/// What an outstanding operation completes.
-#[derive(Debug)]
-pub(crate) enum OpTarget {
-    Future(Rc<Future>),
-    /// A blocking operation: the task at the top of the activation stack.
-    Blocking,
-}
 
 /// Asked by a built-in, done by the interpreter once the built-in returned.
 pub(crate) enum AfterNative {
@@ -94,19 +86,19 @@ impl Vm {
     }
 
     /// The driver's answer to an operation.
-    pub fn complete(&mut self, op: OpId, result: Completion) {
-        match self.outstanding.remove(op) {
-            Some(OpTarget::Future(f)) => {
+    pub fn complete(&mut self, ticket: Ticket, result: Completion) {
+        self.outstanding -= 1;
+        match ticket.target {
+            Target::Future(f) => {
                 let outcome = result.map_err(Value::string);
                 self.delivering = true;
                 self.resolve(&f, outcome);
                 self.delivering = false;
             }
-            Some(OpTarget::Blocking) => {
+            Target::Blocking => {
                 self.blocking_op = None;
                 self.resume_blocked = Some(result.map_err(Value::string));
             }
-            None => {}
         }
     }
 
@@ -136,17 +128,22 @@ impl Vm {
     pub(crate) fn request(&mut self, kind: RequestKind, blocking: bool) -> Value {
         self.stats.operations += 1;
         let id = self.stats.operations;
-        self.requests.push(Request { id, kind, blocking });
-        if blocking {
-            self.outstanding.insert(id, OpTarget::Blocking);
+        self.outstanding += 1;
+        let (target, result) = if blocking {
             self.blocking_op = Some(id);
             self.after_native = Some(AfterNative::Block);
-            Value::Nil
+            (Target::Blocking, Value::Nil)
         } else {
             let f = self.new_future();
-            self.outstanding.insert(id, OpTarget::Future(f.clone()));
-            Value::Future(f)
-        }
+            (Target::Future(f.clone()), Value::Future(f))
+        };
+        self.requests.push(Request {
+            id,
+            kind,
+            blocking,
+            ticket: Ticket { id, target },
+        });
+        result
     }
 
     /// Resolves a future and queues its reactions, in registration order.
@@ -416,7 +413,7 @@ impl Vm {
 
     /// Nothing can start and the top cannot run.
     fn idle(&mut self) -> Option<Step> {
-        if self.blocking_op.is_some() || !self.outstanding.is_empty() {
+        if self.blocking_op.is_some() || self.outstanding > 0 {
             return Some(Step::Blocked);
         }
         // Nothing is pending anywhere: `$await_all` is satisfied.
@@ -545,7 +542,7 @@ impl Vm {
             self.queue.clear();
             self.micro.clear();
             self.all_waiters.clear();
-            self.outstanding.clear();
+            self.outstanding = 0;
             self.scopes.drain_pending();
             self.result = Some(r);
         }

@@ -14,8 +14,8 @@ use crate::display;
 use crate::future::{Future, FutureState, TaskId};
 use crate::namespace::Namespace;
 use crate::reader::{self, ParseError};
-use crate::request::{OpId, Outstanding, Request};
-use crate::sched::{AfterNative, OpTarget};
+use crate::request::{OpId, Request};
+use crate::sched::AfterNative;
 use crate::scope::{NO_SCOPE, ScopeArena, ScopeId};
 use crate::symbol::{Sym, sym};
 use crate::task::{AwaitMode, Batch, Fiber, Task, TaskKind};
@@ -246,7 +246,8 @@ pub struct Vm {
     pub(crate) delivering: bool,
     pub(crate) chooser: Option<Box<dyn FnMut(usize) -> usize>>,
     pub(crate) requests: Vec<Request>,
-    pub(crate) outstanding: Outstanding<OpTarget>,
+    /// Operations started and not yet completed.
+    pub(crate) outstanding: usize,
     /// Reused for built-ins' arguments.
     pub(crate) args: Vec<Value>,
     pub(crate) blocking_op: Option<OpId>,
@@ -295,7 +296,7 @@ impl Vm {
             delivering: false,
             chooser: None,
             requests: Vec::new(),
-            outstanding: Outstanding::default(),
+            outstanding: 0,
             args: Vec::new(),
             blocking_op: None,
             resume_blocked: None,
