@@ -11,7 +11,9 @@ use crate::faults::FaultPlan;
 use crate::fs::OverlayFs;
 use crate::latency::LatencyModel;
 use crate::real::RealWorld;
+use crate::trace::record::Recorder;
 use crate::world::{Schedule, SimWorld, World};
+use tracing_subscriber::layer::SubscriberExt;
 
 /// Everything a run depends on besides the program.
 #[derive(Clone, Debug)]
@@ -57,9 +59,41 @@ pub struct Report {
     pub peak_scopes: usize,
     /// The end-of-run scope audit: cycles collected, refcount errors found.
     pub closing: Closing,
+    /// The ids of the futures in `unobserved`.
+    pub unobserved_ids: Vec<u64>,
 }
 
 impl Report {
+    /// The fields of the trace's `run.end` record, as JSON (each with its
+    /// leading comma).
+    fn end_fields(&self) -> String {
+        use crate::trace::record::json_string;
+        let mut f = String::new();
+        f.push_str(&format!(r#","ok":{}"#, self.result.is_ok()));
+        let mut v = String::new();
+        match &self.result {
+            Ok(value) => json_string(&mut v, &gene_vm::display::quoted(value)),
+            Err(u) => json_string(&mut v, &u.message()),
+        }
+        f.push_str(&format!(r#","value":{v}"#));
+        let s = &self.stats;
+        f.push_str(&format!(
+            r#","elapsed":{},"polls":{},"operations":{},"futures":{},"tasks":{},"abandoned_tasks":{},"peak_scopes":{},"cycle_scopes":{},"miscounts":{}"#,
+            self.elapsed_nanos,
+            self.polls,
+            s.operations,
+            s.futures,
+            s.tasks,
+            s.abandoned_tasks,
+            self.peak_scopes,
+            self.closing.cycles,
+            self.closing.miscounts.len()
+        ));
+        let ids: Vec<String> = self.unobserved_ids.iter().map(u64::to_string).collect();
+        f.push_str(&format!(r#","unobserved":"{}""#, ids.join(",")));
+        f
+    }
+
     /// The `--stats` summary.
     pub fn summary(&self) -> String {
         let s = &self.stats;
@@ -95,10 +129,38 @@ pub fn run(
     config: &RunConfig,
     out: &mut dyn Write,
 ) -> Result<Report, LoadError> {
+    run_traced(name, text, config, out, None)
+}
+
+/// Like `run`, also recording the run's trace into `trace`.
+pub fn run_traced(
+    name: &str,
+    text: &str,
+    config: &RunConfig,
+    out: &mut dyn Write,
+    trace: Option<Box<dyn Write + Send>>,
+) -> Result<Report, LoadError> {
     let mut vm = Vm::new(config.vm.clone());
     vm.load(name, text)?;
+    let Some(trace) = trace else {
+        return Ok(start(&mut vm, config, out, None));
+    };
+    let recorder = Recorder::new(trace, &crate::trace::header(name, text, config));
+    let subscriber = tracing_subscriber::registry().with(recorder.clone());
+    let report = tracing::subscriber::with_default(subscriber, || {
+        start(&mut vm, config, out, Some(&recorder))
+    });
+    Ok(report)
+}
+
+fn start(
+    vm: &mut Vm,
+    config: &RunConfig,
+    out: &mut dyn Write,
+    recorder: Option<&Recorder>,
+) -> Report {
     if config.real {
-        Ok(drive(&mut vm, RealWorld::default(), config.poll_every, out))
+        drive(vm, RealWorld::default(), config.poll_every, out, recorder)
     } else {
         let world = SimWorld::new(
             config.seed,
@@ -110,13 +172,28 @@ pub fn run(
         if let Some(chooser) = world.chooser() {
             vm.set_chooser(chooser);
         }
-        Ok(drive(&mut vm, world, config.poll_every, out))
+        drive(vm, world, config.poll_every, out, recorder)
     }
 }
 
-fn drive(vm: &mut Vm, mut world: impl World, poll_every: u64, out: &mut dyn Write) -> Report {
+fn drive(
+    vm: &mut Vm,
+    mut world: impl World,
+    poll_every: u64,
+    out: &mut dyn Write,
+    recorder: Option<&Recorder>,
+) -> Report {
     let mut polls = 0;
     loop {
+        // A poll: deliver what completed by now, then run a budget.
+        if let Some(r) = recorder {
+            r.begin_poll(polls, world.now());
+        }
+        let due = world.due();
+        let delivered = due.len();
+        for (ticket, done) in due {
+            vm.complete(ticket, done);
+        }
         vm.set_time(world.now());
         let step = vm.run(poll_every);
         let printed = vm.take_output();
@@ -129,21 +206,9 @@ fn drive(vm: &mut Vm, mut world: impl World, poll_every: u64, out: &mut dyn Writ
                 vm.complete(ticket, done);
             }
         }
-        match step {
-            Step::Finished(result) => {
-                let _ = out.flush();
-                let unobserved = vm.unobserved_failures();
-                return Report {
-                    result,
-                    elapsed_nanos: world.now(),
-                    polls,
-                    stats: vm.stats().clone(),
-                    unobserved,
-                    peak_scopes: vm.live_scopes().1,
-                    closing: vm.close(),
-                };
-            }
-            Step::Yielded => {}
+        let finished = match step {
+            Step::Finished(result) => Some(result),
+            Step::Yielded => None,
             Step::Blocked => {
                 // A blocking operation was completed above; otherwise wait
                 // for the next completion (the VM reports a deadlock when
@@ -151,11 +216,31 @@ fn drive(vm: &mut Vm, mut world: impl World, poll_every: u64, out: &mut dyn Writ
                 if !vm.is_blocking() {
                     world.advance();
                 }
+                None
             }
+        };
+        if let Some(r) = recorder {
+            r.end_poll(vm.state_hash(), delivered);
         }
         polls += 1;
-        for (ticket, done) in world.due() {
-            vm.complete(ticket, done);
+        if let Some(result) = finished {
+            let _ = out.flush();
+            let unobserved = vm.unobserved_failures();
+            let unobserved_ids = vm.unobserved_ids();
+            let report = Report {
+                result,
+                elapsed_nanos: world.now(),
+                polls,
+                stats: vm.stats().clone(),
+                unobserved,
+                unobserved_ids,
+                peak_scopes: vm.live_scopes().1,
+                closing: vm.close(),
+            };
+            if let Some(r) = recorder {
+                r.end_run(&report.end_fields());
+            }
+            return report;
         }
     }
 }

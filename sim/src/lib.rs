@@ -10,7 +10,8 @@ pub mod latency;
 pub mod real;
 pub mod rng;
 pub mod timers;
+pub mod trace;
 pub mod world;
 
-pub use driver::{Report, RunConfig, format_nanos, run};
+pub use driver::{Report, RunConfig, format_nanos, run, run_traced};
 pub use world::Schedule;

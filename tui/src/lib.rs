@@ -148,13 +148,15 @@ pub fn read_program(path: Option<&str>) -> Result<(String, String), String> {
     }
 }
 
-/// What to print besides the program's own output.
-#[derive(Clone, Copy, Debug, Default)]
+/// What to do besides printing the program's own output.
+#[derive(Clone, Debug, Default)]
 pub struct Extras {
     /// The `--stats` summary, on stderr.
     pub stats: bool,
     /// A warning per unobserved failure, on stderr.
     pub unobserved: bool,
+    /// Record the trace into this file.
+    pub trace: Option<PathBuf>,
 }
 
 /// Runs a program with its output on stdout; errors go to stderr, status 1.
@@ -162,7 +164,7 @@ pub fn run_program(
     name: &str,
     text: &str,
     args: &RunArgs,
-    extras: Extras,
+    extras: &Extras,
 ) -> (ExitCode, Option<Report>) {
     let config = match args.config() {
         Ok(c) => c,
@@ -170,7 +172,19 @@ pub fn run_program(
     };
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    let report = match gene_sim::run(name, text, &config, &mut out) {
+    let trace: Option<Box<dyn Write + Send>> = match &extras.trace {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Some(Box::new(io::BufWriter::new(f))),
+            Err(e) => {
+                return (
+                    fail(&format!("cannot create {}: {e}", path.display())),
+                    None,
+                );
+            }
+        },
+        None => None,
+    };
+    let report = match gene_sim::run_traced(name, text, &config, &mut out, trace) {
         Ok(r) => r,
         Err(e) => {
             eprint!("{}", e.render());

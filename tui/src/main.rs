@@ -27,6 +27,9 @@ enum Command {
         /// unobserved failures and peak live scopes on stderr.
         #[arg(long)]
         stats: bool,
+        /// Record the run's trace (JSON lines, docs/trace-format.md).
+        #[arg(long, value_name = "FILE")]
+        trace: Option<std::path::PathBuf>,
     },
     /// Print the bytecode a program compiles to.
     Disasm { file: Option<String> },
@@ -34,18 +37,19 @@ enum Command {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Run { file, run, stats } => match read_program(file.as_deref()) {
+        Command::Run {
+            file,
+            run,
+            stats,
+            trace,
+        } => match read_program(file.as_deref()) {
             Ok((name, text)) => {
-                run_program(
-                    &name,
-                    &text,
-                    &run,
-                    Extras {
-                        stats,
-                        unobserved: true,
-                    },
-                )
-                .0
+                let extras = Extras {
+                    stats,
+                    unobserved: true,
+                    trace,
+                };
+                run_program(&name, &text, &run, &extras).0
             }
             Err(e) => fail(&e),
         },

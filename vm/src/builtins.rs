@@ -3,6 +3,7 @@
 use std::rc::Rc;
 
 use crate::display;
+use crate::events::event;
 use crate::namespace::Namespace;
 use crate::native::{Native, NativeFn};
 use crate::request::RequestKind;
@@ -164,13 +165,16 @@ fn joined(args: &[Value]) -> String {
 
 fn println(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
     let mut s = joined(args);
+    event!("gene::output", "output", text = s.as_str(), newline = true);
     s.push('\n');
     vm.print(&s);
     Ok(Value::Nil)
 }
 
 fn print(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
-    vm.print(&joined(args));
+    let s = joined(args);
+    event!("gene::output", "output", text = s.as_str(), newline = false);
+    vm.print(&s);
     Ok(Value::Nil)
 }
 

@@ -3,6 +3,7 @@
 
 pub mod diagnostic;
 pub mod display;
+mod events;
 pub mod function;
 pub mod future;
 pub mod namespace;

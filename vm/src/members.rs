@@ -225,7 +225,7 @@ fn future_method(
             } else {
                 Err(crate::sched::exception_object(&v))
             };
-            vm.resolve(f, outcome);
+            vm.resolve_now(f, outcome);
             Ok(Some(Value::Nil))
         }
         "on_success" | "on_failure" => {

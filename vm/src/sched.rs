@@ -10,6 +10,8 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use crate::display::Quoted;
+use crate::events::event;
 use crate::future::{Future, FutureState, Reaction, TaskId};
 use crate::request::{Completion, Request, RequestKind, Target, Ticket};
 use crate::task::{AwaitMode, Batch, Fiber, Job, Task, TaskKind};
@@ -18,10 +20,14 @@ use crate::vm::{Step, Thrown, Uncaught, UncaughtKind, Vm};
 
 /// Asked by a built-in, done by the interpreter once the built-in returned.
 pub(crate) enum AfterNative {
-    /// Run this callable with these arguments as a callback task, at once.
-    Spawn(Value, Vec<Value>),
+    /// Run this callable with these arguments as a callback task, at once
+    /// (reacting to the future with this id).
+    Spawn(Value, Vec<Value>, u64),
     /// A blocking operation was started: stop until it completes.
     Block,
+    /// `.complete`/`.fail` resolved a future: its reactions run now, then
+    /// the running code continues.
+    React,
 }
 
 impl Vm {
@@ -35,6 +41,8 @@ impl Vm {
         }
         if let Some(done) = self.resume_blocked.take() {
             self.deliver(done);
+            // What completed during the blocking operation goes first.
+            self.preempted = true;
         }
         self.poll();
         let limit_left = self
@@ -75,6 +83,7 @@ impl Vm {
                 Ok(crate::interp::Exit::Done(v)) => self.task_ended(Ok(v)),
                 Ok(crate::interp::Exit::Suspended) => self.task_suspended(),
                 Ok(crate::interp::Exit::Blocked) => return Step::Blocked,
+                Ok(crate::interp::Exit::Reacting) => self.yield_to_reactions(),
                 Err(t) => self.raise(t),
             }
         }
@@ -88,9 +97,16 @@ impl Vm {
     /// The driver's answer to an operation.
     pub fn complete(&mut self, ticket: Ticket, result: Completion) {
         self.outstanding -= 1;
+        event!(
+            "gene::io",
+            "op.completed",
+            op = ticket.id,
+            ok = result.is_ok()
+        );
         match ticket.target {
             Target::Future(f) => {
                 let outcome = result.map_err(Value::string);
+                self.fresh = true;
                 self.delivering = true;
                 self.resolve(&f, outcome);
                 self.delivering = false;
@@ -121,6 +137,11 @@ impl Vm {
 
     pub(crate) fn new_future(&mut self) -> Rc<Future> {
         self.stats.futures += 1;
+        event!(
+            "gene::future",
+            "future.created",
+            future = self.stats.futures
+        );
         Rc::new(Future::new(self.stats.futures))
     }
 
@@ -137,6 +158,36 @@ impl Vm {
             let f = self.new_future();
             (Target::Future(f.clone()), Value::Future(f))
         };
+        match &kind {
+            RequestKind::Sleep { nanos } => event!(
+                "gene::io",
+                "op.started",
+                op = id,
+                op_kind = "sleep",
+                nanos = *nanos,
+                blocking,
+                future = future_id(&result)
+            ),
+            RequestKind::Read { path } => event!(
+                "gene::io",
+                "op.started",
+                op = id,
+                op_kind = "read",
+                path = path.as_str(),
+                blocking,
+                future = future_id(&result)
+            ),
+            RequestKind::Write { path, data } => event!(
+                "gene::io",
+                "op.started",
+                op = id,
+                op_kind = "write",
+                path = path.as_str(),
+                bytes = data.len(),
+                blocking,
+                future = future_id(&result)
+            ),
+        }
         self.requests.push(Request {
             id,
             kind,
@@ -156,6 +207,14 @@ impl Vm {
             Err(e) => FutureState::Failure(e.clone()),
         };
         let reactions = std::mem::take(&mut *f.reactions.borrow_mut());
+        match &outcome {
+            Ok(v) => {
+                event!("gene::future", "future.resolved", future = f.id, ok = true, value = %Quoted(v), reactions = reactions.len())
+            }
+            Err(e) => {
+                event!("gene::future", "future.resolved", future = f.id, ok = false, value = %Quoted(e), reactions = reactions.len())
+            }
+        }
         if outcome.is_err()
             && !f.observed.get()
             && !reactions.iter().any(|r| {
@@ -170,14 +229,17 @@ impl Vm {
                 )
             })
         {
+            event!("gene::future", "future.unobserved", future = f.id);
             self.unobserved.push(f.clone());
         }
         let mut batch = Batch::new();
         for r in reactions {
             match r {
                 Reaction::Callback { on_success, f: cb } => match (&outcome, on_success) {
-                    (Ok(v), true) => batch.push_back(Job::Callback(cb, v.clone())),
-                    (Err(e), false) => batch.push_back(Job::Callback(cb, exception_object(e))),
+                    (Ok(v), true) => batch.push_back(Job::Callback(cb, v.clone(), f.id)),
+                    (Err(e), false) => {
+                        batch.push_back(Job::Callback(cb, exception_object(e), f.id))
+                    }
                     _ => {}
                 },
                 Reaction::Waiter(t) => batch.push_back(Job::Resume(t, outcome.clone())),
@@ -193,11 +255,43 @@ impl Vm {
         }
     }
 
+    /// Resolves a future from running code (`.complete`, `.fail`): its
+    /// reactions run at once, before the running code continues.
+    pub(crate) fn resolve_now(&mut self, f: &Rc<Future>, outcome: Result<Value, Value>) {
+        let before = self.micro.len();
+        self.resolve(f, outcome);
+        if self.micro.len() > before {
+            let batch = self.micro.pop_back().expect("the new batch");
+            self.micro.push_front(batch);
+            self.after_native = Some(AfterNative::React);
+        }
+    }
+
+    /// The running code lets the reactions at the front of the queue run first.
+    fn yield_to_reactions(&mut self) {
+        match self.await_mode {
+            AwaitMode::Suspend => {
+                let stack = std::mem::take(&mut self.active);
+                let at = self.micro.len().min(1);
+                self.micro
+                    .insert(at, VecDeque::from([Job::Continue(stack)]));
+            }
+            AwaitMode::Blocking => self.interrupt = true,
+        }
+    }
+
     /// Registers a callback; on a resolved future it runs at once.
     pub(crate) fn on_resolved(&mut self, f: &Rc<Future>, on_success: bool, cb: Value) {
         if !on_success {
             f.observed.set(true);
         }
+        event!(
+            "gene::callback",
+            "callback.registered",
+            future = f.id,
+            on_success,
+            pending = f.is_pending()
+        );
         let state = f.state.borrow().clone();
         match (state, on_success) {
             (FutureState::Pending, _) => f
@@ -205,10 +299,10 @@ impl Vm {
                 .borrow_mut()
                 .push(Reaction::Callback { on_success, f: cb }),
             (FutureState::Success(v), true) => {
-                self.after_native = Some(AfterNative::Spawn(cb, vec![v]))
+                self.after_native = Some(AfterNative::Spawn(cb, vec![v], f.id))
             }
             (FutureState::Failure(e), false) => {
-                self.after_native = Some(AfterNative::Spawn(cb, vec![exception_object(&e)]))
+                self.after_native = Some(AfterNative::Spawn(cb, vec![exception_object(&e)], f.id))
             }
             _ => {}
         }
@@ -216,15 +310,18 @@ impl Vm {
 
     /// Starts `callee(args)` as a new task on top of the current one. The
     /// caller has already left the task's future (if any) where it belongs.
+    /// `reacts_to`: for a callback, the id of the future it reacts to.
     pub(crate) fn spawn(
         &mut self,
         callee: Value,
         args: Vec<Value>,
         kind: TaskKind,
         future: Option<Rc<Future>>,
+        reacts_to: u64,
     ) {
         if let Value::Native(n) = &callee {
             // A built-in callback runs to its end right here.
+            event!("gene::callback", "callback.native", reacts_to);
             let f = n.f;
             let r = f(self, &args);
             self.after_native = None;
@@ -235,6 +332,15 @@ impl Vm {
         }
         self.stats.tasks += 1;
         let id = self.stats.tasks;
+        event!(
+            "gene::task",
+            "task.spawned",
+            task = id,
+            parent = self.top().unwrap_or(0),
+            task_kind = kind.name(),
+            future = future.as_ref().map_or(0, |f| f.id),
+            reacts_to
+        );
         self.tasks.insert(
             id,
             Task {
@@ -296,13 +402,20 @@ impl Vm {
 
     /// At a poll: a preempted task lets the queued reactions go first.
     fn poll(&mut self) {
-        if !std::mem::take(&mut self.preempted) || (self.queue.is_empty() && self.micro.is_empty())
-        {
+        // Only what this poll delivered interrupts running code; reactions
+        // queued by running code, and older jobs, wait until it yields.
+        let fresh = std::mem::take(&mut self.fresh);
+        if !std::mem::take(&mut self.preempted) || !fresh || self.queue.is_empty() {
             return;
         }
         match self.await_mode {
             AwaitMode::Suspend => {
                 let stack = std::mem::take(&mut self.active);
+                event!(
+                    "gene::task",
+                    "task.preempted",
+                    task = stack.last().copied().unwrap_or(0)
+                );
                 self.queue.push_back(VecDeque::from([Job::Continue(stack)]));
             }
             AwaitMode::Blocking => self.interrupt = true,
@@ -367,11 +480,19 @@ impl Vm {
                     self.active.push(t);
                 }
                 self.tasks.get_mut(&t).expect("task").blocked = false;
+                event!("gene::task", "task.resumed", task = t, ok = outcome.is_ok());
                 self.load_fiber(t);
                 self.deliver(outcome);
             }
-            Job::Callback(f, arg) => self.spawn(f, vec![arg], TaskKind::Callback, None),
+            Job::Callback(f, arg, reacts_to) => {
+                self.spawn(f, vec![arg], TaskKind::Callback, None, reacts_to)
+            }
             Job::Continue(stack) => {
+                event!(
+                    "gene::task",
+                    "task.continued",
+                    task = stack.last().copied().unwrap_or(0)
+                );
                 self.active = stack;
                 if let Some(t) = self.top() {
                     self.load_fiber(t);
@@ -464,6 +585,7 @@ impl Vm {
         self.handlers.clear();
         self.loaded = None;
         let task = self.tasks.remove(&t).expect("task");
+        event!("gene::task", "task.finished", task = t, ok = result.is_ok());
         match (task.kind, result) {
             (TaskKind::Main, Ok(v)) => self.main_result = Some(Ok(v)),
             (TaskKind::Main, Err(u)) => {
@@ -506,6 +628,7 @@ impl Vm {
 
     /// A callback threw: nobody can observe it, so it is reported.
     fn callback_failed(&mut self, e: Value) {
+        event!("gene::callback", "callback.failed", value = %Quoted(&e));
         let f = self.new_future();
         *f.state.borrow_mut() = FutureState::Failure(e);
         self.unobserved.push(f);
@@ -547,6 +670,13 @@ impl Vm {
             self.result = Some(r);
         }
         Step::Finished(self.result.clone().expect("result"))
+    }
+}
+
+fn future_id(v: &Value) -> u64 {
+    match v {
+        Value::Future(f) => f.id,
+        _ => 0,
     }
 }
 

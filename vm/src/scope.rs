@@ -11,6 +11,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use crate::events::event;
 use crate::value::Value;
 
 /// Index of a scope in the arena; `NO_SCOPE` is the empty chain.
@@ -37,6 +38,8 @@ pub struct ScopeArena {
     pub live: usize,
     pub peak: usize,
     pub created: u64,
+    /// Releases of scopes that were free or at zero (refcount bugs).
+    pub underflows: u64,
 }
 
 /// A counted reference held by a closure. Dropping it queues a release.
@@ -59,10 +62,20 @@ pub struct UseAfterFree(pub ScopeId);
 impl ScopeArena {
     /// A new scope with one reference (the caller's) under `parent`.
     pub fn alloc(&mut self, parent: ScopeId, vars: Vec<Value>) -> ScopeId {
+        let mut parent_serial = 0;
         if parent != NO_SCOPE {
-            self.entries[parent as usize].rc += 1;
+            let p = &mut self.entries[parent as usize];
+            p.rc += 1;
+            parent_serial = p.serial;
+            event!("gene::scope", "scope.retained", scope = p.serial, rc = p.rc);
         }
         self.created += 1;
+        event!(
+            "gene::scope",
+            "scope.created",
+            scope = self.created,
+            parent = parent_serial
+        );
         self.live += 1;
         self.peak = self.peak.max(self.live);
         let entry = ScopeEntry {
@@ -89,7 +102,9 @@ impl ScopeArena {
         if id == NO_SCOPE {
             return None;
         }
-        self.entries[id as usize].rc += 1;
+        let e = &mut self.entries[id as usize];
+        e.rc += 1;
+        event!("gene::scope", "scope.retained", scope = e.serial, rc = e.rc);
         Some(ScopeRef {
             id,
             pending: self.pending.clone(),
@@ -100,11 +115,18 @@ impl ScopeArena {
     pub fn release(&mut self, mut id: ScopeId) {
         while id != NO_SCOPE {
             let e = &mut self.entries[id as usize];
-            debug_assert!(e.alive && e.rc > 0, "release of a dead scope");
+            if !e.alive || e.rc == 0 {
+                // A refcount bug: reported, never wrapped around.
+                event!("gene::scope", "scope.underflow", scope = e.serial);
+                self.underflows += 1;
+                break;
+            }
             e.rc -= 1;
+            event!("gene::scope", "scope.released", scope = e.serial, rc = e.rc);
             if e.rc > 0 {
                 break;
             }
+            event!("gene::scope", "scope.freed", scope = e.serial);
             e.alive = false;
             let parent = e.parent;
             let vars = std::mem::take(&mut e.vars);

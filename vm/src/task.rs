@@ -24,6 +24,16 @@ pub(crate) enum TaskKind {
     Callback,
 }
 
+impl TaskKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            TaskKind::Main => "main",
+            TaskKind::Async => "async",
+            TaskKind::Callback => "callback",
+        }
+    }
+}
+
 pub(crate) struct Task {
     /// Parked state; empty while the task is active.
     pub fiber: Fiber,
@@ -50,8 +60,9 @@ pub enum AwaitMode {
 pub(crate) enum Job {
     /// Resume a task suspended in `await` with the future's outcome.
     Resume(TaskId, Result<Value, Value>),
-    /// Run a callback with its argument, as a new task.
-    Callback(Value, Value),
+    /// Run a callback with its argument, as a new task (reacting to the
+    /// future with this id).
+    Callback(Value, Value, u64),
     /// Continue an activation stack preempted at a poll.
     Continue(Vec<TaskId>),
 }

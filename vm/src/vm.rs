@@ -227,6 +227,8 @@ pub struct Vm {
     pub(crate) gene: Rc<Namespace>,
     pub(crate) genex: Rc<Namespace>,
     pub(crate) out: String,
+    /// Bytes printed in the whole run.
+    pub(crate) out_total: u64,
     pub(crate) executed: u64,
     pub(crate) result: Option<Result<Value, Uncaught>>,
     /// Where the exception being handled was first thrown, for rethrows.
@@ -244,6 +246,8 @@ pub struct Vm {
     pub(crate) micro: VecDeque<Batch>,
     /// `complete` is resolving a future for the world.
     pub(crate) delivering: bool,
+    /// The world delivered something since the last `run`.
+    pub(crate) fresh: bool,
     pub(crate) chooser: Option<Box<dyn FnMut(usize) -> usize>>,
     pub(crate) requests: Vec<Request>,
     /// Operations started and not yet completed.
@@ -284,6 +288,7 @@ impl Vm {
             gene,
             genex,
             out: String::new(),
+            out_total: 0,
             executed: 0,
             result: None,
             caught_at: None,
@@ -294,6 +299,7 @@ impl Vm {
             queue: VecDeque::new(),
             micro: VecDeque::new(),
             delivering: false,
+            fresh: false,
             chooser: None,
             requests: Vec::new(),
             outstanding: 0,
@@ -382,6 +388,39 @@ impl Vm {
             .collect()
     }
 
+    /// The ids of the futures `unobserved_failures` gives.
+    pub fn unobserved_ids(&self) -> Vec<u64> {
+        self.unobserved
+            .iter()
+            .filter(|f| !f.observed.get())
+            .map(|f| f.id)
+            .collect()
+    }
+
+    /// A digest of the VM's state between polls: two runs that diverge
+    /// differ here by the end of the poll where they did.
+    pub fn state_hash(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        (
+            self.executed,
+            self.out_total,
+            self.outstanding,
+            self.queue.len(),
+            self.micro.len(),
+        )
+            .hash(&mut h);
+        (
+            self.active.len(),
+            self.tasks.len(),
+            self.scopes.live,
+            self.scopes.created,
+        )
+            .hash(&mut h);
+        (self.stats.futures, self.stats.tasks, self.stats.operations).hash(&mut h);
+        h.finish()
+    }
+
     /// The virtual time `gene/time/now` reports, in seconds.
     pub(crate) fn now_secs(&self) -> f64 {
         self.config.start_secs + self.now_nanos as f64 / 1e9
@@ -417,6 +456,7 @@ impl Vm {
     }
 
     pub(crate) fn print(&mut self, s: &str) {
+        self.out_total += s.len() as u64;
         self.out.push_str(s);
     }
 

@@ -35,7 +35,7 @@ enum Command {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Run { file, run } => match read_program(file.as_deref()) {
-            Ok((name, text)) => run_program(&name, &text, &run, Extras::default()).0,
+            Ok((name, text)) => run_program(&name, &text, &run, &Extras::default()).0,
             Err(e) => fail(&e),
         },
         Command::Eval { code, run } => {
@@ -47,7 +47,7 @@ fn main() -> ExitCode {
             } else {
                 ("<eval>".to_string(), code)
             };
-            let (status, report) = run_program(&name, &text, &run, Extras::default());
+            let (status, report) = run_program(&name, &text, &run, &Extras::default());
             if let Some(Ok(v)) = report.map(|r| r.result) {
                 println!("{}", gene_vm::display::display(&v));
             }

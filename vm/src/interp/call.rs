@@ -22,7 +22,7 @@ impl Vm {
                 let f = self.new_future();
                 self.stack.push(Value::Future(f.clone()));
                 let callee = items.next().expect("callee");
-                self.spawn(callee, items.collect(), TaskKind::Async, Some(f));
+                self.spawn(callee, items.collect(), TaskKind::Async, Some(f), 0);
                 Ok(Called::Switched)
             }
             Value::Function(_) => self.enter(callee, named),
@@ -38,14 +38,15 @@ impl Vm {
                 self.stack.push(r?);
                 Ok(match after {
                     None => Called::Value,
-                    Some(AfterNative::Spawn(cb, args)) => {
-                        self.spawn(cb, args, TaskKind::Callback, None);
+                    Some(AfterNative::Spawn(cb, args, reacts_to)) => {
+                        self.spawn(cb, args, TaskKind::Callback, None, reacts_to);
                         Called::Switched
                     }
                     Some(AfterNative::Block) => {
                         self.stack.pop();
                         Called::Blocked
                     }
+                    Some(AfterNative::React) => Called::Reacting,
                 })
             }
             other => Err(Value::exception(&format!(

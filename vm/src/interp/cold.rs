@@ -3,6 +3,7 @@
 
 use super::{Called, Flow, fatal, fold, make_range, stack_overflow};
 use crate::bytecode::{Code, Op};
+use crate::events::event;
 use crate::future::{FutureState, Reaction};
 use crate::members;
 use crate::ops;
@@ -214,9 +215,13 @@ impl Vm {
                 let r = members::call_method(self, &target, name, &args);
                 let after = self.after_native.take();
                 self.stack.push(tri!(r));
-                if let Some(AfterNative::Spawn(cb, args)) = after {
-                    self.spawn(cb, args, TaskKind::Callback, None);
-                    return Ok(Flow::Reload);
+                match after {
+                    Some(AfterNative::Spawn(cb, args, reacts_to)) => {
+                        self.spawn(cb, args, TaskKind::Callback, None, reacts_to);
+                        return Ok(Flow::Reload);
+                    }
+                    Some(AfterNative::React) => return Ok(Flow::React),
+                    _ => {}
                 }
             }
             Op::CallArgs => {
@@ -228,6 +233,7 @@ impl Vm {
                     Called::Value => Flow::Next,
                     Called::Frame | Called::Switched => Flow::Reload,
                     Called::Blocked => Flow::Block,
+                    Called::Reacting => Flow::React,
                 });
             }
             Op::CallNamed(argc) => {
@@ -241,6 +247,7 @@ impl Vm {
                     Called::Value => Flow::Next,
                     Called::Frame | Called::Switched => Flow::Reload,
                     Called::Blocked => Flow::Block,
+                    Called::Reacting => Flow::React,
                 });
             }
             Op::QuotedCall(k) => {
@@ -359,7 +366,7 @@ impl Vm {
                 let closure = pop!();
                 let f = self.new_future();
                 self.stack.push(Value::Future(f.clone()));
-                self.spawn(closure, Vec::new(), TaskKind::Async, Some(f));
+                self.spawn(closure, Vec::new(), TaskKind::Async, Some(f), 0);
                 return Ok(Flow::Reload);
             }
             Op::Await => {
@@ -372,6 +379,14 @@ impl Vm {
                 };
                 f.observed.set(true);
                 let state = f.state.borrow().clone();
+                if !matches!(state, FutureState::Pending) {
+                    event!(
+                        "gene::future",
+                        "future.observed",
+                        future = f.id,
+                        by = "await"
+                    );
+                }
                 match state {
                     FutureState::Success(v) => self.stack.push(v),
                     FutureState::Failure(e) => {
@@ -388,6 +403,7 @@ impl Vm {
                     }
                     FutureState::Pending => {
                         let me = *self.active.last().expect("a running task");
+                        event!("gene::task", "task.awaiting", task = me, future = f.id);
                         f.reactions.borrow_mut().push(Reaction::Waiter(me));
                         return Ok(Flow::Suspend);
                     }
@@ -395,6 +411,7 @@ impl Vm {
             }
             Op::AwaitAll => {
                 let me = *self.active.last().expect("a running task");
+                event!("gene::task", "task.awaiting_all", task = me);
                 self.all_waiters.push(me);
                 return Ok(Flow::Suspend);
             }

@@ -7,6 +7,7 @@ mod cold;
 use std::rc::Rc;
 
 use crate::bytecode::{FoldOp, Op};
+use crate::events::event;
 use crate::function::Closure;
 use crate::members;
 use crate::ops;
@@ -23,6 +24,8 @@ enum Flow {
     Suspend,
     /// A blocking operation was started.
     Block,
+    /// Reactions to a resolution go first.
+    React,
 }
 
 /// Why `exec` returned.
@@ -35,6 +38,8 @@ pub(crate) enum Exit {
     Suspended,
     /// The task waits on a blocking operation.
     Blocked,
+    /// The task lets the reactions of a resolution it made run first.
+    Reacting,
 }
 
 /// What a call did.
@@ -47,6 +52,8 @@ pub(crate) enum Called {
     Switched,
     /// A built-in started a blocking operation.
     Blocked,
+    /// A built-in resolved a future whose reactions run now.
+    Reacting,
 }
 
 pub(super) fn fatal(message: String) -> Thrown {
@@ -74,6 +81,13 @@ impl Vm {
     /// scopes down to it; without one, the run ends.
     pub(crate) fn unwind(&mut self, t: Thrown) -> Result<(), Uncaught> {
         let catchable = t.kind != UncaughtKind::Fatal;
+        event!(
+            "gene::exception",
+            "exception.thrown",
+            task = self.active.last().copied().unwrap_or(0),
+            value = %crate::display::Quoted(&t.value),
+            handled = catchable && !self.handlers.is_empty()
+        );
         let Some(h) = self.handlers.pop().filter(|_| catchable) else {
             return Err(self.uncaught(t));
         };
@@ -422,6 +436,7 @@ impl Vm {
                             Called::Value => {}
                             Called::Frame | Called::Switched => reload!(),
                             Called::Blocked => return Ok(Exit::Blocked),
+                            Called::Reacting => return Ok(Exit::Reacting),
                         }
                     }
                     Op::TailCall(argc) => {
@@ -457,6 +472,7 @@ impl Vm {
                                 Called::Value => {}
                                 Called::Frame | Called::Switched => reload!(),
                                 Called::Blocked => return Ok(Exit::Blocked),
+                                Called::Reacting => return Ok(Exit::Reacting),
                             }
                         }
                     }
@@ -486,6 +502,7 @@ impl Vm {
                             Ok(Flow::Reload) => reload!(),
                             Ok(Flow::Suspend) => return Ok(Exit::Suspended),
                             Ok(Flow::Block) => return Ok(Exit::Blocked),
+                            Ok(Flow::React) => return Ok(Exit::Reacting),
                             Err(t) => return Err(t),
                         }
                     }

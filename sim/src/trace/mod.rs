@@ -1,0 +1,48 @@
+//! Traces: the recorder, the reader and the invariant checkers. The format
+//! is written down in docs/trace-format.md.
+
+pub mod check;
+pub mod read;
+pub mod record;
+
+use sha2::{Digest, Sha256};
+
+use crate::driver::RunConfig;
+use crate::world::Schedule;
+
+/// The format's name and version, in every header.
+pub const FORMAT: &str = "gene-trace";
+pub const VERSION: u64 = 1;
+
+/// The header line: format, tool, seed, the full configuration, program digest.
+pub fn header(name: &str, text: &str, config: &RunConfig) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let vm = &config.vm;
+    let latency = |k: crate::latency::OpKind| {
+        let l = config.latency.get(k);
+        serde_json::json!({"base_ns": l.base_ns, "per_byte_ns": l.per_byte_ns, "jitter_ns": l.jitter_ns})
+    };
+    serde_json::json!({
+        "format": FORMAT,
+        "version": VERSION,
+        "tool": concat!("gene-trace ", env!("CARGO_PKG_VERSION")),
+        "seed": config.seed,
+        "config": {
+            "poll_every": config.poll_every,
+            "schedule": match config.schedule { Schedule::Fifo => "fifo", Schedule::Random => "random" },
+            "await": format!("{:?}", vm.await_mode).to_lowercase(),
+            "max_depth": vm.max_depth,
+            "max_instructions": vm.max_instructions,
+            "start_time": vm.start_secs,
+            "real": config.real,
+            "latency": {
+                "read": latency(crate::latency::OpKind::Read),
+                "write": latency(crate::latency::OpKind::Write),
+            },
+            "faults": config.faults.config().to_toml(),
+        },
+        "program": { "name": name, "sha256": hex },
+    })
+    .to_string()
+}

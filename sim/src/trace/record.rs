@@ -1,0 +1,177 @@
+//! The recorder: a `tracing-subscriber` layer that turns the VM's `gene::*`
+//! events into trace records (docs/trace-format.md), one JSON line each,
+//! written with no per-event formatting machinery and flushed at every poll
+//! so that a crash leaves a readable prefix.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tracing::field::{Field, Visit};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::layer::{Context, Layer};
+
+struct Inner {
+    out: Box<dyn Write + Send>,
+    buf: String,
+    seq: u64,
+    time: u64,
+    poll: u64,
+    /// The first write error; recording stops there.
+    error: Option<std::io::Error>,
+}
+
+/// Records events; clones share one trace.
+#[derive(Clone)]
+pub struct Recorder {
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl Recorder {
+    /// A recorder writing to `out`, starting with the header line.
+    pub fn new(mut out: Box<dyn Write + Send>, header: &str) -> Recorder {
+        let error = out
+            .write_all(header.as_bytes())
+            .and_then(|()| out.write_all(b"\n"))
+            .err();
+        Recorder {
+            inner: Arc::new(Mutex::new(Inner {
+                out,
+                buf: String::with_capacity(1 << 16),
+                seq: 0,
+                time: 0,
+                poll: 0,
+                error,
+            })),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while recording leaves the trace as it was: keep going.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts poll `index` at virtual time `time`.
+    pub fn begin_poll(&self, index: u64, time: u64) {
+        let mut r = self.lock();
+        r.poll = index;
+        r.time = time;
+        r.start_record();
+        r.buf.push_str(r#","kind":"poll.begin"}"#);
+        r.buf.push('\n');
+    }
+
+    /// Ends the current poll with the VM's state hash and flushes.
+    pub fn end_poll(&self, state_hash: u64, delivered: usize) {
+        let mut r = self.lock();
+        r.start_record();
+        let _ = write!(
+            r.buf,
+            r#","kind":"poll.end","delivered":{delivered},"hash":"{state_hash:016x}"}}"#
+        );
+        r.buf.push('\n');
+        r.flush();
+    }
+
+    /// Writes the last record (fields already JSON) and flushes.
+    pub fn end_run(&self, fields: &str) {
+        let mut r = self.lock();
+        r.start_record();
+        let _ = write!(r.buf, r#","kind":"run.end"{fields}}}"#);
+        r.buf.push('\n');
+        r.flush();
+    }
+
+    /// The first error writing the trace, if any.
+    pub fn take_error(&self) -> Option<std::io::Error> {
+        self.lock().error.take()
+    }
+}
+
+impl Inner {
+    fn start_record(&mut self) {
+        self.seq += 1;
+        let (seq, t, poll) = (self.seq, self.time, self.poll);
+        let _ = write!(self.buf, r#"{{"seq":{seq},"t":{t},"poll":{poll}"#);
+    }
+
+    fn flush(&mut self) {
+        if self.error.is_none() {
+            let r = self
+                .out
+                .write_all(self.buf.as_bytes())
+                .and_then(|()| self.out.flush());
+            self.error = r.err();
+        }
+        self.buf.clear();
+    }
+}
+
+impl<S: Subscriber> Layer<S> for Recorder {
+    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+        if !event.metadata().target().starts_with("gene::") {
+            return;
+        }
+        let mut r = self.lock();
+        r.start_record();
+        event.record(&mut Fields(&mut r.buf));
+        r.buf.push_str("}\n");
+    }
+}
+
+/// Appends `,"name":value` per field, in the order the event declares them.
+struct Fields<'a>(&'a mut String);
+
+impl Fields<'_> {
+    fn key(&mut self, field: &Field) {
+        self.0.push_str(",\"");
+        self.0.push_str(field.name());
+        self.0.push_str("\":");
+    }
+}
+
+impl Visit for Fields<'_> {
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.key(field);
+        let _ = write!(self.0, "{value}");
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.key(field);
+        let _ = write!(self.0, "{value}");
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.key(field);
+        self.0.push_str(if value { "true" } else { "false" });
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.key(field);
+        json_string(self.0, value);
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.key(field);
+        json_string(self.0, &format!("{value:?}"));
+    }
+}
+
+/// Writes `s` as a JSON string.
+pub fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
