@@ -22,7 +22,7 @@ enum Command {
     Run {
         file: Option<String>,
         #[command(flatten)]
-        run: RunArgs,
+        run: Box<RunArgs>,
         /// Print virtual time, polls, operations, futures, tasks,
         /// unobserved failures and peak live scopes on stderr.
         #[arg(long)]

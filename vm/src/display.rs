@@ -294,6 +294,17 @@ fn write_value(out: &mut String, v: &Value, quoted: bool) {
     }
 }
 
+/// A value's quoted form, formatted only when written (for trace fields).
+pub struct Quoted<'a>(pub &'a Value);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = String::new();
+        write_quoted(&mut s, self.0);
+        f.write_str(&s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -571,16 +582,5 @@ mod tests {
                 }
             }
         }
-    }
-}
-
-/// A value's quoted form, formatted only when written (for trace fields).
-pub struct Quoted<'a>(pub &'a Value);
-
-impl fmt::Display for Quoted<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut s = String::new();
-        write_quoted(&mut s, self.0);
-        f.write_str(&s)
     }
 }
