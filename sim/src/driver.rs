@@ -11,7 +11,10 @@ use crate::faults::FaultPlan;
 use crate::fs::OverlayFs;
 use crate::latency::LatencyModel;
 use crate::real::RealWorld;
-use crate::trace::record::Recorder;
+use crate::trace::read::Trace;
+use crate::trace::record::{Collector, Recorder, Sink};
+use tracing_subscriber::Registry;
+use tracing_subscriber::layer::Layer;
 use crate::world::{Schedule, SimWorld, World};
 use tracing_subscriber::layer::SubscriberExt;
 
@@ -132,7 +135,7 @@ pub fn run(
     run_traced(name, text, config, out, None)
 }
 
-/// Like `run`, also recording the run's trace into `trace`.
+/// Like `run`, also recording the run's trace into `trace` (JSON lines).
 pub fn run_traced(
     name: &str,
     text: &str,
@@ -146,21 +149,37 @@ pub fn run_traced(
         return Ok(start(&mut vm, config, out, None));
     };
     let recorder = Recorder::new(trace, &crate::trace::header(name, text, config));
-    let subscriber = tracing_subscriber::registry().with(recorder.clone());
-    let report = tracing::subscriber::with_default(subscriber, || {
-        start(&mut vm, config, out, Some(&recorder))
-    });
-    Ok(report)
+    Ok(with_sink(recorder, |sink| start(&mut vm, config, out, Some(sink))))
 }
 
-fn start(
-    vm: &mut Vm,
+/// Like `run`, also collecting the run's trace in memory.
+pub fn run_collected(
+    name: &str,
+    text: &str,
     config: &RunConfig,
     out: &mut dyn Write,
-    recorder: Option<&Recorder>,
-) -> Report {
+) -> Result<(Report, Trace), LoadError> {
+    let mut vm = Vm::new(config.vm.clone());
+    vm.load(name, text)?;
+    let collector = Collector::default();
+    let report = with_sink(collector.clone(), |sink| start(&mut vm, config, out, Some(sink)));
+    let header: serde_json::Value =
+        serde_json::from_str(&crate::trace::header(name, text, config)).unwrap_or_default();
+    Ok((report, Trace::from_records(header, collector.take())))
+}
+
+/// Runs `f` with `sink` receiving this thread's `gene::*` events.
+fn with_sink<L>(sink: L, f: impl FnOnce(&L) -> Report) -> Report
+where
+    L: Sink + Layer<Registry> + Clone + Send + Sync + 'static,
+{
+    let subscriber = tracing_subscriber::registry().with(sink.clone());
+    tracing::subscriber::with_default(subscriber, || f(&sink))
+}
+
+fn start(vm: &mut Vm, config: &RunConfig, out: &mut dyn Write, sink: Option<&dyn Sink>) -> Report {
     if config.real {
-        drive(vm, RealWorld::default(), config.poll_every, out, recorder)
+        drive(vm, RealWorld::default(), config.poll_every, out, sink)
     } else {
         let world = SimWorld::new(
             config.seed,
@@ -172,7 +191,7 @@ fn start(
         if let Some(chooser) = world.chooser() {
             vm.set_chooser(chooser);
         }
-        drive(vm, world, config.poll_every, out, recorder)
+        drive(vm, world, config.poll_every, out, sink)
     }
 }
 
@@ -181,7 +200,7 @@ fn drive(
     mut world: impl World,
     poll_every: u64,
     out: &mut dyn Write,
-    recorder: Option<&Recorder>,
+    recorder: Option<&dyn Sink>,
 ) -> Report {
     let mut polls = 0;
     loop {

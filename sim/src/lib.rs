@@ -13,5 +13,5 @@ pub mod timers;
 pub mod trace;
 pub mod world;
 
-pub use driver::{Report, RunConfig, format_nanos, run, run_traced};
+pub use driver::{Report, RunConfig, format_nanos, run, run_collected, run_traced};
 pub use world::Schedule;

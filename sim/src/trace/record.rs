@@ -7,7 +7,9 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use tracing::field::{Field, Visit};
+use tracing::field::{Field, Field as Field_, Visit};
+
+use super::read::{Field as FieldValue, Names, Record};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
 
@@ -174,4 +176,158 @@ pub fn json_string(out: &mut String, s: &str) {
         }
     }
     out.push('"');
+}
+
+/// What the driver tells a trace sink besides the VM's events.
+pub trait Sink {
+    fn begin_poll(&self, index: u64, time: u64);
+    fn end_poll(&self, state_hash: u64, delivered: usize);
+    /// `fields`: the `run.end` record's fields as JSON, each with its comma.
+    fn end_run(&self, fields: &str);
+}
+
+impl Sink for Recorder {
+    fn begin_poll(&self, index: u64, time: u64) {
+        Recorder::begin_poll(self, index, time)
+    }
+
+    fn end_poll(&self, state_hash: u64, delivered: usize) {
+        Recorder::end_poll(self, state_hash, delivered)
+    }
+
+    fn end_run(&self, fields: &str) {
+        Recorder::end_run(self, fields)
+    }
+}
+
+#[derive(Default)]
+struct Collected {
+    names: Names,
+    records: Vec<Record>,
+    time: u64,
+    poll: u64,
+}
+
+impl Collected {
+    fn push(&mut self, kind: &str, fields: Vec<(Arc<str>, FieldValue)>) {
+        let kind = self.names.get(kind);
+        let seq = self.records.len() as u64 + 1;
+        self.records.push(Record {
+            seq,
+            t: self.time,
+            poll: self.poll,
+            kind,
+            fields,
+        });
+    }
+}
+
+/// Collects the records in memory, with no JSON: for the checkers and
+/// `explore`, which look at every run.
+#[derive(Clone, Default)]
+pub struct Collector {
+    inner: Arc<Mutex<Collected>>,
+}
+
+impl Collector {
+    fn lock(&self) -> MutexGuard<'_, Collected> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The records so far.
+    pub fn take(&self) -> Vec<Record> {
+        std::mem::take(&mut self.lock().records)
+    }
+}
+
+impl Sink for Collector {
+    fn begin_poll(&self, index: u64, time: u64) {
+        let mut c = self.lock();
+        c.poll = index;
+        c.time = time;
+        c.push("poll.begin", Vec::new());
+    }
+
+    fn end_poll(&self, state_hash: u64, delivered: usize) {
+        let mut c = self.lock();
+        let fields = vec![
+            (c.names.get("delivered"), FieldValue::Int(delivered as i64)),
+            (c.names.get("hash"), FieldValue::Text(Arc::from(format!("{state_hash:016x}")))),
+        ];
+        c.push("poll.end", fields);
+    }
+
+    fn end_run(&self, fields: &str) {
+        let mut c = self.lock();
+        let json: serde_json::Value =
+            serde_json::from_str(&format!("{{{}}}", fields.trim_start_matches(','))).unwrap_or_default();
+        let mut out = Vec::new();
+        if let serde_json::Value::Object(map) = json {
+            for (k, v) in map {
+                let f = match v {
+                    serde_json::Value::Bool(b) => FieldValue::Bool(b),
+                    serde_json::Value::Number(n) => FieldValue::Int(n.as_i64().unwrap_or_default()),
+                    other => FieldValue::Text(Arc::from(other.as_str().unwrap_or_default())),
+                };
+                out.push((c.names.get(&k), f));
+            }
+        }
+        c.push("run.end", out);
+    }
+}
+
+impl<S: Subscriber> Layer<S> for Collector {
+    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+        if !event.metadata().target().starts_with("gene::") {
+            return;
+        }
+        let mut c = self.lock();
+        let mut v = Collect {
+            names: &mut c.names,
+            kind: None,
+            fields: Vec::new(),
+        };
+        event.record(&mut v);
+        let (kind, fields) = (v.kind.take().unwrap_or_default(), v.fields);
+        c.push(&kind, fields);
+    }
+}
+
+struct Collect<'a> {
+    names: &'a mut Names,
+    kind: Option<String>,
+    fields: Vec<(Arc<str>, FieldValue)>,
+}
+
+impl Collect<'_> {
+    fn field(&mut self, field: &Field_, value: FieldValue) {
+        let key = self.names.get(field.name());
+        self.fields.push((key, value));
+    }
+}
+
+impl Visit for Collect<'_> {
+    fn record_u64(&mut self, field: &Field_, value: u64) {
+        self.field(field, FieldValue::Int(value as i64));
+    }
+
+    fn record_i64(&mut self, field: &Field_, value: i64) {
+        self.field(field, FieldValue::Int(value));
+    }
+
+    fn record_bool(&mut self, field: &Field_, value: bool) {
+        self.field(field, FieldValue::Bool(value));
+    }
+
+    fn record_str(&mut self, field: &Field_, value: &str) {
+        if field.name() == "kind" {
+            self.kind = Some(value.to_string());
+        } else {
+            self.field(field, FieldValue::Text(Arc::from(value)));
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field_, value: &dyn std::fmt::Debug) {
+        self.field(field, FieldValue::Text(Arc::from(format!("{value:?}"))));
+    }
 }
