@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use gene_sim::faults::FaultPlan;
+use gene_sim::trace::read::Trace;
 use gene_sim::{Report, RunConfig, Schedule};
 use gene_vm::AwaitMode;
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -116,10 +117,86 @@ fn squash(s: &str) -> String {
 }
 
 /// Runs a fixture: its output (stdout), and its outcome or rendered error.
-fn run(name: &str, text: &str, config: &RunConfig) -> (String, Result<Report, String>) {
+/// Runs a fixture with its trace collected: output, report and records.
+fn run(name: &str, text: &str, config: &RunConfig) -> (String, Result<(Report, Trace), String>) {
     let mut out = Vec::new();
-    let report = gene_sim::run(name, text, config, &mut out).map_err(|e| e.render());
+    let report = gene_sim::run_collected(name, text, config, &mut out).map_err(|e| e.render());
     (String::from_utf8_lossy(&out).into_owned(), report)
+}
+
+/// A JSON trace of the run, in memory.
+fn json_trace(name: &str, text: &str, config: &RunConfig) -> Vec<u8> {
+    let buf = SharedBuf::default();
+    let _ = gene_sim::run_traced(
+        name,
+        text,
+        config,
+        &mut std::io::sink(),
+        Some(Box::new(buf.clone())),
+    );
+    buf.0.lock().unwrap().clone()
+}
+
+#[derive(Clone, Default)]
+struct SharedBuf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for SharedBuf {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Traces are byte-identical across runs, read back to the records the
+/// collector saw, and pass every invariant checker.
+fn check_trace(
+    name: &str,
+    text: &str,
+    config: &RunConfig,
+    collected: &Trace,
+) -> Result<(), String> {
+    let first = json_trace(name, text, config);
+    let second = json_trace(name, text, config);
+    if first != second {
+        let a = String::from_utf8_lossy(&first);
+        let b = String::from_utf8_lossy(&second);
+        let (line, (x, y)) = a
+            .lines()
+            .zip(b.lines())
+            .enumerate()
+            .find(|(_, (x, y))| x != y)
+            .unwrap_or((0, ("", "")));
+        return Err(format!("two traces differ at line {}:\n{x}\n{y}", line + 1));
+    }
+    let read =
+        gene_sim::trace::read::read(&first[..]).map_err(|e| format!("trace unreadable: {e}"))?;
+    if let Some(e) = &read.error {
+        return Err(format!("trace unreadable: {e}"));
+    }
+    if read.records != collected.records {
+        let i = read
+            .records
+            .iter()
+            .zip(&collected.records)
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
+        return Err(format!(
+            "the JSON trace and the collected records differ at record {}:\n{:?}\n{:?}",
+            i + 1,
+            read.records.get(i),
+            collected.records.get(i)
+        ));
+    }
+    let violations = gene_sim::trace::check::check(&collected.records);
+    if !violations.is_empty() {
+        let list: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
+        return Err(format!("invariants broken:\n{}", list.join("\n")));
+    }
+    Ok(())
 }
 
 fn check(path: &Path, root: &Path) -> Result<(), Failed> {
@@ -142,7 +219,8 @@ fn check(path: &Path, root: &Path) -> Result<(), Failed> {
         )
         .into());
     }
-    let report = report.map_err(|e| format!("cannot load: {e}"))?;
+    let (report, trace) = report.map_err(|e| format!("cannot load: {e}"))?;
+    check_trace(&name, &text, &config, &trace)?;
     if let Some(e) = &expect.elapsed {
         let got = gene_sim::format_nanos(report.elapsed_nanos);
         if &got != e {

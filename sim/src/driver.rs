@@ -13,9 +13,9 @@ use crate::latency::LatencyModel;
 use crate::real::RealWorld;
 use crate::trace::read::Trace;
 use crate::trace::record::{Collector, Recorder, Sink};
+use crate::world::{Schedule, SimWorld, World};
 use tracing_subscriber::Registry;
 use tracing_subscriber::layer::Layer;
-use crate::world::{Schedule, SimWorld, World};
 use tracing_subscriber::layer::SubscriberExt;
 
 /// Everything a run depends on besides the program.
@@ -149,7 +149,9 @@ pub fn run_traced(
         return Ok(start(&mut vm, config, out, None));
     };
     let recorder = Recorder::new(trace, &crate::trace::header(name, text, config));
-    Ok(with_sink(recorder, |sink| start(&mut vm, config, out, Some(sink))))
+    Ok(with_sink(recorder, |sink| {
+        start(&mut vm, config, out, Some(sink))
+    }))
 }
 
 /// Like `run`, also collecting the run's trace in memory.
@@ -162,7 +164,9 @@ pub fn run_collected(
     let mut vm = Vm::new(config.vm.clone());
     vm.load(name, text)?;
     let collector = Collector::default();
-    let report = with_sink(collector.clone(), |sink| start(&mut vm, config, out, Some(sink)));
+    let report = with_sink(collector.clone(), |sink| {
+        start(&mut vm, config, out, Some(sink))
+    });
     let header: serde_json::Value =
         serde_json::from_str(&crate::trace::header(name, text, config)).unwrap_or_default();
     Ok((report, Trace::from_records(header, collector.take())))

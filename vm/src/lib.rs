@@ -21,6 +21,8 @@ pub mod compiler;
 pub mod disasm;
 mod interp;
 pub mod members;
+#[cfg(feature = "mutations")]
+pub mod mutation;
 pub mod ops;
 pub mod scope;
 pub mod vm;

@@ -206,7 +206,10 @@ impl Vm {
             Ok(v) => FutureState::Success(v.clone()),
             Err(e) => FutureState::Failure(e.clone()),
         };
-        let reactions = std::mem::take(&mut *f.reactions.borrow_mut());
+        #[allow(unused_mut)]
+        let mut reactions = std::mem::take(&mut *f.reactions.borrow_mut());
+        #[cfg(feature = "mutations")]
+        self.mutate_reactions(&mut reactions);
         match &outcome {
             Ok(v) => {
                 event!("gene::future", "future.resolved", future = f.id, ok = true, value = %Quoted(v), reactions = reactions.len())
@@ -597,6 +600,14 @@ impl Vm {
                     self.settle(f, v);
                 }
             }
+            #[cfg(feature = "mutations")]
+            (_, Err(_))
+                if self.config.mutation == Some(crate::mutation::Mutation::DroppedFailure) =>
+            {
+                if let Some(f) = &task.future {
+                    self.resolve(f, Ok(Value::Nil));
+                }
+            }
             (_, Err(u)) => match &task.future {
                 Some(f) => self.resolve(f, Err(u.value)),
                 None => self.callback_failed(u.value),
@@ -613,6 +624,7 @@ impl Vm {
         match v {
             Value::Future(g) if !Rc::ptr_eq(f, &g) => {
                 g.observed.set(true);
+                event!("gene::future", "future.adopted", future = g.id, by = f.id);
                 let state = g.state.borrow().clone();
                 match state {
                     FutureState::Pending => {
@@ -677,6 +689,27 @@ fn future_id(v: &Value) -> u64 {
     match v {
         Value::Future(f) => f.id,
         _ => 0,
+    }
+}
+
+#[cfg(feature = "mutations")]
+impl Vm {
+    /// Reverses the callbacks or the waiters among `reactions`, keeping the
+    /// positions the other kind holds.
+    fn mutate_reactions(&self, reactions: &mut [Reaction]) {
+        use crate::mutation::Mutation;
+        let pick: fn(&Reaction) -> bool = match self.config.mutation {
+            Some(Mutation::CallbacksReversed) => |r| matches!(r, Reaction::Callback { .. }),
+            Some(Mutation::WaitersReversed) => |r| matches!(r, Reaction::Waiter(_)),
+            _ => return,
+        };
+        let slots: Vec<usize> = (0..reactions.len())
+            .filter(|&i| pick(&reactions[i]))
+            .collect();
+        let picked: Vec<Reaction> = slots.iter().rev().map(|&i| reactions[i].clone()).collect();
+        for (&i, r) in slots.iter().zip(picked) {
+            reactions[i] = r;
+        }
     }
 }
 

@@ -40,6 +40,8 @@ pub struct ScopeArena {
     pub created: u64,
     /// Releases of scopes that were free or at zero (refcount bugs).
     pub underflows: u64,
+    #[cfg(feature = "mutations")]
+    forget_capture: bool,
 }
 
 /// A counted reference held by a closure. Dropping it queues a release.
@@ -103,6 +105,13 @@ impl ScopeArena {
             return None;
         }
         let e = &mut self.entries[id as usize];
+        #[cfg(feature = "mutations")]
+        if std::mem::take(&mut self.forget_capture) {
+            return Some(ScopeRef {
+                id,
+                pending: self.pending.clone(),
+            });
+        }
         e.rc += 1;
         event!("gene::scope", "scope.retained", scope = e.serial, rc = e.rc);
         Some(ScopeRef {
@@ -196,6 +205,12 @@ impl ScopeArena {
             vars.resize(slot + 1, Value::Nil);
         }
         vars[slot] = v;
+    }
+
+    /// The next capture takes no reference (mutation `MissingRetain`).
+    #[cfg(feature = "mutations")]
+    pub fn forget_next_capture(&mut self) {
+        self.forget_capture = true;
     }
 
     /// Breaks the cycles that keep unreachable scopes alive: once nothing

@@ -30,6 +30,9 @@ pub struct VmConfig {
     pub await_mode: AwaitMode,
     /// What `gene/time/now` gives at virtual time zero, in seconds.
     pub start_secs: f64,
+    /// A deliberate bug, for showing that the tests catch it.
+    #[cfg(feature = "mutations")]
+    pub mutation: Option<crate::mutation::Mutation>,
 }
 
 impl Default for VmConfig {
@@ -39,6 +42,8 @@ impl Default for VmConfig {
             max_instructions: None,
             await_mode: AwaitMode::Suspend,
             start_secs: 0.0,
+            #[cfg(feature = "mutations")]
+            mutation: None,
         }
     }
 }

@@ -1,1 +1,349 @@
-//! Invariant checkers.
+//! Invariant checkers: functions over a finished run's records (DESIGN.md,
+//! "Invariant checkers"), used by the fixture runner, the property tests and
+//! `explore`.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use super::read::Record;
+
+/// A broken invariant, at the record that shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    pub rule: &'static str,
+    pub seq: u64,
+    pub poll: u64,
+    pub message: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "[{}] record {} (poll {}): {}",
+            self.rule, self.seq, self.poll, self.message
+        )
+    }
+}
+
+/// What reacts to a future, as the trace shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reaction {
+    Callback { on_success: bool },
+    Waiter(u64),
+}
+
+#[derive(Default)]
+struct FutureState {
+    /// `Some(ok)` once resolved.
+    resolved: Option<bool>,
+    /// Registered while pending, in order.
+    registered: Vec<Reaction>,
+    /// Still to start after the resolution, in order.
+    expected: VecDeque<Reaction>,
+    observed: bool,
+}
+
+#[derive(Default)]
+struct Checker {
+    out: Vec<Violation>,
+    futures: BTreeMap<u64, FutureState>,
+    /// What each suspended task waits on (0: `$await_all`).
+    waiting: BTreeMap<u64, u64>,
+    /// Live scopes and their counts, recounted from the events.
+    scopes: BTreeMap<u64, u64>,
+    freed: BTreeSet<u64>,
+    last_t: u64,
+    /// At-once callbacks registered on resolved futures, not yet started.
+    at_once: VecDeque<(u64, bool)>,
+}
+
+/// Checks every invariant on a run's records.
+pub fn check(records: &[Record]) -> Vec<Violation> {
+    let mut c = Checker::default();
+    for r in records {
+        c.record(r);
+    }
+    if let Some(end) = records.last().filter(|r| &*r.kind == "run.end") {
+        c.end(end);
+    }
+    c.out
+}
+
+impl Checker {
+    fn fail(&mut self, rule: &'static str, r: &Record, message: String) {
+        self.out.push(Violation {
+            rule,
+            seq: r.seq,
+            poll: r.poll,
+            message,
+        });
+    }
+
+    fn record(&mut self, r: &Record) {
+        if r.t < self.last_t {
+            self.fail(
+                "time-monotonic",
+                r,
+                format!("virtual time goes back from {} to {}", self.last_t, r.t),
+            );
+        }
+        self.last_t = r.t;
+        let id = |k: &str| r.u64(k).unwrap_or(0);
+        match &*r.kind {
+            "future.resolved" => {
+                let (f, ok) = (id("future"), r.bool("ok").unwrap_or(false));
+                let st = self.futures.entry(f).or_default();
+                if st.resolved.is_some() {
+                    self.fail(
+                        "resolve-once",
+                        r,
+                        format!("future {f} resolves a second time"),
+                    );
+                    return;
+                }
+                st.resolved = Some(ok);
+                st.expected = st
+                    .registered
+                    .iter()
+                    .copied()
+                    .filter(|x| match x {
+                        Reaction::Callback { on_success } => *on_success == ok,
+                        Reaction::Waiter(_) => true,
+                    })
+                    .collect();
+                if !ok
+                    && st
+                        .registered
+                        .iter()
+                        .any(|x| !matches!(x, Reaction::Callback { on_success: true }))
+                {
+                    st.observed = true;
+                }
+            }
+            "callback.registered" => {
+                let (f, on_success) = (id("future"), r.bool("on_success").unwrap_or(true));
+                let pending = r.bool("pending").unwrap_or(true);
+                let st = self.futures.entry(f).or_default();
+                if !on_success {
+                    st.observed = true;
+                }
+                match (pending, st.resolved) {
+                    (true, None) => st.registered.push(Reaction::Callback { on_success }),
+                    (true, Some(_)) => {
+                        self.fail(
+                            "reaction-order",
+                            r,
+                            format!("callback registered as pending on resolved future {f}"),
+                        );
+                    }
+                    (false, None) => {
+                        self.fail(
+                            "resolve-once",
+                            r,
+                            format!("future {f} is resolved, but no record says so"),
+                        );
+                    }
+                    (false, Some(ok)) if ok == on_success => {
+                        self.at_once.push_back((f, on_success))
+                    }
+                    (false, Some(_)) => {}
+                }
+            }
+            "task.awaiting" => {
+                let (t, f) = (id("task"), id("future"));
+                self.waiting.insert(t, f);
+                let st = self.futures.entry(f).or_default();
+                st.observed = true;
+                if st.resolved.is_some() {
+                    self.fail(
+                        "await-order",
+                        r,
+                        format!("task {t} suspends on future {f}, already resolved"),
+                    );
+                } else {
+                    st.registered.push(Reaction::Waiter(t));
+                }
+            }
+            "task.awaiting_all" => {
+                self.waiting.insert(id("task"), 0);
+            }
+            "task.resumed" => {
+                let t = id("task");
+                let Some(f) = self.waiting.remove(&t) else {
+                    self.fail(
+                        "await-order",
+                        r,
+                        format!("task {t} resumes without waiting"),
+                    );
+                    return;
+                };
+                if f == 0 {
+                    return;
+                }
+                let ok = r.bool("ok").unwrap_or(true);
+                match self.futures.get(&f).and_then(|st| st.resolved) {
+                    None => self.fail("await-order", r, format!("task {t} resumes before future {f} resolved")),
+                    Some(resolved_ok) if resolved_ok != ok => self.fail(
+                        "await-order",
+                        r,
+                        format!("task {t} resumes with ok={ok} but future {f} resolved with ok={resolved_ok}"),
+                    ),
+                    Some(_) => self.reaction_started(r, f, Reaction::Waiter(t)),
+                }
+            }
+            "task.spawned" if r.str("task_kind") == Some("callback") => self.callback_started(r),
+            "callback.native" => self.callback_started(r),
+            "future.observed" | "future.adopted" => {
+                self.futures.entry(id("future")).or_default().observed = true;
+            }
+            "scope.created" => {
+                let s = id("scope");
+                self.scopes.insert(s, 1);
+            }
+            "scope.retained" | "scope.released" => {
+                let (s, rc) = (id("scope"), id("rc"));
+                let Some(count) = self.scopes.get_mut(&s) else {
+                    let what = if self.freed.contains(&s) {
+                        "freed"
+                    } else {
+                        "unknown"
+                    };
+                    self.fail(
+                        "use-after-free",
+                        r,
+                        format!("{} of {what} scope {s}", r.kind),
+                    );
+                    return;
+                };
+                let expected = if &*r.kind == "scope.retained" {
+                    *count + 1
+                } else {
+                    count.wrapping_sub(1)
+                };
+                *count = expected;
+                if rc != expected {
+                    self.fail(
+                        "refcount",
+                        r,
+                        format!("scope {s} count is {rc}, its events say {expected}"),
+                    );
+                }
+            }
+            "scope.freed" => {
+                let s = id("scope");
+                match self.scopes.remove(&s) {
+                    Some(0) => {
+                        self.freed.insert(s);
+                    }
+                    Some(n) => self.fail(
+                        "refcount",
+                        r,
+                        format!("scope {s} freed with {n} references"),
+                    ),
+                    None => self.fail(
+                        "use-after-free",
+                        r,
+                        format!("scope {s} freed twice or never created"),
+                    ),
+                }
+            }
+            "scope.underflow" => {
+                self.fail(
+                    "refcount",
+                    r,
+                    format!("scope {} released below zero", id("scope")),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    /// A callback task (or built-in callback) started: at once, or as a reaction.
+    fn callback_started(&mut self, r: &Record) {
+        let f = r.u64("reacts_to").unwrap_or(0);
+        if let Some(i) = self.at_once.iter().position(|(g, _)| *g == f) {
+            self.at_once.remove(i);
+            return;
+        }
+        let on_success = self
+            .futures
+            .get(&f)
+            .and_then(|st| st.resolved)
+            .unwrap_or(true);
+        self.reaction_started(r, f, Reaction::Callback { on_success });
+    }
+
+    fn reaction_started(&mut self, r: &Record, f: u64, what: Reaction) {
+        let st = self.futures.entry(f).or_default();
+        match st.expected.front() {
+            Some(next) if *next == what => {
+                st.expected.pop_front();
+            }
+            Some(next) => {
+                let next = *next;
+                self.fail(
+                    "reaction-order",
+                    r,
+                    format!("future {f}: {what:?} started before {next:?}, registered earlier"),
+                );
+            }
+            None => self.fail(
+                "reaction-order",
+                r,
+                format!("future {f}: {what:?} started, but none was due"),
+            ),
+        }
+    }
+
+    fn end(&mut self, end: &Record) {
+        let completed = end.bool("ok").unwrap_or(false);
+        let reported: BTreeSet<u64> = end
+            .str("unobserved")
+            .unwrap_or("")
+            .split(',')
+            .filter_map(|s| s.parse().ok())
+            .collect();
+        let futures = std::mem::take(&mut self.futures);
+        for (f, st) in &futures {
+            if completed && !st.expected.is_empty() {
+                self.fail(
+                    "reaction-order",
+                    end,
+                    format!("future {f}: reactions never ran: {:?}", st.expected),
+                );
+            }
+            if st.resolved == Some(false) && !st.observed && !reported.contains(f) {
+                self.fail(
+                    "failure-observed",
+                    end,
+                    format!("future {f} failed unobserved, and was not reported"),
+                );
+            }
+            if reported.contains(f) && st.observed {
+                self.fail(
+                    "failure-observed",
+                    end,
+                    format!("future {f} was observed, yet reported unobserved"),
+                );
+            }
+        }
+        if completed && !self.at_once.is_empty() {
+            self.fail(
+                "reaction-order",
+                end,
+                format!("callbacks never ran: {:?}", self.at_once),
+            );
+        }
+        if end.u64("miscounts").unwrap_or(0) > 0 {
+            self.fail(
+                "refcount",
+                end,
+                "the end-of-run audit found miscounted scopes".into(),
+            );
+        }
+        if !self.scopes.is_empty() {
+            let live: Vec<_> = self.scopes.keys().collect();
+            self.fail("scopes-freed", end, format!("scopes never freed: {live:?}"));
+        }
+    }
+}

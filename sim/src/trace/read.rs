@@ -64,7 +64,10 @@ pub struct Record {
 
 impl Record {
     pub fn get(&self, key: &str) -> Option<&Field> {
-        self.fields.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
+        self.fields
+            .iter()
+            .find(|(k, _)| &**k == key)
+            .map(|(_, v)| v)
     }
 
     pub fn u64(&self, key: &str) -> Option<u64> {
@@ -81,7 +84,11 @@ impl Record {
 
     /// The fields as `key=value` pairs, for display.
     pub fn summary(&self) -> String {
-        let parts: Vec<String> = self.fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let parts: Vec<String> = self
+            .fields
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         parts.join(" ")
     }
 }
@@ -147,7 +154,9 @@ impl Trace {
 
     /// The poll's records.
     pub fn poll(&self, index: usize) -> &[Record] {
-        self.polls.get(index).map_or(&[], |r| &self.records[r.clone()])
+        self.polls
+            .get(index)
+            .map_or(&[], |r| &self.records[r.clone()])
     }
 }
 
@@ -181,14 +190,23 @@ pub fn read(input: impl BufRead) -> Result<Trace, TraceError> {
         Some(Err(e)) => return Err(bad(1, format!("cannot read: {e}"))),
         None => return Err(bad(1, "empty file: no trace header".into())),
     };
-    let header: serde_json::Value =
-        serde_json::from_str(&header_line).map_err(|e| bad(1, format!("the header is not JSON: {e}")))?;
+    let header: serde_json::Value = serde_json::from_str(&header_line)
+        .map_err(|e| bad(1, format!("the header is not JSON: {e}")))?;
     if header.get("format").and_then(|f| f.as_str()) != Some(super::FORMAT) {
-        return Err(bad(1, "not a gene-trace trace (no \"format\":\"gene-trace\" header)".into()));
+        return Err(bad(
+            1,
+            "not a gene-trace trace (no \"format\":\"gene-trace\" header)".into(),
+        ));
     }
     let version = header.get("version").and_then(|v| v.as_u64());
     if version != Some(super::VERSION) {
-        return Err(bad(1, format!("unsupported trace version {version:?} (this tool reads {})", super::VERSION)));
+        return Err(bad(
+            1,
+            format!(
+                "unsupported trace version {version:?} (this tool reads {})",
+                super::VERSION
+            ),
+        ));
     }
     let mut names = Names::default();
     let mut records = Vec::new();
@@ -202,7 +220,10 @@ pub fn read(input: impl BufRead) -> Result<Trace, TraceError> {
             Ok(r) => {
                 let expected = records.last().map_or(1, |p: &Record| p.seq + 1);
                 if r.seq != expected {
-                    error = Some(bad(number, format!("record seq {} where {expected} was expected", r.seq)));
+                    error = Some(bad(
+                        number,
+                        format!("record seq {} where {expected} was expected", r.seq),
+                    ));
                     break;
                 }
                 if records.last().is_some_and(|p: &Record| r.poll < p.poll) {
@@ -233,7 +254,11 @@ fn parse_record(line: &str, names: &mut Names) -> Result<Record, String> {
     let serde_json::Value::Object(map) = value else {
         return Err("a record must be a JSON object".into());
     };
-    let num = |k: &str| map.get(k).and_then(|v| v.as_u64()).ok_or_else(|| format!("record without a numeric {k:?}"));
+    let num = |k: &str| {
+        map.get(k)
+            .and_then(|v| v.as_u64())
+            .ok_or_else(|| format!("record without a numeric {k:?}"))
+    };
     let (seq, t, poll) = (num("seq")?, num("t")?, num("poll")?);
     let kind = match map.get("kind") {
         Some(serde_json::Value::String(k)) => names.get(k),
@@ -245,12 +270,25 @@ fn parse_record(line: &str, names: &mut Names) -> Result<Record, String> {
             continue;
         }
         let f = match v {
-            serde_json::Value::Number(n) => Field::Int(n.as_i64().ok_or_else(|| format!("field {k:?} is out of range"))?),
+            serde_json::Value::Number(n) => Field::Int(
+                n.as_i64()
+                    .ok_or_else(|| format!("field {k:?} is out of range"))?,
+            ),
             serde_json::Value::Bool(b) => Field::Bool(*b),
             serde_json::Value::String(s) => Field::Text(Arc::from(s.as_str())),
-            _ => return Err(format!("field {k:?} must be a number, a boolean or a string")),
+            _ => {
+                return Err(format!(
+                    "field {k:?} must be a number, a boolean or a string"
+                ));
+            }
         };
         fields.push((names.get(k), f));
     }
-    Ok(Record { seq, t, poll, kind, fields })
+    Ok(Record {
+        seq,
+        t,
+        poll,
+        kind,
+        fields,
+    })
 }

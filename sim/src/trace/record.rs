@@ -252,7 +252,10 @@ impl Sink for Collector {
         let mut c = self.lock();
         let fields = vec![
             (c.names.get("delivered"), FieldValue::Int(delivered as i64)),
-            (c.names.get("hash"), FieldValue::Text(Arc::from(format!("{state_hash:016x}")))),
+            (
+                c.names.get("hash"),
+                FieldValue::Text(Arc::from(format!("{state_hash:016x}"))),
+            ),
         ];
         c.push("poll.end", fields);
     }
@@ -260,7 +263,8 @@ impl Sink for Collector {
     fn end_run(&self, fields: &str) {
         let mut c = self.lock();
         let json: serde_json::Value =
-            serde_json::from_str(&format!("{{{}}}", fields.trim_start_matches(','))).unwrap_or_default();
+            serde_json::from_str(&format!("{{{}}}", fields.trim_start_matches(',')))
+                .unwrap_or_default();
         let mut out = Vec::new();
         if let serde_json::Value::Object(map) = json {
             for (k, v) in map {

@@ -422,7 +422,7 @@ impl Vm {
                     Value::Class(c) if c.name == "Future" => {
                         let f = self.new_future();
                         if let Some(v) = args.first() {
-                            *f.state.borrow_mut() = FutureState::Success(v.clone());
+                            self.resolve(&f, Ok(v.clone()));
                         }
                         self.stack.push(Value::Future(f));
                     }

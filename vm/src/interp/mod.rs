@@ -417,6 +417,10 @@ impl Vm {
                     Op::MakeClosure(idx) => {
                         let f = self.frames.last().expect("frame");
                         let (scope, ns) = (f.scope, f.ns.clone());
+                        #[cfg(feature = "mutations")]
+                        if self.config.mutation == Some(crate::mutation::Mutation::MissingRetain) {
+                            self.scopes.forget_next_capture();
+                        }
                         let closure = Closure {
                             proto: code.protos[idx as usize].clone(),
                             scope: self.scopes.capture(scope),
