@@ -126,6 +126,11 @@ fn run(name: &str, text: &str, config: &RunConfig) -> (String, Result<(Report, T
 
 /// A JSON trace of the run, in memory.
 fn json_trace(name: &str, text: &str, config: &RunConfig) -> Vec<u8> {
+    // The collected run already audited the counts at every poll.
+    let config = &RunConfig {
+        check_refcounts: false,
+        ..config.clone()
+    };
     let buf = SharedBuf::default();
     let _ = gene_sim::run_traced(
         name,
@@ -207,6 +212,7 @@ fn check(path: &Path, root: &Path) -> Result<(), Failed> {
             ..Default::default()
         },
         root: root.to_path_buf(),
+        check_refcounts: true,
         ..Default::default()
     };
     let expect = directives(&text, &mut config)?;
@@ -237,6 +243,13 @@ fn check(path: &Path, root: &Path) -> Result<(), Failed> {
         .into());
     }
     let closing = &report.closing;
+    if report.poll_miscounts > 0 {
+        return Err(format!(
+            "{} scope counts differed from the recount from the roots",
+            report.poll_miscounts
+        )
+        .into());
+    }
     if !closing.miscounts.is_empty() || closing.live != 0 {
         return Err(format!(
             "scope refcounts wrong at the end: {:?}, {} scopes left alive",

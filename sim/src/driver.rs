@@ -32,6 +32,9 @@ pub struct RunConfig {
     pub root: PathBuf,
     /// The real clock and real files instead of the simulation.
     pub real: bool,
+    /// Checking mode: at every poll, recount scope references from the
+    /// roots and compare them with the stored counts.
+    pub check_refcounts: bool,
 }
 
 impl Default for RunConfig {
@@ -45,6 +48,7 @@ impl Default for RunConfig {
             faults: FaultPlan::default(),
             root: PathBuf::from("."),
             real: false,
+            check_refcounts: false,
         }
     }
 }
@@ -64,6 +68,9 @@ pub struct Report {
     pub closing: Closing,
     /// The ids of the futures in `unobserved`.
     pub unobserved_ids: Vec<u64>,
+    /// Checking mode: scopes whose stored count differed from the recount,
+    /// summed over the polls.
+    pub poll_miscounts: usize,
 }
 
 impl Report {
@@ -90,7 +97,7 @@ impl Report {
             s.abandoned_tasks,
             self.peak_scopes,
             self.closing.cycles,
-            self.closing.miscounts.len()
+            self.closing.miscounts.len() + self.poll_miscounts
         ));
         let ids: Vec<String> = self.unobserved_ids.iter().map(u64::to_string).collect();
         f.push_str(&format!(r#","unobserved":"{}""#, ids.join(",")));
@@ -183,7 +190,7 @@ where
 
 fn start(vm: &mut Vm, config: &RunConfig, out: &mut dyn Write, sink: Option<&dyn Sink>) -> Report {
     if config.real {
-        drive(vm, RealWorld::default(), config.poll_every, out, sink)
+        drive(vm, RealWorld::default(), config, out, sink)
     } else {
         let world = SimWorld::new(
             config.seed,
@@ -195,18 +202,20 @@ fn start(vm: &mut Vm, config: &RunConfig, out: &mut dyn Write, sink: Option<&dyn
         if let Some(chooser) = world.chooser() {
             vm.set_chooser(chooser);
         }
-        drive(vm, world, config.poll_every, out, sink)
+        drive(vm, world, config, out, sink)
     }
 }
 
 fn drive(
     vm: &mut Vm,
     mut world: impl World,
-    poll_every: u64,
+    config: &RunConfig,
     out: &mut dyn Write,
     recorder: Option<&dyn Sink>,
 ) -> Report {
     let mut polls = 0;
+    let mut miscounts = 0;
+    vm.set_checking(config.check_refcounts);
     loop {
         // A poll: deliver what completed by now, then run a budget.
         if let Some(r) = recorder {
@@ -218,7 +227,7 @@ fn drive(
             vm.complete(ticket, done);
         }
         vm.set_time(world.now());
-        let step = vm.run(poll_every);
+        let step = vm.run(config.poll_every);
         let printed = vm.take_output();
         if !printed.is_empty() {
             // Output is best effort: a closed pipe must not stop the program.
@@ -242,6 +251,9 @@ fn drive(
                 None
             }
         };
+        if config.check_refcounts {
+            miscounts += vm.audit_roots().len();
+        }
         if let Some(r) = recorder {
             r.end_poll(vm.state_hash(), delivered);
         }
@@ -259,6 +271,7 @@ fn drive(
                 unobserved_ids,
                 peak_scopes: vm.live_scopes().1,
                 closing: vm.close(),
+                poll_miscounts: miscounts,
             };
             if let Some(r) = recorder {
                 r.end_run(&report.end_fields());

@@ -226,7 +226,14 @@ fn fut_expr(e: &FutExpr) -> String {
     }
 }
 
-fn print_callback(out: &mut String, method: &str, fut: &str, param: &str, body: &[Stmt], depth: usize) {
+fn print_callback(
+    out: &mut String,
+    method: &str,
+    fut: &str,
+    param: &str,
+    body: &[Stmt],
+    depth: usize,
+) {
     let _ = write!(out, "({fut} .{method} ({param} ->");
     if body.len() == 1 {
         out.push(' ');

@@ -114,6 +114,7 @@ impl RunArgs {
                     AwaitArg::Blocking => AwaitMode::Blocking,
                 },
                 start_secs: self.start_time,
+                ..VmConfig::default()
             },
             poll_every: self.poll_every,
             seed: self.seed,

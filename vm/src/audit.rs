@@ -106,3 +106,77 @@ impl ScopeArena {
             .collect()
     }
 }
+
+impl crate::vm::Vm {
+    /// Recounts every live scope's references from the roots (every task's
+    /// frames and operand stack, namespaces, inline caches, queued jobs,
+    /// pending failures, other live scopes) and returns the scopes whose
+    /// stored count differs. For checking mode, at poll boundaries.
+    pub fn audit_roots(&mut self) -> Vec<Miscount> {
+        self.scopes.drain_pending();
+        let mut r = Recount::default();
+        let fibers = std::iter::once((&self.frames, &self.stack)).chain(
+            self.tasks
+                .values()
+                .map(|t| (&t.fiber.frames, &t.fiber.stack)),
+        );
+        for (frames, stack) in fibers {
+            for f in frames {
+                // A frame holds one reference on each scope it started.
+                let mut s = f.scope;
+                while s != NO_SCOPE && s != f.entry_scope {
+                    r.add(s);
+                    s = self.scopes.entry(s).parent;
+                }
+            }
+            for v in stack {
+                r.walk(v);
+            }
+        }
+        for ns in [&self.module, &self.global, &self.gene, &self.genex] {
+            r.walk(&Value::Namespace(ns.clone()));
+        }
+        for slot in &self.names.slots {
+            r.walk(&slot.value);
+        }
+        for job in self.queue.iter().chain(self.micro.iter()).flatten() {
+            match job {
+                crate::task::Job::Callback(f, arg, _) => {
+                    r.walk(f);
+                    r.walk(arg);
+                }
+                crate::task::Job::Resume(_, Ok(v) | Err(v)) => r.walk(v),
+                crate::task::Job::Continue(_) => {}
+            }
+        }
+        for f in &self.unobserved {
+            r.walk(&Value::Future(f.clone()));
+        }
+        // Futures of outstanding operations: the driver's tickets hold them.
+        self.op_futures
+            .retain(|w| w.upgrade().is_some_and(|f| f.is_pending()));
+        for f in self.op_futures.iter().filter_map(std::rc::Weak::upgrade) {
+            r.walk(&Value::Future(f));
+        }
+        if let Some(Ok(v) | Err(v)) = &self.resume_blocked {
+            r.walk(v);
+        }
+        for (_, e) in self.scopes.live_entries() {
+            r.add(e.parent);
+            for v in &e.vars {
+                r.walk(v);
+            }
+        }
+        self.scopes
+            .live_entries()
+            .filter_map(|(id, e)| {
+                let found = r.counts.get(&id).copied().unwrap_or(0);
+                (found != e.rc).then_some(Miscount {
+                    scope: e.serial,
+                    stored: e.rc,
+                    found,
+                })
+            })
+            .collect()
+    }
+}

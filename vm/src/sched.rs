@@ -33,6 +33,13 @@ pub(crate) enum AfterNative {
 impl Vm {
     /// Executes at most `budget` instructions across the ready tasks.
     pub fn run(&mut self, budget: u64) -> Step {
+        let step = self.run_slice(budget);
+        // Every poll boundary sees the releases of dropped closures applied.
+        self.scopes.drain_pending();
+        step
+    }
+
+    fn run_slice(&mut self, budget: u64) -> Step {
         if let Some(r) = &self.result {
             return Step::Finished(r.clone());
         }
@@ -77,7 +84,6 @@ impl Vm {
                 }
                 Ok(crate::interp::Exit::Budget) => {
                     self.preempted = true;
-                    self.scopes.drain_pending();
                     return Step::Yielded;
                 }
                 Ok(crate::interp::Exit::Done(v)) => self.task_ended(Ok(v)),
@@ -118,6 +124,11 @@ impl Vm {
         }
     }
 
+    /// Checking mode: `audit_roots` also sees the futures the driver holds.
+    pub fn set_checking(&mut self, on: bool) {
+        self.checking = on;
+    }
+
     /// A blocking operation holds the VM until it completes.
     pub fn is_blocking(&self) -> bool {
         self.blocking_op.is_some()
@@ -156,6 +167,10 @@ impl Vm {
             (Target::Blocking, Value::Nil)
         } else {
             let f = self.new_future();
+            if self.checking {
+                // The driver holds the ticket: let the audit find the future.
+                self.op_futures.push(Rc::downgrade(&f));
+            }
             (Target::Future(f.clone()), Value::Future(f))
         };
         match &kind {

@@ -253,6 +253,10 @@ pub struct Vm {
     pub(crate) delivering: bool,
     /// The world delivered something since the last `run`.
     pub(crate) fresh: bool,
+    /// Checking mode (see `set_checking`).
+    pub(crate) checking: bool,
+    /// Checking mode: the futures of operations, held by the driver's tickets.
+    pub(crate) op_futures: Vec<std::rc::Weak<Future>>,
     pub(crate) chooser: Option<Box<dyn FnMut(usize) -> usize>>,
     pub(crate) requests: Vec<Request>,
     /// Operations started and not yet completed.
@@ -305,6 +309,8 @@ impl Vm {
             micro: VecDeque::new(),
             delivering: false,
             fresh: false,
+            checking: false,
+            op_futures: Vec::new(),
             chooser: None,
             requests: Vec::new(),
             outstanding: 0,

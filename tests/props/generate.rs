@@ -43,7 +43,7 @@ impl Default for GenConfig {
             durations: Durations::Ties,
             task_awaits: true,
             io: true,
-            depth: 3,
+            depth: 2,
         }
     }
 }
@@ -124,9 +124,21 @@ pub struct RFunc {
     pub ret_task: Option<Vec<RStmt>>,
 }
 
+/// Completes or fails a promise after a delay, from a task or from a timer
+/// callback, at the start of the main code.
+#[derive(Clone, Debug)]
+pub struct RCompleter {
+    pub delay: u8,
+    pub fail: bool,
+    pub value: u8,
+    pub from_task: bool,
+}
+
 #[derive(Clone, Debug)]
 pub struct RProgram {
     pub promises: u8,
+    /// One per promise (extra ones are ignored).
+    pub completers: Vec<Option<RCompleter>>,
     pub funcs: Vec<RFunc>,
     pub main: Vec<RStmt>,
     pub fail_nth: Vec<u8>,
@@ -145,13 +157,13 @@ fn callback() -> impl Strategy<Value = RCb> {
 fn leaf(cfg: GenConfig) -> BoxedStrategy<RStmt> {
     let io = if cfg.io { 1 } else { 0 };
     prop_oneof![
-        3 => Just(RStmt::Print),
+        4 => Just(RStmt::Print),
         1 => any::<Index>().prop_map(RStmt::PrintVar),
         1 => (0u8..10).prop_map(RStmt::Let),
-        2 => any::<u8>().prop_map(RStmt::Timer),
-        4 => any::<u8>().prop_map(RStmt::Sleep),
+        1 => any::<u8>().prop_map(RStmt::Timer),
+        3 => any::<u8>().prop_map(RStmt::Sleep),
         5 => any::<Index>().prop_map(RStmt::Await),
-        3 => (any::<Index>(), vec(any::<Index>(), 2), any::<bool>())
+        4 => (any::<Index>(), vec(any::<Index>(), 2), any::<bool>())
             .prop_map(|(f, a, b)| RStmt::Call(f, a, b)),
         2 => Just(RStmt::Throw),
         2 => (any::<Index>(), 0u8..10).prop_map(|(i, v)| RStmt::Complete(i, v)),
@@ -170,11 +182,11 @@ pub fn stmt(cfg: GenConfig, depth: u32) -> BoxedStrategy<RStmt> {
     }
     let inner = stmt(cfg, depth - 1);
     let body = vec(inner.clone(), 0..4);
-    let small = vec(inner, 0..2);
+    let small = vec(inner.clone(), 0..2);
     prop_oneof![
         8 => leaf,
         3 => body.clone().prop_map(RStmt::Spawn),
-        2 => (body, small.clone(), proptest::option::of(small))
+        2 => (vec(inner, 1..3), small.clone(), proptest::option::of(small))
             .prop_map(|(b, c, f)| RStmt::Try(b, c, f)),
         1 => (any::<Index>(), vec(callback(), 0..3)).prop_map(|(i, c)| RStmt::OnSuccess(i, c)),
         1 => (any::<Index>(), vec(callback(), 0..3)).prop_map(|(i, c)| RStmt::OnFailure(i, c)),
@@ -211,24 +223,53 @@ pub fn raw_program(cfg: GenConfig) -> impl Strategy<Value = RProgram> {
     } else {
         Just((Vec::new(), None)).boxed()
     };
+    let completer = (
+        any::<u8>(),
+        prop::bool::weighted(0.2),
+        0u8..10,
+        any::<bool>(),
+    )
+        .prop_map(|(delay, fail, value, from_task)| RCompleter {
+            delay,
+            fail,
+            value,
+            from_task,
+        });
+    // Main statements, often guarded by a try so that a throw does not end
+    // the run at once.
+    let top = stmt(cfg, cfg.depth);
+    let main_stmt = prop_oneof![
+        1 => top.clone(),
+        1 => vec(top, 1..4).prop_map(|b| RStmt::Try(b, Vec::new(), None)),
+    ];
     (
-        0u8..=3,
+        (0u8..=3, vec(proptest::option::weighted(0.8, completer), 3)),
         vec(func(cfg), 0..=3),
-        vec(stmt(cfg, cfg.depth), 1..8),
+        vec(main_stmt, 2..10),
         faults,
     )
-        .prop_map(|(promises, funcs, main, (fail_nth, fail_path))| RProgram {
-            promises,
-            funcs,
-            main,
-            fail_nth,
-            fail_path,
-        })
+        .prop_map(
+            |((promises, completers), funcs, main, (fail_nth, fail_path))| RProgram {
+                promises,
+                completers,
+                funcs,
+                main,
+                fail_nth,
+                fail_path,
+            },
+        )
 }
 
-/// Concrete programs (resolved raw programs).
+/// The longest program [`program`] gives, in lines of Gene.
+pub const MAX_LINES: usize = 60;
+
+/// Concrete programs (resolved raw programs) of at most [`MAX_LINES`] lines.
 pub fn program(cfg: GenConfig) -> impl Strategy<Value = Program> {
-    raw_program(cfg).prop_map(move |r| resolve(&r, cfg))
+    raw_program(cfg)
+        .prop_map(move |r| resolve(&r, cfg))
+        .prop_filter("at most MAX_LINES lines", |p| {
+            super::ast::print_program(p).lines().count() <= MAX_LINES
+        })
 }
 
 /// Turns a raw program into a concrete one. Deterministic.
@@ -307,7 +348,14 @@ pub fn resolve(r: &RProgram, cfg: GenConfig) -> Program {
     }
     rs.scopes = vec![globals, Vec::new()];
     rs.in_task = false;
-    let main = rs.stmts(&r.main);
+    let mut main = Vec::new();
+    let promises = rs.promises.clone();
+    for (p, c) in promises.iter().zip(&r.completers) {
+        if let Some(c) = c {
+            rs.completer(p, c, &mut main);
+        }
+    }
+    main.extend(rs.stmts(&r.main));
     let mut fail_paths = Vec::new();
     if let Some(i) = &r.fail_path
         && !rs.paths.is_empty()
@@ -447,11 +495,18 @@ impl Resolver {
             },
             RStmt::Spawn(body) => {
                 let was = std::mem::replace(&mut self.in_task, true);
-                let body = self.block(body);
+                // Every task says when it starts.
+                let mut body = {
+                    let mut start = Vec::new();
+                    self.print(&mut start);
+                    start.extend(self.block(body));
+                    start
+                };
                 self.in_task = was;
                 let n = self.name("t");
                 let result = self.number();
                 self.declare(&n, Kind::Fut);
+                body.shrink_to_fit();
                 out.push(Stmt::Spawn(
                     n,
                     Block {
@@ -586,6 +641,36 @@ impl Resolver {
                     out.push(Stmt::Bind(r, FutExpr::Read(path)));
                 }
             }
+        }
+    }
+
+    fn completer(&mut self, p: &str, c: &RCompleter, out: &mut Vec<Stmt>) {
+        let d = self.duration(c.delay);
+        let resolve = if c.fail {
+            let m = self.name("m");
+            Stmt::Fail(p.to_string(), m)
+        } else {
+            Stmt::Complete(p.to_string(), i64::from(c.value))
+        };
+        if c.from_task && self.cfg.task_awaits {
+            let n = self.name("t");
+            let result = self.number();
+            out.push(Stmt::Spawn(
+                n,
+                Block {
+                    body: Rc::new(vec![Stmt::Await(None, FutExpr::Sleep(d)), resolve]),
+                    result,
+                },
+            ));
+        } else {
+            let z = self.name("z");
+            let param = self.name("v");
+            out.push(Stmt::Bind(z.clone(), FutExpr::Sleep(d)));
+            out.push(Stmt::OnSuccess {
+                fut: z,
+                param,
+                body: Rc::new(vec![resolve]),
+            });
         }
     }
 

@@ -1,0 +1,279 @@
+//! `gene-trace export --format chrome`: a trace as Chrome trace / Perfetto
+//! JSON (the Trace Event Format), for chrome://tracing and ui.perfetto.dev.
+//!
+//! - one process; thread 0 is the event loop, thread N is task N;
+//! - polls are slices on the event loop, task runs (from the moment a task
+//!   is on top of the stack until it suspends, finishes, is preempted or
+//!   starts a child) are slices on the task's thread;
+//! - flow arrows go from an operation's start to its completion, from a
+//!   future's resolution to each task it wakes (`task.resumed`) and to each
+//!   callback it starts;
+//! - failed operations are instant events (category `fault`); uncaught
+//!   exceptions, failed callbacks, unobserved failures and scope underflows
+//!   are instant events too (category `error`).
+//!
+//! `ts` is virtual time in microseconds (`t` / 1000): in virtual time a poll
+//! takes no time, so slices have zero duration. `--clock seq` spaces the
+//! records one microsecond apart instead, which makes every slice visible.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use gene_sim::trace::read::{Record, Trace, read_file};
+use rustc_hash::FxHashMap;
+use serde_json::{Value, json};
+
+use crate::replay::state::State;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Chrome trace / Perfetto JSON.
+    Chrome,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Clock {
+    /// Virtual time: ts = t / 1000 microseconds.
+    Virtual,
+    /// One microsecond per record (ts = seq): every slice has a width.
+    Seq,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ExportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Chrome)]
+    pub format: Format,
+    /// Timestamps from virtual time, or one microsecond per record.
+    #[arg(long, value_enum, default_value_t = Clock::Virtual)]
+    pub clock: Clock,
+    /// A trace written by `gene-trace run --trace FILE`.
+    pub trace: PathBuf,
+    /// The JSON file to write (`-`: standard output).
+    pub out: PathBuf,
+}
+
+pub fn main(args: &ExportArgs) -> ExitCode {
+    let trace = match read_file(&args.trace) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {}: {e}", args.trace.display());
+            return ExitCode::from(1);
+        }
+    };
+    if let Some(e) = &trace.error {
+        eprintln!(
+            "warning: {}: cut short at {e}; exporting the {} records before it",
+            args.trace.display(),
+            trace.records.len()
+        );
+    }
+    let result = if args.out == Path::new("-") {
+        let stdout = std::io::stdout();
+        let mut w = std::io::BufWriter::new(stdout.lock());
+        write_chrome(&trace, args.clock, &mut w).and_then(|()| w.flush())
+    } else {
+        std::fs::File::create(&args.out).and_then(|f| {
+            let mut w = std::io::BufWriter::new(f);
+            write_chrome(&trace, args.clock, &mut w).and_then(|()| w.flush())
+        })
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", args.out.display());
+            ExitCode::from(1)
+        }
+    }
+}
+
+const PID: u32 = 1;
+/// The event loop's thread.
+const LOOP: u32 = 0;
+
+struct Writer<'a> {
+    out: &'a mut dyn Write,
+    first: bool,
+}
+
+impl Writer<'_> {
+    fn event(&mut self, v: Value) -> std::io::Result<()> {
+        if !self.first {
+            self.out.write_all(b",\n")?;
+        }
+        self.first = false;
+        serde_json::to_writer(&mut *self.out, &v)?;
+        Ok(())
+    }
+}
+
+/// A task's run: since when it is on top of the stack.
+struct Run {
+    task: u32,
+    ts: f64,
+    seq: u64,
+    how: String,
+}
+
+/// Writes the trace as Chrome trace JSON, streaming one event at a time.
+pub fn write_chrome(trace: &Trace, clock: Clock, out: &mut dyn Write) -> std::io::Result<()> {
+    let ts = |r: &Record| match clock {
+        Clock::Virtual => r.t as f64 / 1000.0,
+        Clock::Seq => r.seq as f64,
+    };
+    let blocking = trace
+        .header
+        .get("config")
+        .and_then(|c| c.get("await"))
+        .and_then(|a| a.as_str())
+        == Some("blocking");
+    let program = trace.program_name().unwrap_or("?").to_string();
+    out.write_all(b"{\"traceEvents\":[\n")?;
+    let mut w = Writer { out, first: true };
+    w.event(json!({"name": "process_name", "ph": "M", "pid": PID, "tid": LOOP,
+        "args": {"name": format!("{program} (seed {})", trace.seed().map_or("?".into(), |s| s.to_string()))}}))?;
+    w.event(json!({"name": "thread_name", "ph": "M", "pid": PID, "tid": LOOP, "args": {"name": "event loop"}}))?;
+    w.event(json!({"name": "thread_sort_index", "ph": "M", "pid": PID, "tid": LOOP, "args": {"sort_index": 0}}))?;
+    w.event(json!({"name": "thread_name", "ph": "M", "pid": PID, "tid": 1, "args": {"name": "task 1 (main)"}}))?;
+    w.event(json!({"name": "thread_sort_index", "ph": "M", "pid": PID, "tid": 1, "args": {"sort_index": 1}}))?;
+
+    let mut state = State::new(blocking);
+    let mut flow_id: u64 = 0;
+    // Tasks waiting on each future, and where each future resolved.
+    let mut waiters: FxHashMap<u64, Vec<u64>> = FxHashMap::default();
+    let mut resolved_at: FxHashMap<u64, (f64, u32)> = FxHashMap::default();
+    // Where the tasks woken by a resolution were woken from.
+    let mut wake: FxHashMap<u64, (u64, f64, u32)> = FxHashMap::default();
+    // Where each operation started.
+    let mut op_start: FxHashMap<u64, (f64, u32, String)> = FxHashMap::default();
+    let mut run: Option<Run> = Some(Run {
+        task: 1,
+        ts: trace.records.first().map_or(0.0, ts),
+        seq: 1,
+        how: "start".into(),
+    });
+    let mut poll_begin: Option<(f64, u64, usize)> = None;
+
+    for (i, r) in trace.records.iter().enumerate() {
+        let now = ts(r);
+        let running = state.running();
+        let here = if running == 0 { LOOP } else { running };
+        let kind = &*r.kind;
+        match kind {
+            "poll.begin" => poll_begin = Some((now, r.poll, i)),
+            "poll.end" => {
+                let (start, poll, first) = poll_begin.take().unwrap_or((now, r.poll, i));
+                let events = (i - first).saturating_sub(1);
+                w.event(json!({"name": format!("poll {poll}"), "cat": "poll", "ph": "X", "ts": start,
+                    "dur": now - start, "pid": PID, "tid": LOOP,
+                    "args": {"poll": poll, "events": events, "delivered": r.u64("delivered"),
+                             "hash": r.str("hash")}}))?;
+            }
+            "op.started" => {
+                let what = match (r.str("op_kind"), r.u64("nanos"), r.str("path")) {
+                    (Some("sleep"), Some(n), _) => format!("sleep {}", gene_sim::format_nanos(n)),
+                    (Some(k), _, Some(p)) => format!("{k} {p}"),
+                    (Some(k), _, _) => k.to_string(),
+                    _ => "op".into(),
+                };
+                if let Some(op) = r.u64("op") {
+                    op_start.insert(op, (now, here, what));
+                }
+            }
+            "op.completed" => {
+                let op = r.u64("op").unwrap_or(0);
+                let (start, tid, what) = op_start.remove(&op).unwrap_or((now, LOOP, "op".into()));
+                flow_id += 1;
+                let name = format!("op {op}: {what}");
+                w.event(json!({"name": name, "cat": "io", "ph": "s", "id": flow_id, "ts": start, "pid": PID, "tid": tid}))?;
+                w.event(json!({"name": name, "cat": "io", "ph": "f", "bp": "e", "id": flow_id, "ts": now, "pid": PID, "tid": LOOP}))?;
+                if r.bool("ok") == Some(false) {
+                    w.event(json!({"name": format!("fault: {what} failed"), "cat": "fault", "ph": "i", "s": "t",
+                        "ts": now, "pid": PID, "tid": LOOP, "args": {"op": op, "seq": r.seq, "poll": r.poll}}))?;
+                }
+            }
+            "task.awaiting" => {
+                if let (Some(t), Some(f)) = (r.u64("task"), r.u64("future")) {
+                    waiters.entry(f).or_default().push(t);
+                }
+            }
+            "future.resolved" => {
+                let f = r.u64("future").unwrap_or(0);
+                resolved_at.insert(f, (now, here));
+                for t in waiters.remove(&f).unwrap_or_default() {
+                    wake.insert(t, (f, now, here));
+                }
+            }
+            "task.resumed" => {
+                let t = r.u64("task").unwrap_or(0);
+                if let Some((f, start, tid)) = wake.remove(&t) {
+                    flow_id += 1;
+                    let name = format!("future {f} wakes task {t}");
+                    w.event(json!({"name": name, "cat": "wake", "ph": "s", "id": flow_id, "ts": start, "pid": PID, "tid": tid}))?;
+                    w.event(json!({"name": name, "cat": "wake", "ph": "f", "bp": "e", "id": flow_id, "ts": now, "pid": PID, "tid": t}))?;
+                }
+            }
+            "task.spawned" => {
+                let t = r.u64("task").unwrap_or(0);
+                let kind = r.str("task_kind").unwrap_or("task");
+                let reacts = r.u64("reacts_to").unwrap_or(0);
+                let label = if reacts != 0 {
+                    format!("task {t} ({kind} on future {reacts})")
+                } else {
+                    format!("task {t} ({kind})")
+                };
+                w.event(json!({"name": "thread_name", "ph": "M", "pid": PID, "tid": t, "args": {"name": label}}))?;
+                w.event(json!({"name": "thread_sort_index", "ph": "M", "pid": PID, "tid": t, "args": {"sort_index": t}}))?;
+                if reacts != 0
+                    && let Some(&(start, tid)) = resolved_at.get(&reacts)
+                {
+                    flow_id += 1;
+                    let name = format!("future {reacts} starts callback task {t}");
+                    w.event(json!({"name": name, "cat": "callback", "ph": "s", "id": flow_id, "ts": start, "pid": PID, "tid": tid}))?;
+                    w.event(json!({"name": name, "cat": "callback", "ph": "f", "bp": "e", "id": flow_id, "ts": now, "pid": PID, "tid": t}))?;
+                }
+            }
+            "exception.thrown" if r.bool("handled") == Some(false) => {
+                w.event(json!({"name": format!("uncaught: {}", r.str("value").unwrap_or("")), "cat": "error",
+                    "ph": "i", "s": "t", "ts": now, "pid": PID, "tid": here, "args": {"seq": r.seq}}))?;
+            }
+            "callback.failed" | "future.unobserved" | "scope.underflow" => {
+                w.event(json!({"name": format!("{kind} {}", crate::replay::ui::field_text(r)), "cat": "error",
+                    "ph": "i", "s": "t", "ts": now, "pid": PID, "tid": here, "args": {"seq": r.seq}}))?;
+            }
+            _ => {}
+        }
+        state.apply(i, r);
+        let after = state.running();
+        if after != running {
+            if let Some(open) = run.take() {
+                w.event(json!({"name": format!("task {}", open.task), "cat": "task", "ph": "X", "ts": open.ts,
+                    "dur": now - open.ts, "pid": PID, "tid": open.task,
+                    "args": {"from": open.how, "to": format!("#{} {kind}", r.seq), "first_seq": open.seq, "last_seq": r.seq}}))?;
+            }
+            if after != 0 {
+                run = Some(Run {
+                    task: after,
+                    ts: now,
+                    seq: r.seq,
+                    how: format!("#{} {kind}", r.seq),
+                });
+            }
+        }
+    }
+    if let (Some(open), Some(last)) = (run.take(), trace.records.last()) {
+        let end = ts(last);
+        w.event(json!({"name": format!("task {}", open.task), "cat": "task", "ph": "X", "ts": open.ts,
+            "dur": end - open.ts, "pid": PID, "tid": open.task,
+            "args": {"from": open.how, "to": "end of trace", "first_seq": open.seq, "last_seq": last.seq}}))?;
+    }
+    let w = w.out;
+    let other = json!({"program": program, "seed": trace.seed(), "clock": match clock {
+        Clock::Virtual => "virtual time (ts = t / 1000)", Clock::Seq => "record sequence (ts = seq)" },
+        "records": trace.records.len(), "polls": trace.polls.len(),
+        "truncated": trace.error.as_ref().map(|e| e.to_string())});
+    write!(w, "\n],\"displayTimeUnit\":\"ns\",\"otherData\":{other}}}\n")?;
+    Ok(())
+}

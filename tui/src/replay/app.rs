@@ -1,0 +1,1103 @@
+//! The replay's model: where we are, what is selected, what the keys do.
+//! Nothing here touches the terminal or the clock: the event loop feeds
+//! keys and elapsed time in, `ui` draws what is here.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+
+use gene_sim::trace::read::{Record, Trace};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use regex::Regex;
+
+use super::index::Replay;
+use super::state::{FutureStatus, State, TaskStatus};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    Events,
+    Futures,
+    Tasks,
+    Scopes,
+    Output,
+    Source,
+}
+
+pub const PANES: [Pane; 6] = [
+    Pane::Events,
+    Pane::Futures,
+    Pane::Tasks,
+    Pane::Scopes,
+    Pane::Output,
+    Pane::Source,
+];
+
+impl Pane {
+    pub fn name(self) -> &'static str {
+        match self {
+            Pane::Events => "events",
+            Pane::Futures => "futures",
+            Pane::Tasks => "tasks",
+            Pane::Scopes => "scopes",
+            Pane::Output => "output",
+            Pane::Source => "source",
+        }
+    }
+}
+
+/// Play speeds, in polls per second.
+pub const SPEEDS: [u32; 10] = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000];
+
+/// What a breakpoint waits for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BreakOn {
+    /// A future resolves, succeeding or failing (any future when None).
+    FutureResolves(Option<u64>),
+    FutureFails(Option<u64>),
+    /// A scope's refcount reaches 0.
+    ScopeFreed(Option<u64>),
+    /// A task suspends on a future (or in `$await_all`).
+    TaskSuspends(Option<u64>),
+    /// Virtual time reaches `t` nanoseconds.
+    TimePasses(u64),
+}
+
+pub const BREAK_MENU: [&str; 5] = [
+    "a future resolves (succeeds or fails)",
+    "a future fails",
+    "a scope's refcount reaches 0",
+    "a task suspends",
+    "virtual time passes t",
+];
+
+impl BreakOn {
+    fn id_matches(want: Option<u64>, r: &Record, key: &str) -> bool {
+        want.is_none() || r.u64(key) == want
+    }
+
+    /// Whether record `r` hits it (`t_before`: the virtual time of the poll
+    /// before `r`'s, None for the first poll).
+    pub fn hit(&self, r: &Record, t_before: Option<u64>) -> bool {
+        match self {
+            BreakOn::FutureResolves(id) => &*r.kind == "future.resolved" && Self::id_matches(*id, r, "future"),
+            BreakOn::FutureFails(id) => {
+                &*r.kind == "future.resolved" && r.bool("ok") == Some(false) && Self::id_matches(*id, r, "future")
+            }
+            BreakOn::ScopeFreed(id) => {
+                (&*r.kind == "scope.freed" || (&*r.kind == "scope.released" && r.u64("rc") == Some(0)))
+                    && Self::id_matches(*id, r, "scope")
+            }
+            BreakOn::TaskSuspends(id) => {
+                matches!(&*r.kind, "task.awaiting" | "task.awaiting_all") && Self::id_matches(*id, r, "task")
+            }
+            BreakOn::TimePasses(t) => r.t >= *t && t_before.is_none_or(|b| b < *t),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        let id = |what: &str, id: &Option<u64>| match id {
+            Some(i) => format!("{what} {i}"),
+            None => format!("any {what}"),
+        };
+        match self {
+            BreakOn::FutureResolves(i) => format!("{} resolves", id("future", i)),
+            BreakOn::FutureFails(i) => format!("{} fails", id("future", i)),
+            BreakOn::ScopeFreed(i) => format!("{} reaches refcount 0", id("scope", i)),
+            BreakOn::TaskSuspends(i) => format!("{} suspends", id("task", i)),
+            BreakOn::TimePasses(t) => format!("time passes {}", gene_sim::format_nanos(*t)),
+        }
+    }
+}
+
+/// What the details popup shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Future(u32),
+    Task(u32),
+    Scope(u32),
+    /// A record, by index.
+    Record(usize),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromptKind {
+    Search,
+    Jump,
+    /// The argument of a breakpoint (the menu's item).
+    Break(usize),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Prompt { kind: PromptKind, input: String },
+    Filter { cursor: usize },
+    Break { cursor: usize },
+    Help,
+    Details { target: Target, related: Vec<usize>, scroll: usize },
+}
+
+/// The program's text, when the file named in the header could be read.
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub name: String,
+    pub lines: Vec<String>,
+    /// Why it may not be the traced program (a digest mismatch).
+    pub note: Option<String>,
+}
+
+impl Source {
+    pub fn from_text(name: &str, text: &str) -> Source {
+        Source {
+            name: name.to_string(),
+            lines: text.lines().map(|l| l.replace('\t', "    ")).collect(),
+            note: None,
+        }
+    }
+
+    /// Finds the program named in the header: as written, then beside the
+    /// trace. Checks it against the header's digest.
+    pub fn find(trace: &Trace, trace_path: &Path) -> Result<Source, String> {
+        let Some(name) = trace.program_name() else {
+            return Err("the trace names no program".into());
+        };
+        let mut candidates = vec![Path::new(name).to_path_buf()];
+        if let Some(dir) = trace_path.parent() {
+            candidates.push(dir.join(name));
+            if let Some(file) = Path::new(name).file_name() {
+                candidates.push(dir.join(file));
+            }
+        }
+        for c in candidates {
+            if let Ok(bytes) = std::fs::read(&c) {
+                let text = String::from_utf8_lossy(&bytes);
+                let mut s = Source::from_text(&c.display().to_string(), &text);
+                let want = trace
+                    .header
+                    .get("program")
+                    .and_then(|p| p.get("sha256"))
+                    .and_then(|h| h.as_str());
+                let have = sha256_hex(text.as_bytes());
+                if want.is_some_and(|w| w != have) {
+                    s.note = Some("this file differs from the traced program (sha256 mismatch)".into());
+                }
+                return Ok(s);
+            }
+        }
+        Err(format!("{name}: not found"))
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(bytes);
+    d.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+#[derive(Clone, Debug)]
+pub struct Search {
+    pub text: String,
+    pub regex: Regex,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+}
+
+/// The replay and everything about how it is looked at.
+pub struct App {
+    pub replay: Replay,
+    pub trace_name: String,
+    pub source: Result<Source, String>,
+    pub focus: Pane,
+    pub mode: Mode,
+    /// Index of the selected event among the current poll's shown ones.
+    pub event_sel: usize,
+    /// Selected entity ids in the tables.
+    pub future_sel: u32,
+    pub task_sel: u32,
+    pub scope_sel: u32,
+    /// Output lines scrolled up from the end; source lines scrolled down.
+    pub output_scroll: usize,
+    pub source_scroll: usize,
+    /// Tables show only live entities (pending futures, unfinished tasks,
+    /// live scopes).
+    pub live_only: bool,
+    /// Kinds the events pane hides.
+    pub hidden: Vec<Arc<str>>,
+    /// Kinds in the trace with their counts (made on first use).
+    pub kinds: Option<Vec<(Arc<str>, usize)>>,
+    pub search: Option<Search>,
+    /// The search prompt takes a regex instead of text.
+    pub regex_mode: bool,
+    pub breaks: Vec<BreakOn>,
+    pub playing: bool,
+    pub speed: usize,
+    play_credit: f64,
+    pub message: Option<Message>,
+    pub quit: bool,
+    /// Record indices of `output` records.
+    outputs: Vec<u32>,
+}
+
+impl App {
+    pub fn new(trace: Trace, trace_name: &str, source: Result<Source, String>) -> App {
+        let outputs = trace
+            .records
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| &*r.kind == "output")
+            .map(|(i, _)| i as u32)
+            .collect();
+        let replay = Replay::new(trace);
+        App {
+            replay,
+            trace_name: trace_name.to_string(),
+            source,
+            focus: Pane::Events,
+            mode: Mode::Normal,
+            event_sel: 0,
+            future_sel: 1,
+            task_sel: 1,
+            scope_sel: 1,
+            output_scroll: 0,
+            source_scroll: 0,
+            live_only: false,
+            hidden: Vec::new(),
+            kinds: None,
+            search: None,
+            regex_mode: false,
+            breaks: Vec::new(),
+            playing: false,
+            speed: 3,
+            play_credit: 0.0,
+            message: None,
+            quit: false,
+            outputs,
+        }
+    }
+
+    pub fn state(&self) -> &State {
+        self.replay.state()
+    }
+
+    pub fn poll(&self) -> usize {
+        self.replay.poll()
+    }
+
+    pub fn last_poll(&self) -> usize {
+        self.replay.polls().saturating_sub(1)
+    }
+
+    /// Why the trace stops early, if it does.
+    pub fn warning(&self) -> Option<String> {
+        let e = self.replay.trace.error.as_ref()?;
+        Some(format!(
+            "trace cut short at {e}; showing the {} records before it",
+            self.replay.records().len()
+        ))
+    }
+
+    /// Moves to poll `p`.
+    pub fn goto(&mut self, p: usize) {
+        let p = p.min(self.last_poll());
+        if p != self.poll() {
+            self.replay.seek(p);
+            self.event_sel = 0;
+            self.output_scroll = 0;
+        }
+    }
+
+    fn step(&mut self, delta: isize) {
+        let p = self.poll().saturating_add_signed(delta);
+        self.goto(p);
+    }
+
+    /// The current poll's records that the filter shows, as record indices.
+    pub fn shown_events(&self) -> Vec<usize> {
+        let start = self.replay.poll_start(self.poll());
+        self.replay
+            .poll_records()
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !self.hidden.iter().any(|h| *h == r.kind))
+            .map(|(i, _)| start + i)
+            .collect()
+    }
+
+    /// The selected event (a record index).
+    pub fn selected_event(&self) -> Option<usize> {
+        let shown = self.shown_events();
+        shown.get(self.event_sel.min(shown.len().saturating_sub(1))).copied()
+    }
+
+    /// Events of the current poll besides its begin and end.
+    pub fn poll_event_count(&self, p: usize) -> usize {
+        self.replay
+            .trace
+            .poll(p)
+            .iter()
+            .filter(|r| !matches!(&*r.kind, "poll.begin" | "poll.end"))
+            .count()
+    }
+
+    /// Ids shown by a table, in order.
+    pub fn table_ids(&self, pane: Pane) -> Vec<u32> {
+        let s = self.state();
+        let live = self.live_only;
+        match pane {
+            Pane::Futures => s
+                .futures
+                .iter()
+                .filter(|f| !live || f.status == FutureStatus::Pending)
+                .map(|f| f.id)
+                .collect(),
+            Pane::Tasks => s
+                .tasks
+                .iter()
+                .filter(|t| !live || !t.status.is_done())
+                .map(|t| t.id)
+                .collect(),
+            Pane::Scopes => s
+                .scopes
+                .iter()
+                .filter(|c| !live || c.live())
+                .map(|c| c.id)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The selected row of a table (its index in `table_ids`).
+    pub fn table_row(&self, pane: Pane, ids: &[u32]) -> usize {
+        let sel = match pane {
+            Pane::Futures => self.future_sel,
+            Pane::Tasks => self.task_sel,
+            _ => self.scope_sel,
+        };
+        ids.partition_point(|&i| i < sel).min(ids.len().saturating_sub(1))
+    }
+
+    fn move_table(&mut self, pane: Pane, delta: isize) {
+        let ids = self.table_ids(pane);
+        if ids.is_empty() {
+            return;
+        }
+        let row = self.table_row(pane, &ids);
+        let row = row.saturating_add_signed(delta).min(ids.len() - 1);
+        let id = ids[row];
+        match pane {
+            Pane::Futures => self.future_sel = id,
+            Pane::Tasks => self.task_sel = id,
+            _ => self.scope_sel = id,
+        }
+    }
+
+    /// The output so far as lines, the last `n` of them after scrolling
+    /// back `scroll` lines; each with whether the current poll printed it.
+    pub fn output_lines(&self, n: usize, scroll: usize) -> (Vec<(String, bool)>, usize) {
+        let applied = self.state().applied;
+        let count = self.outputs.partition_point(|&i| (i as usize) < applied);
+        let poll_start = self.replay.poll_start(self.poll());
+        let records = self.replay.records();
+        let want = n + scroll;
+        let mut lines: Vec<(String, bool)> = Vec::new();
+        let mut open = false; // the last line has no newline yet
+        // Walk back until enough complete lines are collected.
+        let mut pieces: Vec<(usize, &str, bool)> = Vec::new();
+        let mut newlines = 0;
+        for &i in self.outputs[..count].iter().rev() {
+            let r = &records[i as usize];
+            let nl = r.bool("newline").unwrap_or(true);
+            if nl {
+                newlines += 1;
+            }
+            pieces.push((i as usize, r.str("text").unwrap_or(""), nl));
+            if newlines > want {
+                break;
+            }
+        }
+        for (i, text, nl) in pieces.into_iter().rev() {
+            let now = i >= poll_start;
+            for (k, part) in text.split('\n').enumerate() {
+                if k > 0 || !open {
+                    lines.push((String::new(), false));
+                }
+                let last = lines.last_mut().expect("a line");
+                last.0.push_str(part);
+                last.1 |= now;
+            }
+            open = !nl;
+        }
+        let total = lines.len();
+        let end = total.saturating_sub(scroll.min(total));
+        let start = end.saturating_sub(n);
+        (lines[start..end].to_vec(), count)
+    }
+
+    /// Number of output records printed so far.
+    pub fn output_count(&self) -> usize {
+        let applied = self.state().applied;
+        self.outputs.partition_point(|&i| (i as usize) < applied)
+    }
+
+    pub fn kinds(&mut self) -> &[(Arc<str>, usize)] {
+        if self.kinds.is_none() {
+            let mut m: BTreeMap<Arc<str>, usize> = BTreeMap::new();
+            let mut last: Option<(Arc<str>, usize)> = None;
+            for r in self.replay.records() {
+                match &mut last {
+                    Some((k, n)) if Arc::ptr_eq(k, &r.kind) => *n += 1,
+                    _ => {
+                        if let Some((k, n)) = last.take() {
+                            *m.entry(k).or_default() += n;
+                        }
+                        last = Some((r.kind.clone(), 1));
+                    }
+                }
+            }
+            if let Some((k, n)) = last {
+                *m.entry(k).or_default() += n;
+            }
+            self.kinds = Some(m.into_iter().collect());
+        }
+        self.kinds.as_deref().unwrap_or(&[])
+    }
+
+    fn say(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    fn complain(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            error: true,
+        });
+    }
+
+    // ---- time ----
+
+    /// Lets `ms` milliseconds of play pass.
+    pub fn tick(&mut self, ms: u64) {
+        if !self.playing {
+            return;
+        }
+        self.play_credit += SPEEDS[self.speed] as f64 * ms as f64 / 1000.0;
+        let steps = self.play_credit.floor() as usize;
+        if steps == 0 {
+            return;
+        }
+        self.play_credit -= steps as f64;
+        let from = self.poll();
+        let to = (from + steps).min(self.last_poll());
+        if let Some((p, why)) = self.find_break(from + 1, to) {
+            self.goto(p);
+            self.playing = false;
+            self.say(format!("break: {why} (poll {p})"));
+            return;
+        }
+        self.goto(to);
+        if to >= self.last_poll() {
+            self.playing = false;
+            self.say("end of trace");
+        }
+    }
+
+    /// The first poll in `from..=to` where a breakpoint hits.
+    fn find_break(&self, from: usize, to: usize) -> Option<(usize, String)> {
+        if self.breaks.is_empty() {
+            return None;
+        }
+        for p in from..=to.min(self.last_poll()) {
+            if let Some(why) = self.break_in(p) {
+                return Some((p, why));
+            }
+        }
+        None
+    }
+
+    fn break_in(&self, p: usize) -> Option<String> {
+        let t_before = p.checked_sub(1).map(|q| self.replay.poll_time(q));
+        for r in self.replay.trace.poll(p) {
+            if let Some(b) = self.breaks.iter().find(|b| b.hit(r, t_before)) {
+                return Some(format!("{} — #{} {}", b.describe(), r.seq, r.kind));
+            }
+        }
+        None
+    }
+
+    /// The previous poll before `from` where a breakpoint hits.
+    fn find_break_back(&self, from: usize) -> Option<(usize, String)> {
+        (0..from).rev().find_map(|p| self.break_in(p).map(|w| (p, w)))
+    }
+
+    // ---- search ----
+
+    /// The record as one line of text: what search matches and the events
+    /// pane shows.
+    pub fn record_line(r: &Record, out: &mut String) {
+        out.clear();
+        out.push_str(&r.kind);
+        for (k, v) in &r.fields {
+            let _ = write!(out, " {k}={v}");
+        }
+    }
+
+    /// The next (or previous) matching record after (before) the selected
+    /// event, wrapping around.
+    fn search_step(&mut self, forward: bool, inclusive: bool) {
+        let Some(search) = self.search.clone() else {
+            self.complain("no search: press / first");
+            return;
+        };
+        let records = self.replay.records();
+        let n = records.len();
+        if n == 0 {
+            return;
+        }
+        let here = self
+            .selected_event()
+            .unwrap_or_else(|| self.replay.poll_start(self.poll()).min(n - 1));
+        let mut line = String::new();
+        let mut wrapped = false;
+        let mut found = None;
+        for k in 0..n {
+            let off = if inclusive { k } else { k + 1 };
+            let i = if forward {
+                let i = here + off;
+                if i >= n {
+                    wrapped = true;
+                }
+                i % n
+            } else {
+                if off > here {
+                    wrapped = true;
+                }
+                (here + n - off % n) % n
+            };
+            let r = &records[i];
+            if self.hidden.iter().any(|h| *h == r.kind) {
+                continue;
+            }
+            Self::record_line(r, &mut line);
+            if search.regex.is_match(&line) {
+                found = Some(i);
+                break;
+            }
+        }
+        match found {
+            Some(i) => {
+                self.select_record(i);
+                let msg = format!("/{}: #{} in poll {}", search.text, records_seq(&self.replay, i), self.poll());
+                if wrapped {
+                    self.say(format!("{msg} (wrapped around)"));
+                } else {
+                    self.say(msg);
+                }
+            }
+            None => self.complain(format!("/{}: no match", search.text)),
+        }
+    }
+
+    /// Moves to record `i`'s poll and selects it in the events pane.
+    pub fn select_record(&mut self, i: usize) {
+        let p = self.replay.poll_of_record(i);
+        self.goto(p);
+        let shown = self.shown_events();
+        if let Some(k) = shown.iter().position(|&x| x == i) {
+            self.event_sel = k;
+        }
+        self.focus = Pane::Events;
+    }
+
+    fn set_search(&mut self, input: &str) {
+        if input.is_empty() {
+            self.search = None;
+            self.say("search cleared");
+            return;
+        }
+        let pattern = if self.regex_mode {
+            input.to_string()
+        } else {
+            format!("(?i){}", regex::escape(input))
+        };
+        match Regex::new(&pattern) {
+            Ok(regex) => {
+                self.search = Some(Search {
+                    text: input.to_string(),
+                    regex,
+                });
+                self.search_step(true, true);
+            }
+            Err(e) => self.complain(format!("bad regex: {}", e.to_string().lines().last().unwrap_or(""))),
+        }
+    }
+
+    /// Whether record `r` matches the current search.
+    pub fn matches_search(&self, r: &Record) -> bool {
+        let Some(s) = &self.search else { return false };
+        let mut line = String::new();
+        Self::record_line(r, &mut line);
+        s.regex.is_match(&line)
+    }
+
+    // ---- jump ----
+
+    fn jump(&mut self, input: &str) {
+        let input = input.trim();
+        if let Some(seq) = input.strip_prefix('#') {
+            match seq.trim().parse::<u64>() {
+                Ok(seq) if seq >= 1 && (seq as usize) <= self.replay.records().len() => {
+                    self.select_record(seq as usize - 1);
+                    self.say(format!("record #{seq}, poll {}", self.poll()));
+                }
+                _ => self.complain(format!("no record {input}")),
+            }
+            return;
+        }
+        if let Ok(p) = input.parse::<usize>() {
+            if p > self.last_poll() {
+                self.complain(format!("no poll {p}: the last is {}", self.last_poll()));
+            } else {
+                self.goto(p);
+            }
+            return;
+        }
+        let t = input.strip_prefix("t=").unwrap_or(input);
+        match parse_time(t) {
+            Some(t) => {
+                let p = self.replay.poll_at_time(t);
+                self.goto(p);
+                self.say(format!(
+                    "time {} → poll {p} (t={})",
+                    gene_sim::format_nanos(t),
+                    gene_sim::format_nanos(self.replay.poll_time(p))
+                ));
+            }
+            None => self.complain(format!(
+                "cannot jump to {input:?}: give a poll (120), a time (150ms, 1.5s, t=2us) or a record (#42)"
+            )),
+        }
+    }
+
+    // ---- keys ----
+
+    pub fn on_key(&mut self, key: KeyEvent) {
+        if key.kind == KeyEventKind::Release {
+            return;
+        }
+        if key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c')) {
+            self.quit = true;
+            return;
+        }
+        let mode = std::mem::replace(&mut self.mode, Mode::Normal);
+        self.mode = match mode {
+            Mode::Normal => {
+                self.normal_key(key);
+                return;
+            }
+            Mode::Prompt { kind, input } => self.prompt_key(key, kind, input),
+            Mode::Filter { cursor } => self.filter_key(key, cursor),
+            Mode::Break { cursor } => self.break_key(key, cursor),
+            Mode::Help => match key.code {
+                KeyCode::Char('q') => {
+                    self.quit = true;
+                    Mode::Normal
+                }
+                _ => Mode::Normal,
+            },
+            Mode::Details {
+                target,
+                related,
+                scroll,
+            } => match key.code {
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => Mode::Normal,
+                KeyCode::Down | KeyCode::Char('j') => Mode::Details {
+                    target,
+                    related,
+                    scroll: scroll + 1,
+                },
+                KeyCode::Up | KeyCode::Char('k') => Mode::Details {
+                    target,
+                    related,
+                    scroll: scroll.saturating_sub(1),
+                },
+                KeyCode::PageDown => Mode::Details {
+                    target,
+                    related,
+                    scroll: scroll + 10,
+                },
+                KeyCode::PageUp => Mode::Details {
+                    target,
+                    related,
+                    scroll: scroll.saturating_sub(10),
+                },
+                KeyCode::Home | KeyCode::Char('g') => Mode::Details {
+                    target,
+                    related,
+                    scroll: 0,
+                },
+                _ => Mode::Details {
+                    target,
+                    related,
+                    scroll,
+                },
+            },
+        };
+    }
+
+    fn normal_key(&mut self, key: KeyEvent) {
+        self.message = None;
+        match key.code {
+            KeyCode::Char('q') => self.quit = true,
+            KeyCode::Esc => {
+                self.playing = false;
+            }
+            KeyCode::Right | KeyCode::Char('l') => self.step(1),
+            KeyCode::Left | KeyCode::Char('h') => self.step(-1),
+            KeyCode::PageDown => self.step(10),
+            KeyCode::PageUp => self.step(-10),
+            KeyCode::Char('g') => self.goto(0),
+            KeyCode::Char('G') => self.goto(self.last_poll()),
+            KeyCode::Char(' ') => {
+                self.playing = !self.playing;
+                self.play_credit = 0.0;
+                if self.playing && self.poll() >= self.last_poll() {
+                    self.goto(0);
+                }
+            }
+            KeyCode::Char('+') | KeyCode::Char('=') => {
+                self.speed = (self.speed + 1).min(SPEEDS.len() - 1);
+                self.say(format!("speed: {} polls/s", SPEEDS[self.speed]));
+            }
+            KeyCode::Char('-') | KeyCode::Char('_') => {
+                self.speed = self.speed.saturating_sub(1);
+                self.say(format!("speed: {} polls/s", SPEEDS[self.speed]));
+            }
+            KeyCode::Char('/') => {
+                self.mode = Mode::Prompt {
+                    kind: PromptKind::Search,
+                    input: String::new(),
+                }
+            }
+            KeyCode::Char('n') => self.search_step(true, false),
+            KeyCode::Char('N') => self.search_step(false, false),
+            KeyCode::Char('f') => self.mode = Mode::Filter { cursor: 0 },
+            KeyCode::Char('b') => self.mode = Mode::Break { cursor: 0 },
+            KeyCode::Char(']') => match self.find_break(self.poll() + 1, self.last_poll()) {
+                Some((p, why)) => {
+                    self.goto(p);
+                    self.say(format!("break: {why} (poll {p})"));
+                }
+                None if self.breaks.is_empty() => self.complain("no breakpoints: press b to add one"),
+                None => self.complain("no breakpoint hits after this poll"),
+            },
+            KeyCode::Char('[') => match self.find_break_back(self.poll()) {
+                Some((p, why)) => {
+                    self.goto(p);
+                    self.say(format!("break: {why} (poll {p})"));
+                }
+                None if self.breaks.is_empty() => self.complain("no breakpoints: press b to add one"),
+                None => self.complain("no breakpoint hits before this poll"),
+            },
+            KeyCode::Char(':') => {
+                self.mode = Mode::Prompt {
+                    kind: PromptKind::Jump,
+                    input: String::new(),
+                }
+            }
+            KeyCode::Tab => {
+                let i = PANES.iter().position(|&p| p == self.focus).unwrap_or(0);
+                self.focus = PANES[(i + 1) % PANES.len()];
+            }
+            KeyCode::BackTab => {
+                let i = PANES.iter().position(|&p| p == self.focus).unwrap_or(0);
+                self.focus = PANES[(i + PANES.len() - 1) % PANES.len()];
+            }
+            KeyCode::Char('?') => self.mode = Mode::Help,
+            KeyCode::Char('a') => {
+                self.live_only = !self.live_only;
+                self.say(if self.live_only {
+                    "tables: live only (pending futures, unfinished tasks, live scopes)"
+                } else {
+                    "tables: all"
+                });
+            }
+            KeyCode::Down | KeyCode::Char('j') => self.move_selection(1),
+            KeyCode::Up | KeyCode::Char('k') => self.move_selection(-1),
+            KeyCode::Home => self.move_selection(isize::MIN / 2),
+            KeyCode::End => self.move_selection(isize::MAX / 2),
+            KeyCode::Enter => self.open_details(),
+            _ => {}
+        }
+    }
+
+    fn move_selection(&mut self, delta: isize) {
+        match self.focus {
+            Pane::Events => {
+                let n = self.shown_events().len();
+                self.event_sel = self.event_sel.saturating_add_signed(delta).min(n.saturating_sub(1));
+            }
+            Pane::Futures | Pane::Tasks | Pane::Scopes => self.move_table(self.focus, delta),
+            Pane::Output => {
+                self.output_scroll = self.output_scroll.saturating_add_signed(-delta);
+            }
+            Pane::Source => {
+                let n = self.source.as_ref().map_or(0, |s| s.lines.len());
+                self.source_scroll = self.source_scroll.saturating_add_signed(delta).min(n.saturating_sub(1));
+            }
+        }
+    }
+
+    fn open_details(&mut self) {
+        let target = match self.focus {
+            Pane::Events => match self.selected_event() {
+                Some(i) => Target::Record(i),
+                None => return,
+            },
+            Pane::Futures if !self.table_ids(Pane::Futures).is_empty() => {
+                let ids = self.table_ids(Pane::Futures);
+                Target::Future(ids[self.table_row(Pane::Futures, &ids)])
+            }
+            Pane::Tasks if !self.table_ids(Pane::Tasks).is_empty() => {
+                let ids = self.table_ids(Pane::Tasks);
+                Target::Task(ids[self.table_row(Pane::Tasks, &ids)])
+            }
+            Pane::Scopes if !self.table_ids(Pane::Scopes).is_empty() => {
+                let ids = self.table_ids(Pane::Scopes);
+                Target::Scope(ids[self.table_row(Pane::Scopes, &ids)])
+            }
+            _ => return,
+        };
+        self.open(target);
+    }
+
+    /// Opens the details of `target`.
+    pub fn open(&mut self, target: Target) {
+        let related = related_records(self.replay.records(), target, self.state());
+        self.mode = Mode::Details {
+            target,
+            related,
+            scroll: 0,
+        };
+    }
+
+    fn prompt_key(&mut self, key: KeyEvent, kind: PromptKind, mut input: String) -> Mode {
+        match key.code {
+            KeyCode::Esc => Mode::Normal,
+            KeyCode::Enter => {
+                match kind {
+                    PromptKind::Search => self.set_search(&input),
+                    PromptKind::Jump => self.jump(&input),
+                    PromptKind::Break(item) => self.add_break(item, &input),
+                }
+                Mode::Normal
+            }
+            KeyCode::Tab if kind == PromptKind::Search => {
+                self.regex_mode = !self.regex_mode;
+                Mode::Prompt { kind, input }
+            }
+            KeyCode::Backspace => {
+                input.pop();
+                Mode::Prompt { kind, input }
+            }
+            KeyCode::Char(c) => {
+                input.push(c);
+                Mode::Prompt { kind, input }
+            }
+            _ => Mode::Prompt { kind, input },
+        }
+    }
+
+    fn filter_key(&mut self, key: KeyEvent, cursor: usize) -> Mode {
+        let n = self.kinds().len();
+        match key.code {
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('f') | KeyCode::Char('q') => {
+                self.event_sel = 0;
+                Mode::Normal
+            }
+            KeyCode::Down | KeyCode::Char('j') => Mode::Filter {
+                cursor: (cursor + 1).min(n.saturating_sub(1)),
+            },
+            KeyCode::Up | KeyCode::Char('k') => Mode::Filter {
+                cursor: cursor.saturating_sub(1),
+            },
+            KeyCode::Char(' ') | KeyCode::Char('x') => {
+                if let Some((kind, _)) = self.kinds().get(cursor).cloned() {
+                    if let Some(i) = self.hidden.iter().position(|h| *h == kind) {
+                        self.hidden.remove(i);
+                    } else {
+                        self.hidden.push(kind);
+                    }
+                }
+                Mode::Filter { cursor }
+            }
+            KeyCode::Char('a') => {
+                self.hidden.clear();
+                Mode::Filter { cursor }
+            }
+            KeyCode::Char('p') => {
+                // Hide the poll begin/end markers.
+                for k in ["poll.begin", "poll.end"] {
+                    if !self.hidden.iter().any(|h| &**h == k) {
+                        self.hidden.push(Arc::from(k));
+                    }
+                }
+                Mode::Filter { cursor }
+            }
+            _ => Mode::Filter { cursor },
+        }
+    }
+
+    fn break_key(&mut self, key: KeyEvent, cursor: usize) -> Mode {
+        let n = BREAK_MENU.len();
+        let choose = |item: usize| Mode::Prompt {
+            kind: PromptKind::Break(item),
+            input: String::new(),
+        };
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('b') => Mode::Normal,
+            KeyCode::Down | KeyCode::Char('j') => Mode::Break {
+                cursor: (cursor + 1).min(n - 1),
+            },
+            KeyCode::Up | KeyCode::Char('k') => Mode::Break {
+                cursor: cursor.saturating_sub(1),
+            },
+            KeyCode::Enter => choose(cursor),
+            KeyCode::Char(c @ '1'..='5') => choose(c as usize - '1' as usize),
+            KeyCode::Char('d') => {
+                self.breaks.clear();
+                self.say("breakpoints cleared");
+                Mode::Normal
+            }
+            _ => Mode::Break { cursor },
+        }
+    }
+
+    fn add_break(&mut self, item: usize, input: &str) {
+        let input = input.trim();
+        let id = if input.is_empty() {
+            Ok(None)
+        } else {
+            input.parse::<u64>().map(Some).map_err(|_| ())
+        };
+        let b = match (item, id) {
+            (4, _) => match parse_time(input.strip_prefix("t=").unwrap_or(input)) {
+                Some(t) => BreakOn::TimePasses(t),
+                None => return self.complain(format!("not a time: {input:?} (e.g. 150ms, 1.5s)")),
+            },
+            (_, Err(())) => return self.complain(format!("not an id: {input:?} (a number, or empty for any)")),
+            (0, Ok(id)) => BreakOn::FutureResolves(id),
+            (1, Ok(id)) => BreakOn::FutureFails(id),
+            (2, Ok(id)) => BreakOn::ScopeFreed(id),
+            (_, Ok(id)) => BreakOn::TaskSuspends(id),
+        };
+        self.say(format!("break when {}: space plays to it, ] and [ jump to hits", b.describe()));
+        self.breaks.push(b);
+    }
+}
+
+fn records_seq(replay: &Replay, i: usize) -> u64 {
+    replay.records().get(i).map_or(0, |r| r.seq)
+}
+
+/// Parses `150ms`, `1.5s`, `20us`, `7ns` (a bare number is seconds).
+pub fn parse_time(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let x: f64 = num.parse().ok()?;
+    let scale = match unit.trim() {
+        "ns" => 1.0,
+        "us" | "µs" => 1e3,
+        "ms" => 1e6,
+        "s" | "" => 1e9,
+        _ => return None,
+    };
+    let t = x * scale;
+    (t.is_finite() && t >= 0.0).then_some(t.round() as u64)
+}
+
+/// The records that name `target` (all of the trace), by index.
+pub fn related_records(records: &[Record], target: Target, state: &State) -> Vec<usize> {
+    const MAX: usize = 10_000;
+    let named = |r: &Record, keys: &[&str], id: u64| keys.iter().any(|k| r.u64(k) == Some(id));
+    let mut out = Vec::new();
+    match target {
+        Target::Record(i) => out.push(i),
+        Target::Future(f) => {
+            let f = f as u64;
+            let op = state
+                .ops
+                .iter()
+                .find(|o| o.future as u64 == f)
+                .map(|o| o.id as u64);
+            for (i, r) in records.iter().enumerate() {
+                let hit = match &*r.kind {
+                    "op.completed" => op.is_some() && r.u64("op") == op,
+                    "future.adopted" => named(r, &["future", "by"], f),
+                    _ => named(r, &["future", "reacts_to"], f),
+                };
+                if hit {
+                    out.push(i);
+                    if out.len() >= MAX {
+                        break;
+                    }
+                }
+            }
+        }
+        Target::Task(t) => {
+            let t = t as u64;
+            for (i, r) in records.iter().enumerate() {
+                let hit = r.u64("task") == Some(t) || (&*r.kind == "task.spawned" && r.u64("parent") == Some(t));
+                if hit {
+                    out.push(i);
+                    if out.len() >= MAX {
+                        break;
+                    }
+                }
+            }
+        }
+        Target::Scope(s) => {
+            let s = s as u64;
+            for (i, r) in records.iter().enumerate() {
+                let hit = r.u64("scope") == Some(s) || (&*r.kind == "scope.created" && r.u64("parent") == Some(s));
+                if hit {
+                    out.push(i);
+                    if out.len() >= MAX {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One-word state of a future, for tables.
+pub fn future_state(status: FutureStatus) -> &'static str {
+    match status {
+        FutureStatus::Pending => "pending",
+        FutureStatus::Succeeded => "ok",
+        FutureStatus::Failed => "failed",
+    }
+}
+
+/// A short form of a task's state, for tables.
+pub fn task_state(status: TaskStatus) -> String {
+    match status {
+        TaskStatus::Suspended(f) => format!("suspended on f{f}"),
+        TaskStatus::AwaitingAll => "suspended (all)".into(),
+        TaskStatus::Done { ok: false } => "done (failed)".into(),
+        s => s.describe(),
+    }
+}

@@ -1,0 +1,209 @@
+//! Moving through a trace: the state at the end of any poll, from the
+//! nearest checkpoint of rebuilt state plus the records after it.
+//!
+//! Checkpoints are taken at poll boundaries every `gap` records. Their total
+//! size is kept under a budget: when it would be passed, every other
+//! checkpoint is dropped and the gap doubles, so a big trace keeps a few,
+//! evenly spaced. A step forward applies the next poll's records to the
+//! current state; a step back restores the checkpoint before the target and
+//! applies the records from there.
+
+use gene_sim::trace::read::{Record, Trace};
+
+use super::state::State;
+
+/// Records between two checkpoints, to begin with.
+pub const FIRST_GAP: usize = 4096;
+/// Bytes all checkpoints together may hold.
+pub const CHECKPOINT_BUDGET: usize = 24 << 20;
+
+struct Checkpoint {
+    /// `state.applied`: a poll's end.
+    state: State,
+}
+
+pub struct Replay {
+    pub trace: Trace,
+    checkpoints: Vec<Checkpoint>,
+    gap: usize,
+    /// The state at the end of `poll`.
+    state: State,
+    poll: usize,
+    /// Virtual time at the start of each poll.
+    poll_times: Vec<u64>,
+    blocking_await: bool,
+}
+
+impl Replay {
+    /// Indexes a trace (one pass over its records) and stands at poll 0.
+    pub fn new(trace: Trace) -> Replay {
+        Replay::with_budget(trace, FIRST_GAP, CHECKPOINT_BUDGET)
+    }
+
+    pub fn with_budget(trace: Trace, first_gap: usize, budget: usize) -> Replay {
+        let blocking_await = trace
+            .header
+            .get("config")
+            .and_then(|c| c.get("await"))
+            .and_then(|a| a.as_str())
+            == Some("blocking");
+        let poll_times = trace
+            .polls
+            .iter()
+            .scan(0u64, |last, r| {
+                if let Some(rec) = trace.records.get(r.start)
+                    && r.start < r.end
+                {
+                    *last = rec.t;
+                }
+                Some(*last)
+            })
+            .collect();
+        let mut gap = first_gap.max(1);
+        let mut checkpoints = vec![Checkpoint {
+            state: State::new(blocking_await),
+        }];
+        let mut bytes = checkpoints[0].state.heap_bytes();
+        let mut state = State::new(blocking_await);
+        for range in &trace.polls {
+            for i in range.clone() {
+                state.apply(i, &trace.records[i]);
+            }
+            let last = checkpoints.last().map_or(0, |c| c.state.applied);
+            if state.applied - last < gap {
+                continue;
+            }
+            if bytes + state.heap_bytes() > budget && checkpoints.len() > 1 {
+                // Keep checkpoints 0, 2, 4, ...: the gap doubles.
+                let mut i = 0;
+                checkpoints.retain(|_| {
+                    i += 1;
+                    i % 2 == 1
+                });
+                gap *= 2;
+                bytes = checkpoints.iter().map(|c| c.state.heap_bytes()).sum();
+                let last = checkpoints.last().map_or(0, |c| c.state.applied);
+                if state.applied - last < gap {
+                    continue;
+                }
+            }
+            let mut copy = state.clone();
+            shrink(&mut copy);
+            bytes += copy.heap_bytes();
+            checkpoints.push(Checkpoint { state: copy });
+        }
+        let mut replay = Replay {
+            trace,
+            checkpoints,
+            gap,
+            state,
+            poll: 0,
+            poll_times,
+            blocking_await,
+        };
+        let last = replay.polls().saturating_sub(1);
+        replay.poll = last;
+        replay.seek(0);
+        replay
+    }
+
+    /// Number of polls.
+    pub fn polls(&self) -> usize {
+        self.trace.polls.len()
+    }
+
+    /// The current poll.
+    pub fn poll(&self) -> usize {
+        self.poll
+    }
+
+    /// The state at the end of the current poll.
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    pub fn records(&self) -> &[Record] {
+        &self.trace.records
+    }
+
+    /// The current poll's records.
+    pub fn poll_records(&self) -> &[Record] {
+        self.trace.poll(self.poll)
+    }
+
+    /// Index of the first record of poll `p` (or where it would be).
+    pub fn poll_start(&self, p: usize) -> usize {
+        self.trace.polls.get(p).map_or(self.trace.records.len(), |r| r.start)
+    }
+
+    /// Virtual time at the start of poll `p`.
+    pub fn poll_time(&self, p: usize) -> u64 {
+        self.poll_times.get(p).copied().unwrap_or(0)
+    }
+
+    /// The first poll at or after virtual time `t` (the last poll if none).
+    pub fn poll_at_time(&self, t: u64) -> usize {
+        let p = self.poll_times.partition_point(|&x| x < t);
+        p.min(self.polls().saturating_sub(1))
+    }
+
+    /// The poll holding record index `i`.
+    pub fn poll_of_record(&self, i: usize) -> usize {
+        self.trace.records.get(i).map_or(0, |r| r.poll as usize)
+    }
+
+    /// Number of checkpoints, and records between two of them.
+    pub fn checkpoints(&self) -> (usize, usize) {
+        (self.checkpoints.len(), self.gap)
+    }
+
+    /// Bytes held by the checkpoints.
+    pub fn checkpoint_bytes(&self) -> usize {
+        self.checkpoints.iter().map(|c| c.state.heap_bytes()).sum()
+    }
+
+    /// Moves to poll `p` (clamped to the trace).
+    pub fn seek(&mut self, p: usize) {
+        if self.polls() == 0 {
+            self.poll = 0;
+            return;
+        }
+        let p = p.min(self.polls() - 1);
+        let target = self.trace.polls[p].end;
+        self.state = self.state_after(target, Some(std::mem::replace(
+            &mut self.state,
+            State::new(self.blocking_await),
+        )));
+        self.poll = p;
+    }
+
+    /// The state after `records[..target]`, from `current` when it is the
+    /// closest start, else from a checkpoint.
+    fn state_after(&self, target: usize, current: Option<State>) -> State {
+        let k = self
+            .checkpoints
+            .partition_point(|c| c.state.applied <= target)
+            .saturating_sub(1);
+        let from_checkpoint = self.checkpoints[k].state.applied;
+        let mut state = match current {
+            Some(s) if s.applied <= target && s.applied >= from_checkpoint => s,
+            _ => self.checkpoints[k].state.clone(),
+        };
+        for i in state.applied..target {
+            state.apply(i, &self.trace.records[i]);
+        }
+        state
+    }
+
+    /// The state after `records[..target]`, computed aside (for details).
+    pub fn state_at_record(&self, target: usize) -> State {
+        self.state_after(target.min(self.trace.records.len()), None)
+    }
+}
+
+fn shrink(s: &mut State) {
+    s.futures.shrink_to_fit();
+    s.tasks.shrink_to_fit();
+    s.scopes.shrink_to_fit();
+    s.ops.shrink_to_fit();
+}

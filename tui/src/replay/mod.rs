@@ -1,0 +1,141 @@
+//! `gene-trace replay`: a recorded run, poll by poll, forwards and
+//! backwards, in the terminal.
+//!
+//! - `state`: the run's state, rebuilt by applying records;
+//! - `index`: checkpoints of that state, so any poll is a short replay away;
+//! - `app`: what is selected and what the keys do (no terminal);
+//! - `ui`: drawing (no clock, no terminal queries).
+
+pub mod app;
+pub mod index;
+pub mod state;
+pub mod ui;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use gene_sim::trace::read::read_file;
+use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind};
+
+pub use app::App;
+
+#[derive(Args, Debug, Clone)]
+pub struct ReplayArgs {
+    /// A trace written by `gene-trace run --trace FILE`.
+    pub trace: PathBuf,
+    /// Open at this poll (the last one when it is past the end).
+    #[arg(long, value_name = "POLL")]
+    pub at: Option<usize>,
+}
+
+/// Loads a trace for the replay: the app, or why the trace is unusable.
+pub fn load(path: &Path) -> Result<App, String> {
+    let trace = read_file(path).map_err(|e| e.to_string())?;
+    let source = app::Source::find(&trace, path);
+    Ok(App::new(trace, &path.display().to_string(), source))
+}
+
+pub fn main(args: &ReplayArgs) -> ExitCode {
+    if let Err(e) = std::fs::metadata(&args.trace) {
+        eprintln!("error: cannot read {}: {e}", args.trace.display());
+        return ExitCode::from(1);
+    }
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!("error: replay needs a terminal (for a text comparison of traces, see `gene-trace diff`)");
+        return ExitCode::from(2);
+    }
+    let loaded = load(&args.trace).map(|mut app| {
+        if let Some(p) = args.at {
+            app.goto(p);
+        }
+        app
+    });
+    let failed = loaded.is_err();
+    match run_terminal(loaded, &args.trace.display().to_string()) {
+        Ok(()) if failed => ExitCode::from(1),
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: terminal: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Set by SIGINT, SIGTERM and SIGHUP: the loop restores the terminal and ends.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+#[cfg(unix)]
+fn catch_signals() {
+    extern "C" fn on_signal(_: libc::c_int) {
+        STOP.store(true, Ordering::SeqCst);
+    }
+    let handler = on_signal as extern "C" fn(libc::c_int);
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, handler as libc::sighandler_t);
+        libc::signal(libc::SIGTERM, handler as libc::sighandler_t);
+        libc::signal(libc::SIGHUP, handler as libc::sighandler_t);
+    }
+}
+
+#[cfg(not(unix))]
+fn catch_signals() {}
+
+/// Runs the UI until q, Ctrl-C or a signal. `ratatui::init` restores the
+/// terminal on a panic; this restores it on every other way out.
+fn run_terminal(loaded: Result<App, String>, path: &str) -> std::io::Result<()> {
+    catch_signals();
+    let mut terminal = ratatui::try_init()?;
+    let result = event_loop(&mut terminal, loaded, path);
+    ratatui::restore();
+    result
+}
+
+fn event_loop(terminal: &mut ratatui::DefaultTerminal, loaded: Result<App, String>, path: &str) -> std::io::Result<()> {
+    let mut app = match loaded {
+        Ok(app) => app,
+        Err(message) => {
+            // The error screen, until q / Esc / Ctrl-C.
+            loop {
+                terminal.draw(|f| ui::draw_error(f, path, &message))?;
+                if STOP.load(Ordering::SeqCst) {
+                    return Ok(());
+                }
+                if event::poll(Duration::from_millis(200))?
+                    && let Event::Key(k) = event::read()?
+                    && k.kind != KeyEventKind::Release
+                    && (matches!(k.code, KeyCode::Char('q') | KeyCode::Esc | KeyCode::Enter)
+                        || k.modifiers.contains(event::KeyModifiers::CONTROL))
+                {
+                    return Ok(());
+                }
+            }
+        }
+    };
+    let mut last = Instant::now();
+    loop {
+        terminal.draw(|f| ui::draw(f, &app))?;
+        if app.quit || STOP.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let wait = if app.playing {
+            Duration::from_millis(30)
+        } else {
+            Duration::from_millis(250)
+        };
+        if event::poll(wait)? {
+            match event::read()? {
+                Event::Key(k) => app.on_key(k),
+                Event::Resize(..) => {}
+                _ => {}
+            }
+        }
+        let now = Instant::now();
+        app.tick(now.duration_since(last).as_millis() as u64);
+        last = now;
+    }
+}
