@@ -30,6 +30,9 @@ use serde::{Deserialize, Serialize};
 use crate::latency::OpKind;
 use crate::rng::SimRng;
 
+/// The random stream `swarm_of_seed` draws from (after latency, faults, schedule).
+pub const SWARM_STREAM: u64 = 4;
+
 /// The verdict for one operation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Fault {
@@ -356,6 +359,12 @@ impl FaultPlan {
     /// A random plan for swarm testing; see [`FaultConfig::swarm`].
     pub fn swarm(rng: &mut SimRng) -> Self {
         Self::compile(FaultConfig::swarm(rng))
+    }
+
+    /// The swarm plan of a seed, as `explore` and `run --swarm` draw it
+    /// (from a stream of its own, so it shifts no other draw).
+    pub fn swarm_of_seed(seed: u64) -> Self {
+        Self::swarm(&mut SimRng::with_stream_id(seed, SWARM_STREAM))
     }
 
     /// The configuration this plan was built from.

@@ -166,10 +166,12 @@ pub fn write_chrome(trace: &Trace, clock: Clock, out: &mut dyn Write) -> std::io
             "poll.end" => {
                 let (start, poll, first) = poll_begin.take().unwrap_or((now, r.poll, i));
                 let events = (i - first).saturating_sub(1);
-                w.event(json!({"name": format!("poll {poll}"), "cat": "poll", "ph": "X", "ts": start,
+                w.event(
+                    json!({"name": format!("poll {poll}"), "cat": "poll", "ph": "X", "ts": start,
                     "dur": now - start, "pid": PID, "tid": LOOP,
                     "args": {"poll": poll, "events": events, "delivered": r.u64("delivered"),
-                             "hash": r.str("hash")}}))?;
+                             "hash": r.str("hash")}}),
+                )?;
             }
             "op.started" => {
                 let what = match (r.str("op_kind"), r.u64("nanos"), r.str("path")) {
@@ -274,6 +276,9 @@ pub fn write_chrome(trace: &Trace, clock: Clock, out: &mut dyn Write) -> std::io
         Clock::Virtual => "virtual time (ts = t / 1000)", Clock::Seq => "record sequence (ts = seq)" },
         "records": trace.records.len(), "polls": trace.polls.len(),
         "truncated": trace.error.as_ref().map(|e| e.to_string())});
-    write!(w, "\n],\"displayTimeUnit\":\"ns\",\"otherData\":{other}}}\n")?;
+    write!(
+        w,
+        "\n],\"displayTimeUnit\":\"ns\",\"otherData\":{other}}}\n"
+    )?;
     Ok(())
 }

@@ -1,5 +1,9 @@
 //! Shared pieces of the `gene` and `gene-trace` command-line tools.
 
+pub mod diff;
+pub mod export;
+pub mod replay;
+
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,6 +58,9 @@ pub struct RunArgs {
     /// What `gene/time/now` reads at virtual time zero, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 0.0)]
     pub start_time: f64,
+    /// Draw the fault plan from the seed, as `explore` does.
+    #[arg(long)]
+    pub swarm: bool,
     /// The real clock and real files instead of the simulation.
     #[arg(long)]
     pub real: bool,
@@ -99,7 +106,11 @@ impl RunArgs {
         if let Some(q) = self.short_read_probability {
             faults = faults.with_short_read_probability(q);
         }
-        let faults = FaultPlan::new(faults)?;
+        let faults = if self.swarm {
+            FaultPlan::swarm_of_seed(self.seed)
+        } else {
+            FaultPlan::new(faults)?
+        };
         let root = match &self.root {
             Some(r) => r.clone(),
             None => std::env::current_dir()
@@ -129,6 +140,9 @@ impl RunArgs {
         })
     }
 }
+
+pub mod checks;
+pub mod explore;
 
 /// Reads a program from a file, or from stdin when no path (or `-`) is given.
 pub fn read_program(path: Option<&str>) -> Result<(String, String), String> {

@@ -30,19 +30,47 @@ enum Command {
         /// Record the run's trace (JSON lines, docs/trace-format.md).
         #[arg(long, value_name = "FILE")]
         trace: Option<std::path::PathBuf>,
+        /// Run twice and compare the traces; name the first differing record.
+        #[arg(long)]
+        check_determinism: bool,
+        /// Checking mode: recount scope references at every poll and check
+        /// every invariant on the trace.
+        #[arg(long)]
+        check: bool,
     },
+    /// Run a program under many seeds, schedules and fault plans; report
+    /// each distinct outcome and every broken invariant.
+    Explore(gene_trace::explore::ExploreArgs),
+    /// Check every invariant on a recorded trace.
+    Check(gene_trace::checks::CheckArgs),
     /// Print the bytecode a program compiles to.
     Disasm { file: Option<String> },
+    /// Step through a recorded trace, poll by poll, in the terminal.
+    Replay(gene_trace::replay::ReplayArgs),
+    /// Compare two traces: the first poll where they part, then a summary.
+    Diff(gene_trace::diff::DiffArgs),
+    /// Convert a trace to Chrome trace / Perfetto JSON.
+    Export(gene_trace::export::ExportArgs),
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
+        Command::Replay(args) => gene_trace::replay::main(&args),
+        Command::Diff(args) => gene_trace::diff::main(&args),
+        Command::Export(args) => gene_trace::export::main(&args),
+        Command::Explore(args) => gene_trace::explore::main(&args),
+        Command::Check(args) => gene_trace::checks::main(&args),
         Command::Run {
             file,
             run,
             stats,
             trace,
+            check_determinism,
+            check,
         } => match read_program(file.as_deref()) {
+            Ok((name, text)) if check_determinism || check => {
+                gene_trace::checks::run_checks(&name, &text, &run, check_determinism, check)
+            }
             Ok((name, text)) => {
                 let extras = Extras {
                     stats,

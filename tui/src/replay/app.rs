@@ -80,16 +80,22 @@ impl BreakOn {
     /// before `r`'s, None for the first poll).
     pub fn hit(&self, r: &Record, t_before: Option<u64>) -> bool {
         match self {
-            BreakOn::FutureResolves(id) => &*r.kind == "future.resolved" && Self::id_matches(*id, r, "future"),
+            BreakOn::FutureResolves(id) => {
+                &*r.kind == "future.resolved" && Self::id_matches(*id, r, "future")
+            }
             BreakOn::FutureFails(id) => {
-                &*r.kind == "future.resolved" && r.bool("ok") == Some(false) && Self::id_matches(*id, r, "future")
+                &*r.kind == "future.resolved"
+                    && r.bool("ok") == Some(false)
+                    && Self::id_matches(*id, r, "future")
             }
             BreakOn::ScopeFreed(id) => {
-                (&*r.kind == "scope.freed" || (&*r.kind == "scope.released" && r.u64("rc") == Some(0)))
+                (&*r.kind == "scope.freed"
+                    || (&*r.kind == "scope.released" && r.u64("rc") == Some(0)))
                     && Self::id_matches(*id, r, "scope")
             }
             BreakOn::TaskSuspends(id) => {
-                matches!(&*r.kind, "task.awaiting" | "task.awaiting_all") && Self::id_matches(*id, r, "task")
+                matches!(&*r.kind, "task.awaiting" | "task.awaiting_all")
+                    && Self::id_matches(*id, r, "task")
             }
             BreakOn::TimePasses(t) => r.t >= *t && t_before.is_none_or(|b| b < *t),
         }
@@ -131,11 +137,22 @@ pub enum PromptKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Mode {
     Normal,
-    Prompt { kind: PromptKind, input: String },
-    Filter { cursor: usize },
-    Break { cursor: usize },
+    Prompt {
+        kind: PromptKind,
+        input: String,
+    },
+    Filter {
+        cursor: usize,
+    },
+    Break {
+        cursor: usize,
+    },
     Help,
-    Details { target: Target, related: Vec<usize>, scroll: usize },
+    Details {
+        target: Target,
+        related: Vec<usize>,
+        scroll: usize,
+    },
 }
 
 /// The program's text, when the file named in the header could be read.
@@ -180,7 +197,8 @@ impl Source {
                     .and_then(|h| h.as_str());
                 let have = sha256_hex(text.as_bytes());
                 if want.is_some_and(|w| w != have) {
-                    s.note = Some("this file differs from the traced program (sha256 mismatch)".into());
+                    s.note =
+                        Some("this file differs from the traced program (sha256 mismatch)".into());
                 }
                 return Ok(s);
             }
@@ -334,7 +352,9 @@ impl App {
     /// The selected event (a record index).
     pub fn selected_event(&self) -> Option<usize> {
         let shown = self.shown_events();
-        shown.get(self.event_sel.min(shown.len().saturating_sub(1))).copied()
+        shown
+            .get(self.event_sel.min(shown.len().saturating_sub(1)))
+            .copied()
     }
 
     /// Events of the current poll besides its begin and end.
@@ -381,7 +401,8 @@ impl App {
             Pane::Tasks => self.task_sel,
             _ => self.scope_sel,
         };
-        ids.partition_point(|&i| i < sel).min(ids.len().saturating_sub(1))
+        ids.partition_point(|&i| i < sel)
+            .min(ids.len().saturating_sub(1))
     }
 
     fn move_table(&mut self, pane: Pane, delta: isize) {
@@ -537,7 +558,9 @@ impl App {
 
     /// The previous poll before `from` where a breakpoint hits.
     fn find_break_back(&self, from: usize) -> Option<(usize, String)> {
-        (0..from).rev().find_map(|p| self.break_in(p).map(|w| (p, w)))
+        (0..from)
+            .rev()
+            .find_map(|p| self.break_in(p).map(|w| (p, w)))
     }
 
     // ---- search ----
@@ -597,7 +620,12 @@ impl App {
         match found {
             Some(i) => {
                 self.select_record(i);
-                let msg = format!("/{}: #{} in poll {}", search.text, records_seq(&self.replay, i), self.poll());
+                let msg = format!(
+                    "/{}: #{} in poll {}",
+                    search.text,
+                    records_seq(&self.replay, i),
+                    self.poll()
+                );
                 if wrapped {
                     self.say(format!("{msg} (wrapped around)"));
                 } else {
@@ -638,7 +666,10 @@ impl App {
                 });
                 self.search_step(true, true);
             }
-            Err(e) => self.complain(format!("bad regex: {}", e.to_string().lines().last().unwrap_or(""))),
+            Err(e) => self.complain(format!(
+                "bad regex: {}",
+                e.to_string().lines().last().unwrap_or("")
+            )),
         }
     }
 
@@ -798,7 +829,9 @@ impl App {
                     self.goto(p);
                     self.say(format!("break: {why} (poll {p})"));
                 }
-                None if self.breaks.is_empty() => self.complain("no breakpoints: press b to add one"),
+                None if self.breaks.is_empty() => {
+                    self.complain("no breakpoints: press b to add one")
+                }
                 None => self.complain("no breakpoint hits after this poll"),
             },
             KeyCode::Char('[') => match self.find_break_back(self.poll()) {
@@ -806,7 +839,9 @@ impl App {
                     self.goto(p);
                     self.say(format!("break: {why} (poll {p})"));
                 }
-                None if self.breaks.is_empty() => self.complain("no breakpoints: press b to add one"),
+                None if self.breaks.is_empty() => {
+                    self.complain("no breakpoints: press b to add one")
+                }
                 None => self.complain("no breakpoint hits before this poll"),
             },
             KeyCode::Char(':') => {
@@ -845,7 +880,10 @@ impl App {
         match self.focus {
             Pane::Events => {
                 let n = self.shown_events().len();
-                self.event_sel = self.event_sel.saturating_add_signed(delta).min(n.saturating_sub(1));
+                self.event_sel = self
+                    .event_sel
+                    .saturating_add_signed(delta)
+                    .min(n.saturating_sub(1));
             }
             Pane::Futures | Pane::Tasks | Pane::Scopes => self.move_table(self.focus, delta),
             Pane::Output => {
@@ -853,7 +891,10 @@ impl App {
             }
             Pane::Source => {
                 let n = self.source.as_ref().map_or(0, |s| s.lines.len());
-                self.source_scroll = self.source_scroll.saturating_add_signed(delta).min(n.saturating_sub(1));
+                self.source_scroll = self
+                    .source_scroll
+                    .saturating_add_signed(delta)
+                    .min(n.saturating_sub(1));
             }
         }
     }
@@ -995,13 +1036,18 @@ impl App {
                 Some(t) => BreakOn::TimePasses(t),
                 None => return self.complain(format!("not a time: {input:?} (e.g. 150ms, 1.5s)")),
             },
-            (_, Err(())) => return self.complain(format!("not an id: {input:?} (a number, or empty for any)")),
+            (_, Err(())) => {
+                return self.complain(format!("not an id: {input:?} (a number, or empty for any)"));
+            }
             (0, Ok(id)) => BreakOn::FutureResolves(id),
             (1, Ok(id)) => BreakOn::FutureFails(id),
             (2, Ok(id)) => BreakOn::ScopeFreed(id),
             (_, Ok(id)) => BreakOn::TaskSuspends(id),
         };
-        self.say(format!("break when {}: space plays to it, ] and [ jump to hits", b.describe()));
+        self.say(format!(
+            "break when {}: space plays to it, ] and [ jump to hits",
+            b.describe()
+        ));
         self.breaks.push(b);
     }
 }
@@ -1013,7 +1059,9 @@ fn records_seq(replay: &Replay, i: usize) -> u64 {
 /// Parses `150ms`, `1.5s`, `20us`, `7ns` (a bare number is seconds).
 pub fn parse_time(s: &str) -> Option<u64> {
     let s = s.trim();
-    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
     let x: f64 = num.parse().ok()?;
     let scale = match unit.trim() {
@@ -1058,7 +1106,8 @@ pub fn related_records(records: &[Record], target: Target, state: &State) -> Vec
         Target::Task(t) => {
             let t = t as u64;
             for (i, r) in records.iter().enumerate() {
-                let hit = r.u64("task") == Some(t) || (&*r.kind == "task.spawned" && r.u64("parent") == Some(t));
+                let hit = r.u64("task") == Some(t)
+                    || (&*r.kind == "task.spawned" && r.u64("parent") == Some(t));
                 if hit {
                     out.push(i);
                     if out.len() >= MAX {
@@ -1070,7 +1119,8 @@ pub fn related_records(records: &[Record], target: Target, state: &State) -> Vec
         Target::Scope(s) => {
             let s = s as u64;
             for (i, r) in records.iter().enumerate() {
-                let hit = r.u64("scope") == Some(s) || (&*r.kind == "scope.created" && r.u64("parent") == Some(s));
+                let hit = r.u64("scope") == Some(s)
+                    || (&*r.kind == "scope.created" && r.u64("parent") == Some(s));
                 if hit {
                     out.push(i);
                     if out.len() >= MAX {

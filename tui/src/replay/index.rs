@@ -133,7 +133,10 @@ impl Replay {
 
     /// Index of the first record of poll `p` (or where it would be).
     pub fn poll_start(&self, p: usize) -> usize {
-        self.trace.polls.get(p).map_or(self.trace.records.len(), |r| r.start)
+        self.trace
+            .polls
+            .get(p)
+            .map_or(self.trace.records.len(), |r| r.start)
     }
 
     /// Virtual time at the start of poll `p`.
@@ -170,10 +173,8 @@ impl Replay {
         }
         let p = p.min(self.polls() - 1);
         let target = self.trace.polls[p].end;
-        self.state = self.state_after(target, Some(std::mem::replace(
-            &mut self.state,
-            State::new(self.blocking_await),
-        )));
+        let current = std::mem::replace(&mut self.state, State::new(self.blocking_await));
+        self.state = self.state_after(target, Some(current));
         self.poll = p;
     }
 

@@ -45,7 +45,9 @@ pub fn main(args: &ReplayArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        eprintln!("error: replay needs a terminal (for a text comparison of traces, see `gene-trace diff`)");
+        eprintln!(
+            "error: replay needs a terminal (for a text comparison of traces, see `gene-trace diff`)"
+        );
         return ExitCode::from(2);
     }
     let loaded = load(&args.trace).map(|mut app| {
@@ -95,7 +97,11 @@ fn run_terminal(loaded: Result<App, String>, path: &str) -> std::io::Result<()> 
     result
 }
 
-fn event_loop(terminal: &mut ratatui::DefaultTerminal, loaded: Result<App, String>, path: &str) -> std::io::Result<()> {
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    loaded: Result<App, String>,
+    path: &str,
+) -> std::io::Result<()> {
     let mut app = match loaded {
         Ok(app) => app,
         Err(message) => {

@@ -89,7 +89,9 @@ pub enum TaskStatus {
     /// Waiting in `$await_all`.
     AwaitingAll,
     /// Finished: `ok` false with an uncaught exception.
-    Done { ok: bool },
+    Done {
+        ok: bool,
+    },
 }
 
 impl TaskStatus {
@@ -264,7 +266,11 @@ impl State {
             + self.scopes.capacity() * size_of::<ScopeInfo>()
             + self.ops.capacity() * size_of::<OpInfo>()
             + self.active.capacity() * 4
-            + self.preempted.iter().map(|s| s.capacity() * 4 + 24).sum::<usize>()
+            + self
+                .preempted
+                .iter()
+                .map(|s| s.capacity() * 4 + 24)
+                .sum::<usize>()
             + size_of::<State>()
     }
 
@@ -388,7 +394,8 @@ impl State {
             }
             "callback.failed" => self.errors += 1,
             "task.spawned" => {
-                let (t, future, reacts_to) = (id("task"), id("future") as u32, id("reacts_to") as u32);
+                let (t, future, reacts_to) =
+                    (id("task"), id("future") as u32, id("reacts_to") as u32);
                 let parent = id("parent") as u32;
                 let kind = match r.str("task_kind") {
                     Some("async") => TaskKind::Async,
@@ -484,10 +491,10 @@ impl State {
                 task.status = TaskStatus::Done { ok };
                 task.finished = at;
                 task.changed = poll;
+                let t = task.id;
                 if !ok {
                     self.errors += 1;
                 }
-                let t = task.id;
                 self.remove_active(t, poll);
             }
             "exception.thrown" => {
@@ -626,7 +633,10 @@ impl State {
                     continue;
                 }
                 // With blocking awaits, a waiting task stays on the stack.
-                let waiting = matches!(task.status, TaskStatus::Suspended(_) | TaskStatus::AwaitingAll);
+                let waiting = matches!(
+                    task.status,
+                    TaskStatus::Suspended(_) | TaskStatus::AwaitingAll
+                );
                 let new = if waiting && self.blocking_await {
                     task.status
                 } else if top {

@@ -35,13 +35,16 @@ pub fn draw(frame: &mut Frame, app: &App) {
     draw_header(frame, app, header);
     if let Some(w) = warning {
         frame.render_widget(
-            Paragraph::new(Line::from(format!("⚠ {w}"))).style(Style::new().fg(Color::Black).bg(Color::Yellow)),
+            Paragraph::new(Line::from(format!("⚠ {w}")))
+                .style(Style::new().fg(Color::Black).bg(Color::Yellow)),
             warn,
         );
     }
     draw_timeline(frame, app, timeline);
     if is_wide(area) {
-        let [left, right] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                .areas(body);
         let [events, output, source] = Layout::vertical([
             Constraint::Percentage(45),
             Constraint::Percentage(22),
@@ -61,7 +64,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         draw_pane(frame, app, Pane::Tasks, tasks);
         draw_pane(frame, app, Pane::Scopes, scopes);
     } else {
-        let [tabs, pane] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(body);
+        let [tabs, pane] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(body);
         let mut spans = Vec::new();
         for p in PANES {
             let style = if p == app.focus {
@@ -71,7 +75,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
             };
             spans.push(Span::styled(format!(" {} ", p.name()), style));
         }
-        spans.push(Span::styled("  Tab: next pane", Style::new().fg(Color::DarkGray)));
+        spans.push(Span::styled(
+            "  Tab: next pane",
+            Style::new().fg(Color::DarkGray),
+        ));
         frame.render_widget(Paragraph::new(Line::from(spans)), tabs);
         draw_pane(frame, app, app.focus, pane);
     }
@@ -98,16 +105,28 @@ pub fn draw_error(frame: &mut Frame, path: &str, message: &str) {
         .border_style(Style::new().fg(Color::Red));
     let text = Text::from(vec![
         Line::from(""),
-        Line::from(Span::styled(path.to_string(), Style::new().add_modifier(Modifier::BOLD))),
+        Line::from(Span::styled(
+            path.to_string(),
+            Style::new().add_modifier(Modifier::BOLD),
+        )),
         Line::from(""),
-        Line::from(Span::styled(message.to_string(), Style::new().fg(Color::Red))),
+        Line::from(Span::styled(
+            message.to_string(),
+            Style::new().fg(Color::Red),
+        )),
         Line::from(""),
         Line::from("A trace is the JSON lines file `gene-trace run --trace FILE` writes"),
         Line::from("(docs/trace-format.md)."),
         Line::from(""),
-        Line::from(Span::styled("press q to quit", Style::new().fg(Color::DarkGray))),
+        Line::from(Span::styled(
+            "press q to quit",
+            Style::new().fg(Color::DarkGray),
+        )),
     ]);
-    frame.render_widget(Paragraph::new(text).block(block).wrap(Wrap { trim: false }), area);
+    frame.render_widget(
+        Paragraph::new(text).block(block).wrap(Wrap { trim: false }),
+        area,
+    );
 }
 
 fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
@@ -121,11 +140,20 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
         Span::raw(" "),
         Span::styled(trace.program_name().unwrap_or("?").to_string(), bold),
         sep(),
-        Span::raw(format!("seed {}", trace.seed().map_or("?".into(), |s| s.to_string()))),
+        Span::raw(format!(
+            "seed {}",
+            trace.seed().map_or("?".into(), |s| s.to_string())
+        )),
         sep(),
-        Span::styled(format!("poll {}/{}", app.poll(), app.last_poll()), bold.fg(Color::Yellow)),
+        Span::styled(
+            format!("poll {}/{}", app.poll(), app.last_poll()),
+            bold.fg(Color::Yellow),
+        ),
         sep(),
-        Span::raw(format!("t={}", format_nanos(app.replay.poll_time(app.poll())))),
+        Span::raw(format!(
+            "t={}",
+            format_nanos(app.replay.poll_time(app.poll()))
+        )),
         sep(),
         Span::raw(format!("events {}", app.poll_event_count(app.poll()))),
     ];
@@ -140,7 +168,10 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
         let r = &app.replay.records()[st.run_end as usize];
         spans.push(sep());
         if r.bool("ok") == Some(false) {
-            spans.push(Span::styled("run failed", Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)));
+            spans.push(Span::styled(
+                "run failed",
+                Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            ));
         } else {
             spans.push(Span::styled("run ended", Style::new().fg(Color::Green)));
         }
@@ -180,7 +211,9 @@ fn draw_timeline(frame: &mut Frame, app: &App, area: Rect) {
         .map(|c| bucket(c).map(|p| events_in(app, p)).max().unwrap_or(0))
         .collect();
     let max = counts.iter().copied().max().unwrap_or(0).max(1);
-    let here = (0..cols).find(|&c| bucket(c).contains(&app.poll())).unwrap_or(0);
+    let here = (0..cols)
+        .find(|&c| bucket(c).contains(&app.poll()))
+        .unwrap_or(0);
     let mut spans = Vec::with_capacity(cols);
     for (c, &n) in counts.iter().enumerate() {
         let ch = if n == 0 {
@@ -189,7 +222,9 @@ fn draw_timeline(frame: &mut Frame, app: &App, area: Rect) {
             BARS[((n * 8).div_ceil(max)).clamp(1, 8) - 1]
         };
         let style = if c == here {
-            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD | Modifier::REVERSED)
+            Style::new()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::BOLD | Modifier::REVERSED)
         } else if n == 0 {
             Style::new().fg(Color::DarkGray)
         } else {
@@ -202,7 +237,11 @@ fn draw_timeline(frame: &mut Frame, app: &App, area: Rect) {
         format!("{}{}", " ".repeat(here), label)
     } else {
         let label = format!("poll {} ▲", app.poll());
-        format!("{}{}", " ".repeat((here + 1).saturating_sub(label.chars().count())), label)
+        format!(
+            "{}{}",
+            " ".repeat((here + 1).saturating_sub(label.chars().count())),
+            label
+        )
     };
     let lines = vec![
         Line::from(spans),
@@ -231,7 +270,10 @@ fn pane_block(app: &App, pane: Pane, title: String) -> Block<'static> {
     } else {
         Style::new().fg(Color::DarkGray)
     };
-    Block::new().borders(Borders::ALL).border_style(style).title(title)
+    Block::new()
+        .borders(Borders::ALL)
+        .border_style(style)
+        .title(title)
 }
 
 fn draw_pane(frame: &mut Frame, app: &App, pane: Pane, area: Rect) {
@@ -249,7 +291,12 @@ fn draw_pane(frame: &mut Frame, app: &App, pane: Pane, area: Rect) {
 pub fn kind_style(r: &Record) -> Style {
     let k = &*r.kind;
     let failed = r.bool("ok") == Some(false);
-    if failed || k == "exception.thrown" && r.bool("handled") == Some(false) || k == "scope.underflow" || k == "callback.failed" || k == "future.unobserved" {
+    if failed
+        || k == "exception.thrown" && r.bool("handled") == Some(false)
+        || k == "scope.underflow"
+        || k == "callback.failed"
+        || k == "future.unobserved"
+    {
         return Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
     }
     match k.split('.').next().unwrap_or("") {
@@ -261,7 +308,9 @@ pub fn kind_style(r: &Record) -> Style {
         "scope" => Style::new().fg(Color::Magenta),
         "exception" => Style::new().fg(Color::LightRed),
         "output" => Style::new().fg(Color::White).add_modifier(Modifier::BOLD),
-        "run" => Style::new().fg(Color::LightBlue).add_modifier(Modifier::BOLD),
+        "run" => Style::new()
+            .fg(Color::LightBlue)
+            .add_modifier(Modifier::BOLD),
         _ => Style::new(),
     }
 }
@@ -285,7 +334,11 @@ fn selected_style(focused: bool) -> Style {
 fn draw_events(frame: &mut Frame, app: &App, area: Rect) {
     let shown = app.shown_events();
     let total = app.replay.poll_records().len();
-    let mut title = format!(" events · poll {} · {} ", app.poll(), app.poll_event_count(app.poll()));
+    let mut title = format!(
+        " events · poll {} · {} ",
+        app.poll(),
+        app.poll_event_count(app.poll())
+    );
     if shown.len() < total {
         title.push_str(&format!("· {} hidden by filter ", total - shown.len()));
     }
@@ -316,7 +369,11 @@ fn draw_events(frame: &mut Frame, app: &App, area: Rect) {
     }
     if shown.is_empty() {
         lines.push(Line::from(Span::styled(
-            if total == 0 { " (no records)" } else { " (all hidden by the filter: f)" },
+            if total == 0 {
+                " (no records)"
+            } else {
+                " (all hidden by the filter: f)"
+            },
             Style::new().fg(Color::DarkGray),
         )));
     }
@@ -356,9 +413,16 @@ fn origin_text(app: &App, st: &State, origin: Origin) -> String {
             Some(op) => {
                 let r = app.replay.records().get(op.started as usize);
                 match op.kind {
-                    OpKind::Sleep => format!("sleep {}", format_nanos(r.and_then(|r| r.u64("nanos")).unwrap_or(0))),
-                    OpKind::Read => format!("read {}", r.and_then(|r| r.str("path")).unwrap_or("?")),
-                    OpKind::Write => format!("write {}", r.and_then(|r| r.str("path")).unwrap_or("?")),
+                    OpKind::Sleep => format!(
+                        "sleep {}",
+                        format_nanos(r.and_then(|r| r.u64("nanos")).unwrap_or(0))
+                    ),
+                    OpKind::Read => {
+                        format!("read {}", r.and_then(|r| r.str("path")).unwrap_or("?"))
+                    }
+                    OpKind::Write => {
+                        format!("write {}", r.and_then(|r| r.str("path")).unwrap_or("?"))
+                    }
                     OpKind::Other => format!("op {o}"),
                 }
             }
@@ -378,7 +442,11 @@ fn table_title(app: &App, name: &str, shown: usize, all: usize) -> String {
 fn draw_futures(frame: &mut Frame, app: &App, area: Rect) {
     let st = app.state();
     let ids = app.table_ids(Pane::Futures);
-    let block = pane_block(app, Pane::Futures, table_title(app, "futures", ids.len(), st.futures.len()));
+    let block = pane_block(
+        app,
+        Pane::Futures,
+        table_title(app, "futures", ids.len(), st.futures.len()),
+    );
     let h = block.inner(area).height.saturating_sub(1) as usize;
     let sel = app.table_row(Pane::Futures, &ids);
     let top = window(sel, ids.len(), h);
@@ -393,14 +461,20 @@ fn draw_futures(frame: &mut Frame, app: &App, area: Rect) {
             let value = if f.resolved == NONE {
                 String::new()
             } else {
-                app.replay.records()[f.resolved as usize].str("value").unwrap_or("").to_string()
+                app.replay.records()[f.resolved as usize]
+                    .str("value")
+                    .unwrap_or("")
+                    .to_string()
             };
             let mut style = match f.status {
                 FutureStatus::Failed => Style::new().fg(Color::Red),
                 FutureStatus::Succeeded => Style::new(),
                 FutureStatus::Pending => Style::new().fg(Color::Yellow),
             };
-            if f.changed == now && f.created != NONE && app.replay.records()[f.created as usize].poll <= now {
+            if f.changed == now
+                && f.created != NONE
+                && app.replay.records()[f.created as usize].poll <= now
+            {
                 style = style.add_modifier(Modifier::BOLD).bg(Color::Rgb(60, 60, 0));
             }
             if k == sel {
@@ -421,8 +495,17 @@ fn draw_futures(frame: &mut Frame, app: &App, area: Rect) {
             )
         })
         .collect();
-    let header = Row::new(["id", "state", "made", "resolved", "wait", "cb", "from", "value / exception"])
-        .style(Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD));
+    let header = Row::new([
+        "id",
+        "state",
+        "made",
+        "resolved",
+        "wait",
+        "cb",
+        "from",
+        "value / exception",
+    ])
+    .style(Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD));
     let table = Table::new(
         rows,
         [
@@ -444,7 +527,11 @@ fn draw_futures(frame: &mut Frame, app: &App, area: Rect) {
 fn draw_tasks(frame: &mut Frame, app: &App, area: Rect) {
     let st = app.state();
     let ids = app.table_ids(Pane::Tasks);
-    let block = pane_block(app, Pane::Tasks, table_title(app, "tasks", ids.len(), st.tasks.len()));
+    let block = pane_block(
+        app,
+        Pane::Tasks,
+        table_title(app, "tasks", ids.len(), st.tasks.len()),
+    );
     let h = block.inner(area).height.saturating_sub(1) as usize;
     let sel = app.table_row(Pane::Tasks, &ids);
     let top = window(sel, ids.len(), h);
@@ -460,7 +547,9 @@ fn draw_tasks(frame: &mut Frame, app: &App, area: Rect) {
                 TaskStatus::Running => Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
                 TaskStatus::Done { ok: false } => Style::new().fg(Color::Red),
                 TaskStatus::Done { ok: true } => Style::new().fg(Color::DarkGray),
-                TaskStatus::Suspended(_) | TaskStatus::AwaitingAll => Style::new().fg(Color::Yellow),
+                TaskStatus::Suspended(_) | TaskStatus::AwaitingAll => {
+                    Style::new().fg(Color::Yellow)
+                }
                 _ => Style::new(),
             };
             if t.changed == now && app.poll() > 0 {
@@ -477,19 +566,33 @@ fn draw_tasks(frame: &mut Frame, app: &App, area: Rect) {
             Some(
                 Row::new(vec![
                     Cell::new(id.to_string()),
-                    Cell::new(if t.parent == 0 { "-".into() } else { t.parent.to_string() }),
+                    Cell::new(if t.parent == 0 {
+                        "-".into()
+                    } else {
+                        t.parent.to_string()
+                    }),
                     Cell::new(kind),
                     Cell::new(task_state(t.status)),
-                    Cell::new(if t.future == 0 { "-".into() } else { format!("f{}", t.future) }),
-                    Cell::new(if t.spawned == NONE { "0".into() } else { poll_of(app, t.spawned) }),
+                    Cell::new(if t.future == 0 {
+                        "-".into()
+                    } else {
+                        format!("f{}", t.future)
+                    }),
+                    Cell::new(if t.spawned == NONE {
+                        "0".into()
+                    } else {
+                        poll_of(app, t.spawned)
+                    }),
                     Cell::new(poll_of(app, t.finished)),
                 ])
                 .style(style),
             )
         })
         .collect();
-    let header = Row::new(["id", "parent", "kind", "state", "result", "spawned", "ended"])
-        .style(Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD));
+    let header = Row::new([
+        "id", "parent", "kind", "state", "result", "spawned", "ended",
+    ])
+    .style(Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD));
     let table = Table::new(
         rows,
         [
@@ -510,7 +613,11 @@ fn draw_tasks(frame: &mut Frame, app: &App, area: Rect) {
 fn draw_scopes(frame: &mut Frame, app: &App, area: Rect) {
     let st = app.state();
     let ids = app.table_ids(Pane::Scopes);
-    let block = pane_block(app, Pane::Scopes, table_title(app, "scopes", ids.len(), st.scopes.len()));
+    let block = pane_block(
+        app,
+        Pane::Scopes,
+        table_title(app, "scopes", ids.len(), st.scopes.len()),
+    );
     let h = block.inner(area).height.saturating_sub(1) as usize;
     let sel = app.table_row(Pane::Scopes, &ids);
     let top = window(sel, ids.len(), h);
@@ -531,7 +638,10 @@ fn draw_scopes(frame: &mut Frame, app: &App, area: Rect) {
                 Style::new()
             };
             if changed {
-                style = style.add_modifier(Modifier::BOLD).fg(Color::Yellow).bg(Color::Rgb(60, 60, 0));
+                style = style
+                    .add_modifier(Modifier::BOLD)
+                    .fg(Color::Yellow)
+                    .bg(Color::Rgb(60, 60, 0));
             }
             if k == sel {
                 style = style.patch(selected_style(app.focus == Pane::Scopes));
@@ -545,7 +655,11 @@ fn draw_scopes(frame: &mut Frame, app: &App, area: Rect) {
                 Row::new(vec![
                     Cell::new(format!("{}{}", id, if changed { " *" } else { "" })),
                     Cell::new(s.rc.to_string()),
-                    Cell::new(if s.parent == 0 { "-".into() } else { s.parent.to_string() }),
+                    Cell::new(if s.parent == 0 {
+                        "-".into()
+                    } else {
+                        s.parent.to_string()
+                    }),
                     Cell::new(state),
                     Cell::new(poll_of(app, s.created)),
                     Cell::new(poll_of(app, s.freed)),
@@ -574,7 +688,11 @@ fn draw_scopes(frame: &mut Frame, app: &App, area: Rect) {
 
 fn draw_output(frame: &mut Frame, app: &App, area: Rect) {
     let count = app.output_count();
-    let block = pane_block(app, Pane::Output, format!(" output so far · {count} prints "));
+    let block = pane_block(
+        app,
+        Pane::Output,
+        format!(" output so far · {count} prints "),
+    );
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let (lines, _) = app.output_lines(inner.height as usize, app.output_scroll);
@@ -582,7 +700,10 @@ fn draw_output(frame: &mut Frame, app: &App, area: Rect) {
         .into_iter()
         .map(|(text, now)| {
             if now {
-                Line::from(Span::styled(text, Style::new().fg(Color::Green).add_modifier(Modifier::BOLD)))
+                Line::from(Span::styled(
+                    text,
+                    Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+                ))
             } else {
                 Line::from(text)
             }
@@ -604,14 +725,19 @@ fn draw_source(frame: &mut Frame, app: &App, area: Rect) {
             let width = src.lines.len().to_string().len();
             let mut lines = vec![Line::from(Span::styled(
                 "(the trace records no source lines: nothing is highlighted)",
-                Style::new().fg(Color::DarkGray).add_modifier(Modifier::ITALIC),
+                Style::new()
+                    .fg(Color::DarkGray)
+                    .add_modifier(Modifier::ITALIC),
             ))];
             for (i, l) in src.lines.iter().enumerate().skip(app.source_scroll) {
                 if lines.len() >= inner.height as usize {
                     break;
                 }
                 lines.push(Line::from(vec![
-                    Span::styled(format!("{:>width$} ", i + 1), Style::new().fg(Color::DarkGray)),
+                    Span::styled(
+                        format!("{:>width$} ", i + 1),
+                        Style::new().fg(Color::DarkGray),
+                    ),
                     Span::raw(l.clone()),
                 ]));
             }
@@ -640,7 +766,9 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
                 PromptKind::Search => "search text (Tab: regex): /".to_string(),
                 PromptKind::Jump => "jump to poll, time or #record (120, 150ms, #42): ".to_string(),
                 PromptKind::Break(4) => "break when virtual time passes (e.g. 150ms): ".to_string(),
-                PromptKind::Break(i) => format!("break when {} — id (empty: any): ", BREAK_MENU[*i]),
+                PromptKind::Break(i) => {
+                    format!("break when {} — id (empty: any): ", BREAK_MENU[*i])
+                }
             };
             Line::from(vec![
                 Span::styled(label, Style::new().fg(Color::Cyan)),
@@ -649,7 +777,9 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
             ])
         }
         _ => match &app.message {
-            Some(m) if m.error => Line::from(Span::styled(m.text.clone(), Style::new().fg(Color::Red))),
+            Some(m) if m.error => {
+                Line::from(Span::styled(m.text.clone(), Style::new().fg(Color::Red)))
+            }
             Some(m) => Line::from(Span::styled(m.text.clone(), Style::new().fg(Color::Green))),
             None => {
                 let mut spans = Vec::new();
@@ -658,7 +788,10 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
                 }
                 if !app.breaks.is_empty() {
                     let list: Vec<String> = app.breaks.iter().map(|b| b.describe()).collect();
-                    spans.push(Span::raw(format!("break on: {}  (]/[ jump)", list.join("; "))));
+                    spans.push(Span::raw(format!(
+                        "break on: {}  (]/[ jump)",
+                        list.join("; ")
+                    )));
                 }
                 Line::from(spans).style(Style::new().fg(Color::DarkGray))
             }
@@ -680,10 +813,15 @@ pub fn pane_keys(pane: Pane) -> &'static str {
 fn draw_footer(frame: &mut Frame, app: &App, area: Rect) {
     let key = Style::new().fg(Color::Black).bg(Color::Cyan);
     let spans = vec![
-        Span::styled(format!(" {} ", app.focus.name()), key.add_modifier(Modifier::BOLD)),
+        Span::styled(
+            format!(" {} ", app.focus.name()),
+            key.add_modifier(Modifier::BOLD),
+        ),
         Span::raw(format!(" {} ", pane_keys(app.focus))),
         Span::styled("│", Style::new().fg(Color::DarkGray)),
-        Span::raw(" ←→ poll  PgUp/PgDn ±10  g/G  space play  b break  : jump  Tab pane  ? help  q quit"),
+        Span::raw(
+            " ←→ poll  PgUp/PgDn ±10  g/G  space play  b break  : jump  Tab pane  ? help  q quit",
+        ),
     ];
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -710,24 +848,42 @@ pub const HELP: &[(&str, &str)] = &[
     ("/", "search events (Tab in the prompt: text or regex)"),
     ("n / N", "next / previous match"),
     ("f", "filter events by kind"),
-    ("b", "break on: a future resolves or fails, a scope's refcount reaches 0, a task suspends, time passes t"),
+    (
+        "b",
+        "break on: a future resolves or fails, a scope's refcount reaches 0, a task suspends, time passes t",
+    ),
     ("] / [", "next / previous poll where a breakpoint hits"),
-    (":", "jump to a poll (120), a time (150ms) or a record (#42)"),
+    (
+        ":",
+        "jump to a poll (120), a time (150ms) or a record (#42)",
+    ),
     ("Tab / shift-Tab", "next / previous pane"),
     ("↑↓ j k, Home/End", "select in the pane"),
-    ("Enter", "details of the selected event, future, task or scope"),
+    (
+        "Enter",
+        "details of the selected event, future, task or scope",
+    ),
     ("a", "tables: live entities only / all"),
     ("?", "this help"),
     ("q, Ctrl-C", "quit"),
 ];
 
 fn draw_help(frame: &mut Frame, area: Rect) {
-    let inner = popup(frame, area, 100, HELP.len() as u16 + 4, " keys (any key closes) ".into());
+    let inner = popup(
+        frame,
+        area,
+        100,
+        HELP.len() as u16 + 4,
+        " keys (any key closes) ".into(),
+    );
     let mut lines: Vec<Line> = HELP
         .iter()
         .map(|(k, d)| {
             Line::from(vec![
-                Span::styled(format!(" {k:<17}"), Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)),
+                Span::styled(
+                    format!(" {k:<17}"),
+                    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+                ),
                 Span::raw(*d),
             ])
         })
@@ -774,7 +930,13 @@ fn draw_filter(frame: &mut Frame, app: &App, cursor: usize, area: Rect) {
 
 fn draw_breaks(frame: &mut Frame, app: &App, cursor: usize, area: Rect) {
     let h = (BREAK_MENU.len() + app.breaks.len() + 6) as u16;
-    let inner = popup(frame, area, 64, h, " break on (Enter or 1-5; d clears; Esc) ".into());
+    let inner = popup(
+        frame,
+        area,
+        64,
+        h,
+        " break on (Enter or 1-5; d clears; Esc) ".into(),
+    );
     let mut lines: Vec<Line> = BREAK_MENU
         .iter()
         .enumerate()
@@ -789,9 +951,15 @@ fn draw_breaks(frame: &mut Frame, app: &App, cursor: usize, area: Rect) {
         .collect();
     lines.push(Line::from(""));
     if app.breaks.is_empty() {
-        lines.push(Line::from(Span::styled(" no breakpoints yet", Style::new().fg(Color::DarkGray))));
+        lines.push(Line::from(Span::styled(
+            " no breakpoints yet",
+            Style::new().fg(Color::DarkGray),
+        )));
     } else {
-        lines.push(Line::from(Span::styled(" set:", Style::new().add_modifier(Modifier::BOLD))));
+        lines.push(Line::from(Span::styled(
+            " set:",
+            Style::new().add_modifier(Modifier::BOLD),
+        )));
         for b in &app.breaks {
             lines.push(Line::from(format!("  · {}", b.describe())));
         }
@@ -810,8 +978,14 @@ fn record_row(app: &App, i: usize) -> Line<'static> {
     };
     Line::from(vec![
         Span::styled(if here { "▶" } else { " " }, Style::new().fg(Color::Yellow)),
-        Span::styled(format!("{:>6} p{:<5} {:>7} ", r.seq, r.poll, format_nanos(r.t)), Style::new().fg(Color::DarkGray)),
-        Span::styled(format!("{:<19}", r.kind), if later { base } else { kind_style(r) }),
+        Span::styled(
+            format!("{:>6} p{:<5} {:>7} ", r.seq, r.poll, format_nanos(r.t)),
+            Style::new().fg(Color::DarkGray),
+        ),
+        Span::styled(
+            format!("{:<19}", r.kind),
+            if later { base } else { kind_style(r) },
+        ),
         Span::styled(field_text(r), base),
     ])
 }
@@ -847,12 +1021,23 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
                     lines.push(kv("resolved", at(f.resolved)));
                     if f.resolved != NONE {
                         let r = &records[f.resolved as usize];
-                        let label = if f.status == FutureStatus::Failed { "exception" } else { "value" };
+                        let label = if f.status == FutureStatus::Failed {
+                            "exception"
+                        } else {
+                            "value"
+                        };
                         lines.push(kv(label, r.str("value").unwrap_or("").to_string()));
                         lines.push(kv("reactions", f.reactions.to_string()));
                     }
                     let from = origin_text(app, st, f.origin);
-                    lines.push(kv("from", if from.is_empty() { "code (no operation or task)".into() } else { from }));
+                    lines.push(kv(
+                        "from",
+                        if from.is_empty() {
+                            "code (no operation or task)".into()
+                        } else {
+                            from
+                        },
+                    ));
                     if let Origin::Op(o) = f.origin
                         && let Some(op) = st.op(o as u64)
                     {
@@ -865,7 +1050,11 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
                                 if op.completed == NONE {
                                     "not completed yet".to_string()
                                 } else {
-                                    format!("completed {} at {}", if op.ok { "ok" } else { "with a FAULT" }, at(op.completed))
+                                    format!(
+                                        "completed {} at {}",
+                                        if op.ok { "ok" } else { "with a FAULT" },
+                                        at(op.completed)
+                                    )
                                 }
                             ),
                         ));
@@ -878,7 +1067,11 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
                         .collect();
                     lines.push(kv(
                         "waiters now",
-                        if waiting.is_empty() { "none".into() } else { format!("tasks {}", waiting.join(", ")) },
+                        if waiting.is_empty() {
+                            "none".into()
+                        } else {
+                            format!("tasks {}", waiting.join(", "))
+                        },
                     ));
                     lines.push(kv("callbacks", f.callbacks.to_string()));
                     lines.push(kv(
@@ -892,7 +1085,10 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
                         },
                     ));
                     if f.adopted != 0 {
-                        lines.push(kv("adopted", format!("the outcome of future {}", f.adopted)));
+                        lines.push(kv(
+                            "adopted",
+                            format!("the outcome of future {}", f.adopted),
+                        ));
                     }
                 }
                 None => lines.push(Line::from(" not made yet at this poll")),
@@ -904,14 +1100,38 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
                 Some(t) => {
                     lines.push(kv("state", t.status.describe()));
                     lines.push(kv("kind", t.kind.name().into()));
-                    lines.push(kv("parent", if t.parent == 0 { "none".into() } else { format!("task {}", t.parent) }));
-                    lines.push(kv("result future", if t.future == 0 { "none".into() } else { format!("future {}", t.future) }));
+                    lines.push(kv(
+                        "parent",
+                        if t.parent == 0 {
+                            "none".into()
+                        } else {
+                            format!("task {}", t.parent)
+                        },
+                    ));
+                    lines.push(kv(
+                        "result future",
+                        if t.future == 0 {
+                            "none".into()
+                        } else {
+                            format!("future {}", t.future)
+                        },
+                    ));
                     if t.reacts_to != 0 {
                         lines.push(kv("reacts to", format!("future {}", t.reacts_to)));
                     }
-                    lines.push(kv("spawned", if t.spawned == NONE { "at the start (main task)".into() } else { at(t.spawned) }));
+                    lines.push(kv(
+                        "spawned",
+                        if t.spawned == NONE {
+                            "at the start (main task)".into()
+                        } else {
+                            at(t.spawned)
+                        },
+                    ));
                     lines.push(kv("finished", at(t.finished)));
-                    lines.push(kv("exceptions", format!("{} thrown, {} uncaught", t.throws, t.uncaught)));
+                    lines.push(kv(
+                        "exceptions",
+                        format!("{} thrown, {} uncaught", t.throws, t.uncaught),
+                    ));
                     let children: Vec<String> = st
                         .tasks
                         .iter()
@@ -930,12 +1150,29 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
             match st.scope(id as u64) {
                 Some(s) => {
                     lines.push(kv("refcount", s.rc.to_string()));
-                    lines.push(kv("state", if s.live() { "live".into() } else { "freed".into() }));
-                    lines.push(kv("parent", if s.parent == 0 { "none".into() } else { format!("scope {}", s.parent) }));
+                    lines.push(kv(
+                        "state",
+                        if s.live() {
+                            "live".into()
+                        } else {
+                            "freed".into()
+                        },
+                    ));
+                    lines.push(kv(
+                        "parent",
+                        if s.parent == 0 {
+                            "none".into()
+                        } else {
+                            format!("scope {}", s.parent)
+                        },
+                    ));
                     lines.push(kv("made", at(s.created)));
                     lines.push(kv("freed", at(s.freed)));
                     if s.underflows > 0 {
-                        lines.push(kv("UNDERFLOWS", format!("{} (releases of a free scope: a VM bug)", s.underflows)));
+                        lines.push(kv(
+                            "UNDERFLOWS",
+                            format!("{} (releases of a free scope: a VM bug)", s.underflows),
+                        ));
                     }
                 }
                 None => lines.push(Line::from(" not made yet at this poll")),
@@ -968,7 +1205,10 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
     if !matches!(target, Target::Record(_)) {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(
-            format!(" history: {} records (▶ this poll, grey: later)", related.len()),
+            format!(
+                " history: {} records (▶ this poll, grey: later)",
+                related.len()
+            ),
             bold,
         )));
         for &i in related {
@@ -978,11 +1218,27 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
     (title, lines)
 }
 
-fn draw_details(frame: &mut Frame, app: &App, target: Target, related: &[usize], scroll: usize, area: Rect) {
+fn draw_details(
+    frame: &mut Frame,
+    app: &App,
+    target: Target,
+    related: &[usize],
+    scroll: usize,
+    area: Rect,
+) {
     let (title, lines) = details_lines(app, target, related);
     let w = area.width.saturating_sub(4).max(20);
     let h = area.height.saturating_sub(2).max(5);
-    let inner = popup(frame, area, w, h, format!("{title}at the end of poll {} · ↑↓ scroll · Esc closes ", app.poll()));
+    let inner = popup(
+        frame,
+        area,
+        w,
+        h,
+        format!(
+            "{title}at the end of poll {} · ↑↓ scroll · Esc closes ",
+            app.poll()
+        ),
+    );
     let scroll = scroll.min(lines.len().saturating_sub(1));
     frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), inner);
 }

@@ -1,0 +1,419 @@
+//! `gene-trace diff A B`: where two traces part (two seeds, or one seed on
+//! two builds). Polls are aligned by index; records are compared by kind,
+//! virtual time and fields (not by `seq`, which an earlier difference
+//! shifts). The report gives the first poll that differs, both sides'
+//! records there with some context before, then a summary of what differs
+//! from there on: polls, records by kind, output, the run's result.
+//!
+//! Exit status: 0 when the records are equal (header differences, such as
+//! the seed or the tool's version, are reported but do not count), 1 when
+//! they differ, 2 on bad usage or a file that cannot be read as a trace.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use gene_sim::format_nanos;
+use gene_sim::trace::read::{Record, Trace, read_file};
+
+use crate::replay::ui::field_text;
+
+#[derive(Args, Debug, Clone)]
+pub struct DiffArgs {
+    /// The first trace.
+    pub a: PathBuf,
+    /// The second trace.
+    pub b: PathBuf,
+    /// Records of context shown before the first difference.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub context: usize,
+}
+
+pub fn main(args: &DiffArgs) -> ExitCode {
+    let read = |p: &PathBuf| {
+        read_file(p).map_err(|e| {
+            eprintln!("error: cannot read {} as a trace: {e}", p.display());
+        })
+    };
+    let (Ok(a), Ok(b)) = (read(&args.a), read(&args.b)) else {
+        return ExitCode::from(2);
+    };
+    for (name, t) in [(&args.a, &a), (&args.b, &b)] {
+        if let Some(e) = &t.error {
+            eprintln!(
+                "warning: {} is cut short at {e}; comparing the {} records before it",
+                name.display(),
+                t.records.len()
+            );
+        }
+    }
+    let names = (args.a.display().to_string(), args.b.display().to_string());
+    let (report, equal) = diff(&a, &b, &names, args.context);
+    print!("{report}");
+    if equal {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Same event: kind, time and fields (not seq, not poll).
+fn same(a: &Record, b: &Record) -> bool {
+    a.kind == b.kind && a.t == b.t && a.fields == b.fields
+}
+
+fn line(r: &Record) -> String {
+    format!("#{:<6} {:<19} {}", r.seq, r.kind, field_text(r))
+}
+
+/// The report, and whether the traces' records are equal.
+pub fn diff(a: &Trace, b: &Trace, names: &(String, String), context: usize) -> (String, bool) {
+    let mut out = String::new();
+    let o = &mut out;
+    let _ = writeln!(
+        o,
+        "A: {}  ({} polls, {} records)",
+        names.0,
+        a.polls.len(),
+        a.records.len()
+    );
+    let _ = writeln!(
+        o,
+        "B: {}  ({} polls, {} records)",
+        names.1,
+        b.polls.len(),
+        b.records.len()
+    );
+    header_notes(o, a, b);
+
+    let n = a.polls.len().max(b.polls.len());
+    let first = (0..n).find(|&p| {
+        let (x, y) = (a.poll(p), b.poll(p));
+        x.len() != y.len()
+            || x.iter().zip(y).any(|(x, y)| !same(x, y))
+            || (p >= a.polls.len()) != (p >= b.polls.len())
+    });
+    let Some(p) = first else {
+        let _ = writeln!(
+            o,
+            "\nthe traces are equal: {} polls, {} records",
+            a.polls.len(),
+            a.records.len()
+        );
+        return (out, true);
+    };
+
+    // The first divergent poll.
+    let (x, y) = (a.poll(p), b.poll(p));
+    let side = |t: &Trace, rs: &[Record]| {
+        if p >= t.polls.len() {
+            "no such poll (the trace ended)".to_string()
+        } else {
+            format!(
+                "t={}, {} records",
+                format_nanos(rs.first().map_or(0, |r| r.t)),
+                rs.len()
+            )
+        }
+    };
+    let _ = writeln!(o, "\nfirst divergent poll: {p}");
+    let _ = writeln!(o, "  A: {}", side(a, x));
+    let _ = writeln!(o, "  B: {}", side(b, y));
+
+    // Context: the records before it (equal on both sides).
+    let start = a.polls.get(p).map_or(a.records.len(), |r| r.start);
+    let before = &a.records[start.saturating_sub(context)..start];
+    if !before.is_empty() {
+        let _ = writeln!(o, "\nbefore it (same on both sides):");
+        for r in before {
+            let _ = writeln!(o, "    {}", line(r));
+        }
+    }
+    let _ = writeln!(o, "\npoll {p} (\"  \" both, \"- \" only A, \"+ \" only B):");
+    for l in poll_diff(x, y, 60) {
+        let _ = writeln!(o, "{l}");
+    }
+
+    summary(o, a, b, p);
+    (out, false)
+}
+
+fn header_notes(o: &mut String, a: &Trace, b: &Trace) {
+    let mut notes = Vec::new();
+    if a.seed() != b.seed() {
+        notes.push(format!("seed {:?} vs {:?}", a.seed(), b.seed()));
+    }
+    let prog = |t: &Trace| t.header.get("program").cloned();
+    if prog(a) != prog(b) {
+        let sha = |t: &Trace| {
+            t.header
+                .get("program")
+                .and_then(|p| p.get("sha256"))
+                .and_then(|s| s.as_str())
+                .map(|s| s[..s.len().min(12)].to_string())
+                .unwrap_or_default()
+        };
+        notes.push(format!(
+            "program {} ({}) vs {} ({})",
+            a.program_name().unwrap_or("?"),
+            sha(a),
+            b.program_name().unwrap_or("?"),
+            sha(b)
+        ));
+    }
+    let (ca, cb) = (a.header.get("config"), b.header.get("config"));
+    if ca != cb
+        && let (Some(serde_json::Value::Object(ca)), Some(serde_json::Value::Object(cb))) = (ca, cb)
+    {
+        for (k, v) in ca {
+            if cb.get(k) != Some(v) {
+                notes.push(format!(
+                    "config {k}: {v} vs {}",
+                    cb.get(k).map_or("-".into(), |v| v.to_string())
+                ));
+            }
+        }
+    }
+    if a.header.get("tool") != b.header.get("tool") {
+        notes.push(format!(
+            "tool {} vs {}",
+            a.header.get("tool").unwrap_or(&serde_json::Value::Null),
+            b.header.get("tool").unwrap_or(&serde_json::Value::Null)
+        ));
+    }
+    if !notes.is_empty() {
+        let _ = writeln!(o, "headers differ (not counted): {}", notes.join("; "));
+    }
+}
+
+/// A line diff of two polls' records: the longest common subsequence when
+/// it is small enough to compute, else the common prefix and suffix.
+fn poll_diff(x: &[Record], y: &[Record], max_lines: usize) -> Vec<String> {
+    let pre = x.iter().zip(y).take_while(|(a, b)| same(a, b)).count();
+    let suf = x[pre..]
+        .iter()
+        .rev()
+        .zip(y[pre..].iter().rev())
+        .take_while(|(a, b)| same(a, b))
+        .count();
+    let (mx, my) = (&x[pre..x.len() - suf], &y[pre..y.len() - suf]);
+    let mut ops: Vec<(char, &Record)> = Vec::new();
+    for r in &x[..pre] {
+        ops.push((' ', r));
+    }
+    if mx.len() * my.len() <= 4_000_000 {
+        // LCS table, from the end.
+        let (n, m) = (mx.len(), my.len());
+        let mut t = vec![0u32; (n + 1) * (m + 1)];
+        for i in (0..n).rev() {
+            for j in (0..m).rev() {
+                t[i * (m + 1) + j] = if same(&mx[i], &my[j]) {
+                    t[(i + 1) * (m + 1) + j + 1] + 1
+                } else {
+                    t[(i + 1) * (m + 1) + j].max(t[i * (m + 1) + j + 1])
+                };
+            }
+        }
+        let (mut i, mut j) = (0, 0);
+        while i < n || j < m {
+            if i < n && j < m && same(&mx[i], &my[j]) {
+                ops.push((' ', &mx[i]));
+                i += 1;
+                j += 1;
+            } else if j < m && (i == n || t[i * (m + 1) + j + 1] >= t[(i + 1) * (m + 1) + j]) {
+                ops.push(('+', &my[j]));
+                j += 1;
+            } else {
+                ops.push(('-', &mx[i]));
+                i += 1;
+            }
+        }
+    } else {
+        ops.extend(mx.iter().map(|r| ('-', r)));
+        ops.extend(my.iter().map(|r| ('+', r)));
+    }
+    for r in &x[x.len() - suf..] {
+        ops.push((' ', r));
+    }
+    // Show the changes with up to 3 equal records around each run of them.
+    let changed: Vec<bool> = ops.iter().map(|(c, _)| *c != ' ').collect();
+    let near = |i: usize| {
+        let lo = i.saturating_sub(3);
+        let hi = (i + 4).min(ops.len());
+        changed[lo..hi].iter().any(|&c| c)
+    };
+    let mut lines = Vec::new();
+    let mut skipped = 0;
+    for (i, (c, r)) in ops.iter().enumerate() {
+        if !near(i) {
+            skipped += 1;
+            continue;
+        }
+        if skipped > 0 {
+            lines.push(format!("    … {skipped} equal records"));
+            skipped = 0;
+        }
+        let who = match c {
+            '-' => "A ",
+            '+' => "B ",
+            _ => "  ",
+        };
+        lines.push(format!("  {c} {who}{}", line(r)));
+    }
+    if skipped > 0 {
+        lines.push(format!("    … {skipped} equal records"));
+    }
+    if lines.len() > max_lines {
+        let more = lines.len() - max_lines;
+        lines.truncate(max_lines);
+        lines.push(format!("    … {more} more lines"));
+    }
+    lines
+}
+
+fn output_lines(t: &Trace) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for r in t.records.iter().filter(|r| &*r.kind == "output") {
+        let text = r.str("text").unwrap_or("");
+        let mut parts = text.split('\n');
+        if let Some(first) = parts.next() {
+            lines.last_mut().expect("a line").push_str(first);
+        }
+        for p in parts {
+            lines.push(p.to_string());
+        }
+        if r.bool("newline").unwrap_or(true) {
+            lines.push(String::new());
+        }
+    }
+    if lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    lines
+}
+
+fn summary(o: &mut String, a: &Trace, b: &Trace, from: usize) {
+    let _ = writeln!(o, "\nfrom poll {from} on:");
+    let common = a.polls.len().min(b.polls.len());
+    let differing = (from..common)
+        .filter(|&p| {
+            let (x, y) = (a.poll(p), b.poll(p));
+            x.len() != y.len() || x.iter().zip(y).any(|(x, y)| !same(x, y))
+        })
+        .count();
+    let _ = writeln!(
+        o,
+        "  polls: A has {}, B has {}; {differing} of the {} polls both have from here differ",
+        a.polls.len(),
+        b.polls.len(),
+        common.saturating_sub(from)
+    );
+    fn count(t: &Trace, from: usize) -> BTreeMap<&str, usize> {
+        let mut m: BTreeMap<&str, usize> = BTreeMap::new();
+        let tail = t.polls.get(from).map_or(t.records.len(), |r| r.start);
+        for r in &t.records[tail..] {
+            *m.entry(&*r.kind).or_default() += 1;
+        }
+        m
+    }
+    let (ka, kb) = (count(a, from), count(b, from));
+    let mut kinds: Vec<&str> = ka.keys().chain(kb.keys()).copied().collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    let diffs: Vec<String> = kinds
+        .iter()
+        .filter(|k| ka.get(*k) != kb.get(*k))
+        .map(|k| {
+            format!(
+                "    {k:<19} {:>7} → {}",
+                ka.get(k).unwrap_or(&0),
+                kb.get(k).unwrap_or(&0)
+            )
+        })
+        .collect();
+    if diffs.is_empty() {
+        let _ = writeln!(o, "  records by kind: the same counts (A → B)");
+    } else {
+        let _ = writeln!(o, "  records by kind that differ (A → B):");
+        for d in diffs {
+            let _ = writeln!(o, "{d}");
+        }
+    }
+    let (oa, ob) = (output_lines(a), output_lines(b));
+    match oa.iter().zip(&ob).position(|(x, y)| x != y) {
+        Some(i) => {
+            let _ = writeln!(o, "  output: first differs at line {}:", i + 1);
+            let _ = writeln!(o, "    A: {}", oa[i]);
+            let _ = writeln!(o, "    B: {}", ob[i]);
+        }
+        None if oa.len() != ob.len() => {
+            let _ = writeln!(
+                o,
+                "  output: A printed {} lines, B {} (the shorter is a prefix of the other)",
+                oa.len(),
+                ob.len()
+            );
+        }
+        None => {
+            let _ = writeln!(o, "  output: the same ({} lines)", oa.len());
+        }
+    }
+    let end = |t: &Trace| {
+        t.records
+            .iter()
+            .rev()
+            .find(|r| &*r.kind == "run.end")
+            .cloned()
+    };
+    match (end(a), end(b)) {
+        (Some(x), Some(y)) if same(&x, &y) => {
+            let _ = writeln!(o, "  result: the same ({})", result_text(&x));
+        }
+        (x, y) => {
+            let show = |r: &Option<Record>| {
+                r.as_ref()
+                    .map_or("no run.end (the trace stops early)".into(), result_text)
+            };
+            let _ = writeln!(o, "  result:");
+            let _ = writeln!(o, "    A: {}", show(&x));
+            let _ = writeln!(o, "    B: {}", show(&y));
+            if let (Some(x), Some(y)) = (&x, &y) {
+                let fields: Vec<String> = x
+                    .fields
+                    .iter()
+                    .filter(|(k, v)| y.get(k) != Some(v))
+                    .map(|(k, v)| {
+                        format!(
+                            "{k} {v} → {}",
+                            y.get(k).map_or("-".into(), |v| v.to_string())
+                        )
+                    })
+                    .collect();
+                if !fields.is_empty() {
+                    let _ = writeln!(o, "    differing: {}", fields.join(", "));
+                }
+            }
+        }
+    }
+    let hash = |t: &Trace| {
+        t.records
+            .iter()
+            .rev()
+            .find(|r| &*r.kind == "poll.end")
+            .and_then(|r| r.str("hash").map(str::to_string))
+            .unwrap_or_else(|| "-".into())
+    };
+    let _ = writeln!(o, "  last state hash: A {}, B {}", hash(a), hash(b));
+}
+
+fn result_text(r: &Record) -> String {
+    let ok = r.bool("ok") == Some(true);
+    format!(
+        "{} {} after {}",
+        if ok { "ok" } else { "failed:" },
+        r.str("value").unwrap_or(""),
+        format_nanos(r.u64("elapsed").unwrap_or(0))
+    )
+}
