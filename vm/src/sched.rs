@@ -147,12 +147,14 @@ impl Vm {
     // ---- built-ins' side ----
 
     pub(crate) fn new_future(&mut self) -> Rc<Future> {
+        let f = self.new_future_quietly();
+        event!("gene::future", "future.created", future = f.id);
+        f
+    }
+
+    /// A future whose creation another record reports (`op.started`).
+    fn new_future_quietly(&mut self) -> Rc<Future> {
         self.stats.futures += 1;
-        event!(
-            "gene::future",
-            "future.created",
-            future = self.stats.futures
-        );
         Rc::new(Future::new(self.stats.futures))
     }
 
@@ -166,7 +168,7 @@ impl Vm {
             self.after_native = Some(AfterNative::Block);
             (Target::Blocking, Value::Nil)
         } else {
-            let f = self.new_future();
+            let f = self.new_future_quietly();
             if self.checking {
                 // The driver holds the ticket: let the audit find the future.
                 self.op_futures.push(Rc::downgrade(&f));

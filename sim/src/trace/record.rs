@@ -15,7 +15,9 @@ use tracing_subscriber::layer::{Context, Layer};
 
 struct Inner {
     out: Box<dyn Write + Send>,
-    buf: String,
+    buf: Vec<u8>,
+    /// Reused for fields given as `Display`.
+    scratch: String,
     seq: u64,
     time: u64,
     poll: u64,
@@ -39,7 +41,8 @@ impl Recorder {
         Recorder {
             inner: Arc::new(Mutex::new(Inner {
                 out,
-                buf: String::with_capacity(1 << 16),
+                buf: Vec::with_capacity(1 << 16),
+                scratch: String::new(),
                 seq: 0,
                 time: 0,
                 poll: 0,
@@ -59,19 +62,17 @@ impl Recorder {
         r.poll = index;
         r.time = time;
         r.start_record();
-        r.buf.push_str(r#","kind":"poll.begin"}"#);
-        r.buf.push('\n');
+        r.buf.extend_from_slice(b",\"kind\":\"poll.begin\"}\n");
     }
 
     /// Ends the current poll with the VM's state hash and flushes.
     pub fn end_poll(&self, state_hash: u64, delivered: usize) {
         let mut r = self.lock();
         r.start_record();
-        let _ = write!(
-            r.buf,
-            r#","kind":"poll.end","delivered":{delivered},"hash":"{state_hash:016x}"}}"#
+        let line = format!(
+            ",\"kind\":\"poll.end\",\"delivered\":{delivered},\"hash\":\"{state_hash:016x}\"}}\n"
         );
-        r.buf.push('\n');
+        r.buf.extend_from_slice(line.as_bytes());
         r.flush();
     }
 
@@ -79,8 +80,8 @@ impl Recorder {
     pub fn end_run(&self, fields: &str) {
         let mut r = self.lock();
         r.start_record();
-        let _ = write!(r.buf, r#","kind":"run.end"{fields}}}"#);
-        r.buf.push('\n');
+        let line = format!(",\"kind\":\"run.end\"{fields}}}\n");
+        r.buf.extend_from_slice(line.as_bytes());
         r.flush();
     }
 
@@ -93,15 +94,19 @@ impl Recorder {
 impl Inner {
     fn start_record(&mut self) {
         self.seq += 1;
-        let (seq, t, poll) = (self.seq, self.time, self.poll);
-        let _ = write!(self.buf, r#"{{"seq":{seq},"t":{t},"poll":{poll}"#);
+        self.buf.extend_from_slice(b"{\"seq\":");
+        push_u64(&mut self.buf, self.seq);
+        self.buf.extend_from_slice(b",\"t\":");
+        push_u64(&mut self.buf, self.time);
+        self.buf.extend_from_slice(b",\"poll\":");
+        push_u64(&mut self.buf, self.poll);
     }
 
     fn flush(&mut self) {
         if self.error.is_none() {
             let r = self
                 .out
-                .write_all(self.buf.as_bytes())
+                .write_all(&self.buf)
                 .and_then(|()| self.out.flush());
             self.error = r.err();
         }
@@ -116,52 +121,99 @@ impl<S: Subscriber> Layer<S> for Recorder {
         }
         let mut r = self.lock();
         r.start_record();
-        event.record(&mut Fields(&mut r.buf));
-        r.buf.push_str("}\n");
+        let r = &mut *r;
+        event.record(&mut Fields {
+            buf: &mut r.buf,
+            scratch: &mut r.scratch,
+        });
+        r.buf.extend_from_slice(b"}\n");
     }
 }
 
 /// Appends `,"name":value` per field, in the order the event declares them.
-struct Fields<'a>(&'a mut String);
+struct Fields<'a> {
+    buf: &'a mut Vec<u8>,
+    scratch: &'a mut String,
+}
 
 impl Fields<'_> {
     fn key(&mut self, field: &Field) {
-        self.0.push_str(",\"");
-        self.0.push_str(field.name());
-        self.0.push_str("\":");
+        self.buf.extend_from_slice(b",\"");
+        self.buf.extend_from_slice(field.name().as_bytes());
+        self.buf.extend_from_slice(b"\":");
     }
 }
 
 impl Visit for Fields<'_> {
     fn record_u64(&mut self, field: &Field, value: u64) {
         self.key(field);
-        let _ = write!(self.0, "{value}");
+        push_u64(self.buf, value);
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
         self.key(field);
-        let _ = write!(self.0, "{value}");
+        if value < 0 {
+            self.buf.push(b'-');
+        }
+        push_u64(self.buf, value.unsigned_abs());
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
         self.key(field);
-        self.0.push_str(if value { "true" } else { "false" });
+        self.buf
+            .extend_from_slice(if value { b"true" } else { b"false" });
     }
 
     fn record_str(&mut self, field: &Field, value: &str) {
         self.key(field);
-        json_string(self.0, value);
+        json_bytes(self.buf, value);
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
         self.key(field);
-        json_string(self.0, &format!("{value:?}"));
+        self.scratch.clear();
+        let _ = write!(self.scratch, "{value:?}");
+        json_bytes(self.buf, self.scratch);
+    }
+}
+
+/// Appends `n` in decimal, without the formatting machinery (the recorder
+/// writes several numbers per record).
+fn push_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// Writes `s` as a JSON string into bytes.
+fn json_bytes(out: &mut Vec<u8>, s: &str) {
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        let mut escaped = String::with_capacity(s.len() + 8);
+        json_string(&mut escaped, s);
+        out.extend_from_slice(escaped.as_bytes());
     }
 }
 
 /// Writes `s` as a JSON string.
 pub fn json_string(out: &mut String, s: &str) {
     out.push('"');
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
