@@ -260,11 +260,15 @@ fn drive(
         polls += 1;
         if let Some(result) = finished {
             let _ = out.flush();
+            let elapsed_nanos = world.now();
+            // Pending operations hold futures (and their callbacks): let go
+            // of them before the scope audit.
+            drop(world);
             let unobserved = vm.unobserved_failures();
             let unobserved_ids = vm.unobserved_ids();
             let report = Report {
                 result,
-                elapsed_nanos: world.now(),
+                elapsed_nanos,
                 polls,
                 stats: vm.stats().clone(),
                 unobserved,

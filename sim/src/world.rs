@@ -107,9 +107,11 @@ impl SimWorld {
                     Fault::Fail(message) => Err(message),
                     _ => self.fs.write(path, data),
                 };
-                let cost =
-                    self.latency
-                        .cost(OpKind::Write, data.len() as u64, &mut self.latency_rng);
+                // A failed write costs its base latency: nothing was written.
+                let bytes = if result.is_ok() { data.len() as u64 } else { 0 };
+                let cost = self
+                    .latency
+                    .cost(OpKind::Write, bytes, &mut self.latency_rng);
                 (result.map(|()| Value::Nil), cost)
             }
         }

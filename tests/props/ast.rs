@@ -157,8 +157,9 @@ pub enum Stmt {
     },
 }
 
-/// The directory the generated programs' files live in (the overlay root);
-/// paths are plain file names in it, none of which exists on disk.
+/// The prefix of the file names generated programs read and write: plain
+/// names in the overlay's root that exist nowhere on disk (writes stay in
+/// memory).
 pub const PATH_PREFIX: &str = "gtprop_";
 
 /// Pretty-prints a program as Gene source.

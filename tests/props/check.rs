@@ -100,10 +100,14 @@ pub fn run_config(prog: &Program, setup: Setup) -> RunConfig {
 
 /// Runs a program on the VM in the simulated world.
 pub fn run_vm(prog: &Program, setup: Setup) -> Observed {
+    run_vm_with(prog, &run_config(prog, setup))
+}
+
+/// Runs a program on the VM with this configuration.
+pub fn run_vm_with(prog: &Program, config: &RunConfig) -> Observed {
     let src = print_program(prog);
-    let config = run_config(prog, setup);
     let mut out = Vec::new();
-    let report = match gene_sim::run("prop.gene", &src, &config, &mut out) {
+    let report = match gene_sim::run("prop.gene", &src, config, &mut out) {
         Ok(r) => r,
         Err(e) => panic!("a generated program does not load: {}\n{src}", e.render()),
     };

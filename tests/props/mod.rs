@@ -83,14 +83,3 @@ pub fn sample_programs(seed: u64, n: usize) -> Vec<String> {
         .map(print_program)
         .collect()
 }
-
-/// Development aid: [`sample`] with the configuration named by
-/// `PROPS_GEN` (`default`, `tie_free`, `main_awaits_only`).
-pub fn generate_sample(seed: u64, n: usize) -> Vec<Program> {
-    let cfg = match std::env::var("PROPS_GEN").as_deref() {
-        Ok("tie_free") => GenConfig::tie_free(),
-        Ok("main_awaits_only") => GenConfig::main_awaits_only(),
-        _ => GenConfig::default(),
-    };
-    sample(seed, n, cfg)
-}

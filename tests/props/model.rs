@@ -67,11 +67,21 @@ pub struct Prediction {
 const IO_BASE_NS: u64 = 1_000_000;
 const DEADLOCK: &str = "deadlock: every task waits on a future that nothing will resolve";
 const ALREADY: &str = "Future already completed";
-/// Whether a reaction registered on a resolved future waits behind the
-/// reactions of its resolution that have not started yet.
-const LATE_REGISTRATION_WAITS: bool = false;
-/// Whether a failed write costs the bytes it was asked to write.
-const FAILED_WRITE_COSTS_BYTES: bool = true;
+/// Two readings of docs/async.md that the VM does not share (yet): with
+/// both flipped, the model agrees with the VM of this writing on every one
+/// of 10,000 generated programs, so the disagreements are exactly these.
+///
+/// A reaction (an `await` or a callback) registered on a resolved future
+/// whose reactions have not all started yet waits behind them: "callbacks
+/// and awaiting tasks run in the order they registered, a task registering
+/// when it begins to wait. A callback registered before an `await` runs
+/// before that `await` returns." The VM returns from such an `await`, and
+/// runs such a callback, at once.
+const LATE_REGISTRATION_WAITS: bool = true;
+/// A failed write costs the base latency only ("a failed operation still
+/// costs its base latency"; a write costs 1 ns per byte written). The VM
+/// also charges the bytes it was asked to write.
+const FAILED_WRITE_COSTS_BYTES: bool = false;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Val {

@@ -83,11 +83,15 @@ pub struct Miscount {
 }
 
 impl ScopeArena {
-    /// With every root gone, the references to live scopes can only come
-    /// from the live scopes themselves (parent links, closures in their
-    /// variables). Any other count is a leak or an over-release.
-    pub(crate) fn audit_garbage(&self) -> Vec<Miscount> {
+    /// With only `roots` left (the run's result), the references to live
+    /// scopes can only come from the roots and the live scopes themselves
+    /// (parent links, closures in their variables). Any other count is a
+    /// leak or an over-release.
+    pub(crate) fn audit_garbage(&self, roots: &[Value]) -> Vec<Miscount> {
         let mut r = Recount::default();
+        for v in roots {
+            r.walk(v);
+        }
         for (_, e) in self.live_entries() {
             r.add(e.parent);
             for v in &e.vars {
@@ -104,6 +108,32 @@ impl ScopeArena {
                 })
             })
             .collect()
+    }
+}
+
+impl ScopeArena {
+    /// The scopes reachable from `roots`: through closures, parents, and the
+    /// closures in reachable scopes' variables.
+    pub(crate) fn reachable(&self, roots: &[Value]) -> FxHashSet<ScopeId> {
+        let mut r = Recount::default();
+        for v in roots {
+            r.walk(v);
+        }
+        let mut seen = FxHashSet::default();
+        let mut todo: Vec<ScopeId> = r.counts.keys().copied().collect();
+        while let Some(s) = todo.pop() {
+            if s == NO_SCOPE || !seen.insert(s) {
+                continue;
+            }
+            let e = self.entry(s);
+            todo.push(e.parent);
+            let before: FxHashSet<ScopeId> = r.counts.keys().copied().collect();
+            for v in &e.vars {
+                r.walk(v);
+            }
+            todo.extend(r.counts.keys().copied().filter(|k| !before.contains(k)));
+        }
+        seen
     }
 }
 
@@ -139,7 +169,16 @@ impl crate::vm::Vm {
         for slot in &self.names.slots {
             r.walk(&slot.value);
         }
-        for job in self.queue.iter().chain(self.micro.iter()).flatten() {
+        let held = self.holds.iter().flat_map(|h| h.batches.iter());
+        let pending = self.pending_hold.iter().flatten();
+        for job in self
+            .queue
+            .iter()
+            .chain(self.micro.iter())
+            .chain(held)
+            .chain(pending)
+            .flat_map(|b| b.jobs.iter())
+        {
             match job {
                 crate::task::Job::Callback(f, arg, _) => {
                     r.walk(f);

@@ -35,6 +35,9 @@ pub struct Future {
     pub reactions: RefCell<Vec<Reaction>>,
     /// Someone awaited it or registered a failure callback.
     pub observed: Cell<bool>,
+    /// Resolved, with reactions queued that have not all started: later
+    /// awaits and callbacks queue behind them.
+    pub draining: Cell<bool>,
 }
 
 impl Future {
@@ -44,6 +47,7 @@ impl Future {
             state: RefCell::new(FutureState::Pending),
             reactions: RefCell::new(Vec::new()),
             observed: Cell::new(false),
+            draining: Cell::new(false),
         }
     }
 

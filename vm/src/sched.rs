@@ -14,7 +14,7 @@ use crate::display::Quoted;
 use crate::events::event;
 use crate::future::{Future, FutureState, Reaction, TaskId};
 use crate::request::{Completion, Request, RequestKind, Target, Ticket};
-use crate::task::{AwaitMode, Batch, Fiber, Job, Task, TaskKind};
+use crate::task::{AwaitMode, Batch, Fiber, Hold, Job, Task, TaskKind};
 use crate::value::{Exception, Value};
 use crate::vm::{Step, Thrown, Uncaught, UncaughtKind, Vm};
 
@@ -67,7 +67,7 @@ impl Vm {
                     continue;
                 }
                 if self.runnable_top() {
-                    self.interrupt = false;
+                    self.interrupted = None;
                 } else if let Some(step) = self.idle() {
                     return step;
                 } else {
@@ -252,52 +252,92 @@ impl Vm {
             event!("gene::future", "future.unobserved", future = f.id);
             self.unobserved.push(f.clone());
         }
-        let mut batch = Batch::new();
+        let mut batch = Batch {
+            future: Some(f.clone()),
+            jobs: VecDeque::new(),
+        };
+        let mut adopters = Vec::new();
         for r in reactions {
             match r {
-                Reaction::Callback { on_success, f: cb } => match (&outcome, on_success) {
-                    (Ok(v), true) => batch.push_back(Job::Callback(cb, v.clone(), f.id)),
-                    (Err(e), false) => {
-                        batch.push_back(Job::Callback(cb, exception_object(e), f.id))
-                    }
-                    _ => {}
-                },
-                Reaction::Waiter(t) => batch.push_back(Job::Resume(t, outcome.clone())),
-                Reaction::Adopt(g) => self.resolve(&g, outcome.clone()),
+                Reaction::Adopt(g) => adopters.push(g),
+                r => batch.jobs.extend(reaction_job(r, &outcome, f.id)),
             }
         }
-        if !batch.is_empty() {
-            if self.delivering {
+        if !batch.jobs.is_empty() {
+            f.draining.set(true);
+            if let Some(held) = &mut self.holding {
+                held.push_back(batch);
+            } else if self.delivering {
                 self.queue.push_back(batch);
             } else {
                 self.micro.push_back(batch);
             }
+        }
+        for g in adopters {
+            self.resolve(&g, outcome.clone());
+        }
+    }
+
+    /// The batch of a resolved future's reactions, while it drains.
+    fn draining_batch(&mut self, f: &Rc<Future>) -> Option<&mut Batch> {
+        let mine = |b: &&mut Batch| b.future.as_ref().is_some_and(|g| Rc::ptr_eq(f, g));
+        self.holds
+            .iter_mut()
+            .flat_map(|h| h.batches.iter_mut())
+            .chain(self.micro.iter_mut())
+            .chain(self.queue.iter_mut())
+            .find(mine)
+    }
+
+    /// Adds a reaction to a resolved future whose earlier reactions have not
+    /// all started: it goes behind them. False when there is no such batch.
+    pub(crate) fn join_draining(&mut self, f: &Rc<Future>, r: Reaction) -> bool {
+        if !f.draining.get() {
+            return false;
+        }
+        let outcome = match &*f.state.borrow() {
+            FutureState::Success(v) => Ok(v.clone()),
+            FutureState::Failure(e) => Err(e.clone()),
+            FutureState::Pending => return false,
+        };
+        let job = reaction_job(r, &outcome, f.id);
+        match self.draining_batch(f) {
+            Some(batch) => {
+                batch.jobs.extend(job);
+                true
+            }
+            None => false,
         }
     }
 
     /// Resolves a future from running code (`.complete`, `.fail`): its
     /// reactions run at once, before the running code continues.
     pub(crate) fn resolve_now(&mut self, f: &Rc<Future>, outcome: Result<Value, Value>) {
-        let before = self.micro.len();
+        self.holding = Some(VecDeque::new());
         self.resolve(f, outcome);
-        if self.micro.len() > before {
-            let batch = self.micro.pop_back().expect("the new batch");
-            self.micro.push_front(batch);
+        let batches = self.holding.take().unwrap_or_default();
+        if !batches.is_empty() {
+            self.pending_hold = Some(batches);
             self.after_native = Some(AfterNative::React);
         }
     }
 
-    /// The running code lets the reactions at the front of the queue run first.
+    /// The running code lets the reactions of its resolution run first.
     fn yield_to_reactions(&mut self) {
-        match self.await_mode {
-            AwaitMode::Suspend => {
-                let stack = std::mem::take(&mut self.active);
-                let at = self.micro.len().min(1);
-                self.micro
-                    .insert(at, VecDeque::from([Job::Continue(stack)]));
-            }
-            AwaitMode::Blocking => self.interrupt = true,
-        }
+        let batches = self.pending_hold.take().unwrap_or_default();
+        let hold = match self.await_mode {
+            AwaitMode::Suspend => Hold {
+                batches,
+                cont: std::mem::take(&mut self.active),
+                completer: None,
+            },
+            AwaitMode::Blocking => Hold {
+                batches,
+                cont: Vec::new(),
+                completer: self.top(),
+            },
+        };
+        self.holds.push(hold);
     }
 
     /// Registers a callback; on a resolved future it runs at once.
@@ -312,6 +352,15 @@ impl Vm {
             on_success,
             pending = f.is_pending()
         );
+        if self.join_draining(
+            f,
+            Reaction::Callback {
+                on_success,
+                f: cb.clone(),
+            },
+        ) {
+            return;
+        }
         let state = f.state.borrow().clone();
         match (state, on_success) {
             (FutureState::Pending, _) => f
@@ -391,7 +440,16 @@ impl Vm {
     }
 
     fn needs_job(&self) -> bool {
-        !self.runnable_top() || self.interrupt
+        if !self.runnable_top() {
+            return true;
+        }
+        // Blocking mode: jobs go above the interrupted or completing task.
+        let top = self.top();
+        self.interrupted.is_some_and(|t| Some(t) == top)
+            || self
+                .holds
+                .last()
+                .is_some_and(|h| h.completer.is_some() && h.completer == top)
     }
 
     /// Makes `t`'s fiber the loaded one.
@@ -436,30 +494,61 @@ impl Vm {
                     "task.preempted",
                     task = stack.last().copied().unwrap_or(0)
                 );
-                self.queue.push_back(VecDeque::from([Job::Continue(stack)]));
+                self.queue.push_back(Batch::of(Job::Continue(stack)));
             }
-            AwaitMode::Blocking => self.interrupt = true,
+            AwaitMode::Blocking => self.interrupted = self.top(),
         }
     }
 
-    /// Picks the next job that may start now: reactions to resolutions made
-    /// by running code first (JavaScript's microtasks), then completions
-    /// delivered by the world.
+    /// Picks the next job that may start now: the reactions of a
+    /// `.complete` (innermost first, strictly in order) and then the code
+    /// that completed; then reactions to resolutions made by running code
+    /// (JavaScript's microtasks); then completions delivered by the world.
     fn pick_job(&mut self) -> Option<Job> {
+        while let Some(hold) = self.holds.last_mut() {
+            if let Some(batch) = hold.batches.front_mut() {
+                let job = batch.jobs.pop_front();
+                if batch.jobs.is_empty() {
+                    if let Some(f) = &batch.future {
+                        f.draining.set(false);
+                    }
+                    hold.batches.pop_front();
+                }
+                match job {
+                    // Blocking mode: a waiter below the completer cannot run
+                    // yet; it waits among the other reactions.
+                    Some(Job::Resume(t, outcome)) if self.await_mode == AwaitMode::Blocking => {
+                        self.micro.push_back(Batch::of(Job::Resume(t, outcome)));
+                        continue;
+                    }
+                    Some(job) => return Some(job),
+                    None => continue,
+                }
+            }
+            let hold = self.holds.pop().expect("a hold");
+            if !hold.cont.is_empty() {
+                return Some(Job::Continue(hold.cont));
+            }
+            if hold.completer.is_some() {
+                // Blocking mode: the completer is active again.
+                return None;
+            }
+        }
         self.pick_from(true).or_else(|| self.pick_from(false))
     }
 
     fn pick_from(&mut self, micro: bool) -> Option<Job> {
         let top = self.top();
+        let only_callbacks = self.interrupted.is_some_and(|t| Some(t) == top);
         let queue = if micro { &self.micro } else { &self.queue };
         let eligible: Vec<usize> = queue
             .iter()
             .enumerate()
-            .filter(|(_, b)| match (self.await_mode, b.front()) {
+            .filter(|(_, b)| match (self.await_mode, b.jobs.front()) {
                 (AwaitMode::Suspend, _) => top.is_none(),
                 (AwaitMode::Blocking, Some(Job::Callback(..))) => true,
                 (AwaitMode::Blocking, Some(Job::Resume(t, _))) => {
-                    Some(*t) == top && !self.interrupt && self.tasks[t].blocked
+                    Some(*t) == top && !only_callbacks && self.tasks[t].blocked
                 }
                 (AwaitMode::Blocking, _) => false,
             })
@@ -479,8 +568,11 @@ impl Vm {
             &mut self.queue
         };
         let batch = &mut queue[i];
-        let job = batch.pop_front();
-        if batch.is_empty() {
+        let job = batch.jobs.pop_front();
+        if batch.jobs.is_empty() {
+            if let Some(f) = &batch.future {
+                f.draining.set(false);
+            }
             queue.remove(i);
         }
         job
@@ -559,12 +651,12 @@ impl Vm {
         }
         // Nothing is pending anywhere: `$await_all` is satisfied.
         if !self.all_waiters.is_empty() {
-            let batch = self
+            let jobs = self
                 .all_waiters
                 .drain(..)
                 .map(|t| Job::Resume(t, Ok(Value::Nil)))
                 .collect();
-            self.queue.push_back(batch);
+            self.queue.push_back(Batch { future: None, jobs });
             return None;
         }
         let r = match self.main_result.clone() {
@@ -693,6 +785,7 @@ impl Vm {
             self.active.clear();
             self.queue.clear();
             self.micro.clear();
+            self.holds.clear();
             self.all_waiters.clear();
             self.outstanding = 0;
             self.scopes.drain_pending();
@@ -727,6 +820,29 @@ impl Vm {
         for (&i, r) in slots.iter().zip(picked) {
             reactions[i] = r;
         }
+    }
+}
+
+/// The job a reaction becomes once its future resolved with `outcome`
+/// (none for a callback of the other outcome).
+fn reaction_job(r: Reaction, outcome: &Result<Value, Value>, future: u64) -> Option<Job> {
+    match (r, outcome) {
+        (
+            Reaction::Callback {
+                on_success: true,
+                f,
+            },
+            Ok(v),
+        ) => Some(Job::Callback(f, v.clone(), future)),
+        (
+            Reaction::Callback {
+                on_success: false,
+                f,
+            },
+            Err(e),
+        ) => Some(Job::Callback(f, exception_object(e), future)),
+        (Reaction::Waiter(t), outcome) => Some(Job::Resume(t, outcome.clone())),
+        _ => None,
     }
 }
 

@@ -214,16 +214,16 @@ impl ScopeArena {
     }
 
     /// Breaks the cycles that keep unreachable scopes alive: once nothing
-    /// outside the arena holds a scope, emptying live scopes' variables drops
-    /// the closures that hold them. Returns how many scopes that freed.
-    pub fn collect_cycles(&mut self) -> usize {
+    /// outside the arena (but the scopes in `keep`) holds a scope, emptying
+    /// live scopes' variables drops the closures that hold them. Returns how
+    /// many scopes that freed.
+    pub fn collect_cycles(&mut self, keep: &rustc_hash::FxHashSet<ScopeId>) -> usize {
         let before = self.live;
         while self.live > 0 {
-            let Some(id) = self
-                .entries
-                .iter()
-                .position(|e| e.alive && !e.vars.is_empty())
-            else {
+            let Some(id) = (0..self.entries.len()).find(|&i| {
+                let e = &self.entries[i];
+                e.alive && !e.vars.is_empty() && !keep.contains(&(i as ScopeId))
+            }) else {
                 break;
             };
             let vars = std::mem::take(&mut self.entries[id].vars);

@@ -67,5 +67,31 @@ pub(crate) enum Job {
     Continue(Vec<TaskId>),
 }
 
-/// Jobs that must start in order: the reactions of one resolution.
-pub(crate) type Batch = std::collections::VecDeque<Job>;
+/// Jobs that must start in order: the reactions of one resolution (or a
+/// single continuation).
+#[derive(Debug, Default)]
+pub(crate) struct Batch {
+    /// The future whose reactions these are; late reactions join them.
+    pub future: Option<Rc<Future>>,
+    pub jobs: std::collections::VecDeque<Job>,
+}
+
+impl Batch {
+    pub fn of(job: Job) -> Batch {
+        Batch {
+            future: None,
+            jobs: std::collections::VecDeque::from([job]),
+        }
+    }
+}
+
+/// A resolution made by `.complete`/`.fail`: its reactions run at once, in
+/// order, then the code that completed continues. Holds nest like calls.
+#[derive(Debug)]
+pub(crate) struct Hold {
+    pub batches: std::collections::VecDeque<Batch>,
+    /// Suspend mode: the completer's activation stack, to continue after.
+    pub cont: Vec<TaskId>,
+    /// Blocking mode: the completer, which stays active underneath.
+    pub completer: Option<TaskId>,
+}

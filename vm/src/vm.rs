@@ -18,7 +18,7 @@ use crate::request::{OpId, Request};
 use crate::sched::AfterNative;
 use crate::scope::{NO_SCOPE, ScopeArena, ScopeId};
 use crate::symbol::{Sym, sym};
-use crate::task::{AwaitMode, Batch, Fiber, Task, TaskKind};
+use crate::task::{AwaitMode, Batch, Fiber, Hold, Task, TaskKind};
 use crate::value::{Span, Value};
 
 #[derive(Clone, Debug)]
@@ -55,7 +55,8 @@ pub struct Closing {
     pub cycles: usize,
     /// Scopes whose count was not explained by the cycles: refcount bugs.
     pub miscounts: Vec<crate::audit::Miscount>,
-    /// Scopes still alive after collecting cycles (should be zero).
+    /// Scopes still alive after collecting cycles, besides those the
+    /// run's result reaches (should be zero).
     pub live: usize,
 }
 
@@ -268,8 +269,15 @@ pub struct Vm {
     pub(crate) after_native: Option<AfterNative>,
     /// The last slice ended on its budget: the next `run` is a poll.
     pub(crate) preempted: bool,
-    /// Blocking mode: callbacks go before the running task.
-    pub(crate) interrupt: bool,
+    /// Blocking mode: the task a poll interrupted, for callbacks to run
+    /// above it.
+    pub(crate) interrupted: Option<TaskId>,
+    /// Resolutions by `.complete`/`.fail` whose reactions run first.
+    pub(crate) holds: Vec<Hold>,
+    /// Set while `.complete`/`.fail` resolves: where the batches go.
+    pub(crate) holding: Option<VecDeque<Batch>>,
+    /// The batches of the last `.complete`, until the interpreter yields.
+    pub(crate) pending_hold: Option<VecDeque<Batch>>,
     pub(crate) all_waiters: Vec<TaskId>,
     pub(crate) main_result: Option<Result<Value, Uncaught>>,
     /// Failed futures that had no reaction when they failed.
@@ -319,7 +327,10 @@ impl Vm {
             resume_blocked: None,
             after_native: None,
             preempted: false,
-            interrupt: false,
+            interrupted: None,
+            holds: Vec::new(),
+            holding: None,
+            pending_hold: None,
             all_waiters: Vec::new(),
             main_result: None,
             unobserved: Vec::new(),
@@ -451,13 +462,21 @@ impl Vm {
         }
         self.names.slots.clear();
         self.unobserved.clear();
+        self.main_result = None;
         self.scopes.drain_pending();
-        let miscounts = self.scopes.audit_garbage();
-        let cycles = self.scopes.collect_cycles();
+        // The result may hold closures: what it reaches stays alive.
+        let roots: Vec<Value> = match &self.result {
+            Some(Ok(v)) => vec![v.clone()],
+            Some(Err(u)) => vec![u.value.clone()],
+            None => Vec::new(),
+        };
+        let miscounts = self.scopes.audit_garbage(&roots);
+        let kept = self.scopes.reachable(&roots);
+        let cycles = self.scopes.collect_cycles(&kept);
         Closing {
             cycles,
             miscounts,
-            live: self.scopes.live,
+            live: self.scopes.live - kept.len(),
         }
     }
 

@@ -378,6 +378,18 @@ impl Vm {
                     ))));
                 };
                 f.observed.set(true);
+                let me = *self.active.last().expect("a running task");
+                if self.join_draining(&f, Reaction::Waiter(me)) {
+                    // Resolved, but earlier reactions still run first.
+                    event!(
+                        "gene::task",
+                        "task.awaiting",
+                        task = me,
+                        future = f.id,
+                        late = true
+                    );
+                    return Ok(Flow::Suspend);
+                }
                 let state = f.state.borrow().clone();
                 if !matches!(state, FutureState::Pending) {
                     event!(
