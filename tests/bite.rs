@@ -87,7 +87,14 @@ fn the_unbroken_vm_passes_the_corpus() {
 #[test]
 fn every_deliberate_bug_is_exposed() {
     let files = fixtures();
-    for mutation in Mutation::ALL {
+    // The others need a seeded schedule, blocking mode or a second run:
+    // tests/props.rs (`each_property_bites`) shows those caught.
+    for mutation in [
+        Mutation::CallbacksReversed,
+        Mutation::WaitersReversed,
+        Mutation::MissingRetain,
+        Mutation::DroppedFailure,
+    ] {
         let start = Instant::now();
         let caught: Vec<(String, String)> = files
             .iter()

@@ -11,10 +11,11 @@
 //! minimal program (also saved under target/tmp/props/), the configuration,
 //! the `gene-trace` command that reruns and traces it, and both sides.
 //!
-//! `cargo test --test props explore -- --ignored --nocapture` runs many
-//! programs and counts disagreements by kind (`PROPS_N`, `PROPS_SEED`,
-//! `PROPS_GEN`=default|tie_free|main_awaits_only, `PROPS_SHOW`=kind to
-//! print two of them).
+//! `sampled_programs_agree_every_way` checks a sample of programs every way
+//! at once (`PROPS_N`, `PROPS_SEED`, `PROPS_GEN`=default|tie_free|
+//! main_awaits_only, `PROPS_SHOW`=kind to print two disagreements of a kind);
+//! `each_property_bites` shows each property failing on a deliberately
+//! broken VM (gene-vm's `mutations` feature).
 
 #[path = "props/mod.rs"]
 mod props;
@@ -136,6 +137,18 @@ proptest! {
         }
     }
 
+    /// (d) Two runs of the same program, seed and configuration record
+    /// byte-identical traces (under a random schedule, to exercise it).
+    #[test]
+    fn determinism(case in cases(GenConfig::default()), seed in any::<u64>()) {
+        let setup = Setup::random(seed);
+        let (first, second) = (trace_of(&case.0, setup), trace_of(&case.0, setup));
+        if first != second {
+            let vm = run_vm(&case.0, setup);
+            return Err(fail("determinism", "two runs recorded different traces", &case, setup, None, None, &vm));
+        }
+    }
+
     /// (e) Where the model's run never has a scheduling choice (never two
     /// ready batches, never two timers due at once), every seed of the
     /// random schedule gives the FIFO run: same output, result, virtual time
@@ -187,6 +200,141 @@ proptest! {
     }
 }
 
+/// The JSON trace of a run, in memory.
+fn trace_of(prog: &Program, setup: Setup) -> Vec<u8> {
+    trace_with(prog, &run_config(prog, setup))
+}
+
+fn trace_with(prog: &Program, config: &gene_sim::RunConfig) -> Vec<u8> {
+    #[derive(Clone, Default)]
+    struct Buf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buf = Buf::default();
+    let src = props::ast::print_program(prog);
+    let _ = gene_sim::run_traced(
+        "prop.gene",
+        &src,
+        config,
+        &mut std::io::sink(),
+        Some(Box::new(buf.clone())),
+    );
+    buf.0.lock().unwrap().clone()
+}
+
+/// Each property fails on a deliberately broken VM: for every property, a
+/// bug it must catch, and the first of 600 sampled programs where it does.
+#[test]
+fn each_property_bites() {
+    let default = props::sample(2024, 600, GenConfig::default());
+    let main_awaits = props::sample(2024, 600, GenConfig::main_awaits_only());
+    let with = |prog: &Program, setup: Setup, m: Mutation| {
+        let mut config = run_config(prog, setup);
+        config.vm.mutation = Some(m);
+        config
+    };
+    type Bites<'a> = Box<dyn Fn(&Program, Mutation) -> bool + 'a>;
+    let checks: Vec<(&str, Mutation, &Vec<Program>, Bites)> = vec![
+        (
+            "(a) await_ordering",
+            Mutation::CallbacksReversed,
+            &default,
+            Box::new(|prog, m| {
+                !same_run(
+                    &predict(prog),
+                    &run_vm_with(prog, &with(prog, Setup::FIFO, m)),
+                )
+            }),
+        ),
+        (
+            "(a) await_ordering",
+            Mutation::WaitersReversed,
+            &default,
+            Box::new(|prog, m| {
+                !same_run(
+                    &predict(prog),
+                    &run_vm_with(prog, &with(prog, Setup::FIFO, m)),
+                )
+            }),
+        ),
+        (
+            "(b) failure_propagation",
+            Mutation::DroppedFailure,
+            &default,
+            Box::new(|prog, m| {
+                !same_failures(
+                    &predict(prog),
+                    &run_vm_with(prog, &with(prog, Setup::FIFO, m)),
+                )
+            }),
+        ),
+        (
+            "(c) scope_refcounts",
+            Mutation::MissingRetain,
+            &default,
+            Box::new(|prog, m| !clean(&run_vm_with(prog, &with(prog, Setup::FIFO, m)))),
+        ),
+        (
+            "(d) determinism",
+            Mutation::Nondeterministic,
+            &default,
+            Box::new(|prog, m| {
+                let config = with(prog, Setup::FIFO, m);
+                trace_with(prog, &config) != trace_with(prog, &config)
+            }),
+        ),
+        (
+            "(e) seed_independence",
+            Mutation::SeedInBatch,
+            &default,
+            Box::new(|prog, m| {
+                predict(prog).choice_points == 0 && {
+                    let fifo = run_vm(prog, Setup::FIFO);
+                    (0..4).any(|s| {
+                        !same_vm_run(&run_vm_with(prog, &with(prog, Setup::random(s), m)), &fifo)
+                    })
+                }
+            }),
+        ),
+        (
+            "(f) blocking_vs_suspending",
+            Mutation::BlockingCallbacksReversed,
+            &main_awaits,
+            Box::new(|prog, m| {
+                let p = predict(prog);
+                p.task_suspensions == 0 && p.nested_resumes == 0 && {
+                    let b = run_vm_with(prog, &with(prog, Setup::blocking(), m));
+                    let s = run_vm(prog, Setup::FIFO);
+                    b.lines != s.lines || b.result != s.result
+                }
+            }),
+        ),
+    ];
+    for (property, mutation, programs, bites) in checks {
+        let start = std::time::Instant::now();
+        let found = programs.iter().position(|prog| bites(prog, mutation));
+        let Some(i) = found else {
+            panic!(
+                "{property} does not notice {mutation:?} in {} programs",
+                programs.len()
+            );
+        };
+        println!(
+            "{property} catches {mutation:?} at program {} of {} in {:.2?}",
+            i + 1,
+            programs.len(),
+            start.elapsed()
+        );
+    }
+}
+
 /// The sampler is deterministic, and its programs load and run.
 #[test]
 fn sample_programs_are_deterministic() {
@@ -201,34 +349,6 @@ fn sample_programs_are_deterministic() {
             ..gene_sim::RunConfig::default()
         };
         gene_sim::run("sample.gene", src, &config, &mut std::io::sink()).expect("loads");
-    }
-}
-
-/// The properties bite: with each deliberate bug of gene-vm's `mutations`
-/// feature switched on, some generated program that the VM runs as the
-/// model predicts runs differently (or fails the scope audit).
-#[test]
-fn mutations_are_caught() {
-    let programs = props::sample(2024, 600, GenConfig::default());
-    for mutation in Mutation::ALL {
-        let caught = programs.iter().find(|prog| {
-            let p = predict(prog);
-            let plain = run_vm(prog, Setup::FIFO);
-            if !(same_run(&p, &plain) && same_failures(&p, &plain) && clean(&plain)) {
-                return false;
-            }
-            let mut config = run_config(prog, Setup::FIFO);
-            config.vm.mutation = Some(mutation);
-            let mutated = run_vm_with(prog, &config);
-            !(same_run(&p, &mutated)
-                && same_failures(&p, &mutated)
-                && mutated.miscounts.is_empty()
-                && !mutated.vm_fault())
-        });
-        assert!(
-            caught.is_some(),
-            "{mutation:?} goes unnoticed by 600 generated programs"
-        );
     }
 }
 

@@ -11,13 +11,28 @@ pub enum Mutation {
     MissingRetain,
     /// An async task's failure resolves its future with nil instead.
     DroppedFailure,
+    /// Every other VM in the process runs callbacks reversed: hidden state
+    /// leaks into the run.
+    Nondeterministic,
+    /// Under a seeded schedule, a future's reactions start in a seeded
+    /// order instead of their registration order.
+    SeedInBatch,
+    /// In blocking-await mode only, callbacks run in reverse order.
+    BlockingCallbacksReversed,
 }
 
 impl Mutation {
-    pub const ALL: [Mutation; 4] = [
+    pub const ALL: [Mutation; 7] = [
         Mutation::CallbacksReversed,
         Mutation::WaitersReversed,
         Mutation::MissingRetain,
         Mutation::DroppedFailure,
+        Mutation::Nondeterministic,
+        Mutation::SeedInBatch,
+        Mutation::BlockingCallbacksReversed,
     ];
 }
+
+/// How many VMs with `Nondeterministic` were made in this process.
+pub(crate) static NONDETERMINISTIC_RUNS: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(0);

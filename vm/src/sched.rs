@@ -806,11 +806,25 @@ fn future_id(v: &Value) -> u64 {
 impl Vm {
     /// Reverses the callbacks or the waiters among `reactions`, keeping the
     /// positions the other kind holds.
-    fn mutate_reactions(&self, reactions: &mut [Reaction]) {
+    fn mutate_reactions(&mut self, reactions: &mut [Reaction]) {
         use crate::mutation::Mutation;
+        if self.config.mutation == Some(Mutation::SeedInBatch)
+            && let Some(choose) = &mut self.chooser
+        {
+            for i in (1..reactions.len()).rev() {
+                let j = choose(i + 1).min(i);
+                reactions.swap(i, j);
+            }
+            return;
+        }
+        let callbacks: fn(&Reaction) -> bool = |r| matches!(r, Reaction::Callback { .. });
         let pick: fn(&Reaction) -> bool = match self.config.mutation {
-            Some(Mutation::CallbacksReversed) => |r| matches!(r, Reaction::Callback { .. }),
+            Some(Mutation::CallbacksReversed) => callbacks,
             Some(Mutation::WaitersReversed) => |r| matches!(r, Reaction::Waiter(_)),
+            Some(Mutation::Nondeterministic) if self.odd_run => callbacks,
+            Some(Mutation::BlockingCallbacksReversed) if self.await_mode == AwaitMode::Blocking => {
+                callbacks
+            }
             _ => return,
         };
         let slots: Vec<usize> = (0..reactions.len())

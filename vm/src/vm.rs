@@ -256,6 +256,9 @@ pub struct Vm {
     pub(crate) fresh: bool,
     /// Checking mode (see `set_checking`).
     pub(crate) checking: bool,
+    /// Mutation `Nondeterministic`: this VM is one of the odd ones.
+    #[cfg(feature = "mutations")]
+    pub(crate) odd_run: bool,
     /// Checking mode: the futures of operations, held by the driver's tickets.
     pub(crate) op_futures: Vec<std::rc::Weak<Future>>,
     pub(crate) chooser: Option<Box<dyn FnMut(usize) -> usize>>,
@@ -318,6 +321,12 @@ impl Vm {
             delivering: false,
             fresh: false,
             checking: false,
+            #[cfg(feature = "mutations")]
+            odd_run: config.mutation == Some(crate::mutation::Mutation::Nondeterministic)
+                && crate::mutation::NONDETERMINISTIC_RUNS
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                    % 2
+                    == 1,
             op_futures: Vec::new(),
             chooser: None,
             requests: Vec::new(),
