@@ -299,9 +299,17 @@ pub struct Quoted<'a>(pub &'a Value);
 
 impl fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut s = String::new();
-        write_quoted(&mut s, self.0);
-        f.write_str(&s)
+        // The common atoms without building a string.
+        match self.0 {
+            Value::Nil => f.write_str("nil"),
+            Value::Bool(b) => f.write_str(if *b { "true" } else { "false" }),
+            Value::Int(i) => write!(f, "{i}"),
+            v => {
+                let mut s = String::new();
+                write_quoted(&mut s, v);
+                f.write_str(&s)
+            }
+        }
     }
 }
 

@@ -69,10 +69,15 @@ impl Recorder {
     pub fn end_poll(&self, state_hash: u64, delivered: usize) {
         let mut r = self.lock();
         r.start_record();
-        let line = format!(
-            ",\"kind\":\"poll.end\",\"delivered\":{delivered},\"hash\":\"{state_hash:016x}\"}}\n"
-        );
-        r.buf.extend_from_slice(line.as_bytes());
+        r.buf
+            .extend_from_slice(b",\"kind\":\"poll.end\",\"delivered\":");
+        push_u64(&mut r.buf, delivered as u64);
+        r.buf.extend_from_slice(b",\"hash\":\"");
+        for i in (0..16).rev() {
+            r.buf
+                .push(b"0123456789abcdef"[((state_hash >> (i * 4)) & 0xf) as usize]);
+        }
+        r.buf.extend_from_slice(b"\"}\n");
         r.flush();
     }
 
