@@ -14,9 +14,6 @@ use crate::real::RealWorld;
 use crate::trace::read::Trace;
 use crate::trace::record::{Collector, Recorder, Sink};
 use crate::world::{Schedule, SimWorld, World};
-use tracing_subscriber::Registry;
-use tracing_subscriber::layer::Layer;
-use tracing_subscriber::layer::SubscriberExt;
 
 /// Everything a run depends on besides the program.
 #[derive(Clone, Debug)]
@@ -182,10 +179,9 @@ pub fn run_collected(
 /// Runs `f` with `sink` receiving this thread's `gene::*` events.
 fn with_sink<L>(sink: L, f: impl FnOnce(&L) -> Report) -> Report
 where
-    L: Sink + Layer<Registry> + Clone + Send + Sync + 'static,
+    L: Sink + Clone + Send + Sync + 'static,
 {
-    let subscriber = tracing_subscriber::registry().with(sink.clone());
-    tracing::subscriber::with_default(subscriber, || f(&sink))
+    crate::trace::route::with_sink(std::sync::Arc::new(sink.clone()), || f(&sink))
 }
 
 fn start(vm: &mut Vm, config: &RunConfig, out: &mut dyn Write, sink: Option<&dyn Sink>) -> Report {

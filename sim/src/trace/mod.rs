@@ -4,6 +4,7 @@
 pub mod check;
 pub mod read;
 pub mod record;
+pub mod route;
 
 use sha2::{Digest, Sha256};
 

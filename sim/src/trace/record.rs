@@ -1,5 +1,6 @@
-//! The recorder: a `tracing-subscriber` layer that turns the VM's `gene::*`
-//! events into trace records (docs/trace-format.md), one JSON line each,
+//! The recorder: turns the VM's `gene::*` events (routed to it by the
+//! `tracing-subscriber` layer in `route`) into trace records
+//! (docs/trace-format.md), one JSON line each,
 //! written with no per-event formatting machinery and flushed at every poll
 //! so that a crash leaves a readable prefix.
 
@@ -10,8 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tracing::field::{Field, Field as Field_, Visit};
 
 use super::read::{Field as FieldValue, Names, Record};
-use tracing::{Event, Subscriber};
-use tracing_subscriber::layer::{Context, Layer};
+use tracing::Event;
 
 struct Inner {
     out: Box<dyn Write + Send>,
@@ -119,11 +119,8 @@ impl Inner {
     }
 }
 
-impl<S: Subscriber> Layer<S> for Recorder {
-    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
-        if !event.metadata().target().starts_with("gene::") {
-            return;
-        }
+impl Recorder {
+    fn record(&self, event: &Event<'_>) {
         let mut r = self.lock();
         r.start_record();
         let r = &mut *r;
@@ -235,8 +232,11 @@ pub fn json_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// What the driver tells a trace sink besides the VM's events.
+/// Where a thread's events go (see `route`), and what the driver tells it
+/// besides the VM's events.
 pub trait Sink {
+    /// One `gene::*` event.
+    fn event(&self, event: &Event<'_>);
     fn begin_poll(&self, index: u64, time: u64);
     fn end_poll(&self, state_hash: u64, delivered: usize);
     /// `fields`: the `run.end` record's fields as JSON, each with its comma.
@@ -244,6 +244,10 @@ pub trait Sink {
 }
 
 impl Sink for Recorder {
+    fn event(&self, event: &Event<'_>) {
+        self.record(event);
+    }
+
     fn begin_poll(&self, index: u64, time: u64) {
         Recorder::begin_poll(self, index, time)
     }
@@ -298,6 +302,10 @@ impl Collector {
 }
 
 impl Sink for Collector {
+    fn event(&self, event: &Event<'_>) {
+        self.collect(event);
+    }
+
     fn begin_poll(&self, index: u64, time: u64) {
         let mut c = self.lock();
         c.poll = index;
@@ -337,11 +345,8 @@ impl Sink for Collector {
     }
 }
 
-impl<S: Subscriber> Layer<S> for Collector {
-    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
-        if !event.metadata().target().starts_with("gene::") {
-            return;
-        }
+impl Collector {
+    fn collect(&self, event: &Event<'_>) {
         let mut c = self.lock();
         let mut v = Collect {
             names: &mut c.names,
