@@ -3,7 +3,7 @@
 //! every case of `await_ordering` does). `cargo bench --bench props`.
 
 #[path = "mod.rs"]
-#[allow(dead_code)]
+#[allow(unused_imports)]
 mod props;
 
 use std::time::{Duration, Instant};
