@@ -179,9 +179,9 @@ pub fn run_collected(
 /// Runs `f` with `sink` receiving this thread's `gene::*` events.
 fn with_sink<L>(sink: L, f: impl FnOnce(&L) -> Report) -> Report
 where
-    L: Sink + Clone + Send + Sync + 'static,
+    L: Sink + Clone + 'static,
 {
-    crate::trace::route::with_sink(std::sync::Arc::new(sink.clone()), || f(&sink))
+    crate::trace::route::with_sink(std::rc::Rc::new(sink.clone()), || f(&sink))
 }
 
 fn start(vm: &mut Vm, config: &RunConfig, out: &mut dyn Write, sink: Option<&dyn Sink>) -> Report {

@@ -15,10 +15,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use gene_sim::format_nanos;
 use gene_sim::trace::read::{Record, Trace, read_file};
 
-use crate::replay::ui::field_text;
+use crate::replay::ui::{field_text, format_nanos};
 
 #[derive(Args, Debug, Clone)]
 pub struct DiffArgs {
@@ -34,7 +33,12 @@ pub struct DiffArgs {
 pub fn main(args: &DiffArgs) -> ExitCode {
     let read = |p: &PathBuf| {
         read_file(p).map_err(|e| {
-            eprintln!("error: cannot read {} as a trace: {e}", p.display());
+            let why = if e.line == 0 {
+                e.message
+            } else {
+                e.to_string()
+            };
+            eprintln!("error: cannot read {} as a trace: {why}", p.display());
         })
     };
     let (Ok(a), Ok(b)) = (read(&args.a), read(&args.b)) else {
@@ -66,6 +70,8 @@ fn same(a: &Record, b: &Record) -> bool {
 
 fn line(r: &Record) -> String {
     format!("#{:<6} {:<19} {}", r.seq, r.kind, field_text(r))
+        .trim_end()
+        .to_string()
 }
 
 /// The report, and whether the traces' records are equal.
@@ -190,7 +196,7 @@ fn header_notes(o: &mut String, a: &Trace, b: &Trace) {
 
 /// A line diff of two polls' records: the longest common subsequence when
 /// it is small enough to compute, else the common prefix and suffix.
-fn poll_diff(x: &[Record], y: &[Record], max_lines: usize) -> Vec<String> {
+fn poll_diff<'a>(x: &'a [Record], y: &'a [Record], max_lines: usize) -> Vec<String> {
     let pre = x.iter().zip(y).take_while(|(a, b)| same(a, b)).count();
     let suf = x[pre..]
         .iter()
@@ -199,7 +205,7 @@ fn poll_diff(x: &[Record], y: &[Record], max_lines: usize) -> Vec<String> {
         .take_while(|(a, b)| same(a, b))
         .count();
     let (mx, my) = (&x[pre..x.len() - suf], &y[pre..y.len() - suf]);
-    let mut ops: Vec<(char, &Record)> = Vec::new();
+    let mut ops: Vec<(char, &'a Record)> = Vec::new();
     for r in &x[..pre] {
         ops.push((' ', r));
     }
@@ -217,19 +223,38 @@ fn poll_diff(x: &[Record], y: &[Record], max_lines: usize) -> Vec<String> {
             }
         }
         let (mut i, mut j) = (0, 0);
+        let (mut minus, mut plus): (Vec<&Record>, Vec<&Record>) = (Vec::new(), Vec::new());
+        // A run of changes shows A's and B's records in pairs.
+        let flush = |ops: &mut Vec<(char, &'a Record)>,
+                     minus: &mut Vec<&'a Record>,
+                     plus: &mut Vec<&'a Record>| {
+            let n = minus.len().max(plus.len());
+            for k in 0..n {
+                if let Some(r) = minus.get(k) {
+                    ops.push(('-', r));
+                }
+                if let Some(r) = plus.get(k) {
+                    ops.push(('+', r));
+                }
+            }
+            minus.clear();
+            plus.clear();
+        };
         while i < n || j < m {
             if i < n && j < m && same(&mx[i], &my[j]) {
+                flush(&mut ops, &mut minus, &mut plus);
                 ops.push((' ', &mx[i]));
                 i += 1;
                 j += 1;
-            } else if j < m && (i == n || t[i * (m + 1) + j + 1] >= t[(i + 1) * (m + 1) + j]) {
-                ops.push(('+', &my[j]));
-                j += 1;
-            } else {
-                ops.push(('-', &mx[i]));
+            } else if i < n && (j == m || t[(i + 1) * (m + 1) + j] >= t[i * (m + 1) + j + 1]) {
+                minus.push(&mx[i]);
                 i += 1;
+            } else {
+                plus.push(&my[j]);
+                j += 1;
             }
         }
+        flush(&mut ops, &mut minus, &mut plus);
     } else {
         ops.extend(mx.iter().map(|r| ('-', r)));
         ops.extend(my.iter().map(|r| ('+', r)));
@@ -305,7 +330,7 @@ fn summary(o: &mut String, a: &Trace, b: &Trace, from: usize) {
         .count();
     let _ = writeln!(
         o,
-        "  polls: A has {}, B has {}; {differing} of the {} polls both have from here differ",
+        "  polls: A has {}, B has {}; of the {} polls from here that both have, {differing} differ",
         a.polls.len(),
         b.polls.len(),
         common.saturating_sub(from)

@@ -175,7 +175,9 @@ pub fn write_chrome(trace: &Trace, clock: Clock, out: &mut dyn Write) -> std::io
             }
             "op.started" => {
                 let what = match (r.str("op_kind"), r.u64("nanos"), r.str("path")) {
-                    (Some("sleep"), Some(n), _) => format!("sleep {}", gene_sim::format_nanos(n)),
+                    (Some("sleep"), Some(n), _) => {
+                        format!("sleep {}", crate::replay::ui::format_nanos(n))
+                    }
                     (Some(k), _, Some(p)) => format!("{k} {p}"),
                     (Some(k), _, _) => k.to_string(),
                     _ => "op".into(),

@@ -4,9 +4,11 @@
 //! written with no per-event formatting machinery and flushed at every poll
 //! so that a crash leaves a readable prefix.
 
+use std::cell::{RefCell, RefMut};
 use std::fmt::Write as _;
 use std::io::Write;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::rc::Rc;
+use std::sync::Arc;
 
 use tracing::field::{Field, Field as Field_, Visit};
 
@@ -25,10 +27,11 @@ struct Inner {
     error: Option<std::io::Error>,
 }
 
-/// Records events; clones share one trace.
+/// Records events; clones share one trace. Events reach it only on the
+/// thread it records (see `route`), so it needs no lock.
 #[derive(Clone)]
 pub struct Recorder {
-    inner: Arc<Mutex<Inner>>,
+    inner: Rc<RefCell<Inner>>,
 }
 
 impl Recorder {
@@ -39,7 +42,7 @@ impl Recorder {
             .and_then(|()| out.write_all(b"\n"))
             .err();
         Recorder {
-            inner: Arc::new(Mutex::new(Inner {
+            inner: Rc::new(RefCell::new(Inner {
                 out,
                 buf: Vec::with_capacity(1 << 16),
                 scratch: String::new(),
@@ -51,9 +54,8 @@ impl Recorder {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        // A panic while recording leaves the trace as it was: keep going.
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> RefMut<'_, Inner> {
+        self.inner.borrow_mut()
     }
 
     /// Starts poll `index` at virtual time `time`.
@@ -182,15 +184,25 @@ impl Visit for Fields<'_> {
 /// Appends `n` in decimal, without the formatting machinery (the recorder
 /// writes several numbers per record).
 fn push_u64(out: &mut Vec<u8>, mut n: u64) {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
     let mut digits = [0u8; 20];
     let mut i = digits.len();
-    loop {
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if n >= 10 {
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&PAIRS[n as usize * 2..n as usize * 2 + 2]);
+    } else {
         i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+        digits[i] = b'0' + n as u8;
     }
     out.extend_from_slice(&digits[i..]);
 }
@@ -287,12 +299,12 @@ impl Collected {
 /// `explore`, which look at every run.
 #[derive(Clone, Default)]
 pub struct Collector {
-    inner: Arc<Mutex<Collected>>,
+    inner: Rc<RefCell<Collected>>,
 }
 
 impl Collector {
-    fn lock(&self) -> MutexGuard<'_, Collected> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> RefMut<'_, Collected> {
+        self.inner.borrow_mut()
     }
 
     /// The records so far.
@@ -395,5 +407,19 @@ impl Visit for Collect<'_> {
 
     fn record_debug(&mut self, field: &Field_, value: &dyn std::fmt::Debug) {
         self.field(field, FieldValue::Text(Arc::from(format!("{value:?}"))));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_u64;
+
+    #[test]
+    fn push_u64_matches_display() {
+        for n in [0, 7, 10, 99, 100, 101, 12_345, 1_000_000_007, u64::MAX] {
+            let mut out = Vec::new();
+            push_u64(&mut out, n);
+            assert_eq!(String::from_utf8(out).unwrap(), n.to_string());
+        }
     }
 }

@@ -9,7 +9,8 @@
 //! "sometimes" for every callsite, so nothing is cached across threads.
 
 use std::cell::RefCell;
-use std::sync::{Arc, OnceLock};
+use std::rc::Rc;
+use std::sync::OnceLock;
 
 use tracing::level_filters::LevelFilter;
 use tracing::subscriber::Interest;
@@ -19,7 +20,7 @@ use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use super::record::Sink;
 
 thread_local! {
-    static CURRENT: RefCell<Option<Arc<dyn Sink + Send + Sync>>> = const { RefCell::new(None) };
+    static CURRENT: RefCell<Option<Rc<dyn Sink>>> = const { RefCell::new(None) };
 }
 
 /// The layer of the process-wide subscriber.
@@ -56,8 +57,8 @@ fn installed() -> bool {
 }
 
 /// Runs `f` with this thread's `gene::*` events going to `sink`.
-pub fn with_sink<T>(sink: Arc<dyn Sink + Send + Sync>, f: impl FnOnce() -> T) -> T {
-    struct Restore(Option<Arc<dyn Sink + Send + Sync>>);
+pub fn with_sink<T>(sink: Rc<dyn Sink>, f: impl FnOnce() -> T) -> T {
+    struct Restore(Option<Rc<dyn Sink>>);
     impl Drop for Restore {
         fn drop(&mut self) {
             let previous = self.0.take();

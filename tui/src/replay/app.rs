@@ -111,7 +111,7 @@ impl BreakOn {
             BreakOn::FutureFails(i) => format!("{} fails", id("future", i)),
             BreakOn::ScopeFreed(i) => format!("{} reaches refcount 0", id("scope", i)),
             BreakOn::TaskSuspends(i) => format!("{} suspends", id("task", i)),
-            BreakOn::TimePasses(t) => format!("time passes {}", gene_sim::format_nanos(*t)),
+            BreakOn::TimePasses(t) => format!("time passes {}", super::ui::format_nanos(*t)),
         }
     }
 }
@@ -262,6 +262,63 @@ pub struct App {
     pub quit: bool,
     /// Record indices of `output` records.
     outputs: Vec<u32>,
+    /// Entities the current poll's records name: highlighted.
+    pub touched: Touched,
+}
+
+/// Ids named by a poll's records, sorted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Touched {
+    pub futures: Vec<u32>,
+    pub tasks: Vec<u32>,
+    pub scopes: Vec<u32>,
+}
+
+impl Touched {
+    fn of(records: &[Record], state: &State) -> Touched {
+        let mut t = Touched::default();
+        let id = |r: &Record, k: &str| {
+            r.u64(k)
+                .and_then(|i| u32::try_from(i).ok())
+                .filter(|&i| i != 0)
+        };
+        for r in records {
+            for k in ["future", "by"] {
+                t.futures.extend(id(r, k));
+            }
+            if &*r.kind == "op.completed"
+                && let Some(op) = r.u64("op").and_then(|o| state.op(o))
+                && op.future != 0
+            {
+                t.futures.push(op.future);
+            }
+            t.tasks.extend(id(r, "task"));
+            if &*r.kind == "task.spawned" {
+                t.tasks.extend(id(r, "parent"));
+            }
+            t.scopes.extend(id(r, "scope"));
+            if &*r.kind == "scope.created" {
+                t.scopes.extend(id(r, "parent"));
+            }
+        }
+        for v in [&mut t.futures, &mut t.tasks, &mut t.scopes] {
+            v.sort_unstable();
+            v.dedup();
+        }
+        t
+    }
+
+    pub fn future(&self, id: u32) -> bool {
+        self.futures.binary_search(&id).is_ok()
+    }
+
+    pub fn task(&self, id: u32) -> bool {
+        self.tasks.binary_search(&id).is_ok()
+    }
+
+    pub fn scope(&self, id: u32) -> bool {
+        self.scopes.binary_search(&id).is_ok()
+    }
 }
 
 impl App {
@@ -274,6 +331,7 @@ impl App {
             .map(|(i, _)| i as u32)
             .collect();
         let replay = Replay::new(trace);
+        let touched = Touched::of(replay.poll_records(), replay.state());
         App {
             replay,
             trace_name: trace_name.to_string(),
@@ -298,6 +356,7 @@ impl App {
             message: None,
             quit: false,
             outputs,
+            touched,
         }
     }
 
@@ -327,6 +386,7 @@ impl App {
         let p = p.min(self.last_poll());
         if p != self.poll() {
             self.replay.seek(p);
+            self.touched = Touched::of(self.replay.poll_records(), self.replay.state());
             self.event_sel = 0;
             self.output_scroll = 0;
         }
@@ -344,7 +404,7 @@ impl App {
             .poll_records()
             .iter()
             .enumerate()
-            .filter(|(_, r)| !self.hidden.iter().any(|h| *h == r.kind))
+            .filter(|(_, r)| !self.hidden.contains(&r.kind))
             .map(|(i, _)| start + i)
             .collect()
     }
@@ -608,7 +668,7 @@ impl App {
                 (here + n - off % n) % n
             };
             let r = &records[i];
-            if self.hidden.iter().any(|h| *h == r.kind) {
+            if self.hidden.contains(&r.kind) {
                 continue;
             }
             Self::record_line(r, &mut line);
@@ -710,8 +770,8 @@ impl App {
                 self.goto(p);
                 self.say(format!(
                     "time {} → poll {p} (t={})",
-                    gene_sim::format_nanos(t),
-                    gene_sim::format_nanos(self.replay.poll_time(p))
+                    super::ui::format_nanos(t),
+                    super::ui::format_nanos(self.replay.poll_time(p))
                 ));
             }
             None => self.complain(format!(
@@ -751,6 +811,30 @@ impl App {
                 related,
                 scroll,
             } => match key.code {
+                KeyCode::Enter if matches!(target, Target::Record(_)) => {
+                    // From an event to the first future, task or scope it names.
+                    let Target::Record(i) = target else {
+                        unreachable!()
+                    };
+                    let r = &self.replay.records()[i];
+                    let id = |k: &str| r.u64(k).filter(|&v| v != 0).map(|v| v as u32);
+                    let next = id("future")
+                        .map(Target::Future)
+                        .or_else(|| id("task").map(Target::Task))
+                        .or_else(|| id("scope").map(Target::Scope))
+                        .or_else(|| {
+                            let op = r.u64("op")?;
+                            let f = self.state().op(op)?.future;
+                            (f != 0).then_some(Target::Future(f))
+                        });
+                    match next {
+                        Some(t) => {
+                            self.open(t);
+                            return;
+                        }
+                        None => Mode::Normal,
+                    }
+                }
                 KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => Mode::Normal,
                 KeyCode::Down | KeyCode::Char('j') => Mode::Details {
                     target,
@@ -822,7 +906,10 @@ impl App {
             }
             KeyCode::Char('n') => self.search_step(true, false),
             KeyCode::Char('N') => self.search_step(false, false),
-            KeyCode::Char('f') => self.mode = Mode::Filter { cursor: 0 },
+            KeyCode::Char('f') => {
+                self.kinds();
+                self.mode = Mode::Filter { cursor: 0 };
+            }
             KeyCode::Char('b') => self.mode = Mode::Break { cursor: 0 },
             KeyCode::Char(']') => match self.find_break(self.poll() + 1, self.last_poll()) {
                 Some((p, why)) => {

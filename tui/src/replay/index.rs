@@ -7,15 +7,21 @@
 //! evenly spaced. A step forward applies the next poll's records to the
 //! current state; a step back restores the checkpoint before the target and
 //! applies the records from there.
+//!
+//! Records are decoded once into 16-byte `Op`s: replaying them touches one
+//! dense array instead of the records' scattered fields, several times
+//! faster. While indexing, each op also gets what it takes to undo it (the
+//! refcount, status or stack position it replaced), so a step back takes
+//! back the records of one poll instead of replaying from a checkpoint.
 
 use gene_sim::trace::read::{Record, Trace};
 
-use super::state::State;
+use super::state::{IRREVERSIBLE, Kind, Op, State};
 
 /// Records between two checkpoints, to begin with.
 pub const FIRST_GAP: usize = 4096;
 /// Bytes all checkpoints together may hold.
-pub const CHECKPOINT_BUDGET: usize = 24 << 20;
+pub const CHECKPOINT_BUDGET: usize = 16 << 20;
 
 struct Checkpoint {
     /// `state.applied`: a poll's end.
@@ -32,6 +38,8 @@ pub struct Replay {
     /// Virtual time at the start of each poll.
     poll_times: Vec<u64>,
     blocking_await: bool,
+    /// Each record, decoded once.
+    ops: Vec<Op>,
 }
 
 impl Replay {
@@ -59,6 +67,7 @@ impl Replay {
                 Some(*last)
             })
             .collect();
+        let mut ops = decode(&trace.records);
         let mut gap = first_gap.max(1);
         let mut checkpoints = vec![Checkpoint {
             state: State::new(blocking_await),
@@ -67,7 +76,7 @@ impl Replay {
         let mut state = State::new(blocking_await);
         for range in &trace.polls {
             for i in range.clone() {
-                state.apply(i, &trace.records[i]);
+                state.apply_recording(i, &mut ops[i]);
             }
             let last = checkpoints.last().map_or(0, |c| c.state.applied);
             if state.applied - last < gap {
@@ -88,6 +97,7 @@ impl Replay {
                 }
             }
             let mut copy = state.clone();
+            set_clock(&mut copy, &trace.records);
             shrink(&mut copy);
             bytes += copy.heap_bytes();
             checkpoints.push(Checkpoint { state: copy });
@@ -100,6 +110,7 @@ impl Replay {
             poll: 0,
             poll_times,
             blocking_await,
+            ops,
         };
         let last = replay.polls().saturating_sub(1);
         replay.poll = last;
@@ -165,6 +176,24 @@ impl Replay {
         self.checkpoints.iter().map(|c| c.state.heap_bytes()).sum()
     }
 
+    /// Bytes the index holds besides the trace: decoded records, poll
+    /// times, checkpoints and the current state.
+    pub fn index_bytes(&self) -> usize {
+        self.ops.capacity() * std::mem::size_of::<Op>()
+            + self.poll_times.capacity() * 8
+            + self.checkpoint_bytes()
+            + self.state.heap_bytes()
+    }
+
+    /// Records that cannot be taken back (an odd trace): stepping back
+    /// over one restores a checkpoint instead.
+    pub fn irreversible(&self) -> usize {
+        self.ops
+            .iter()
+            .filter(|o| o.flags & IRREVERSIBLE != 0)
+            .count()
+    }
+
     /// Moves to poll `p` (clamped to the trace).
     pub fn seek(&mut self, p: usize) {
         if self.polls() == 0 {
@@ -178,21 +207,40 @@ impl Replay {
         self.poll = p;
     }
 
-    /// The state after `records[..target]`, from `current` when it is the
-    /// closest start, else from a checkpoint.
+    /// The state after `records[..target]`: from `current` forwards, or
+    /// backwards by taking records back, or from the checkpoint before
+    /// `target`, whichever touches fewer records.
     fn state_after(&self, target: usize, current: Option<State>) -> State {
         let k = self
             .checkpoints
             .partition_point(|c| c.state.applied <= target)
             .saturating_sub(1);
-        let from_checkpoint = self.checkpoints[k].state.applied;
+        let checkpoint = &self.checkpoints[k].state;
+        // Restoring a checkpoint costs a copy of it: count that as records.
+        let from_checkpoint = target - checkpoint.applied + checkpoint.heap_bytes() / 64;
         let mut state = match current {
-            Some(s) if s.applied <= target && s.applied >= from_checkpoint => s,
-            _ => self.checkpoints[k].state.clone(),
+            Some(s) if s.applied <= target && target - s.applied <= from_checkpoint => s,
+            Some(mut s)
+                if s.applied > target
+                    && s.applied - target <= from_checkpoint
+                    && self.ops[target..s.applied]
+                        .iter()
+                        .all(|o| o.flags & IRREVERSIBLE == 0) =>
+            {
+                for i in (target..s.applied).rev() {
+                    s.unapply(i, self.ops[i]);
+                }
+                s
+            }
+            other => {
+                drop(other);
+                checkpoint.clone()
+            }
         };
         for i in state.applied..target {
-            state.apply(i, &self.trace.records[i]);
+            state.apply_op(i, self.ops[i]);
         }
+        set_clock(&mut state, &self.trace.records);
         state
     }
 
@@ -207,4 +255,33 @@ fn shrink(s: &mut State) {
     s.tasks.shrink_to_fit();
     s.scopes.shrink_to_fit();
     s.ops.shrink_to_fit();
+}
+
+/// Decodes the records; they share their kind's `Arc`, so a kind is
+/// looked up once per distinct pointer.
+fn decode(records: &[Record]) -> Vec<Op> {
+    let mut out = Vec::with_capacity(records.len());
+    let mut seen: Vec<(*const u8, Kind)> = Vec::new();
+    for r in records {
+        let ptr = r.kind.as_ptr();
+        let k = match seen.iter().find(|(p, _)| *p == ptr) {
+            Some(&(_, k)) => k,
+            None => {
+                let k = Kind::of(&r.kind);
+                if seen.len() < 64 {
+                    seen.push((ptr, k));
+                }
+                k
+            }
+        };
+        out.push(Op::decode(k, r));
+    }
+    out
+}
+
+/// Poll and time of the last record applied.
+fn set_clock(state: &mut State, records: &[Record]) {
+    let last = state.applied.checked_sub(1).and_then(|i| records.get(i));
+    state.poll = last.map_or(0, |r| r.poll);
+    state.time = last.map_or(0, |r| r.t);
 }

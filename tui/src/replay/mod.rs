@@ -67,7 +67,7 @@ pub fn main(args: &ReplayArgs) -> ExitCode {
     }
 }
 
-/// Set by SIGINT, SIGTERM and SIGHUP: the loop restores the terminal and ends.
+/// Set by SIGINT and SIGTERM: the loop restores the terminal and ends.
 static STOP: AtomicBool = AtomicBool::new(false);
 
 #[cfg(unix)]
@@ -75,12 +75,20 @@ fn catch_signals() {
     extern "C" fn on_signal(_: libc::c_int) {
         STOP.store(true, Ordering::SeqCst);
     }
+    // The terminal is gone: nothing to restore, and crossterm would spin
+    // reading the hung-up tty, so end at once.
+    extern "C" fn on_hangup(_: libc::c_int) {
+        // SAFETY: _exit is async-signal-safe.
+        unsafe { libc::_exit(129) }
+    }
     let handler = on_signal as extern "C" fn(libc::c_int);
-    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    let hangup = on_hangup as extern "C" fn(libc::c_int);
+    // SAFETY: the handlers only store to an atomic or call _exit, both
+    // async-signal-safe.
     unsafe {
         libc::signal(libc::SIGINT, handler as libc::sighandler_t);
         libc::signal(libc::SIGTERM, handler as libc::sighandler_t);
-        libc::signal(libc::SIGHUP, handler as libc::sighandler_t);
+        libc::signal(libc::SIGHUP, hangup as libc::sighandler_t);
     }
 }
 

@@ -15,6 +15,154 @@ pub const NONE: u32 = u32::MAX;
 /// taken as garbage (ids are counters, so they grow one at a time).
 const ID_SLACK: u64 = 4096;
 
+/// A record's kind, decoded once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Kind {
+    PollBegin,
+    PollEnd,
+    OpStarted,
+    OpCompleted,
+    FutureCreated,
+    FutureResolved,
+    FutureObserved,
+    FutureUnobserved,
+    FutureAdopted,
+    CallbackRegistered,
+    CallbackNative,
+    CallbackFailed,
+    TaskSpawned,
+    TaskAwaiting,
+    TaskAwaitingAll,
+    TaskResumed,
+    TaskPreempted,
+    TaskContinued,
+    TaskFinished,
+    ExceptionThrown,
+    ScopeCreated,
+    ScopeRetained,
+    ScopeReleased,
+    ScopeFreed,
+    ScopeUnderflow,
+    Output,
+    RunEnd,
+    /// A kind this version does not know: skipped.
+    Other,
+}
+
+impl Kind {
+    pub fn of(kind: &str) -> Kind {
+        match kind {
+            "poll.begin" => Kind::PollBegin,
+            "poll.end" => Kind::PollEnd,
+            "op.started" => Kind::OpStarted,
+            "op.completed" => Kind::OpCompleted,
+            "future.created" => Kind::FutureCreated,
+            "future.resolved" => Kind::FutureResolved,
+            "future.observed" => Kind::FutureObserved,
+            "future.unobserved" => Kind::FutureUnobserved,
+            "future.adopted" => Kind::FutureAdopted,
+            "callback.registered" => Kind::CallbackRegistered,
+            "callback.native" => Kind::CallbackNative,
+            "callback.failed" => Kind::CallbackFailed,
+            "task.spawned" => Kind::TaskSpawned,
+            "task.awaiting" => Kind::TaskAwaiting,
+            "task.awaiting_all" => Kind::TaskAwaitingAll,
+            "task.resumed" => Kind::TaskResumed,
+            "task.preempted" => Kind::TaskPreempted,
+            "task.continued" => Kind::TaskContinued,
+            "task.finished" => Kind::TaskFinished,
+            "exception.thrown" => Kind::ExceptionThrown,
+            "scope.created" => Kind::ScopeCreated,
+            "scope.retained" => Kind::ScopeRetained,
+            "scope.released" => Kind::ScopeReleased,
+            "scope.freed" => Kind::ScopeFreed,
+            "scope.underflow" => Kind::ScopeUnderflow,
+            "output" => Kind::Output,
+            "run.end" => Kind::RunEnd,
+            _ => Kind::Other,
+        }
+    }
+}
+
+/// `Op::flags`: the record's boolean (`ok`, `blocking`, `on_success`,
+/// `handled`); bits 1-2 are the op or task kind.
+pub const FLAG: u8 = 1;
+/// Set by `apply_recording`: the flag `unapply` restores (a future's
+/// `observed`, or `unobserved`).
+pub const PRIOR_OBSERVED: u8 = 1 << 3;
+/// Set by `apply_recording`: a task's spawn set its future's origin.
+pub const ORIGIN_SET: u8 = 1 << 4;
+/// Set by `apply_recording`: `unapply` cannot take this record back (an
+/// odd trace); stepping back over it restores a checkpoint instead.
+pub const IRREVERSIBLE: u8 = 1 << 5;
+/// Set by `apply_recording`: an `op.started` made its future (the trace
+/// has no `future.created` for it).
+pub const MADE_FUTURE: u8 = 1 << 6;
+
+/// A record decoded for `State`: its kind, a flag and up to three numbers
+/// (16 bytes, so a trace's worth of them replays from memory quickly).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Op {
+    pub kind: Kind,
+    pub flags: u8,
+    pub a: u32,
+    pub b: u32,
+    pub c: u32,
+}
+
+impl Op {
+    pub fn decode(kind: Kind, r: &Record) -> Op {
+        let n = |k: &str| r.u64(k).map_or(0, |v| u32::try_from(v).unwrap_or(u32::MAX));
+        let b = |k: &str, default: bool| r.bool(k).unwrap_or(default);
+        let (flag, a, b_, c) = match kind {
+            Kind::OpStarted => (b("blocking", false), n("op"), n("future"), 0),
+            Kind::OpCompleted => (b("ok", true), n("op"), 0, 0),
+            Kind::FutureCreated | Kind::FutureObserved | Kind::FutureUnobserved => {
+                (false, n("future"), 0, 0)
+            }
+            Kind::FutureResolved => (b("ok", true), n("future"), n("reactions"), 0),
+            Kind::FutureAdopted => (false, n("future"), n("by"), 0),
+            Kind::CallbackRegistered => (b("on_success", true), n("future"), 0, 0),
+            Kind::TaskSpawned => {
+                let (future, reacts_to) = (n("future"), n("reacts_to"));
+                let c = if r.str("task_kind") == Some("callback") {
+                    reacts_to
+                } else {
+                    future
+                };
+                (false, n("task"), n("parent"), c)
+            }
+            Kind::TaskAwaiting => (false, n("task"), n("future"), 0),
+            Kind::TaskAwaitingAll | Kind::TaskResumed | Kind::TaskContinued => {
+                (false, n("task"), 0, 0)
+            }
+            Kind::TaskFinished => (b("ok", true), n("task"), 0, 0),
+            Kind::ExceptionThrown => (b("handled", true), n("task"), 0, 0),
+            Kind::ScopeCreated => (false, n("scope"), n("parent"), 0),
+            Kind::ScopeRetained | Kind::ScopeReleased => (false, n("scope"), n("rc"), 0),
+            Kind::ScopeFreed | Kind::ScopeUnderflow => (false, n("scope"), 0, 0),
+            _ => (false, 0, 0, 0),
+        };
+        let sub = match (kind, r.str("op_kind"), r.str("task_kind")) {
+            (Kind::OpStarted, Some("sleep"), _) => 1,
+            (Kind::OpStarted, Some("read"), _) => 2,
+            (Kind::OpStarted, Some("write"), _) => 3,
+            (Kind::TaskSpawned, _, Some("async")) => 1,
+            (Kind::TaskSpawned, _, Some("callback")) => 2,
+            (Kind::TaskSpawned, _, Some("main")) => 3,
+            _ => 0,
+        };
+        Op {
+            kind,
+            flags: flag as u8 | (sub << 1),
+            a,
+            b: b_,
+            c,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FutureStatus {
     Pending,
@@ -54,8 +202,6 @@ pub struct FutureInfo {
     pub unobserved: bool,
     /// The future whose outcome it adopted (0: none).
     pub adopted: u32,
-    /// Poll of its last change.
-    pub changed: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,7 +275,6 @@ pub struct TaskInfo {
     /// Exceptions thrown in it so far, and how many no handler took.
     pub throws: u32,
     pub uncaught: u32,
-    pub changed: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -141,7 +286,6 @@ pub struct ScopeInfo {
     /// Record index of `scope.freed`.
     pub freed: u32,
     pub underflows: u32,
-    pub changed: u64,
 }
 
 impl ScopeInfo {
@@ -223,7 +367,6 @@ impl State {
                 finished: NONE,
                 throws: 0,
                 uncaught: 0,
-                changed: 0,
             }],
             scopes: Vec::new(),
             ops: Vec::new(),
@@ -276,277 +419,561 @@ impl State {
 
     /// Applies record `index` (which must be the next one: `applied`).
     pub fn apply(&mut self, index: usize, r: &Record) {
-        debug_assert_eq!(index, self.applied);
-        self.applied = index + 1;
+        self.apply_op(index, Op::decode(Kind::of(&r.kind), r));
         self.poll = r.poll;
         self.time = r.t;
-        let at = index as u32;
-        let poll = r.poll;
-        let id = |k: &str| r.u64(k).unwrap_or(0);
-        match &*r.kind {
-            "poll.begin" | "poll.end" | "callback.native" => {}
-            "op.started" => {
-                let task = self.running();
-                let Some(op) = slot(&mut self.ops, id("op"), |id| OpInfo {
-                    id,
-                    kind: OpKind::Other,
-                    future: 0,
-                    blocking: false,
-                    started: NONE,
-                    completed: NONE,
-                    ok: false,
-                    task: 0,
-                }) else {
-                    return self.skip();
-                };
-                op.kind = match r.str("op_kind") {
-                    Some("sleep") => OpKind::Sleep,
-                    Some("read") => OpKind::Read,
-                    Some("write") => OpKind::Write,
-                    _ => OpKind::Other,
-                };
-                op.future = id("future") as u32;
-                op.blocking = r.bool("blocking").unwrap_or(false);
-                op.started = at;
-                op.task = task;
-                let (op_id, future) = (op.id, op.future);
-                if future != 0
-                    && let Some(f) = self.future_mut(future as u64)
+    }
+
+    /// Applies `op` like `apply_op`, and writes into it what `unapply`
+    /// needs to take it back (or marks it `IRREVERSIBLE`).
+    pub fn apply_recording(&mut self, index: usize, op: &mut Op) {
+        let lens = (
+            self.futures.len(),
+            self.tasks.len(),
+            self.scopes.len(),
+            self.ops.len(),
+        );
+        let skipped = self.skipped;
+        let mut ok = true;
+        let mut flags = 0u8;
+        let mut c = op.c;
+        let mut b = op.b;
+        let observed = |s: &State, id: u32| s.future(id as u64).is_some_and(|f| f.observed);
+        // Where `t` is on the running stack (1-based; 0: not there).
+        let position = |s: &State, t: u32| {
+            s.active
+                .iter()
+                .rposition(|&a| a == t)
+                .map_or(0, |i| i as u32 + 1)
+        };
+        match op.kind {
+            Kind::OpStarted => {
+                if op.b != 0
+                    && self
+                        .future(op.b as u64)
+                        .is_some_and(|f| f.origin != Origin::None)
                 {
-                    f.origin = Origin::Op(op_id);
-                    f.changed = poll;
+                    ok = false;
+                }
+                if op.b != 0 && op.b as usize == lens.0 + 1 {
+                    flags |= MADE_FUTURE;
+                } else if op.b != 0 && self.future(op.b as u64).is_some_and(|f| f.created == NONE) {
+                    ok = false;
                 }
             }
-            "op.completed" => {
-                let ok = r.bool("ok").unwrap_or(true);
-                let Some(op) = self.op_mut(id("op")) else {
+            Kind::OpCompleted => {
+                ok = self
+                    .op(op.a as u64)
+                    .is_some_and(|o| o.completed == NONE && !o.ok);
+            }
+            Kind::FutureResolved => {
+                ok = self.future(op.a as u64).is_some_and(|f| {
+                    f.status == FutureStatus::Pending && f.resolved == NONE && f.reactions == 0
+                });
+            }
+            Kind::FutureObserved | Kind::CallbackRegistered if observed(self, op.a) => {
+                flags |= PRIOR_OBSERVED;
+            }
+            Kind::FutureUnobserved if self.future(op.a as u64).is_some_and(|f| f.unobserved) => {
+                flags |= PRIOR_OBSERVED;
+            }
+            Kind::FutureAdopted => {
+                if observed(self, op.a) {
+                    flags |= PRIOR_OBSERVED;
+                }
+                ok = self.future(op.b as u64).is_some_and(|f| f.adopted == 0);
+            }
+            Kind::TaskSpawned => {
+                let future = if (op.flags >> 1) & 3 == 2 { 0 } else { op.c };
+                if future != 0
+                    && self
+                        .future(future as u64)
+                        .is_some_and(|f| f.origin == Origin::None)
+                {
+                    flags |= ORIGIN_SET;
+                }
+                ok = !self.active.contains(&op.a);
+            }
+            Kind::TaskAwaiting | Kind::TaskAwaitingAll | Kind::TaskFinished => {
+                let p = position(self, op.a);
+                ok = p != 0;
+                if op.kind == Kind::TaskAwaiting && observed(self, op.b) {
+                    flags |= PRIOR_OBSERVED;
+                }
+                if op.kind == Kind::TaskAwaiting && self.future(op.b as u64).is_none() {
+                    ok = false;
+                }
+                c = p;
+            }
+            Kind::TaskResumed => match self.task(op.a as u64) {
+                Some(t) => {
+                    let (tag, x) = encode_status(t.status);
+                    b = tag + 8 * position(self, op.a);
+                    c = x;
+                    if let TaskStatus::Suspended(f) = t.status {
+                        ok = self.future(f as u64).is_some_and(|f| f.waiters > 0);
+                    }
+                }
+                None => ok = false,
+            },
+            Kind::TaskContinued => {
+                match self.preempted.iter().position(|s| s.last() == Some(&op.a)) {
+                    Some(i) => {
+                        b = i as u32;
+                        c = self.active.len() as u32;
+                        // Its tasks are preempted (or done) until now.
+                        ok = self.preempted[i].iter().all(|&t| {
+                            self.task(t as u64).is_some_and(|t| {
+                                matches!(t.status, TaskStatus::Preempted | TaskStatus::Done { .. })
+                            })
+                        });
+                    }
+                    None => ok = false,
+                }
+            }
+            Kind::ScopeRetained | Kind::ScopeReleased => match self.scope(op.a as u64) {
+                Some(s) => c = s.rc,
+                None => ok = false,
+            },
+            Kind::ScopeFreed => match self.scope(op.a as u64) {
+                Some(s) if s.freed == NONE => c = s.rc,
+                _ => ok = false,
+            },
+            Kind::RunEnd => ok = self.run_end == NONE && self.active.is_empty(),
+            _ => {}
+        }
+        self.apply_op(index, *op);
+        // Only a creation may add an entity: itself, as the next id.
+        let grown = (
+            self.futures.len() - lens.0,
+            self.tasks.len() - lens.1,
+            self.scopes.len() - lens.2,
+            self.ops.len() - lens.3,
+        );
+        let expected = match op.kind {
+            Kind::FutureCreated if op.a as usize == lens.0 + 1 => (1, 0, 0, 0),
+            Kind::TaskSpawned if op.a as usize == lens.1 + 1 => (0, 1, 0, 0),
+            Kind::ScopeCreated if op.a as usize == lens.2 + 1 => (0, 0, 1, 0),
+            Kind::OpStarted if op.a as usize == lens.3 + 1 => {
+                ((flags & MADE_FUTURE != 0) as usize, 0, 0, 1)
+            }
+            Kind::FutureCreated | Kind::TaskSpawned | Kind::ScopeCreated | Kind::OpStarted => {
+                (9, 9, 9, 9)
+            }
+            _ => (0, 0, 0, 0),
+        };
+        if grown != expected || self.skipped != skipped {
+            ok = false;
+        }
+        op.flags |= flags | if ok { 0 } else { IRREVERSIBLE };
+        if ok {
+            op.b = b;
+            op.c = c;
+        }
+    }
+
+    /// Takes back `op`, the last record applied (`index`), as recorded by
+    /// `apply_recording`. Leaves `poll` and `time` to the caller.
+    pub fn unapply(&mut self, index: usize, op: Op) {
+        debug_assert_eq!(index + 1, self.applied);
+        debug_assert_eq!(op.flags & IRREVERSIBLE, 0);
+        self.applied = index;
+        let flag = op.flags & FLAG != 0;
+        let prior_observed = op.flags & PRIOR_OBSERVED != 0;
+        match op.kind {
+            Kind::PollBegin | Kind::PollEnd | Kind::CallbackNative | Kind::Other => {}
+            Kind::OpStarted => {
+                self.ops.pop();
+                if op.flags & MADE_FUTURE != 0 {
+                    self.futures.pop();
+                } else if op.b != 0
+                    && let Some(f) = get_mut(&mut self.futures, op.b)
+                {
+                    f.origin = Origin::None;
+                }
+            }
+            Kind::OpCompleted => {
+                if let Some(o) = get_mut(&mut self.ops, op.a) {
+                    o.completed = NONE;
+                    o.ok = false;
+                }
+                if !flag {
+                    self.faults -= 1;
+                }
+            }
+            Kind::FutureCreated => {
+                self.futures.pop();
+            }
+            Kind::FutureResolved => {
+                if let Some(f) = get_mut(&mut self.futures, op.a) {
+                    f.status = FutureStatus::Pending;
+                    f.resolved = NONE;
+                    f.reactions = 0;
+                }
+            }
+            Kind::FutureObserved => {
+                if let Some(f) = get_mut(&mut self.futures, op.a) {
+                    f.observed = prior_observed;
+                }
+            }
+            Kind::FutureUnobserved => {
+                if let Some(f) = get_mut(&mut self.futures, op.a) {
+                    f.unobserved = prior_observed;
+                }
+            }
+            Kind::FutureAdopted => {
+                if let Some(f) = get_mut(&mut self.futures, op.b) {
+                    f.adopted = 0;
+                }
+                if let Some(f) = get_mut(&mut self.futures, op.a) {
+                    f.observed = prior_observed;
+                }
+            }
+            Kind::CallbackRegistered => {
+                if let Some(f) = get_mut(&mut self.futures, op.a) {
+                    f.callbacks -= 1;
+                    f.observed = prior_observed;
+                }
+            }
+            Kind::CallbackFailed => self.errors -= 1,
+            Kind::TaskSpawned => {
+                self.tasks.pop();
+                if op.flags & ORIGIN_SET != 0
+                    && let Some(f) = get_mut(&mut self.futures, op.c)
+                {
+                    f.origin = Origin::None;
+                }
+                if let Some(i) = self.active.iter().rposition(|&a| a == op.a) {
+                    self.active.remove(i);
+                }
+                self.restatus_active();
+            }
+            Kind::TaskAwaiting | Kind::TaskAwaitingAll | Kind::TaskFinished => {
+                if op.kind == Kind::TaskAwaiting
+                    && let Some(f) = get_mut(&mut self.futures, op.b)
+                {
+                    f.waiters -= 1;
+                    f.observed = prior_observed;
+                }
+                if op.kind == Kind::TaskFinished {
+                    if !flag {
+                        self.errors -= 1;
+                    }
+                    if let Some(t) = get_mut(&mut self.tasks, op.a) {
+                        t.finished = NONE;
+                    }
+                }
+                if let Some(t) = get_mut(&mut self.tasks, op.a) {
+                    t.status = TaskStatus::Ready;
+                }
+                let on_stack = self.active.contains(&op.a);
+                if !on_stack {
+                    let at = (op.c as usize - 1).min(self.active.len());
+                    self.active.insert(at, op.a);
+                }
+                self.restatus_active();
+            }
+            Kind::TaskResumed => {
+                let prior = decode_status(op.b % 8, op.c);
+                let was_at = (op.b / 8) as usize;
+                if let Some(i) = self.active.iter().rposition(|&a| a == op.a) {
+                    self.active.remove(i);
+                }
+                if was_at > 0 {
+                    let at = (was_at - 1).min(self.active.len());
+                    self.active.insert(at, op.a);
+                }
+                if let TaskStatus::Suspended(f) = prior
+                    && let Some(f) = get_mut(&mut self.futures, f)
+                {
+                    f.waiters += 1;
+                }
+                if let Some(t) = get_mut(&mut self.tasks, op.a) {
+                    t.status = prior;
+                }
+                self.restatus_active();
+            }
+            Kind::TaskPreempted => {
+                let stack = self.preempted.pop().unwrap_or_default();
+                self.active = stack;
+                self.restatus_active();
+            }
+            Kind::TaskContinued => {
+                let stack = self.active.split_off(op.c as usize);
+                for &t in &stack {
+                    if let Some(task) = get_mut(&mut self.tasks, t)
+                        && !task.status.is_done()
+                    {
+                        task.status = TaskStatus::Preempted;
+                    }
+                }
+                self.preempted.insert(op.b as usize, stack);
+                self.restatus_active();
+            }
+            Kind::ExceptionThrown => {
+                if let Some(t) = get_mut(&mut self.tasks, op.a) {
+                    t.throws -= 1;
+                    if !flag {
+                        t.uncaught -= 1;
+                    }
+                }
+            }
+            Kind::ScopeCreated => {
+                self.scopes.pop();
+            }
+            Kind::ScopeRetained | Kind::ScopeReleased => {
+                if let Some(s) = get_mut(&mut self.scopes, op.a) {
+                    s.rc = op.c;
+                }
+            }
+            Kind::ScopeFreed => {
+                if let Some(s) = get_mut(&mut self.scopes, op.a) {
+                    s.freed = NONE;
+                    s.rc = op.c;
+                }
+            }
+            Kind::ScopeUnderflow => {
+                if let Some(s) = get_mut(&mut self.scopes, op.a) {
+                    s.underflows -= 1;
+                }
+                self.errors -= 1;
+            }
+            Kind::Output => self.outputs -= 1,
+            Kind::RunEnd => self.run_end = NONE,
+        }
+    }
+
+    /// Applies a decoded record. Leaves `poll` and `time` to the caller.
+    pub fn apply_op(&mut self, index: usize, op: Op) {
+        debug_assert_eq!(index, self.applied);
+        self.applied = index + 1;
+        let at = index as u32;
+        let flag = op.flags & FLAG != 0;
+        match op.kind {
+            Kind::PollBegin | Kind::PollEnd | Kind::CallbackNative => {}
+            Kind::OpStarted => {
+                let task = self.running();
+                let Some(o) = slot(&mut self.ops, op.a, new_op) else {
                     return self.skip();
                 };
-                op.completed = at;
-                op.ok = ok;
-                if !ok {
+                o.kind = match (op.flags >> 1) & 3 {
+                    1 => OpKind::Sleep,
+                    2 => OpKind::Read,
+                    3 => OpKind::Write,
+                    _ => OpKind::Other,
+                };
+                o.future = op.b;
+                o.blocking = flag;
+                o.started = at;
+                o.task = task;
+                let id = o.id;
+                if op.b != 0
+                    && let Some(f) = self.future_mut(op.b)
+                {
+                    f.origin = Origin::Op(id);
+                    // Made here when the trace has no `future.created` for it.
+                    if f.created == NONE {
+                        f.created = at;
+                    }
+                }
+            }
+            Kind::OpCompleted => {
+                let Some(o) = get_mut(&mut self.ops, op.a) else {
+                    return self.skip();
+                };
+                o.completed = at;
+                o.ok = flag;
+                if !flag {
                     self.faults += 1;
                 }
             }
-            "future.created" => {
-                let Some(f) = self.future_mut(id("future")) else {
-                    return self.skip();
-                };
-                f.created = at;
-                f.changed = poll;
-            }
-            "future.resolved" => {
-                let ok = r.bool("ok").unwrap_or(true);
-                let reactions = id("reactions") as u32;
-                let Some(f) = self.future_mut(id("future")) else {
-                    return self.skip();
-                };
-                f.status = if ok {
-                    FutureStatus::Succeeded
-                } else {
-                    FutureStatus::Failed
-                };
-                f.resolved = at;
-                f.reactions = reactions;
-                f.changed = poll;
-            }
-            "future.observed" => match self.future_mut(id("future")) {
+            Kind::FutureCreated => match self.future_mut(op.a) {
+                Some(f) => f.created = at,
+                None => self.skip(),
+            },
+            Kind::FutureResolved => match self.future_mut(op.a) {
                 Some(f) => {
-                    f.observed = true;
-                    f.changed = poll;
+                    f.status = if flag {
+                        FutureStatus::Succeeded
+                    } else {
+                        FutureStatus::Failed
+                    };
+                    f.resolved = at;
+                    f.reactions = op.b;
                 }
                 None => self.skip(),
             },
-            "future.unobserved" => match self.future_mut(id("future")) {
+            Kind::FutureObserved => match self.future_mut(op.a) {
+                Some(f) => f.observed = true,
+                None => self.skip(),
+            },
+            Kind::FutureUnobserved => match self.future_mut(op.a) {
+                Some(f) => f.unobserved = true,
+                None => self.skip(),
+            },
+            Kind::FutureAdopted => {
+                // `by` (b) takes the outcome of `future` (a).
+                if let Some(f) = self.future_mut(op.a) {
+                    f.observed = true;
+                }
+                match self.future_mut(op.b) {
+                    Some(f) => f.adopted = op.a,
+                    None => self.skip(),
+                }
+            }
+            Kind::CallbackRegistered => match self.future_mut(op.a) {
                 Some(f) => {
-                    f.unobserved = true;
-                    f.changed = poll;
+                    f.callbacks += 1;
+                    // A failure callback observes the failure.
+                    if !flag {
+                        f.observed = true;
+                    }
                 }
                 None => self.skip(),
             },
-            "future.adopted" => {
-                // `by` takes the outcome of `future`.
-                let (g, by) = (id("future"), id("by"));
-                if let Some(f) = self.future_mut(g) {
-                    f.observed = true;
-                    f.changed = poll;
-                }
-                match self.future_mut(by) {
-                    Some(f) => {
-                        f.adopted = g as u32;
-                        f.changed = poll;
-                    }
-                    None => self.skip(),
-                }
-            }
-            "callback.registered" => {
-                let on_success = r.bool("on_success").unwrap_or(true);
-                match self.future_mut(id("future")) {
-                    Some(f) => {
-                        f.callbacks += 1;
-                        if !on_success {
-                            f.observed = true;
-                        }
-                        f.changed = poll;
-                    }
-                    None => self.skip(),
-                }
-            }
-            "callback.failed" => self.errors += 1,
-            "task.spawned" => {
-                let (t, future, reacts_to) =
-                    (id("task"), id("future") as u32, id("reacts_to") as u32);
-                let parent = id("parent") as u32;
-                let kind = match r.str("task_kind") {
-                    Some("async") => TaskKind::Async,
-                    Some("callback") => TaskKind::Callback,
-                    Some("main") => TaskKind::Main,
+            Kind::CallbackFailed => self.errors += 1,
+            Kind::TaskSpawned => {
+                let kind = match (op.flags >> 1) & 3 {
+                    1 => TaskKind::Async,
+                    2 => TaskKind::Callback,
+                    3 => TaskKind::Main,
                     _ => TaskKind::Other,
                 };
-                let Some(task) = self.task_mut(t) else {
+                // c is the result future, or (callbacks) the future reacted to.
+                let (future, reacts_to) = if kind == TaskKind::Callback {
+                    (0, op.c)
+                } else {
+                    (op.c, 0)
+                };
+                let Some(task) = self.task_mut(op.a) else {
                     return self.skip();
                 };
-                task.parent = parent;
+                task.parent = op.b;
                 task.kind = kind;
                 task.future = future;
                 task.reacts_to = reacts_to;
                 task.spawned = at;
+                task.status = TaskStatus::Ready;
                 let t = task.id;
                 if future != 0
-                    && let Some(f) = self.future_mut(future as u64)
+                    && let Some(f) = self.future_mut(future)
                     && f.origin == Origin::None
                 {
                     f.origin = Origin::Task(t);
                 }
-                self.push_active(t, poll);
+                self.push_active(t);
             }
-            "task.awaiting" | "task.awaiting_all" => {
-                let future = id("future") as u32;
-                let all = &*r.kind == "task.awaiting_all";
-                let Some(task) = self.task_mut(id("task")) else {
+            Kind::TaskAwaiting | Kind::TaskAwaitingAll => {
+                let all = op.kind == Kind::TaskAwaitingAll;
+                let Some(task) = self.task_mut(op.a) else {
                     return self.skip();
                 };
                 task.status = if all {
                     TaskStatus::AwaitingAll
                 } else {
-                    TaskStatus::Suspended(future)
+                    TaskStatus::Suspended(op.b)
                 };
-                task.changed = poll;
                 let t = task.id;
-                if !all && let Some(f) = self.future_mut(future as u64) {
+                if !all && let Some(f) = self.future_mut(op.b) {
                     f.waiters += 1;
-                    f.changed = poll;
+                    f.observed = true;
                 }
                 if !self.blocking_await {
-                    self.remove_active(t, poll);
+                    self.remove_active(t);
                 }
             }
-            "task.resumed" => {
-                let Some(task) = self.task_mut(id("task")) else {
+            Kind::TaskResumed => {
+                let Some(task) = self.task_mut(op.a) else {
                     return self.skip();
                 };
                 let (t, before) = (task.id, task.status);
                 task.status = TaskStatus::Ready;
-                task.changed = poll;
                 if let TaskStatus::Suspended(f) = before
-                    && let Some(f) = self.future_mut(f as u64)
+                    && let Some(f) = self.future_mut(f)
                 {
                     f.waiters = f.waiters.saturating_sub(1);
-                    f.changed = poll;
                 }
-                self.push_active(t, poll);
+                self.push_active(t);
             }
-            "task.preempted" => {
+            Kind::TaskPreempted => {
                 let stack = std::mem::take(&mut self.active);
                 for &t in &stack {
-                    if let Some(task) = self.task_mut(t as u64) {
+                    if let Some(task) = self.task_mut(t)
+                        && !task.status.is_done()
+                    {
                         task.status = TaskStatus::Preempted;
-                        task.changed = poll;
                     }
                 }
                 self.preempted.push(stack);
             }
-            "task.continued" => {
-                let t = id("task") as u32;
-                let at = self
-                    .preempted
-                    .iter()
-                    .position(|s| s.last() == Some(&t))
-                    .unwrap_or(0);
-                if at < self.preempted.len() {
-                    let stack = self.preempted.remove(at);
-                    let mut active = std::mem::take(&mut self.active);
-                    active.extend(stack);
-                    self.active = active;
-                    self.restatus_active(poll);
-                } else {
-                    self.push_active(t, poll);
+            Kind::TaskContinued => {
+                let t = op.a;
+                match self.preempted.iter().position(|s| s.last() == Some(&t)) {
+                    Some(i) => {
+                        let stack = self.preempted.remove(i);
+                        self.active.extend(stack);
+                        self.restatus_active();
+                    }
+                    None => {
+                        if let Some(task) = self.task_mut(t) {
+                            task.status = TaskStatus::Ready;
+                        }
+                        self.push_active(t);
+                    }
                 }
             }
-            "task.finished" => {
-                let ok = r.bool("ok").unwrap_or(true);
-                let Some(task) = self.task_mut(id("task")) else {
+            Kind::TaskFinished => {
+                let Some(task) = self.task_mut(op.a) else {
                     return self.skip();
                 };
-                task.status = TaskStatus::Done { ok };
+                task.status = TaskStatus::Done { ok: flag };
                 task.finished = at;
-                task.changed = poll;
                 let t = task.id;
-                if !ok {
+                if !flag {
                     self.errors += 1;
                 }
-                self.remove_active(t, poll);
+                self.remove_active(t);
             }
-            "exception.thrown" => {
-                let handled = r.bool("handled").unwrap_or(true);
-                if let Some(task) = self.task_mut(id("task")) {
+            Kind::ExceptionThrown => {
+                if let Some(task) = self.task_mut(op.a) {
                     task.throws += 1;
-                    if !handled {
+                    if !flag {
                         task.uncaught += 1;
                     }
-                    task.changed = poll;
                 }
             }
-            "scope.created" => {
-                let parent = id("parent") as u32;
-                let Some(s) = self.scope_mut(id("scope")) else {
-                    return self.skip();
-                };
-                s.parent = parent;
-                s.created = at;
-                s.rc = 1;
-                s.changed = poll;
-            }
-            "scope.retained" | "scope.released" => {
-                let rc = id("rc") as u32;
-                let Some(s) = self.scope_mut(id("scope")) else {
-                    return self.skip();
-                };
-                s.rc = rc;
-                s.changed = poll;
-            }
-            "scope.freed" => {
-                let Some(s) = self.scope_mut(id("scope")) else {
-                    return self.skip();
-                };
-                s.freed = at;
-                s.rc = 0;
-                s.changed = poll;
-            }
-            "scope.underflow" => {
-                let Some(s) = self.scope_mut(id("scope")) else {
-                    return self.skip();
-                };
-                s.underflows += 1;
-                s.changed = poll;
+            Kind::ScopeCreated => match self.scope_mut(op.a) {
+                Some(s) => {
+                    s.parent = op.b;
+                    s.created = at;
+                    s.rc = 1;
+                }
+                None => self.skip(),
+            },
+            Kind::ScopeRetained | Kind::ScopeReleased => match self.scope_mut(op.a) {
+                Some(s) => s.rc = op.b,
+                None => self.skip(),
+            },
+            Kind::ScopeFreed => match self.scope_mut(op.a) {
+                Some(s) => {
+                    s.freed = at;
+                    s.rc = 0;
+                }
+                None => self.skip(),
+            },
+            Kind::ScopeUnderflow => {
+                match self.scope_mut(op.a) {
+                    Some(s) => s.underflows += 1,
+                    None => self.skip(),
+                }
                 self.errors += 1;
             }
-            "output" => self.outputs += 1,
-            "run.end" => {
+            Kind::Output => self.outputs += 1,
+            Kind::RunEnd => {
                 self.run_end = at;
                 self.active.clear();
             }
-            _ => self.skip(),
+            Kind::Other => self.skip(),
         }
     }
 
@@ -554,7 +981,7 @@ impl State {
         self.skipped += 1;
     }
 
-    fn future_mut(&mut self, id: u64) -> Option<&mut FutureInfo> {
+    fn future_mut(&mut self, id: u32) -> Option<&mut FutureInfo> {
         slot(&mut self.futures, id, |id| FutureInfo {
             id,
             status: FutureStatus::Pending,
@@ -567,11 +994,10 @@ impl State {
             observed: false,
             unobserved: false,
             adopted: 0,
-            changed: 0,
         })
     }
 
-    fn task_mut(&mut self, id: u64) -> Option<&mut TaskInfo> {
+    fn task_mut(&mut self, id: u32) -> Option<&mut TaskInfo> {
         slot(&mut self.tasks, id, |id| TaskInfo {
             id,
             parent: 0,
@@ -583,11 +1009,10 @@ impl State {
             finished: NONE,
             throws: 0,
             uncaught: 0,
-            changed: 0,
         })
     }
 
-    fn scope_mut(&mut self, id: u64) -> Option<&mut ScopeInfo> {
+    fn scope_mut(&mut self, id: u32) -> Option<&mut ScopeInfo> {
         slot(&mut self.scopes, id, |id| ScopeInfo {
             id,
             parent: 0,
@@ -595,40 +1020,32 @@ impl State {
             created: NONE,
             freed: NONE,
             underflows: 0,
-            changed: 0,
         })
     }
 
-    fn op_mut(&mut self, id: u64) -> Option<&mut OpInfo> {
-        if id == 0 || id > self.ops.len() as u64 {
-            return None;
-        }
-        self.ops.get_mut(id as usize - 1)
-    }
-
     /// `t` starts or goes on, on top of the running task.
-    fn push_active(&mut self, t: u32, poll: u64) {
+    fn push_active(&mut self, t: u32) {
         if let Some(i) = self.active.iter().position(|&a| a == t) {
             self.active.remove(i);
         }
         self.active.push(t);
-        self.restatus_active(poll);
+        self.restatus_active();
     }
 
-    fn remove_active(&mut self, t: u32, poll: u64) {
+    fn remove_active(&mut self, t: u32) {
         if let Some(i) = self.active.iter().rposition(|&a| a == t) {
             self.active.remove(i);
         }
-        self.restatus_active(poll);
+        self.restatus_active();
     }
 
     /// The top of the stack runs; the tasks under it are ready.
-    fn restatus_active(&mut self, poll: u64) {
+    fn restatus_active(&mut self) {
         let n = self.active.len();
         for i in 0..n {
             let t = self.active[i];
             let top = i + 1 == n;
-            if let Some(task) = get_mut(&mut self.tasks, t as u64) {
+            if let Some(task) = get_mut(&mut self.tasks, t) {
                 if task.status.is_done() {
                     continue;
                 }
@@ -646,7 +1063,6 @@ impl State {
                 };
                 if new != task.status {
                     task.status = new;
-                    task.changed = poll;
                 }
             }
         }
@@ -660,22 +1076,58 @@ fn get<T>(v: &[T], id: u64) -> Option<&T> {
     v.get(usize::try_from(id - 1).ok()?)
 }
 
-fn get_mut<T>(v: &mut [T], id: u64) -> Option<&mut T> {
+fn get_mut<T>(v: &mut [T], id: u32) -> Option<&mut T> {
     if id == 0 {
         return None;
     }
-    v.get_mut(usize::try_from(id - 1).ok()?)
+    v.get_mut(id as usize - 1)
+}
+
+fn new_op(id: u32) -> OpInfo {
+    OpInfo {
+        id,
+        kind: OpKind::Other,
+        future: 0,
+        blocking: false,
+        started: NONE,
+        completed: NONE,
+        ok: false,
+        task: 0,
+    }
 }
 
 /// The entry of `id`, made (with the ones before it) when new. None for id
 /// 0 and for ids far beyond the known ones.
-fn slot<T>(v: &mut Vec<T>, id: u64, make: impl Fn(u32) -> T) -> Option<&mut T> {
-    if id == 0 || id > v.len() as u64 + ID_SLACK || id > u32::MAX as u64 {
+fn slot<T>(v: &mut Vec<T>, id: u32, make: impl Fn(u32) -> T) -> Option<&mut T> {
+    if id == 0 || id as u64 > v.len() as u64 + ID_SLACK {
         return None;
     }
-    while (v.len() as u64) < id {
+    while (v.len() as u64) < id as u64 {
         let next = v.len() as u32 + 1;
         v.push(make(next));
     }
     v.get_mut(id as usize - 1)
+}
+
+/// A task's status as two numbers, for `Op` (undo information).
+fn encode_status(s: TaskStatus) -> (u32, u32) {
+    match s {
+        TaskStatus::Running => (0, 0),
+        TaskStatus::Ready => (1, 0),
+        TaskStatus::Preempted => (2, 0),
+        TaskStatus::Suspended(f) => (3, f),
+        TaskStatus::AwaitingAll => (4, 0),
+        TaskStatus::Done { ok } => (5, ok as u32),
+    }
+}
+
+fn decode_status(tag: u32, x: u32) -> TaskStatus {
+    match tag {
+        0 => TaskStatus::Running,
+        1 => TaskStatus::Ready,
+        2 => TaskStatus::Preempted,
+        3 => TaskStatus::Suspended(x),
+        4 => TaskStatus::AwaitingAll,
+        _ => TaskStatus::Done { ok: x != 0 },
+    }
 }

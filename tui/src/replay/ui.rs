@@ -2,7 +2,6 @@
 //! terminal queries, so a fixed-size `TestBackend` gives the same screen
 //! every time.
 
-use gene_sim::format_nanos;
 use gene_sim::trace::read::Record;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -14,6 +13,27 @@ use super::app::{
     App, BREAK_MENU, Mode, PANES, Pane, PromptKind, SPEEDS, Target, future_state, task_state,
 };
 use super::state::{FutureStatus, NONE, OpKind, Origin, State, TaskStatus};
+
+/// Virtual time for people: `20ms`, `21.000003ms`, `1.5us`, `7ns`.
+pub fn format_nanos(n: u64) -> String {
+    let unit = |n: u64, per: u64, name: &str| {
+        let whole = n / per;
+        let frac = n % per;
+        if frac == 0 {
+            format!("{whole}{name}")
+        } else {
+            let digits = per.ilog10() as usize;
+            let f = format!("{frac:0digits$}");
+            format!("{whole}.{}{name}", f.trim_end_matches('0'))
+        }
+    };
+    match n {
+        0 => "0ms".into(),
+        n if n >= 1_000_000 => unit(n, 1_000_000, "ms"),
+        n if n >= 1_000 => unit(n, 1_000, "us"),
+        n => format!("{n}ns"),
+    }
+}
 
 /// Wide enough to show every pane at once.
 pub fn is_wide(area: Rect) -> bool {
@@ -205,15 +225,18 @@ fn draw_timeline(frame: &mut Frame, app: &App, area: Rect) {
     if w == 0 || inner.height == 0 || polls == 0 {
         return;
     }
-    let cols = w.min(polls);
+    // Up to 4 columns a poll when there are few; buckets of polls when many.
+    let per = (w / polls).clamp(1, 4);
+    let cols = (w / per).min(polls);
     let bucket = |c: usize| (c * polls / cols)..((c + 1) * polls / cols).max(c * polls / cols + 1);
     let counts: Vec<usize> = (0..cols)
         .map(|c| bucket(c).map(|p| events_in(app, p)).max().unwrap_or(0))
         .collect();
     let max = counts.iter().copied().max().unwrap_or(0).max(1);
-    let here = (0..cols)
+    let col = (0..cols)
         .find(|&c| bucket(c).contains(&app.poll()))
         .unwrap_or(0);
+    let here = col * per;
     let mut spans = Vec::with_capacity(cols);
     for (c, &n) in counts.iter().enumerate() {
         let ch = if n == 0 {
@@ -221,7 +244,7 @@ fn draw_timeline(frame: &mut Frame, app: &App, area: Rect) {
         } else {
             BARS[((n * 8).div_ceil(max)).clamp(1, 8) - 1]
         };
-        let style = if c == here {
+        let style = if c == col {
             Style::new()
                 .fg(Color::Yellow)
                 .add_modifier(Modifier::BOLD | Modifier::REVERSED)
@@ -230,7 +253,7 @@ fn draw_timeline(frame: &mut Frame, app: &App, area: Rect) {
         } else {
             Style::new().fg(Color::Cyan)
         };
-        spans.push(Span::styled(ch.to_string(), style));
+        spans.push(Span::styled(ch.to_string().repeat(per), style));
     }
     let label = format!("▲ poll {}", app.poll());
     let marker = if here + label.chars().count() <= w {
@@ -450,7 +473,6 @@ fn draw_futures(frame: &mut Frame, app: &App, area: Rect) {
     let h = block.inner(area).height.saturating_sub(1) as usize;
     let sel = app.table_row(Pane::Futures, &ids);
     let top = window(sel, ids.len(), h);
-    let now = st.poll;
     let rows: Vec<Row> = ids
         .iter()
         .enumerate()
@@ -471,10 +493,7 @@ fn draw_futures(frame: &mut Frame, app: &App, area: Rect) {
                 FutureStatus::Succeeded => Style::new(),
                 FutureStatus::Pending => Style::new().fg(Color::Yellow),
             };
-            if f.changed == now
-                && f.created != NONE
-                && app.replay.records()[f.created as usize].poll <= now
-            {
+            if app.touched.future(id) {
                 style = style.add_modifier(Modifier::BOLD).bg(Color::Rgb(60, 60, 0));
             }
             if k == sel {
@@ -498,7 +517,7 @@ fn draw_futures(frame: &mut Frame, app: &App, area: Rect) {
     let header = Row::new([
         "id",
         "state",
-        "made",
+        "created",
         "resolved",
         "wait",
         "cb",
@@ -511,7 +530,7 @@ fn draw_futures(frame: &mut Frame, app: &App, area: Rect) {
         [
             Constraint::Length(5),
             Constraint::Length(7),
-            Constraint::Length(5),
+            Constraint::Length(7),
             Constraint::Length(8),
             Constraint::Length(4),
             Constraint::Length(3),
@@ -535,7 +554,6 @@ fn draw_tasks(frame: &mut Frame, app: &App, area: Rect) {
     let h = block.inner(area).height.saturating_sub(1) as usize;
     let sel = app.table_row(Pane::Tasks, &ids);
     let top = window(sel, ids.len(), h);
-    let now = st.poll;
     let rows: Vec<Row> = ids
         .iter()
         .enumerate()
@@ -552,16 +570,18 @@ fn draw_tasks(frame: &mut Frame, app: &App, area: Rect) {
                 }
                 _ => Style::new(),
             };
-            if t.changed == now && app.poll() > 0 {
+            if app.touched.task(id) {
                 style = style.bg(Color::Rgb(60, 60, 0));
             }
             if k == sel {
                 style = style.patch(selected_style(app.focus == Pane::Tasks));
             }
-            let kind = if t.reacts_to != 0 {
-                format!("{} (f{})", t.kind.name(), t.reacts_to)
-            } else {
-                t.kind.name().to_string()
+            let kind = t.kind.name().to_string();
+            // An async task's result; the future a callback reacts to.
+            let future = match (t.future, t.reacts_to) {
+                (0, 0) => "-".to_string(),
+                (0, r) => format!("on f{r}"),
+                (f, _) => format!("f{f}"),
             };
             Some(
                 Row::new(vec![
@@ -573,11 +593,7 @@ fn draw_tasks(frame: &mut Frame, app: &App, area: Rect) {
                     }),
                     Cell::new(kind),
                     Cell::new(task_state(t.status)),
-                    Cell::new(if t.future == 0 {
-                        "-".into()
-                    } else {
-                        format!("f{}", t.future)
-                    }),
+                    Cell::new(future),
                     Cell::new(if t.spawned == NONE {
                         "0".into()
                     } else {
@@ -590,7 +606,7 @@ fn draw_tasks(frame: &mut Frame, app: &App, area: Rect) {
         })
         .collect();
     let header = Row::new([
-        "id", "parent", "kind", "state", "result", "spawned", "ended",
+        "id", "parent", "kind", "state", "future", "spawned", "ended",
     ])
     .style(Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD));
     let table = Table::new(
@@ -598,11 +614,11 @@ fn draw_tasks(frame: &mut Frame, app: &App, area: Rect) {
         [
             Constraint::Length(5),
             Constraint::Length(6),
-            Constraint::Length(14),
+            Constraint::Length(8),
             Constraint::Fill(1),
-            Constraint::Length(6),
             Constraint::Length(7),
-            Constraint::Length(6),
+            Constraint::Length(7),
+            Constraint::Length(5),
         ],
     )
     .header(header)
@@ -621,7 +637,6 @@ fn draw_scopes(frame: &mut Frame, app: &App, area: Rect) {
     let h = block.inner(area).height.saturating_sub(1) as usize;
     let sel = app.table_row(Pane::Scopes, &ids);
     let top = window(sel, ids.len(), h);
-    let now = st.poll;
     let rows: Vec<Row> = ids
         .iter()
         .enumerate()
@@ -629,7 +644,7 @@ fn draw_scopes(frame: &mut Frame, app: &App, area: Rect) {
         .take(h)
         .filter_map(|(k, &id)| {
             let s = st.scope(id as u64)?;
-            let changed = s.changed == now && s.created != NONE;
+            let changed = app.touched.scope(id);
             let mut style = if s.underflows > 0 {
                 Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
             } else if !s.live() {
@@ -668,7 +683,7 @@ fn draw_scopes(frame: &mut Frame, app: &App, area: Rect) {
             )
         })
         .collect();
-    let header = Row::new(["id", "rc", "parent", "state", "made", "freed"])
+    let header = Row::new(["id", "rc", "parent", "state", "created", "freed"])
         .style(Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD));
     let table = Table::new(
         rows,
@@ -677,7 +692,7 @@ fn draw_scopes(frame: &mut Frame, app: &App, area: Rect) {
             Constraint::Length(5),
             Constraint::Length(6),
             Constraint::Length(12),
-            Constraint::Length(6),
+            Constraint::Length(7),
             Constraint::Length(6),
         ],
     )
@@ -850,7 +865,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("f", "filter events by kind"),
     (
         "b",
-        "break on: a future resolves or fails, a scope's refcount reaches 0, a task suspends, time passes t",
+        "break on: a future resolves or fails, a refcount reaches 0, a task suspends, time t",
     ),
     ("] / [", "next / previous poll where a breakpoint hits"),
     (
@@ -979,7 +994,7 @@ fn record_row(app: &App, i: usize) -> Line<'static> {
     Line::from(vec![
         Span::styled(if here { "▶" } else { " " }, Style::new().fg(Color::Yellow)),
         Span::styled(
-            format!("{:>6} p{:<5} {:>7} ", r.seq, r.poll, format_nanos(r.t)),
+            format!("{:>6} p{:<5} {:>11} ", r.seq, r.poll, format_nanos(r.t)),
             Style::new().fg(Color::DarkGray),
         ),
         Span::styled(
@@ -1017,7 +1032,7 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
             match st.future(id as u64) {
                 Some(f) => {
                     lines.push(kv("state", future_state(f.status).into()));
-                    lines.push(kv("made", at(f.created)));
+                    lines.push(kv("created", at(f.created)));
                     lines.push(kv("resolved", at(f.resolved)));
                     if f.resolved != NONE {
                         let r = &records[f.resolved as usize];
@@ -1166,7 +1181,7 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
                             format!("scope {}", s.parent)
                         },
                     ));
-                    lines.push(kv("made", at(s.created)));
+                    lines.push(kv("created", at(s.created)));
                     lines.push(kv("freed", at(s.freed)));
                     if s.underflows > 0 {
                         lines.push(kv(
@@ -1197,7 +1212,7 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
             ));
             lines.push(Line::from(""));
             lines.push(Line::from(Span::styled(
-                " Tab to a table and Enter for a future, task or scope's history.",
+                " Enter: the history of the future, task or scope this record names.",
                 Style::new().fg(Color::DarkGray),
             )));
         }
