@@ -9,12 +9,13 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-/// A field value of a record.
+/// A field value of a record. Sixteen bytes: a big trace holds millions.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Field {
     Int(i64),
     Bool(bool),
-    Text(Arc<str>),
+    /// Shared with every equal text of the trace.
+    Text(Arc<String>),
 }
 
 impl Field {
@@ -34,7 +35,7 @@ impl Field {
 
     pub fn as_str(&self) -> Option<&str> {
         match self {
-            Field::Text(s) => Some(s),
+            Field::Text(s) => Some(s.as_str()),
             _ => None,
         }
     }
@@ -59,7 +60,7 @@ pub struct Record {
     pub poll: u64,
     pub kind: Arc<str>,
     /// In the order the event gave them.
-    pub fields: Vec<(Arc<str>, Field)>,
+    pub fields: Box<[(Arc<str>, Field)]>,
 }
 
 impl Record {
@@ -93,17 +94,38 @@ impl Record {
     }
 }
 
-/// Shares the `Arc<str>` of names that repeat (kinds, field keys).
+/// Shares the strings that repeat: kinds and field keys, and text values.
 #[derive(Default)]
-pub struct Names(FxHashMap<Box<str>, Arc<str>>);
+pub struct Names {
+    names: FxHashMap<Box<str>, Arc<str>>,
+    texts: FxHashMap<Box<str>, Arc<String>>,
+}
 
 impl Names {
     pub fn get(&mut self, s: &str) -> Arc<str> {
-        if let Some(a) = self.0.get(s) {
+        if let Some(a) = self.names.get(s) {
             return a.clone();
         }
         let a: Arc<str> = Arc::from(s);
-        self.0.insert(Box::from(s), a.clone());
+        self.names.insert(Box::from(s), a.clone());
+        a
+    }
+
+    /// Short texts repeat (`nil`, operation and task kinds) and are
+    /// shared; long ones are mostly unique and are not worth a lookup.
+    pub fn text(&mut self, s: &str) -> Arc<String> {
+        const SHORT: usize = 12;
+        const MAX_SHARED: usize = 1 << 16;
+        if s.len() > SHORT {
+            return Arc::new(s.to_string());
+        }
+        if let Some(a) = self.texts.get(s) {
+            return a.clone();
+        }
+        let a = Arc::new(s.to_string());
+        if self.texts.len() < MAX_SHARED {
+            self.texts.insert(Box::from(s), a.clone());
+        }
         a
     }
 }
@@ -177,12 +199,19 @@ pub fn read_file(path: &Path) -> Result<Trace, TraceError> {
         line: 0,
         message: format!("cannot open {}: {e}", path.display()),
     })?;
-    read(std::io::BufReader::new(file))
+    // Records are about 100 bytes: reserving up front spares the peak of a
+    // growing vector holding both its old and its new buffer.
+    let hint = file.metadata().map_or(0, |m| m.len() / 100) as usize;
+    read_sized(std::io::BufReader::new(file), hint)
 }
 
 /// Reads a trace. Fails only when the header is unusable; a bad record
 /// ends the reading with `Trace::error` set.
 pub fn read(input: impl BufRead) -> Result<Trace, TraceError> {
+    read_sized(input, 0)
+}
+
+fn read_sized(input: impl BufRead, expected_records: usize) -> Result<Trace, TraceError> {
     let mut lines = input.lines();
     let bad = |line: usize, message: String| TraceError { line, message };
     let header_line = match lines.next() {
@@ -209,7 +238,7 @@ pub fn read(input: impl BufRead) -> Result<Trace, TraceError> {
         ));
     }
     let mut names = Names::default();
-    let mut records = Vec::new();
+    let mut records = Vec::with_capacity(expected_records.min(50_000_000));
     let mut error = None;
     for (i, line) in lines.enumerate() {
         let number = i + 2;
@@ -244,6 +273,83 @@ pub fn read(input: impl BufRead) -> Result<Trace, TraceError> {
 }
 
 fn parse_record(line: &str, names: &mut Names) -> Result<Record, String> {
+    parse_fast(line, names).map_or_else(|| parse_json(line, names), Ok)
+}
+
+/// Reads a record in the exact shape the recorder writes, without a JSON
+/// tree: `{"seq":N,"t":N,"poll":N,"kind":"K"` then `,"key":value` fields.
+/// Anything else (escapes, other spacing, a damaged line) is left to the
+/// full JSON parser, which also words the errors.
+fn parse_fast(line: &str, names: &mut Names) -> Option<Record> {
+    let mut p = Cursor(line.as_bytes());
+    p.lit(b"{\"seq\":")?;
+    let seq = p.uint()?;
+    p.lit(b",\"t\":")?;
+    let t = p.uint()?;
+    p.lit(b",\"poll\":")?;
+    let poll = p.uint()?;
+    p.lit(b",\"kind\":")?;
+    let kind = names.get(p.plain_str()?);
+    let mut fields = Vec::new();
+    while p.lit(b",").is_some() {
+        let key = names.get(p.plain_str()?);
+        p.lit(b":")?;
+        let value = match p.0.first()? {
+            b'"' => Field::Text(names.text(p.plain_str()?)),
+            b't' => p.lit(b"true").map(|()| Field::Bool(true))?,
+            b'f' => p.lit(b"false").map(|()| Field::Bool(false))?,
+            b'-' => {
+                p.lit(b"-")?;
+                Field::Int(-i64::try_from(p.uint()?).ok()?)
+            }
+            _ => Field::Int(i64::try_from(p.uint()?).ok()?),
+        };
+        fields.push((key, value));
+    }
+    p.lit(b"}")?;
+    p.0.is_empty().then(|| Record {
+        seq,
+        t,
+        poll,
+        kind,
+        fields: fields.into_boxed_slice(),
+    })
+}
+
+struct Cursor<'a>(&'a [u8]);
+
+impl<'a> Cursor<'a> {
+    fn lit(&mut self, s: &[u8]) -> Option<()> {
+        self.0 = self.0.strip_prefix(s)?;
+        Some(())
+    }
+
+    fn uint(&mut self) -> Option<u64> {
+        let n = self.0.iter().take_while(|b| b.is_ascii_digit()).count();
+        if n == 0 || n > 19 {
+            return None;
+        }
+        let v = self.0[..n]
+            .iter()
+            .fold(0u64, |v, d| v * 10 + u64::from(d - b'0'));
+        self.0 = &self.0[n..];
+        Some(v)
+    }
+
+    /// A string without escapes.
+    fn plain_str(&mut self) -> Option<&'a str> {
+        let rest = self.0.strip_prefix(b"\"")?;
+        let end = rest.iter().position(|&b| b == b'"' || b == b'\\')?;
+        if rest[end] == b'\\' {
+            return None;
+        }
+        let s = std::str::from_utf8(&rest[..end]).ok()?;
+        self.0 = &rest[end + 1..];
+        Some(s)
+    }
+}
+
+fn parse_json(line: &str, names: &mut Names) -> Result<Record, String> {
     let value: serde_json::Value = serde_json::from_str(line).map_err(|e| {
         if e.is_eof() {
             "truncated record".to_string()
@@ -275,7 +381,7 @@ fn parse_record(line: &str, names: &mut Names) -> Result<Record, String> {
                     .ok_or_else(|| format!("field {k:?} is out of range"))?,
             ),
             serde_json::Value::Bool(b) => Field::Bool(*b),
-            serde_json::Value::String(s) => Field::Text(Arc::from(s.as_str())),
+            serde_json::Value::String(s) => Field::Text(names.text(s)),
             _ => {
                 return Err(format!(
                     "field {k:?} must be a number, a boolean or a string"
@@ -289,6 +395,6 @@ fn parse_record(line: &str, names: &mut Names) -> Result<Record, String> {
         t,
         poll,
         kind,
-        fields,
+        fields: fields.into_boxed_slice(),
     })
 }

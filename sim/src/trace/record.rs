@@ -290,7 +290,7 @@ impl Collected {
             t: self.time,
             poll: self.poll,
             kind,
-            fields,
+            fields: fields.into_boxed_slice(),
         });
     }
 }
@@ -331,7 +331,7 @@ impl Sink for Collector {
             (c.names.get("delivered"), FieldValue::Int(delivered as i64)),
             (
                 c.names.get("hash"),
-                FieldValue::Text(Arc::from(format!("{state_hash:016x}"))),
+                FieldValue::Text(Arc::new(format!("{state_hash:016x}"))),
             ),
         ];
         c.push("poll.end", fields);
@@ -348,7 +348,9 @@ impl Sink for Collector {
                 let f = match v {
                     serde_json::Value::Bool(b) => FieldValue::Bool(b),
                     serde_json::Value::Number(n) => FieldValue::Int(n.as_i64().unwrap_or_default()),
-                    other => FieldValue::Text(Arc::from(other.as_str().unwrap_or_default())),
+                    other => {
+                        FieldValue::Text(Arc::new(other.as_str().unwrap_or_default().to_string()))
+                    }
                 };
                 out.push((c.names.get(&k), f));
             }
@@ -401,12 +403,12 @@ impl Visit for Collect<'_> {
         if field.name() == "kind" {
             self.kind = Some(value.to_string());
         } else {
-            self.field(field, FieldValue::Text(Arc::from(value)));
+            self.field(field, FieldValue::Text(Arc::new(value.to_string())));
         }
     }
 
     fn record_debug(&mut self, field: &Field_, value: &dyn std::fmt::Debug) {
-        self.field(field, FieldValue::Text(Arc::from(format!("{value:?}"))));
+        self.field(field, FieldValue::Text(Arc::new(format!("{value:?}"))));
     }
 }
 
