@@ -98,6 +98,11 @@ impl ScopeArena {
                 r.walk(v);
             }
         }
+        self.miscounts(&r)
+    }
+
+    /// The live scopes whose stored count differs from the recount.
+    fn miscounts(&self, r: &Recount) -> Vec<Miscount> {
         self.live_entries()
             .filter_map(|(id, e)| {
                 let found = r.counts.get(&id).copied().unwrap_or(0);
@@ -206,16 +211,6 @@ impl crate::vm::Vm {
                 r.walk(v);
             }
         }
-        self.scopes
-            .live_entries()
-            .filter_map(|(id, e)| {
-                let found = r.counts.get(&id).copied().unwrap_or(0);
-                (found != e.rc).then_some(Miscount {
-                    scope: e.serial,
-                    stored: e.rc,
-                    found,
-                })
-            })
-            .collect()
+        self.scopes.miscounts(&r)
     }
 }
