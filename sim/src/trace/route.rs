@@ -5,8 +5,9 @@
 //! coming or going on one thread can make another thread's events vanish,
 //! and two runs of the same program would record different traces. So one
 //! process-wide subscriber, installed once, carries a layer that sends each
-//! `gene::*` event to the sink of the thread it happens on; it answers
-//! "sometimes" for every callsite, so nothing is cached across threads.
+//! `gene::*` event to the sink of the thread it happens on. Being the only
+//! subscriber, its interest in a callsite is the same on every thread:
+//! always for `gene::*`, never for the rest.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -27,12 +28,16 @@ thread_local! {
 struct Router;
 
 impl<S: Subscriber> Layer<S> for Router {
-    fn register_callsite(&self, _: &'static Metadata<'static>) -> Interest {
-        Interest::sometimes()
+    fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
+        if metadata.target().starts_with("gene::") {
+            Interest::always()
+        } else {
+            Interest::never()
+        }
     }
 
     fn enabled(&self, metadata: &Metadata<'_>, _: Context<'_, S>) -> bool {
-        metadata.target().starts_with("gene::") && CURRENT.with(|c| c.borrow().is_some())
+        metadata.target().starts_with("gene::")
     }
 
     fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
