@@ -38,8 +38,6 @@ pub struct ScopeArena {
     pub live: usize,
     pub peak: usize,
     pub created: u64,
-    /// Releases of scopes that were free or at zero (refcount bugs).
-    pub underflows: u64,
     #[cfg(feature = "mutations")]
     forget_capture: bool,
 }
@@ -127,7 +125,6 @@ impl ScopeArena {
             if !e.alive || e.rc == 0 {
                 // A refcount bug: reported, never wrapped around.
                 event!("gene::scope", "scope.underflow", scope = e.serial);
-                self.underflows += 1;
                 break;
             }
             e.rc -= 1;
