@@ -462,16 +462,22 @@ fn table_title(app: &App, name: &str, shown: usize, all: usize) -> String {
     }
 }
 
-fn draw_futures(frame: &mut Frame, app: &App, area: Rect) {
-    let st = app.state();
-    let ids = app.table_ids(Pane::Futures);
-    let block = pane_block(
-        app,
-        Pane::Futures,
-        table_title(app, "futures", ids.len(), st.futures.len()),
-    );
+/// An entity pane: a table of the rows that fit around the selection.
+/// `row` gives an entity's cells and style (`None` leaves it out); the
+/// selection highlight is added here.
+fn draw_table(
+    frame: &mut Frame,
+    app: &App,
+    area: Rect,
+    pane: Pane,
+    (name, total): (&str, usize),
+    columns: &[(&str, Constraint)],
+    row: impl Fn(u32) -> Option<(Vec<Cell<'static>>, Style)>,
+) {
+    let ids = app.table_ids(pane);
+    let block = pane_block(app, pane, table_title(app, name, ids.len(), total));
     let h = block.inner(area).height.saturating_sub(1) as usize;
-    let sel = app.table_row(Pane::Futures, &ids);
+    let sel = app.table_row(pane, &ids);
     let top = window(sel, ids.len(), h);
     let rows: Vec<Row> = ids
         .iter()
@@ -479,6 +485,41 @@ fn draw_futures(frame: &mut Frame, app: &App, area: Rect) {
         .skip(top)
         .take(h)
         .filter_map(|(k, &id)| {
+            let (cells, mut style) = row(id)?;
+            if k == sel {
+                style = style.patch(selected_style(app.focus == pane));
+            }
+            Some(Row::new(cells).style(style))
+        })
+        .collect();
+    let header = Row::new(columns.iter().map(|(name, _)| *name))
+        .style(Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD));
+    let table = Table::new(rows, columns.iter().map(|(_, width)| *width))
+        .header(header)
+        .block(block);
+    frame.render_widget(table, area);
+}
+
+fn draw_futures(frame: &mut Frame, app: &App, area: Rect) {
+    let st = app.state();
+    let columns = [
+        ("id", Constraint::Length(5)),
+        ("state", Constraint::Length(7)),
+        ("created", Constraint::Length(7)),
+        ("resolved", Constraint::Length(8)),
+        ("wait", Constraint::Length(4)),
+        ("cb", Constraint::Length(3)),
+        ("from", Constraint::Length(13)),
+        ("value / exception", Constraint::Fill(1)),
+    ];
+    draw_table(
+        frame,
+        app,
+        area,
+        Pane::Futures,
+        ("futures", st.futures.len()),
+        &columns,
+        |id| {
             let f = st.future(id as u64)?;
             let value = if f.resolved == NONE {
                 String::new()
@@ -496,70 +537,40 @@ fn draw_futures(frame: &mut Frame, app: &App, area: Rect) {
             if app.touched.future(id) {
                 style = style.add_modifier(Modifier::BOLD).bg(Color::Rgb(60, 60, 0));
             }
-            if k == sel {
-                style = style.patch(selected_style(app.focus == Pane::Futures));
-            }
-            Some(
-                Row::new(vec![
-                    Cell::new(id.to_string()),
-                    Cell::new(future_state(f.status)),
-                    Cell::new(poll_of(app, f.created)),
-                    Cell::new(poll_of(app, f.resolved)),
-                    Cell::new(f.waiters.to_string()),
-                    Cell::new(f.callbacks.to_string()),
-                    Cell::new(origin_text(app, st, f.origin)),
-                    Cell::new(value),
-                ])
-                .style(style),
-            )
-        })
-        .collect();
-    let header = Row::new([
-        "id",
-        "state",
-        "created",
-        "resolved",
-        "wait",
-        "cb",
-        "from",
-        "value / exception",
-    ])
-    .style(Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD));
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(5),
-            Constraint::Length(7),
-            Constraint::Length(7),
-            Constraint::Length(8),
-            Constraint::Length(4),
-            Constraint::Length(3),
-            Constraint::Length(13),
-            Constraint::Fill(1),
-        ],
-    )
-    .header(header)
-    .block(block);
-    frame.render_widget(table, area);
+            let cells = vec![
+                Cell::new(id.to_string()),
+                Cell::new(future_state(f.status)),
+                Cell::new(poll_of(app, f.created)),
+                Cell::new(poll_of(app, f.resolved)),
+                Cell::new(f.waiters.to_string()),
+                Cell::new(f.callbacks.to_string()),
+                Cell::new(origin_text(app, st, f.origin)),
+                Cell::new(value),
+            ];
+            Some((cells, style))
+        },
+    );
 }
 
 fn draw_tasks(frame: &mut Frame, app: &App, area: Rect) {
     let st = app.state();
-    let ids = app.table_ids(Pane::Tasks);
-    let block = pane_block(
+    let columns = [
+        ("id", Constraint::Length(5)),
+        ("parent", Constraint::Length(6)),
+        ("kind", Constraint::Length(8)),
+        ("state", Constraint::Fill(1)),
+        ("future", Constraint::Length(7)),
+        ("spawned", Constraint::Length(7)),
+        ("ended", Constraint::Length(5)),
+    ];
+    draw_table(
+        frame,
         app,
+        area,
         Pane::Tasks,
-        table_title(app, "tasks", ids.len(), st.tasks.len()),
-    );
-    let h = block.inner(area).height.saturating_sub(1) as usize;
-    let sel = app.table_row(Pane::Tasks, &ids);
-    let top = window(sel, ids.len(), h);
-    let rows: Vec<Row> = ids
-        .iter()
-        .enumerate()
-        .skip(top)
-        .take(h)
-        .filter_map(|(k, &id)| {
+        ("tasks", st.tasks.len()),
+        &columns,
+        |id| {
             let t = st.task(id as u64)?;
             let mut style = match t.status {
                 TaskStatus::Running => Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
@@ -573,76 +584,52 @@ fn draw_tasks(frame: &mut Frame, app: &App, area: Rect) {
             if app.touched.task(id) {
                 style = style.bg(Color::Rgb(60, 60, 0));
             }
-            if k == sel {
-                style = style.patch(selected_style(app.focus == Pane::Tasks));
-            }
-            let kind = t.kind.name().to_string();
             // An async task's result; the future a callback reacts to.
             let future = match (t.future, t.reacts_to) {
                 (0, 0) => "-".to_string(),
                 (0, r) => format!("on f{r}"),
                 (f, _) => format!("f{f}"),
             };
-            Some(
-                Row::new(vec![
-                    Cell::new(id.to_string()),
-                    Cell::new(if t.parent == 0 {
-                        "-".into()
-                    } else {
-                        t.parent.to_string()
-                    }),
-                    Cell::new(kind),
-                    Cell::new(task_state(t.status)),
-                    Cell::new(future),
-                    Cell::new(if t.spawned == NONE {
-                        "0".into()
-                    } else {
-                        poll_of(app, t.spawned)
-                    }),
-                    Cell::new(poll_of(app, t.finished)),
-                ])
-                .style(style),
-            )
-        })
-        .collect();
-    let header = Row::new([
-        "id", "parent", "kind", "state", "future", "spawned", "ended",
-    ])
-    .style(Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD));
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(5),
-            Constraint::Length(6),
-            Constraint::Length(8),
-            Constraint::Fill(1),
-            Constraint::Length(7),
-            Constraint::Length(7),
-            Constraint::Length(5),
-        ],
-    )
-    .header(header)
-    .block(block);
-    frame.render_widget(table, area);
+            let cells = vec![
+                Cell::new(id.to_string()),
+                Cell::new(if t.parent == 0 {
+                    "-".into()
+                } else {
+                    t.parent.to_string()
+                }),
+                Cell::new(t.kind.name().to_string()),
+                Cell::new(task_state(t.status)),
+                Cell::new(future),
+                Cell::new(if t.spawned == NONE {
+                    "0".into()
+                } else {
+                    poll_of(app, t.spawned)
+                }),
+                Cell::new(poll_of(app, t.finished)),
+            ];
+            Some((cells, style))
+        },
+    );
 }
 
 fn draw_scopes(frame: &mut Frame, app: &App, area: Rect) {
     let st = app.state();
-    let ids = app.table_ids(Pane::Scopes);
-    let block = pane_block(
+    let columns = [
+        ("id", Constraint::Length(7)),
+        ("rc", Constraint::Length(5)),
+        ("parent", Constraint::Length(6)),
+        ("state", Constraint::Length(12)),
+        ("created", Constraint::Length(7)),
+        ("freed", Constraint::Length(6)),
+    ];
+    draw_table(
+        frame,
         app,
+        area,
         Pane::Scopes,
-        table_title(app, "scopes", ids.len(), st.scopes.len()),
-    );
-    let h = block.inner(area).height.saturating_sub(1) as usize;
-    let sel = app.table_row(Pane::Scopes, &ids);
-    let top = window(sel, ids.len(), h);
-    let rows: Vec<Row> = ids
-        .iter()
-        .enumerate()
-        .skip(top)
-        .take(h)
-        .filter_map(|(k, &id)| {
+        ("scopes", st.scopes.len()),
+        &columns,
+        |id| {
             let s = st.scope(id as u64)?;
             let changed = app.touched.scope(id);
             let mut style = if s.underflows > 0 {
@@ -658,47 +645,26 @@ fn draw_scopes(frame: &mut Frame, app: &App, area: Rect) {
                     .fg(Color::Yellow)
                     .bg(Color::Rgb(60, 60, 0));
             }
-            if k == sel {
-                style = style.patch(selected_style(app.focus == Pane::Scopes));
-            }
             let state = match (s.live(), s.underflows) {
                 (_, n) if n > 0 => format!("UNDERFLOW ×{n}"),
                 (true, _) => "live".into(),
                 (false, _) => "freed".into(),
             };
-            Some(
-                Row::new(vec![
-                    Cell::new(format!("{}{}", id, if changed { " *" } else { "" })),
-                    Cell::new(s.rc.to_string()),
-                    Cell::new(if s.parent == 0 {
-                        "-".into()
-                    } else {
-                        s.parent.to_string()
-                    }),
-                    Cell::new(state),
-                    Cell::new(poll_of(app, s.created)),
-                    Cell::new(poll_of(app, s.freed)),
-                ])
-                .style(style),
-            )
-        })
-        .collect();
-    let header = Row::new(["id", "rc", "parent", "state", "created", "freed"])
-        .style(Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD));
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(7),
-            Constraint::Length(5),
-            Constraint::Length(6),
-            Constraint::Length(12),
-            Constraint::Length(7),
-            Constraint::Length(6),
-        ],
-    )
-    .header(header)
-    .block(block);
-    frame.render_widget(table, area);
+            let cells = vec![
+                Cell::new(format!("{}{}", id, if changed { " *" } else { "" })),
+                Cell::new(s.rc.to_string()),
+                Cell::new(if s.parent == 0 {
+                    "-".into()
+                } else {
+                    s.parent.to_string()
+                }),
+                Cell::new(state),
+                Cell::new(poll_of(app, s.created)),
+                Cell::new(poll_of(app, s.freed)),
+            ];
+            Some((cells, style))
+        },
+    );
 }
 
 fn draw_output(frame: &mut Frame, app: &App, area: Rect) {
