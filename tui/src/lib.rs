@@ -83,6 +83,9 @@ pub enum AwaitArg {
 }
 
 impl RunArgs {
+    // `..VmConfig::default()` fills gene-vm's test-only `mutation` field
+    // when the tests' feature is on, and nothing otherwise.
+    #[allow(clippy::needless_update)]
     pub fn config(&self) -> Result<RunConfig, String> {
         if !self.start_time.is_finite() || self.start_time < 0.0 {
             return Err(format!(
