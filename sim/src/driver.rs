@@ -68,6 +68,8 @@ pub struct Report {
     /// Checking mode: scopes whose stored count differed from the recount,
     /// summed over the polls.
     pub poll_miscounts: usize,
+    /// Why the trace could not be written (it stops at the first error).
+    pub trace_error: Option<String>,
 }
 
 impl Report {
@@ -153,9 +155,11 @@ pub fn run_traced(
         return Ok(start(&mut vm, config, out, None));
     };
     let recorder = Recorder::new(trace, &crate::trace::header(name, text, config));
-    Ok(with_sink(recorder, |sink| {
+    let mut report = with_sink(recorder.clone(), |sink| {
         start(&mut vm, config, out, Some(sink))
-    }))
+    });
+    report.trace_error = recorder.take_error().map(|e| e.to_string());
+    Ok(report)
 }
 
 /// Like `run`, also collecting the run's trace in memory.
@@ -272,6 +276,7 @@ fn drive(
                 peak_scopes: vm.live_scopes().1,
                 closing: vm.close(),
                 poll_miscounts: miscounts,
+                trace_error: None,
             };
             if let Some(r) = recorder {
                 r.end_run(&report.end_fields());

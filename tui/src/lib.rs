@@ -220,13 +220,17 @@ pub fn run_program(
     if extras.stats {
         eprint!("{}", report.summary());
     }
-    let code = match &report.result {
+    let mut code = match &report.result {
         Ok(_) => ExitCode::SUCCESS,
         Err(u) => {
             eprint!("{}", u.render());
             ExitCode::from(1)
         }
     };
+    if let (Some(e), Some(path)) = (&report.trace_error, &extras.trace) {
+        eprintln!("error: writing the trace to {} failed: {e}", path.display());
+        code = ExitCode::from(1);
+    }
     (code, Some(report))
 }
 

@@ -285,3 +285,15 @@ fn readme_first_command_prints_what_the_readme_shows() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(format!("{}{}", text(&out.stdout), text(&out.stderr)), shown);
 }
+
+#[test]
+fn a_trace_that_cannot_be_written_is_an_error() {
+    let out = gene_trace(&["run", "--trace", "/dev/full"], "(println 1)");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "1\n", "the program itself still runs");
+    assert!(
+        text(&out.stderr).contains("writing the trace to /dev/full failed"),
+        "{}",
+        text(&out.stderr)
+    );
+}
