@@ -32,6 +32,10 @@ pub struct RunConfig {
     /// Checking mode: at every poll, recount scope references from the
     /// roots and compare them with the stored counts.
     pub check_refcounts: bool,
+    /// The most memory the run may allocate (bytes above what the thread
+    /// held when the run began, counted by `gene_sim::memory`); beyond it
+    /// the run ends with an error. None: unbounded.
+    pub max_memory: Option<u64>,
 }
 
 impl Default for RunConfig {
@@ -46,6 +50,7 @@ impl Default for RunConfig {
             root: PathBuf::from("."),
             real: false,
             check_refcounts: false,
+            max_memory: None,
         }
     }
 }
