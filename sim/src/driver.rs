@@ -221,6 +221,8 @@ fn drive(
     let mut polls = 0;
     let mut miscounts = 0;
     vm.set_checking(config.check_refcounts);
+    // Only traces show the state hash: its bookkeeping is on while recording.
+    vm.set_state_hashing(recorder.is_some());
     loop {
         // A poll: deliver what completed by now, then run a budget.
         if let Some(r) = recorder {
@@ -260,7 +262,10 @@ fn drive(
             miscounts += vm.audit_roots().len();
         }
         if let Some(r) = recorder {
-            r.end_poll(vm.state_hash(), delivered);
+            r.end_poll(
+                vm.state_hash() ^ world.state_hash().rotate_left(32),
+                delivered,
+            );
         }
         polls += 1;
         if let Some(result) = finished {

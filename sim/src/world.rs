@@ -25,6 +25,11 @@ pub trait World {
     /// Every task waits: moves time to the next completion. False when
     /// nothing is pending.
     fn advance(&mut self) -> bool;
+    /// A digest of the world's state (clock, pending timers, the position
+    /// of every random stream), mixed into each poll's state hash.
+    fn state_hash(&self) -> u64 {
+        0
+    }
 }
 
 /// Same-instant ties and ready tasks: in start order, or a seeded permutation.
@@ -157,5 +162,19 @@ impl World for SimWorld {
             }
             None => false,
         }
+    }
+
+    fn state_hash(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        self.clock.now().hash(&mut h);
+        self.timers.len().hash(&mut h);
+        self.timers.peek_deadline().hash(&mut h);
+        self.latency_rng.word_pos().hash(&mut h);
+        self.faults_rng.word_pos().hash(&mut h);
+        if let Some(rng) = &self.schedule_rng {
+            rng.borrow().word_pos().hash(&mut h);
+        }
+        h.finish()
     }
 }

@@ -25,6 +25,7 @@ pub mod members;
 pub mod mutation;
 pub mod ops;
 pub mod scope;
+mod statehash;
 pub mod vm;
 
 pub mod request;

@@ -19,10 +19,14 @@ pub enum Mutation {
     SeedInBatch,
     /// In blocking-await mode only, callbacks run in reverse order.
     BlockingCallbacksReversed,
+    /// Every other VM in the process stores 43 where a program stores the
+    /// integer 42 in a register: hidden state that no event shows until
+    /// the value is printed, if ever.
+    HiddenWrite,
 }
 
 impl Mutation {
-    pub const ALL: [Mutation; 7] = [
+    pub const ALL: [Mutation; 8] = [
         Mutation::CallbacksReversed,
         Mutation::WaitersReversed,
         Mutation::MissingRetain,
@@ -30,9 +34,11 @@ impl Mutation {
         Mutation::Nondeterministic,
         Mutation::SeedInBatch,
         Mutation::BlockingCallbacksReversed,
+        Mutation::HiddenWrite,
     ];
 }
 
-/// How many VMs with `Nondeterministic` were made in this process.
+/// How many VMs with `Nondeterministic` or `HiddenWrite` were made in
+/// this process.
 pub(crate) static NONDETERMINISTIC_RUNS: std::sync::atomic::AtomicU64 =
     std::sync::atomic::AtomicU64::new(0);

@@ -223,6 +223,12 @@ impl Vm {
             Ok(v) => FutureState::Success(v.clone()),
             Err(e) => FutureState::Failure(e.clone()),
         };
+        if self.state.on {
+            let (Ok(v) | Err(v)) = &outcome;
+            let site = crate::statehash::Site::Resolved;
+            self.state
+                .write(site, f.id << 1 | outcome.is_ok() as u64, v);
+        }
         #[allow(unused_mut)]
         let mut reactions = std::mem::take(&mut *f.reactions.borrow_mut());
         #[cfg(feature = "mutations")]
@@ -401,6 +407,8 @@ impl Vm {
         }
         self.stats.tasks += 1;
         let id = self.stats.tasks;
+        self.state
+            .event(crate::statehash::Site::Task, id, TaskEvent::Spawned as u64);
         event!(
             "gene::task",
             "task.spawned",
@@ -592,6 +600,8 @@ impl Vm {
                     self.active.push(t);
                 }
                 self.tasks.get_mut(&t).expect("task").blocked = false;
+                self.state
+                    .event(crate::statehash::Site::Task, t, TaskEvent::Resumed as u64);
                 event!("gene::task", "task.resumed", task = t, ok = outcome.is_ok());
                 self.load_fiber(t);
                 self.deliver(outcome);
@@ -673,6 +683,9 @@ impl Vm {
     }
 
     fn task_suspended(&mut self) {
+        let t = self.top().unwrap_or(0);
+        self.state
+            .event(crate::statehash::Site::Task, t, TaskEvent::Suspended as u64);
         match self.await_mode {
             AwaitMode::Suspend => {
                 self.active.pop();
@@ -697,6 +710,8 @@ impl Vm {
         self.handlers.clear();
         self.loaded = None;
         let task = self.tasks.remove(&t).expect("task");
+        self.state
+            .event(crate::statehash::Site::Task, t, TaskEvent::Ended as u64);
         event!("gene::task", "task.finished", task = t, ok = result.is_ok());
         match (task.kind, result) {
             (TaskKind::Main, Ok(v)) => self.main_result = Some(Ok(v)),
@@ -793,6 +808,15 @@ impl Vm {
         }
         Step::Finished(self.result.clone().expect("result"))
     }
+}
+
+/// Task changes, as the state hash sees them.
+#[derive(Clone, Copy)]
+enum TaskEvent {
+    Spawned = 1,
+    Suspended = 2,
+    Resumed = 3,
+    Ended = 4,
 }
 
 fn future_id(v: &Value) -> u64 {

@@ -256,7 +256,8 @@ pub struct Vm {
     pub(crate) fresh: bool,
     /// Checking mode (see `set_checking`).
     pub(crate) checking: bool,
-    /// Mutation `Nondeterministic`: this VM is one of the odd ones.
+    /// Mutations `Nondeterministic` and `HiddenWrite`: this VM is one of
+    /// the odd ones.
     #[cfg(feature = "mutations")]
     pub(crate) odd_run: bool,
     /// Checking mode: the futures of operations, held by the driver's tickets.
@@ -287,6 +288,8 @@ pub struct Vm {
     pub(crate) unobserved: Vec<Rc<Future>>,
     pub(crate) now_nanos: u64,
     pub(crate) stats: Stats,
+    /// The rolling hash of every state change (see `statehash`).
+    pub(crate) state: crate::statehash::StateHash,
 }
 
 impl Vm {
@@ -322,11 +325,16 @@ impl Vm {
             fresh: false,
             checking: false,
             #[cfg(feature = "mutations")]
-            odd_run: config.mutation == Some(crate::mutation::Mutation::Nondeterministic)
-                && crate::mutation::NONDETERMINISTIC_RUNS
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-                    % 2
-                    == 1,
+            odd_run: matches!(
+                config.mutation,
+                Some(
+                    crate::mutation::Mutation::Nondeterministic
+                        | crate::mutation::Mutation::HiddenWrite
+                )
+            ) && crate::mutation::NONDETERMINISTIC_RUNS
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                % 2
+                == 1,
             op_futures: Vec::new(),
             chooser: None,
             requests: Vec::new(),
@@ -345,6 +353,7 @@ impl Vm {
             unobserved: Vec::new(),
             now_nanos: 0,
             stats: Stats::default(),
+            state: Default::default(),
             config,
         }
     }
@@ -428,11 +437,19 @@ impl Vm {
             .collect()
     }
 
+    /// Makes every state change feed the state hash (see `statehash`);
+    /// off by default, since only traces show it.
+    pub fn set_state_hashing(&mut self, on: bool) {
+        self.state.on = on;
+    }
+
     /// A digest of the VM's state between polls: two runs that diverge
-    /// differ here by the end of the poll where they did.
+    /// differ here by the end of the poll where they did. With hashing off
+    /// (`set_state_hashing`) it covers counters only.
     pub fn state_hash(&self) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut h = rustc_hash::FxHasher::default();
+        self.state.h.hash(&mut h);
         (
             self.executed,
             self.out_total,
@@ -510,6 +527,10 @@ impl Vm {
     }
 
     pub(crate) fn ns_set(&mut self, ns: &Namespace, name: Sym, v: Value) {
+        if self.state.on {
+            let at = crate::statehash::name(name) ^ crate::statehash::bytes_of(&ns.name);
+            self.state.write(crate::statehash::Site::Name, at, &v);
+        }
         ns.set(name, v);
         self.names.epoch += 1;
     }

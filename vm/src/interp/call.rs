@@ -78,6 +78,12 @@ impl Vm {
             let c = c.clone();
             self.bind_args(&c, base, named.unwrap_or_default());
         }
+        if self.state.on {
+            for (i, v) in self.stack[base..].iter().enumerate() {
+                self.state
+                    .write(crate::statehash::Site::Argument, i as u64, v);
+            }
+        }
         if entry_scope != crate::scope::NO_SCOPE {
             self.scopes
                 .check(entry_scope)

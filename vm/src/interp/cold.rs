@@ -200,6 +200,10 @@ impl Vm {
                     self.ns_set(ns, name, v.clone());
                 } else {
                     tri!(members::set_member(&target, name, v.clone()));
+                    if self.state.on {
+                        let at = crate::statehash::name(name);
+                        self.state.write(crate::statehash::Site::Member, at, &v);
+                    }
                 }
                 self.stack.push(v);
             }
@@ -207,6 +211,10 @@ impl Vm {
                 let v = pop!();
                 let target = pop!();
                 tri!(members::set_child(&target, i as i64, v.clone()));
+                if self.state.on {
+                    self.state
+                        .write(crate::statehash::Site::Child, i as u64, &v);
+                }
                 self.stack.push(v);
             }
             Op::CallMethod(name, argc) => {

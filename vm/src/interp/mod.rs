@@ -12,6 +12,7 @@ use crate::function::Closure;
 use crate::members;
 use crate::ops;
 use crate::scope::UseAfterFree;
+use crate::statehash::Site;
 use crate::value::{Range, Value};
 use crate::vm::{Frame, Location, Thrown, Uncaught, UncaughtKind, Vm};
 
@@ -213,6 +214,11 @@ impl Vm {
                     }
                     Op::StoreReg(r) => {
                         let v = top!().clone();
+                        #[cfg(feature = "mutations")]
+                        let v = self.hidden_write(v);
+                        if self.state.on {
+                            self.state.write(Site::Register, r as u64, &v);
+                        }
                         Value::put(&mut self.stack[base + r as usize], v);
                     }
                     Op::LoadScope(hops, slot) => {
@@ -231,6 +237,9 @@ impl Vm {
                             Err(e) => throw!(freed(e)),
                         };
                         let v = top!().clone();
+                        if self.state.on {
+                            self.state.write(Site::Scope, slot as u64, &v);
+                        }
                         self.scopes.set(id, slot, v);
                     }
                     Op::ScopeStart => {
@@ -257,6 +266,11 @@ impl Vm {
                     }
                     Op::SetReg(r) => {
                         let v = pop!();
+                        #[cfg(feature = "mutations")]
+                        let v = self.hidden_write(v);
+                        if self.state.on {
+                            self.state.write(Site::Register, r as u64, &v);
+                        }
                         Value::put(&mut self.stack[base + r as usize], v);
                     }
                     Op::SetScope(hops, slot) => {
@@ -266,6 +280,9 @@ impl Vm {
                             Err(e) => throw!(freed(e)),
                         };
                         let v = pop!();
+                        if self.state.on {
+                            self.state.write(Site::Scope, slot as u64, &v);
+                        }
                         self.scopes.set(id, slot, v);
                     }
                     Op::AddInt(k) => {
@@ -279,6 +296,9 @@ impl Vm {
                     }
                     Op::IncRegBy(r, k) => {
                         let v = int_or!(&self.stack[base + r as usize], k, ops::add);
+                        if self.state.on {
+                            self.state.write(Site::Register, r as u64, &v);
+                        }
                         Value::put(&mut self.stack[base + r as usize], v);
                     }
                     Op::AddReg(r) => {
@@ -345,6 +365,9 @@ impl Vm {
                         };
                         match tri!(members::nth_item(&self.stack[c], idx)) {
                             Some(v) => {
+                                if self.state.on {
+                                    self.state.write(Site::Register, r as u64, &v);
+                                }
                                 Value::put(&mut self.stack[i], Value::Int(idx + 1));
                                 self.stack.push(v);
                             }
@@ -355,6 +378,10 @@ impl Vm {
                         let slot = &mut self.stack[base + r as usize];
                         if let Value::Int(i) = slot {
                             *i += 1;
+                        }
+                        if self.state.on {
+                            let v = self.stack[base + r as usize].clone();
+                            self.state.write(Site::Register, r as u64, &v);
                         }
                     }
                     Op::JumpIfGe(a, b, t) => {
@@ -512,6 +539,22 @@ impl Vm {
                     }
                 }
             }
+        }
+    }
+}
+
+#[cfg(feature = "mutations")]
+impl Vm {
+    /// Mutation `HiddenWrite`.
+    fn hidden_write(&self, v: Value) -> Value {
+        match v {
+            Value::Int(42)
+                if self.odd_run
+                    && self.config.mutation == Some(crate::mutation::Mutation::HiddenWrite) =>
+            {
+                Value::Int(43)
+            }
+            v => v,
         }
     }
 }
