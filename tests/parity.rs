@@ -85,3 +85,21 @@ fn uncaught_failures_end_both_runs_alike() {
 "#,
     );
 }
+
+#[test]
+fn a_blocking_sleep_costs_its_own_duration_while_a_timer_is_pending() {
+    // 50 ms of blocking sleep with a 200 ms timer pending: the clock reads
+    // about 50 ms afterwards, not 200 ms, in both worlds.
+    let program = r#"
+(var f (gene/sleep_async 200))
+(gene/sleep 50)
+(println "before the timer:" ((gene/time/now) < 0.15))
+(await f)
+(println "after the timer:" ((gene/time/now) >= 0.2))
+"#;
+    same_in_both_worlds(program);
+    assert_eq!(
+        output(program, true),
+        "before the timer: true\nafter the timer: true\n"
+    );
+}

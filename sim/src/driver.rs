@@ -238,7 +238,9 @@ fn drive(
             // Output is best effort: a closed pipe must not stop the program.
             let _ = out.write_all(printed.as_bytes());
         }
+        let mut blocked_on_op = false;
         for req in vm.take_requests() {
+            blocked_on_op |= req.blocking;
             if let Some((ticket, done)) = world.start(req) {
                 vm.complete(ticket, done);
             }
@@ -247,10 +249,12 @@ fn drive(
             Step::Finished(result) => Some(result),
             Step::Yielded => None,
             Step::Blocked => {
-                // A blocking operation was completed above; otherwise wait
-                // for the next completion (the VM reports a deadlock when
-                // there is none).
-                if !vm.is_blocking() {
+                // A blocking operation has already moved the clock by its
+                // own cost (and was completed above): the next poll
+                // delivers what fell due meanwhile. Only when every task
+                // waits does time jump to the next completion (the VM
+                // reports a deadlock when there is none).
+                if !blocked_on_op && !vm.is_blocking() {
                     world.advance();
                 }
                 None
