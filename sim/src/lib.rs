@@ -8,6 +8,7 @@ pub mod faults;
 pub mod fs;
 pub mod latency;
 pub mod real;
+pub mod regular_file;
 pub mod rng;
 pub mod timers;
 pub mod trace;
