@@ -201,35 +201,8 @@ impl OverlayFs {
                 return Err(Unresolved::Escapes);
             }
         }
-        // Canonicalize the longest existing prefix. Whether a prefix
-        // resolves is monotone along the path (a prefix that resolves has
-        // every shorter one resolving), so a binary search finds it with
-        // O(log n) canonicalizations instead of one per component.
-        let parts: Vec<Component> = lexical.components().collect();
-        let prefix = |k: usize| parts[..k].iter().collect::<PathBuf>();
-        let (found, canonical) = match std::fs::canonicalize(&lexical) {
-            Ok(c) => (parts.len(), c),
-            Err(_) => {
-                // prefix(lo) resolves to `best` (or lo == 0), prefix(hi) does not.
-                let (mut lo, mut hi) = (0, parts.len());
-                let mut best = None;
-                while hi - lo > 1 {
-                    let mid = lo + (hi - lo) / 2;
-                    match std::fs::canonicalize(prefix(mid)) {
-                        Ok(c) => {
-                            lo = mid;
-                            best = Some(c);
-                        }
-                        Err(_) => hi = mid,
-                    }
-                }
-                (lo, best.ok_or(Unresolved::Invalid)?)
-            }
-        };
-        let mut real = canonical;
-        for c in &parts[found..] {
-            real.push(c);
-        }
+        // Canonicalize the longest existing prefix, in one forward walk.
+        let real = crate::resolve::longest_existing_prefix(&lexical).ok_or(Unresolved::Invalid)?;
         let key = real
             .strip_prefix(&self.root)
             .map_err(|_| Unresolved::Escapes)?
