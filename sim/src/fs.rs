@@ -491,6 +491,25 @@ mod tests {
         assert_eq!(fs.read("real.txt").unwrap(), "through alias");
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_symlink_is_the_file_it_names() {
+        use std::os::unix::fs::symlink;
+        let t = TempDir::new("dangling");
+        t.file("root/keep", b"");
+        symlink("later.txt", t.path().join("root/link")).unwrap();
+        symlink(t.path().join("away.txt"), t.path().join("root/out")).unwrap();
+        let mut fs = OverlayFs::new(t.path().join("root"));
+        // Written through the link, read by the name it points to.
+        fs.write("link", "through the link").unwrap();
+        assert_eq!(fs.read("later.txt").unwrap(), "through the link");
+        // A dangling link out of the root is refused too.
+        assert_eq!(
+            fs.write("out", "x").unwrap_err(),
+            "Failed to write file 'out': path escapes the sandbox root (--root)"
+        );
+    }
+
     #[test]
     fn non_utf8_is_lossy() {
         let t = TempDir::new("lossy");

@@ -56,7 +56,7 @@ fn refusal(meta: &Metadata) -> Option<Refusal> {
             return Some(Refusal::NotRegular("a socket"));
         }
     }
-    Some(Refusal::NotRegular("not a regular file"))
+    Some(Refusal::NotRegular("a special file"))
 }
 
 /// Opening never waits: a FIFO opened for reading returns at once, one
