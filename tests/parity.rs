@@ -3,11 +3,17 @@
 //! file sleeps for well under a second.
 
 use gene_sim::RunConfig;
+use gene_sim::faults::{FaultConfig, FaultPlan};
 
 fn output(program: &str, real: bool) -> String {
+    output_with(program, real, FaultPlan::none())
+}
+
+fn output_with(program: &str, real: bool, faults: FaultPlan) -> String {
     let config = RunConfig {
         root: std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
         real,
+        faults,
         ..RunConfig::default()
     };
     let mut out = Vec::new();
@@ -83,5 +89,68 @@ fn uncaught_failures_end_both_runs_alike() {
 (println "waiting")
 (await f)
 "#,
+    );
+}
+
+#[test]
+fn a_blocking_sleep_costs_its_own_duration_while_a_timer_is_pending() {
+    // 50 ms of blocking sleep with a 200 ms timer pending: the clock reads
+    // about 50 ms afterwards, not 200 ms, in both worlds.
+    let program = r#"
+(var f (gene/sleep_async 200))
+(gene/sleep 50)
+(println "before the timer:" ((gene/time/now) < 0.15))
+(await f)
+(println "after the timer:" ((gene/time/now) >= 0.2))
+"#;
+    same_in_both_worlds(program);
+    assert_eq!(
+        output(program, true),
+        "before the timer: true\nafter the timer: true\n"
+    );
+}
+
+#[test]
+fn fault_plans_apply_in_the_real_world_too() {
+    // The 2nd I/O operation fails, paths under fixtures/async/data fail,
+    // and reads of tour.gene come back short: the same in both worlds.
+    let plan = FaultConfig::new()
+        .with_fail_nth(2)
+        .with_fail_path("fixtures/async/data/*.txt")
+        .with_short_read_path("fixtures/examples/tour.gene");
+    let program = r#"
+(fn attempt [path]
+  (try (println "read" ((gene/io/read path) .length)) catch * (println $ex)))
+(attempt "fixtures/async/data/ten.txt")
+(attempt "fixtures/examples/tour.gene")
+(attempt "fixtures/examples/tour.gene")
+(try (gene/io/write "no/such/dir/x" "x") catch * (println $ex))
+"#;
+    let faults = || FaultPlan::new(plan.clone()).expect("a valid plan");
+    let sim = output_with(program, false, faults());
+    let real = output_with(program, true, faults());
+    assert_eq!(sim, real);
+    let full = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/examples/tour.gene"
+    ))
+    .expect("tour.gene");
+    let lines: Vec<&str> = real.lines().collect();
+    assert_eq!(
+        lines[0],
+        "Failed to read file 'fixtures/async/data/ten.txt': injected fault"
+    );
+    assert_eq!(
+        lines[1],
+        "Failed to read file 'fixtures/examples/tour.gene': injected fault"
+    );
+    let short: usize = lines[2]
+        .strip_prefix("read ")
+        .and_then(|n| n.parse().ok())
+        .expect("a length");
+    assert!(short < full.len(), "{short} of {}", full.len());
+    assert_eq!(
+        lines[3],
+        "Failed to write file 'no/such/dir/x': cannot open: no/such/dir/x"
     );
 }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use gene_vm::{Closing, LoadError, Stats, Step, Uncaught, Value, Vm, VmConfig};
 
 use crate::faults::FaultPlan;
-use crate::fs::OverlayFs;
+use crate::fs::{OverlayFs, RealFs};
 use crate::latency::LatencyModel;
 use crate::real::RealWorld;
 use crate::trace::read::Trace;
@@ -36,6 +36,9 @@ pub struct RunConfig {
     /// held when the run began, counted by `gene_sim::memory`); beyond it
     /// the run ends with an error. None: unbounded.
     pub max_memory: Option<u64>,
+    /// The longest file a read may return, in bytes (`--max-read-size`);
+    /// longer files raise a catchable error. Both worlds apply it.
+    pub max_read_size: u64,
 }
 
 impl Default for RunConfig {
@@ -51,6 +54,7 @@ impl Default for RunConfig {
             real: false,
             check_refcounts: false,
             max_memory: None,
+            max_read_size: crate::fs::DEFAULT_MAX_READ_SIZE,
         }
     }
 }
@@ -195,12 +199,14 @@ where
 
 fn start(vm: &mut Vm, config: &RunConfig, out: &mut dyn Write, sink: Option<&dyn Sink>) -> Report {
     if config.real {
-        drive(vm, RealWorld::default(), config, out, sink)
+        let fs = RealFs::new().with_max_read_size(config.max_read_size);
+        let world = RealWorld::new(fs, config.faults.clone(), config.seed);
+        drive(vm, world, config, out, sink)
     } else {
         let world = SimWorld::new(
             config.seed,
             config.schedule,
-            OverlayFs::new(config.root.clone()),
+            OverlayFs::new(config.root.clone()).with_max_read_size(config.max_read_size),
             config.latency,
             config.faults.clone(),
         );
@@ -240,7 +246,9 @@ fn drive(
             // Output is best effort: a closed pipe must not stop the program.
             let _ = out.write_all(printed.as_bytes());
         }
+        let mut blocked_on_op = false;
         for req in vm.take_requests() {
+            blocked_on_op |= req.blocking;
             if let Some((ticket, done)) = world.start(req) {
                 vm.complete(ticket, done);
             }
@@ -249,10 +257,12 @@ fn drive(
             Step::Finished(result) => Some(result),
             Step::Yielded => None,
             Step::Blocked => {
-                // A blocking operation was completed above; otherwise wait
-                // for the next completion (the VM reports a deadlock when
-                // there is none).
-                if !vm.is_blocking() {
+                // A blocking operation has already moved the clock by its
+                // own cost (and was completed above): the next poll
+                // delivers what fell due meanwhile. Only when every task
+                // waits does time jump to the next completion (the VM
+                // reports a deadlock when there is none).
+                if !blocked_on_op && !vm.is_blocking() {
                     world.advance();
                 }
                 None

@@ -406,6 +406,35 @@ impl FaultPlan {
         }
         Fault::None
     }
+
+    /// A read already performed, with its fault applied (see the module
+    /// docs): both worlds read through this.
+    pub fn apply_to_read(
+        &mut self,
+        path: &str,
+        read: Result<String, String>,
+        rng: &mut SimRng,
+    ) -> Result<String, String> {
+        let len = read.as_ref().map_or(0, String::len);
+        match self.decide(OpKind::Read, path, len, rng) {
+            Fault::Fail(message) => Err(message),
+            Fault::ShortRead(n) => read.map(|mut text| {
+                let keep = short_read_prefix(&text, n).len();
+                text.truncate(keep);
+                text
+            }),
+            Fault::None => read,
+        }
+    }
+
+    /// The injected failure of a write of `len` bytes about to happen, if
+    /// any: a failed write must then write nothing.
+    pub fn write_fault(&mut self, path: &str, len: usize, rng: &mut SimRng) -> Option<String> {
+        match self.decide(OpKind::Write, path, len, rng) {
+            Fault::Fail(message) => Some(message),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -10,10 +10,20 @@
 //! Both report errors as the text of the Gene exception, in upstream's
 //! words: `Failed to read file '<path>': cannot open: <path>` (and
 //! `Failed to write file ...`), where `<path>` is the path as the program
-//! wrote it.
+//! wrote it. Messages never name the host's directories (the root is "the
+//! sandbox root (--root)"), so a run's output and trace do not depend on
+//! where the root lies.
+//!
+//! Both apply the same rules (see [`crate::regular_file`]): only regular
+//! files are read or written, reads are bounded by a size limit, paths by
+//! [`MAX_PATH_LEN`], and a path that names a directory (a trailing `/`, a
+//! last component `.` or `..`) is never a file.
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
+
+use crate::regular_file::{self, Refusal};
+pub use crate::regular_file::{DEFAULT_MAX_READ_SIZE, MAX_PATH_LEN};
 
 /// What the driver needs from a file system.
 pub trait FileSystem {
@@ -35,11 +45,42 @@ pub fn write_error(path: &str) -> String {
     format!("Failed to write file '{path}': cannot open: {path}")
 }
 
-fn escape_error(verb: &str, path: &str, root: &Path) -> String {
+/// A path that leads out of the root. The root itself stays unnamed: its
+/// place on the host is none of the program's business.
+fn escape_error(verb: &str, path: &str) -> String {
+    format!("Failed to {verb} file '{path}': path escapes the sandbox root (--root)")
+}
+
+/// The message for a refused read or write of a host file.
+fn refusal_error(verb: &str, path: &str, why: &Refusal) -> String {
+    match why {
+        Refusal::CannotOpen => format!("Failed to {verb} file '{path}': cannot open: {path}"),
+        Refusal::NotRegular(what) => {
+            format!("Failed to {verb} file '{path}': not a regular file ({what})")
+        }
+        Refusal::TooLarge(max) => format!(
+            "Failed to {verb} file '{path}': larger than the read limit of {max} bytes (--max-read-size)"
+        ),
+    }
+}
+
+/// A path over [`MAX_PATH_LEN`] bytes, named by its beginning only.
+fn too_long_error(verb: &str, path: &str) -> String {
+    let mut end = 64.min(path.len());
+    while !path.is_char_boundary(end) {
+        end -= 1;
+    }
     format!(
-        "Failed to {verb} file '{path}': path escapes the sandbox root {}",
-        root.display()
+        "Failed to {verb} file '{}...': path longer than {MAX_PATH_LEN} bytes",
+        &path[..end]
     )
+}
+
+/// Whether the path as written names a directory whatever is on disk: it
+/// ends with `/`, or its last component is `.` or `..`. The real file
+/// system refuses such a path as a file (`in.txt/` is not `in.txt`).
+fn names_a_directory(path: &str) -> bool {
+    path.ends_with('/') || matches!(path.rsplit('/').next(), Some("." | ".."))
 }
 
 /// Removes `.` components and applies `..` lexically (`..` at the file
@@ -92,6 +133,7 @@ struct Resolved {
 pub struct OverlayFs {
     root: PathBuf,
     files: BTreeMap<PathBuf, String>,
+    max_read_size: u64,
 }
 
 impl Default for OverlayFs {
@@ -118,7 +160,15 @@ impl OverlayFs {
         OverlayFs {
             root,
             files: BTreeMap::new(),
+            max_read_size: DEFAULT_MAX_READ_SIZE,
         }
+    }
+
+    /// The same overlay with reads limited to `max` bytes (default
+    /// [`DEFAULT_MAX_READ_SIZE`]); longer files raise an error.
+    pub fn with_max_read_size(mut self, max: u64) -> Self {
+        self.max_read_size = max;
+        self
     }
 
     /// The (canonical) root directory.
@@ -151,25 +201,8 @@ impl OverlayFs {
                 return Err(Unresolved::Escapes);
             }
         }
-        // Canonicalize the longest existing prefix.
-        let mut existing = lexical.as_path();
-        let mut rest: Vec<&std::ffi::OsStr> = Vec::new();
-        let canonical = loop {
-            match std::fs::canonicalize(existing) {
-                Ok(c) => break c,
-                Err(_) => {
-                    let Some(name) = existing.file_name() else {
-                        return Err(Unresolved::Invalid);
-                    };
-                    rest.push(name);
-                    existing = existing.parent().ok_or(Unresolved::Invalid)?;
-                }
-            }
-        };
-        let mut real = canonical;
-        for name in rest.into_iter().rev() {
-            real.push(name);
-        }
+        // Canonicalize the longest existing prefix, in one forward walk.
+        let real = crate::resolve::longest_existing_prefix(&lexical).ok_or(Unresolved::Invalid)?;
         let key = real
             .strip_prefix(&self.root)
             .map_err(|_| Unresolved::Escapes)?
@@ -178,28 +211,46 @@ impl OverlayFs {
     }
 }
 
-impl FileSystem for OverlayFs {
-    fn read(&mut self, path: &str) -> Result<String, String> {
+impl OverlayFs {
+    /// Resolves a path for `verb` ("read" or "write"), refusing what can
+    /// never be a file.
+    fn place(&self, verb: &str, path: &str) -> Result<Resolved, String> {
+        if path.len() > MAX_PATH_LEN {
+            return Err(too_long_error(verb, path));
+        }
         let r = match self.resolve(path) {
             Ok(r) => r,
-            Err(Unresolved::Escapes) => return Err(escape_error("read", path, &self.root)),
-            Err(Unresolved::Invalid) => return Err(read_error(path)),
+            Err(Unresolved::Escapes) => return Err(escape_error(verb, path)),
+            Err(Unresolved::Invalid) => {
+                return Err(refusal_error(verb, path, &Refusal::CannotOpen));
+            }
         };
+        if names_a_directory(path) {
+            return Err(refusal_error(verb, path, &Refusal::CannotOpen));
+        }
+        Ok(r)
+    }
+}
+
+impl FileSystem for OverlayFs {
+    fn read(&mut self, path: &str) -> Result<String, String> {
+        let r = self.place("read", path)?;
         if let Some(text) = self.files.get(&r.key) {
+            if text.len() as u64 > self.max_read_size {
+                return Err(refusal_error(
+                    "read",
+                    path,
+                    &Refusal::TooLarge(self.max_read_size),
+                ));
+            }
             return Ok(text.clone());
         }
-        match std::fs::read(&r.real) {
-            Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
-            Err(_) => Err(read_error(path)),
-        }
+        regular_file::read(&r.real, self.max_read_size)
+            .map_err(|why| refusal_error("read", path, &why))
     }
 
     fn write(&mut self, path: &str, data: &str) -> Result<(), String> {
-        let r = match self.resolve(path) {
-            Ok(r) => r,
-            Err(Unresolved::Escapes) => return Err(escape_error("write", path, &self.root)),
-            Err(Unresolved::Invalid) => return Err(write_error(path)),
-        };
+        let r = self.place("write", path)?;
         if let Some(text) = self.files.get_mut(&r.key) {
             data.clone_into(text);
             return Ok(());
@@ -208,6 +259,10 @@ impl FileSystem for OverlayFs {
         if r.key.as_os_str().is_empty() || r.real.is_dir() || !parent_is_dir {
             return Err(write_error(path));
         }
+        // The real file system would refuse it; the overlay refuses alike.
+        if let Some(why) = regular_file::write_refusal(&r.real) {
+            return Err(refusal_error("write", path, &why));
+        }
         self.files.insert(r.key, data.to_owned());
         Ok(())
     }
@@ -215,25 +270,45 @@ impl FileSystem for OverlayFs {
 
 /// The real file system, for `--real` runs: paths relative to the current
 /// directory, no sandbox, same error messages as [`OverlayFs`].
-#[derive(Clone, Copy, Debug, Default)]
-pub struct RealFs;
+#[derive(Clone, Copy, Debug)]
+pub struct RealFs {
+    max_read_size: u64,
+}
+
+impl Default for RealFs {
+    fn default() -> Self {
+        RealFs {
+            max_read_size: DEFAULT_MAX_READ_SIZE,
+        }
+    }
+}
 
 impl RealFs {
     pub fn new() -> Self {
-        RealFs
+        RealFs::default()
+    }
+
+    /// Reads limited to `max` bytes, as [`OverlayFs::with_max_read_size`].
+    pub fn with_max_read_size(mut self, max: u64) -> Self {
+        self.max_read_size = max;
+        self
     }
 }
 
 impl FileSystem for RealFs {
     fn read(&mut self, path: &str) -> Result<String, String> {
-        match std::fs::read(path) {
-            Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
-            Err(_) => Err(read_error(path)),
+        if path.len() > MAX_PATH_LEN {
+            return Err(too_long_error("read", path));
         }
+        regular_file::read(Path::new(path), self.max_read_size)
+            .map_err(|why| refusal_error("read", path, &why))
     }
 
     fn write(&mut self, path: &str, data: &str) -> Result<(), String> {
-        std::fs::write(path, data).map_err(|_| write_error(path))
+        if path.len() > MAX_PATH_LEN {
+            return Err(too_long_error("write", path));
+        }
+        regular_file::write(Path::new(path), data).map_err(|why| refusal_error("write", path, &why))
     }
 }
 
@@ -372,7 +447,6 @@ mod tests {
         let t = TempDir::new("escape");
         t.file("inside/f.txt", b"f");
         let mut fs = OverlayFs::new(t.path().join("inside"));
-        let root = fs.root().display().to_string();
         for p in [
             "../x",
             "../inside/../../etc/passwd",
@@ -381,11 +455,11 @@ mod tests {
         ] {
             assert_eq!(
                 fs.read(p).unwrap_err(),
-                format!("Failed to read file '{p}': path escapes the sandbox root {root}")
+                format!("Failed to read file '{p}': path escapes the sandbox root (--root)")
             );
             assert_eq!(
                 fs.write(p, "no").unwrap_err(),
-                format!("Failed to write file '{p}': path escapes the sandbox root {root}")
+                format!("Failed to write file '{p}': path escapes the sandbox root (--root)")
             );
         }
         // Going out and back in is fine: `..` is lexical.
@@ -403,11 +477,10 @@ mod tests {
         symlink(t.path().join("secret/s.txt"), t.path().join("root/s.txt")).unwrap();
         symlink(t.path().join("root/real.txt"), t.path().join("root/alias")).unwrap();
         let mut fs = OverlayFs::new(t.path().join("root"));
-        let root = fs.root().display().to_string();
         for p in ["out/s.txt", "s.txt", "out/new.txt", "out"] {
             assert_eq!(
                 fs.read(p).unwrap_err(),
-                format!("Failed to read file '{p}': path escapes the sandbox root {root}")
+                format!("Failed to read file '{p}': path escapes the sandbox root (--root)")
             );
         }
         assert!(fs.write("out/new.txt", "x").is_err());
@@ -416,6 +489,25 @@ mod tests {
         assert_eq!(fs.read("alias").unwrap(), "real");
         fs.write("alias", "through alias").unwrap();
         assert_eq!(fs.read("real.txt").unwrap(), "through alias");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_symlink_is_the_file_it_names() {
+        use std::os::unix::fs::symlink;
+        let t = TempDir::new("dangling");
+        t.file("root/keep", b"");
+        symlink("later.txt", t.path().join("root/link")).unwrap();
+        symlink(t.path().join("away.txt"), t.path().join("root/out")).unwrap();
+        let mut fs = OverlayFs::new(t.path().join("root"));
+        // Written through the link, read by the name it points to.
+        fs.write("link", "through the link").unwrap();
+        assert_eq!(fs.read("later.txt").unwrap(), "through the link");
+        // A dangling link out of the root is refused too.
+        assert_eq!(
+            fs.write("out", "x").unwrap_err(),
+            "Failed to write file 'out': path escapes the sandbox root (--root)"
+        );
     }
 
     #[test]

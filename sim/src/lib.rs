@@ -8,6 +8,8 @@ pub mod faults;
 pub mod fs;
 pub mod latency;
 pub mod real;
+pub mod regular_file;
+pub mod resolve;
 pub mod rng;
 pub mod timers;
 pub mod trace;

@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use gene_vm::{Completion, Request, RequestKind, Ticket, Value};
 
+use crate::faults::FaultPlan;
 use crate::fs::{FileSystem, RealFs};
+use crate::rng::{SimRng, Stream};
 use crate::timers::TimerQueue;
 use crate::world::World;
 
@@ -14,25 +16,49 @@ pub struct RealWorld {
     start: Instant,
     timers: TimerQueue<(Ticket, Completion)>,
     fs: RealFs,
+    /// The same fault plan as the simulation's, drawn from the same seeded
+    /// stream: which operation fails depends on the operation's kind, path
+    /// and length only, never on timing.
+    faults: FaultPlan,
+    faults_rng: SimRng,
 }
 
 impl Default for RealWorld {
     fn default() -> Self {
-        RealWorld {
-            start: Instant::now(),
-            timers: TimerQueue::new(),
-            fs: RealFs::new(),
-        }
+        RealWorld::new(RealFs::new(), FaultPlan::none(), 0)
     }
 }
 
 impl RealWorld {
+    /// The real clock from now, real files through `fs`, and `faults`
+    /// injected with randomness from `seed`.
+    pub fn new(fs: RealFs, faults: FaultPlan, seed: u64) -> Self {
+        RealWorld {
+            start: Instant::now(),
+            timers: TimerQueue::new(),
+            fs,
+            faults,
+            faults_rng: SimRng::new(seed, Stream::Faults),
+        }
+    }
+
     fn perform(&mut self, kind: &RequestKind) -> (Completion, u64) {
         match kind {
             RequestKind::Sleep { nanos } => (Ok(Value::Nil), *nanos),
-            RequestKind::Read { path } => (self.fs.read(path).map(Value::string), 0),
+            RequestKind::Read { path } => {
+                let read = self.fs.read(path);
+                let result = self.faults.apply_to_read(path, read, &mut self.faults_rng);
+                (result.map(Value::string), 0)
+            }
             RequestKind::Write { path, data } => {
-                (self.fs.write(path, data).map(|()| Value::Nil), 0)
+                let result = match self
+                    .faults
+                    .write_fault(path, data.len(), &mut self.faults_rng)
+                {
+                    Some(message) => Err(message),
+                    None => self.fs.write(path, data),
+                };
+                (result.map(|()| Value::Nil), 0)
             }
         }
     }

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use gene_vm::{Completion, Request, RequestKind, Ticket, Value};
 
 use crate::clock::VirtualClock;
-use crate::faults::{Fault, FaultPlan, short_read_prefix};
+use crate::faults::FaultPlan;
 use crate::fs::{FileSystem, OverlayFs};
 use crate::latency::{LatencyModel, OpKind};
 use crate::rng::{SimRng, Stream};
@@ -89,15 +89,7 @@ impl SimWorld {
             RequestKind::Sleep { nanos } => (Ok(Value::Nil), *nanos),
             RequestKind::Read { path } => {
                 let read = self.fs.read(path);
-                let len = read.as_ref().map_or(0, String::len);
-                let result = match self
-                    .faults
-                    .decide(OpKind::Read, path, len, &mut self.faults_rng)
-                {
-                    Fault::Fail(message) => Err(message),
-                    Fault::ShortRead(n) => read.map(|text| short_read_prefix(&text, n).to_string()),
-                    Fault::None => read,
-                };
+                let result = self.faults.apply_to_read(path, read, &mut self.faults_rng);
                 let bytes = result.as_ref().map_or(0, |t| t.len() as u64);
                 let cost = self
                     .latency
@@ -105,12 +97,12 @@ impl SimWorld {
                 (result.map(Value::string), cost)
             }
             RequestKind::Write { path, data } => {
-                let fault =
-                    self.faults
-                        .decide(OpKind::Write, path, data.len(), &mut self.faults_rng);
-                let result = match fault {
-                    Fault::Fail(message) => Err(message),
-                    _ => self.fs.write(path, data),
+                let result = match self
+                    .faults
+                    .write_fault(path, data.len(), &mut self.faults_rng)
+                {
+                    Some(message) => Err(message),
+                    None => self.fs.write(path, data),
                 };
                 // A failed write costs its base latency: nothing was written.
                 let bytes = if result.is_ok() { data.len() as u64 } else { 0 };

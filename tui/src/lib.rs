@@ -64,6 +64,11 @@ pub struct RunArgs {
     /// The real clock and real files instead of the simulation.
     #[arg(long)]
     pub real: bool,
+    /// The longest file a read may return, in bytes; longer files raise a
+    /// catchable error.
+    #[arg(long, value_name = "BYTES", default_value_t = gene_sim::fs::DEFAULT_MAX_READ_SIZE,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_read_size: u64,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -139,6 +144,7 @@ impl RunArgs {
             faults,
             root,
             real: self.real,
+            max_read_size: self.max_read_size,
             ..RunConfig::default()
         })
     }
