@@ -5,6 +5,7 @@ pub mod check;
 pub mod read;
 pub mod record;
 pub mod route;
+pub mod schema;
 
 use sha2::{Digest, Sha256};
 
