@@ -115,11 +115,31 @@ const BEGIN: &str = "{\"seq\":1,\"t\":0,\"poll\":0,\"kind\":\"poll.begin\"}\n";
 #[test]
 fn reader_rejects_numbers_that_would_size_allocations() {
     for (name, line, what) in [
-        ("poll", r#"{"seq":2,"t":0,"poll":4000000000,"kind":"poll.begin"}"#, "poll 4000000000"),
-        ("seq", r#"{"seq":18446744073709551615,"t":0,"poll":0,"kind":"poll.begin"}"#, "seq"),
-        ("task", r#"{"seq":2,"t":0,"poll":0,"kind":"task.spawned","task":4000000000,"parent":1,"task_kind":"async","future":0,"reacts_to":0}"#, "next task id is 2"),
-        ("scope", r#"{"seq":2,"t":0,"poll":0,"kind":"scope.retained","scope":4000000000,"rc":2}"#, "scope 4000000000"),
-        ("future", r#"{"seq":2,"t":0,"poll":0,"kind":"future.resolved","future":4294967295,"ok":true,"value":"1","reactions":4000000000}"#, "future 4294967295"),
+        (
+            "poll",
+            r#"{"seq":2,"t":0,"poll":4000000000,"kind":"poll.begin"}"#,
+            "poll 4000000000",
+        ),
+        (
+            "seq",
+            r#"{"seq":18446744073709551615,"t":0,"poll":0,"kind":"poll.begin"}"#,
+            "seq",
+        ),
+        (
+            "task",
+            r#"{"seq":2,"t":0,"poll":0,"kind":"task.spawned","task":4000000000,"parent":1,"task_kind":"async","future":0,"reacts_to":0}"#,
+            "next task id is 2",
+        ),
+        (
+            "scope",
+            r#"{"seq":2,"t":0,"poll":0,"kind":"scope.retained","scope":4000000000,"rc":2}"#,
+            "scope 4000000000",
+        ),
+        (
+            "future",
+            r#"{"seq":2,"t":0,"poll":0,"kind":"future.resolved","future":4294967295,"ok":true,"value":"1","reactions":4000000000}"#,
+            "future 4294967295",
+        ),
     ] {
         let t = TempTrace::new(name, format!("{BEGIN}{line}\n").as_bytes());
         let trace = read_file(&t.0).unwrap();
@@ -166,7 +186,10 @@ fn bounded_line_reader_holds_at_most_the_limit() {
             Ok(false) => break,
             Err(_) => {
                 errors += 1;
-                assert!(buf.len() <= 6, "it stopped reading at the limit and a line end");
+                assert!(
+                    buf.len() <= 6,
+                    "it stopped reading at the limit and a line end"
+                );
             }
         }
     }
@@ -177,13 +200,19 @@ fn bounded_line_reader_holds_at_most_the_limit() {
 
 #[test]
 fn reader_names_both_versions_and_opens_only_files() {
-    let path = std::env::temp_dir().join(format!("gene-trace-reader-{}-v2.jsonl", std::process::id()));
+    let path =
+        std::env::temp_dir().join(format!("gene-trace-reader-{}-v2.jsonl", std::process::id()));
     std::fs::write(&path, "{\"format\":\"gene-trace\",\"version\":2}\n").unwrap();
     let e = read_file(&path).err().expect("an error");
     let _ = std::fs::remove_file(&path);
-    assert_eq!(e.to_string(), "line 1: this trace is version 2; this tool reads version 1");
+    assert_eq!(
+        e.to_string(),
+        "line 1: this trace is version 2; this tool reads version 1"
+    );
     let e = read_file(&std::env::temp_dir()).err().expect("an error");
     assert!(e.cannot_open() && e.message.contains("directory"), "{e}");
-    let e = read_file(Path::new("/no/such/trace.jsonl")).err().expect("an error");
+    let e = read_file(Path::new("/no/such/trace.jsonl"))
+        .err()
+        .expect("an error");
     assert!(e.cannot_open(), "{e}");
 }

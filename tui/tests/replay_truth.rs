@@ -130,7 +130,9 @@ fn disagreements(state: &State, end: &Record) -> Vec<String> {
                 "future {id} is listed unobserved, the replay shows it {:?} (observed {})",
                 f.status, f.observed
             )),
-            None => out.push(format!("future {id} is listed unobserved, the replay lacks it")),
+            None => out.push(format!(
+                "future {id} is listed unobserved, the replay lacks it"
+            )),
         }
     }
     if state.skipped != 0 {
@@ -190,7 +192,8 @@ fn replay_failure_awaited_after_it_failed_is_observed() {
 
 #[test]
 fn replay_failure_in_a_callback_shows_a_failed_future() {
-    let text = "(var f (gene/sleep_async 10))\n(f .on_success (-> (throw \"in callback\")))\n(await f)\n";
+    let text =
+        "(var f (gene/sleep_async 10))\n(f .on_success (-> (throw \"in callback\")))\n(await f)\n";
     let (state, end) = program_state(text);
     assert_eq!(disagreements(&state, &end), Vec::<String>::new());
     assert!(

@@ -368,7 +368,11 @@ impl Checker {
         }
         if !self.scopes.is_empty() {
             let live: Vec<_> = self.scopes.keys().collect();
-            self.fail("scopes-freed", end, format!("scopes never freed: {}", list(live)));
+            self.fail(
+                "scopes-freed",
+                end,
+                format!("scopes never freed: {}", list(live)),
+            );
         }
     }
 }

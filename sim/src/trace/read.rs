@@ -311,8 +311,8 @@ fn read_sized(
         Ok(true) => {}
         Err(e) => return Err(bad(1, e)),
     }
-    let header: serde_json::Value = serde_json::from_slice(&buf)
-        .map_err(|e| bad(1, format!("the header is not JSON: {e}")))?;
+    let header: serde_json::Value =
+        serde_json::from_slice(&buf).map_err(|e| bad(1, format!("the header is not JSON: {e}")))?;
     if header.get("format").and_then(|f| f.as_str()) != Some(super::FORMAT) {
         return Err(bad(
             1,

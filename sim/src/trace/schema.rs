@@ -303,7 +303,10 @@ impl Validator {
             return Err("a record after run.end".into());
         }
         if r.seq != want_seq {
-            return Err(format!("record seq {} where {want_seq} was expected", r.seq));
+            return Err(format!(
+                "record seq {} where {want_seq} was expected",
+                r.seq
+            ));
         }
         if !polls.contains(&r.poll) {
             return Err(match self.last {
@@ -393,7 +396,9 @@ fn check_value(
         Type::Text => value.as_str().map(|_| ()).ok_or_else(wrong),
         Type::Count => value.as_u64().map(|_| ()).ok_or_else(wrong),
         Type::Hash => match value.as_str() {
-            Some(h) if h.len() == 16 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) => {
+            Some(h)
+                if h.len() == 16 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) =>
+            {
                 Ok(())
             }
             _ => Err(wrong()),

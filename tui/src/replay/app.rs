@@ -775,7 +775,7 @@ impl App {
                 ));
             }
             None => self.complain(format!(
-                "cannot jump to {input:?}: give a poll (120), a time (150ms, 1.5s, t=2us) or a record (#42)"
+                "cannot jump to \"{input}\": give a poll (120), a time (150ms, 1.5s, t=2us) or a record (#42)"
             )),
         }
     }
@@ -1121,10 +1121,14 @@ impl App {
         let b = match (item, id) {
             (4, _) => match parse_time(input.strip_prefix("t=").unwrap_or(input)) {
                 Some(t) => BreakOn::TimePasses(t),
-                None => return self.complain(format!("not a time: {input:?} (e.g. 150ms, 1.5s)")),
+                None => {
+                    return self.complain(format!("not a time: \"{input}\" (e.g. 150ms, 1.5s)"));
+                }
             },
             (_, Err(())) => {
-                return self.complain(format!("not an id: {input:?} (a number, or empty for any)"));
+                return self.complain(format!(
+                    "not an id: \"{input}\" (a number, or empty for any)"
+                ));
             }
             (0, Ok(id)) => BreakOn::FutureResolves(id),
             (1, Ok(id)) => BreakOn::FutureFails(id),

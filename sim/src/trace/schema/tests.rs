@@ -51,7 +51,10 @@ fn schema_rejects_a_task_spawned_twice() {
     };
     let (a, b) = (spawn(2), spawn(3));
     let e = validate(&[BEGIN, &a, &b]).unwrap_err();
-    assert!(e.contains("record 3") && e.contains("task 2 is made a second time"), "{e}");
+    assert!(
+        e.contains("record 3") && e.contains("task 2 is made a second time"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -90,7 +93,13 @@ fn schema_rejects_a_missing_required_field() {
 
 #[test]
 fn schema_rejects_a_malformed_hash() {
-    for hash in ["0123456789ABCDEF", "0123456789abcde", "0123456789abcdef0", "0123456789abcdeg", ""] {
+    for hash in [
+        "0123456789ABCDEF",
+        "0123456789abcde",
+        "0123456789abcdef0",
+        "0123456789abcdeg",
+        "",
+    ] {
         let line = format!(
             r#"{{"seq":2,"t":0,"poll":0,"kind":"poll.end","delivered":0,"hash":"{hash}"}}"#
         );
@@ -108,10 +117,22 @@ fn schema_rejects_a_malformed_hash() {
 #[test]
 fn schema_rejects_wrong_field_types() {
     for (line, what) in [
-        (r#"{"seq":2,"t":0,"poll":0,"kind":"output","text":"x","newline":1}"#, "true or false"),
-        (r#"{"seq":2,"t":0,"poll":0,"kind":"output","text":5,"newline":true}"#, "a string"),
-        (r#"{"seq":2,"t":0,"poll":0,"kind":"poll.end","delivered":-1,"hash":"0123456789abcdef"}"#, "non-negative"),
-        (r#"{"seq":2,"t":0,"poll":0,"kind":"op.started","op":1,"op_kind":"nap","nanos":1,"blocking":false,"future":0}"#, "one of sleep, read, write"),
+        (
+            r#"{"seq":2,"t":0,"poll":0,"kind":"output","text":"x","newline":1}"#,
+            "true or false",
+        ),
+        (
+            r#"{"seq":2,"t":0,"poll":0,"kind":"output","text":5,"newline":true}"#,
+            "a string",
+        ),
+        (
+            r#"{"seq":2,"t":0,"poll":0,"kind":"poll.end","delivered":-1,"hash":"0123456789abcdef"}"#,
+            "non-negative",
+        ),
+        (
+            r#"{"seq":2,"t":0,"poll":0,"kind":"op.started","op":1,"op_kind":"nap","nanos":1,"blocking":false,"future":0}"#,
+            "one of sleep, read, write",
+        ),
     ] {
         let e = validate(&[BEGIN, line]).unwrap_err();
         assert!(e.contains(what), "{line}: {e}");
@@ -120,11 +141,17 @@ fn schema_rejects_wrong_field_types() {
 
 #[test]
 fn schema_rejects_unknown_kinds_and_fields() {
-    let e = validate(&[BEGIN, r#"{"seq":2,"t":0,"poll":0,"kind":"task.teleported","task":1}"#])
-        .unwrap_err();
+    let e = validate(&[
+        BEGIN,
+        r#"{"seq":2,"t":0,"poll":0,"kind":"task.teleported","task":1}"#,
+    ])
+    .unwrap_err();
     assert!(e.contains("unknown record kind \"task.teleported\""), "{e}");
-    let e = validate(&[BEGIN, r#"{"seq":2,"t":0,"poll":0,"kind":"poll.begin","extra":1}"#])
-        .unwrap_err();
+    let e = validate(&[
+        BEGIN,
+        r#"{"seq":2,"t":0,"poll":0,"kind":"poll.begin","extra":1}"#,
+    ])
+    .unwrap_err();
     assert!(e.contains("no field \"extra\""), "{e}");
 }
 
@@ -139,14 +166,20 @@ fn schema_rejects_ids_no_record_made() {
         r#"{"seq":2,"t":0,"poll":0,"kind":"run.end","ok":true,"value":"nil","elapsed":0,"polls":1,"operations":0,"futures":0,"tasks":1,"abandoned_tasks":0,"peak_scopes":0,"cycle_scopes":0,"miscounts":0,"unobserved":"7"}"#,
     ] {
         let e = validate(&[BEGIN, line]).unwrap_err();
-        assert!(e.contains("no earlier record made") || e.contains("the next"), "{line}: {e}");
+        assert!(
+            e.contains("no earlier record made") || e.contains("the next"),
+            "{line}: {e}"
+        );
     }
 }
 
 #[test]
 fn schema_rejects_polls_that_skip_or_go_back() {
-    let e = validate(&[BEGIN, r#"{"seq":2,"t":0,"poll":4000000000,"kind":"poll.begin"}"#])
-        .unwrap_err();
+    let e = validate(&[
+        BEGIN,
+        r#"{"seq":2,"t":0,"poll":4000000000,"kind":"poll.begin"}"#,
+    ])
+    .unwrap_err();
     assert!(e.contains("poll 4000000000 follows poll 0"), "{e}");
     let e = validate(&[
         BEGIN,
@@ -166,8 +199,12 @@ fn schema_rejects_polls_that_skip_or_go_back() {
 fn schema_rejects_records_after_run_end() {
     let end = r#"{"seq":2,"t":0,"poll":0,"kind":"run.end","ok":true,"value":"nil","elapsed":0,"polls":1,"operations":0,"futures":0,"tasks":1,"abandoned_tasks":0,"peak_scopes":0,"cycle_scopes":0,"miscounts":0,"unobserved":""}"#;
     validate(&[BEGIN, end]).unwrap();
-    let e = validate(&[BEGIN, end, r#"{"seq":3,"t":0,"poll":0,"kind":"poll.begin"}"#])
-        .unwrap_err();
+    let e = validate(&[
+        BEGIN,
+        end,
+        r#"{"seq":3,"t":0,"poll":0,"kind":"poll.begin"}"#,
+    ])
+    .unwrap_err();
     assert!(e.contains("after run.end"), "{e}");
 }
 
@@ -202,7 +239,10 @@ fn schema_and_document_list_the_same_kinds_and_fields() {
     let rows = doc_rows();
     let doc_kinds: Vec<&str> = rows.iter().map(|(k, _)| k.as_str()).collect();
     let kinds: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
-    assert_eq!(doc_kinds, kinds, "docs/trace-format.md's kind table vs schema::KINDS");
+    assert_eq!(
+        doc_kinds, kinds,
+        "docs/trace-format.md's kind table vs schema::KINDS"
+    );
     for (kind, words) in &rows {
         let spec = super::kind(kind).unwrap();
         for field in spec.fields {
