@@ -279,6 +279,9 @@ pub struct Validator {
     /// The previous record's seq and poll.
     last: Option<(u64, u64)>,
     ended: bool,
+    /// Specs of the kinds seen, by the address of the record's shared kind
+    /// text (the reader shares one per kind): most records skip the lookup.
+    seen: Vec<(usize, &'static KindSpec)>,
 }
 
 impl Default for Validator {
@@ -287,6 +290,7 @@ impl Default for Validator {
             made: [1, 0, 0, 0],
             last: None,
             ended: false,
+            seen: Vec::new(),
         }
     }
 }
@@ -318,8 +322,18 @@ impl Validator {
                 ),
             });
         }
-        let Some(spec) = kind(&r.kind) else {
-            return Err(format!("unknown record kind \"{}\"", r.kind));
+        let at = r.kind.as_ptr() as usize;
+        let spec = match self.seen.iter().find(|(p, s)| *p == at && s.name == &*r.kind) {
+            Some(&(_, spec)) => spec,
+            None => {
+                let Some(spec) = kind(&r.kind) else {
+                    return Err(format!("unknown record kind \"{}\"", r.kind));
+                };
+                if self.seen.len() < 64 {
+                    self.seen.push((at, spec));
+                }
+                spec
+            }
         };
         if let Some((k, _)) = r.fields.iter().find(|(k, _)| spec.field(k).is_none()) {
             return Err(format!("{} has no field \"{k}\"", spec.name));
