@@ -323,7 +323,11 @@ impl Validator {
             });
         }
         let at = r.kind.as_ptr() as usize;
-        let spec = match self.seen.iter().find(|(p, s)| *p == at && s.name == &*r.kind) {
+        let spec = match self
+            .seen
+            .iter()
+            .find(|(p, s)| *p == at && s.name == &*r.kind)
+        {
             Some(&(_, spec)) => spec,
             None => {
                 let Some(spec) = kind(&r.kind) else {
