@@ -131,8 +131,42 @@ fn a_trace_cut_anywhere_ends_cleanly() {
     let original = read(text.as_bytes()).unwrap();
     let header_end = text.find('\n').unwrap() + 1;
     for cut in (header_end..text.len()).step_by(7) {
-        let t = read(text[..cut].as_bytes()).expect("the header is intact");
+        let t = read(&text.as_bytes()[..cut]).expect("the header is intact");
         assert!(!t.is_complete() || cut + 1 >= text.len());
         use_everywhere(t, &original);
     }
+}
+
+/// A trace whose header names `program`.
+fn naming(program: &str) -> Trace {
+    let header = serde_json::json!({
+        "format": "gene-trace",
+        "version": 1,
+        "program": {"name": program, "sha256": "00"},
+    });
+    read(format!("{header}\n").as_bytes()).unwrap()
+}
+
+#[test]
+fn replay_opens_only_regular_files_as_the_traced_program() {
+    use gene_trace::replay::app::Source;
+    let dir = std::env::temp_dir().join(format!("gene-trace-source-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let trace_path = dir.join("t.jsonl");
+    // A character device that never ends, a directory, a FIFO nobody writes.
+    let fifo = dir.join("fifo.gene");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    for name in ["/dev/zero", dir.to_str().unwrap(), fifo.to_str().unwrap()] {
+        let Err(e) = Source::find(&naming(name), &trace_path) else {
+            panic!("{name} was read as the program");
+        };
+        assert!(e.contains("not a regular file"), "{name}: {e}");
+    }
+    // A regular file is shown.
+    let prog = dir.join("p.gene");
+    std::fs::write(&prog, "(println 1)\n").unwrap();
+    assert!(Source::find(&naming(prog.to_str().unwrap()), &trace_path).is_ok());
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -76,10 +76,20 @@ struct Checker {
     at_once: VecDeque<(u64, bool)>,
 }
 
-/// Checks every invariant on a run's records.
+/// Checks every invariant on a run's records, and that each record keeps
+/// to the format's schema (records read from a file were validated by the
+/// reader; records collected in memory are validated here).
 pub fn check(records: &[Record]) -> Vec<Violation> {
     let mut c = Checker::default();
+    let mut schema = Some(super::schema::Validator::default());
     for r in records {
+        if let Some(v) = &mut schema
+            && let Err(message) = v.check(r)
+        {
+            // The first contradiction is enough: later ones follow from it.
+            c.fail("schema", r, message);
+            schema = None;
+        }
         c.record(r);
     }
     if let Some(end) = records.last().filter(|r| &*r.kind == "run.end") {

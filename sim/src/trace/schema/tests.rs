@@ -265,3 +265,15 @@ fn schema_and_document_list_the_same_kinds_and_fields() {
         }
     }
 }
+
+#[test]
+fn invariant_checker_reports_schema_contradictions_of_collected_records() {
+    let records = [
+        parse(BEGIN),
+        parse(r#"{"seq":2,"t":0,"poll":0,"kind":"poll.end","delivered":0,"hash":"not a hash"}"#),
+    ];
+    let v = crate::trace::check::check(&records);
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(v[0].rule, "schema");
+    assert_eq!(v[0].seq, 2);
+}
