@@ -4,7 +4,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use gene_sim::RunConfig;
-use gene_sim::trace::{check, read};
+use gene_sim::trace::check;
 
 /// A `Write` into shared memory: the recorder needs `Send + 'static`.
 #[derive(Clone, Default)]
@@ -93,44 +93,6 @@ pub fn invariants(name: &str, text: &str, config: &RunConfig) -> Result<Vec<Stri
         problems.push(format!("[vm-fault] {}", u.message()));
     }
     Ok(problems)
-}
-
-/// Checks a recorded trace file.
-pub fn trace_file(path: &std::path::Path) -> Result<Vec<String>, String> {
-    let trace = read::read_file(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut problems: Vec<String> = check::check(&trace.records)
-        .iter()
-        .map(|v| v.to_string())
-        .collect();
-    if let Some(e) = &trace.error {
-        problems.push(format!(
-            "[format] {}: {e} (checked the records before it)",
-            path.display()
-        ));
-    }
-    Ok(problems)
-}
-
-/// `gene-trace check TRACE`: the invariant checkers on a recorded trace.
-#[derive(clap::Args, Debug)]
-pub struct CheckArgs {
-    pub trace: std::path::PathBuf,
-}
-
-pub fn main(args: &CheckArgs) -> std::process::ExitCode {
-    match trace_file(&args.trace) {
-        Ok(problems) if problems.is_empty() => {
-            println!("{}: every invariant holds", args.trace.display());
-            std::process::ExitCode::SUCCESS
-        }
-        Ok(problems) => {
-            for p in problems {
-                println!("{p}");
-            }
-            std::process::ExitCode::from(1)
-        }
-        Err(e) => crate::fail(&e),
-    }
 }
 
 /// `run --check-determinism` and/or `run --check`: report on stderr,

@@ -7,7 +7,9 @@
 //!
 //! Exit status: 0 when the records are equal (header differences, such as
 //! the seed or the tool's version, are reported but do not count), 1 when
-//! they differ, 2 on bad usage or a file that cannot be read as a trace.
+//! they differ or a trace is damaged or not a trace (a damaged one is
+//! compared up to the damage), 2 on bad usage or a file that cannot be
+//! opened.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -33,21 +35,33 @@ pub struct DiffArgs {
 pub fn main(args: &DiffArgs) -> ExitCode {
     let read = |p: &PathBuf| {
         read_file(p).map_err(|e| {
-            let why = if e.line == 0 {
-                e.message
+            if e.cannot_open() {
+                eprintln!("error: {e}");
+                2u8
             } else {
-                e.to_string()
-            };
-            eprintln!("error: cannot read {} as a trace: {why}", p.display());
+                eprintln!("error: cannot read {} as a trace: {e}", p.display());
+                1u8
+            }
         })
     };
-    let (Ok(a), Ok(b)) = (read(&args.a), read(&args.b)) else {
-        return ExitCode::from(2);
+    let (a, b) = match (read(&args.a), read(&args.b)) {
+        (Ok(a), Ok(b)) => (a, b),
+        // A file that cannot be opened is a usage error, whatever the other.
+        (Err(x), Err(y)) => return ExitCode::from(x.max(y)),
+        (Err(x), _) | (_, Err(x)) => return ExitCode::from(x),
     };
+    let mut damaged = false;
     for (name, t) in [(&args.a, &a), (&args.b, &b)] {
         if let Some(e) = &t.error {
+            damaged = true;
             eprintln!(
-                "warning: {} is cut short at {e}; comparing the {} records before it",
+                "error: {} is damaged at {e}; comparing the {} records before it",
+                name.display(),
+                t.records.len()
+            );
+        } else if !t.is_complete() {
+            eprintln!(
+                "warning: {} has no run.end (a crashed or cut run); comparing its {} records",
                 name.display(),
                 t.records.len()
             );
@@ -56,7 +70,7 @@ pub fn main(args: &DiffArgs) -> ExitCode {
     let names = (args.a.display().to_string(), args.b.display().to_string());
     let (report, equal) = diff(&a, &b, &names, args.context);
     print!("{report}");
-    if equal {
+    if equal && !damaged {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
@@ -149,7 +163,8 @@ pub fn diff(a: &Trace, b: &Trace, names: &(String, String), context: usize) -> (
 fn header_notes(o: &mut String, a: &Trace, b: &Trace) {
     let mut notes = Vec::new();
     if a.seed() != b.seed() {
-        notes.push(format!("seed {:?} vs {:?}", a.seed(), b.seed()));
+        let seed = |t: &Trace| t.seed().map_or("none".to_string(), |s| s.to_string());
+        notes.push(format!("seed {} vs {}", seed(a), seed(b)));
     }
     let prog = |t: &Trace| t.header.get("program").cloned();
     if prog(a) != prog(b) {

@@ -58,14 +58,26 @@ pub struct ExportArgs {
 pub fn main(args: &ExportArgs) -> ExitCode {
     let trace = match read_file(&args.trace) {
         Ok(t) => t,
+        Err(e) if e.cannot_open() => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
         Err(e) => {
             eprintln!("error: {}: {e}", args.trace.display());
             return ExitCode::from(1);
         }
     };
+    // A damaged trace is exported up to the damage, and the status says so.
+    let damaged = trace.error.is_some();
     if let Some(e) = &trace.error {
         eprintln!(
-            "warning: {}: cut short at {e}; exporting the {} records before it",
+            "error: {}: damaged at {e}; exporting the {} records before it",
+            args.trace.display(),
+            trace.records.len()
+        );
+    } else if !trace.is_complete() {
+        eprintln!(
+            "warning: {}: no run.end (a crashed or cut run); exporting its {} records",
             args.trace.display(),
             trace.records.len()
         );
@@ -81,6 +93,7 @@ pub fn main(args: &ExportArgs) -> ExitCode {
         })
     };
     match result {
+        Ok(()) if damaged => ExitCode::from(1),
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: cannot write {}: {e}", args.out.display());

@@ -150,6 +150,7 @@ impl RunArgs {
     }
 }
 
+pub mod check_trace;
 pub mod checks;
 pub mod explore;
 

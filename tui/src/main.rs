@@ -41,8 +41,8 @@ enum Command {
     /// Run a program under many seeds, schedules and fault plans; report
     /// each distinct outcome and every broken invariant.
     Explore(gene_trace::explore::ExploreArgs),
-    /// Check every invariant on a recorded trace.
-    Check(gene_trace::checks::CheckArgs),
+    /// Check a recorded trace against the format and every invariant.
+    Check(gene_trace::check_trace::CheckArgs),
     /// Print the bytecode a program compiles to.
     Disasm { file: Option<String> },
     /// Step through a recorded trace, poll by poll, in the terminal.
@@ -59,7 +59,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => gene_trace::diff::main(&args),
         Command::Export(args) => gene_trace::export::main(&args),
         Command::Explore(args) => gene_trace::explore::main(&args),
-        Command::Check(args) => gene_trace::checks::main(&args),
+        Command::Check(args) => gene_trace::check_trace::main(&args),
         Command::Run {
             file,
             run,

@@ -84,10 +84,14 @@ fn diff_usage_errors_and_unreadable_files_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         text(&out.stderr),
-        "error: cannot read missing.jsonl as a trace: cannot open missing.jsonl: No such file or directory (os error 2)\n"
+        "error: cannot open missing.jsonl: No such file or directory (os error 2)\n"
     );
+}
+
+#[test]
+fn diff_of_a_file_that_is_not_a_trace_exits_1() {
     let out = gene_trace(&["diff", "demo.gene", "demo.jsonl"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains("line 1: the header is not JSON"),
         "{}",
@@ -218,11 +222,24 @@ fn export_with_the_seq_clock_to_stdout() {
 }
 
 #[test]
-fn export_of_a_truncated_trace_warns_and_exports_its_prefix() {
+fn export_of_a_damaged_trace_exports_its_prefix_and_exits_1() {
     let full = std::fs::read_to_string(fixture("demo.jsonl")).unwrap();
+    // Cut in the middle of a line: the last line is damaged.
     let short = scratch("cut.jsonl");
     std::fs::write(&short, &full[..full.len() / 2]).unwrap();
     let out = gene_trace(&["export", short.to_str().unwrap(), "-"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).starts_with("error: "),
+        "{}",
+        text(&out.stderr)
+    );
+    check_chrome(&text(&out.stdout));
+    // Cut at a line end: a crashed run's prefix, exported with a warning.
+    let cut: String = full.lines().take(40).map(|l| format!("{l}\n")).collect();
+    let prefix = scratch("prefix.jsonl");
+    std::fs::write(&prefix, cut).unwrap();
+    let out = gene_trace(&["export", prefix.to_str().unwrap(), "-"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(
         text(&out.stderr).starts_with("warning: "),
@@ -231,7 +248,7 @@ fn export_of_a_truncated_trace_warns_and_exports_its_prefix() {
     );
     check_chrome(&text(&out.stdout));
     let out = gene_trace(&["export", "missing.jsonl", "-"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     let out = gene_trace(&["export", "--format", "svg", "demo.jsonl", "-"]);
     assert_eq!(out.status.code(), Some(2));
 }
@@ -248,8 +265,8 @@ fn replay_needs_a_terminal_and_an_existing_file() {
         text(&out.stderr)
     );
     let out = gene_trace(&["replay", "missing.jsonl", "--at", "3"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).starts_with("error: cannot read missing.jsonl"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).starts_with("error: cannot open missing.jsonl"));
 }
 
 #[test]

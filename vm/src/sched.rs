@@ -762,10 +762,15 @@ impl Vm {
         }
     }
 
-    /// A callback threw: nobody can observe it, so it is reported.
+    /// A callback threw: nobody can observe it, so it is reported. The
+    /// failure is held by a future of its own, and the trace records that
+    /// future's whole life (created, failed, unobserved) so that a reader
+    /// sees it fail instead of an id that appears only in `run.end`.
     fn callback_failed(&mut self, e: Value) {
         event!("gene::callback", "callback.failed", value = %Quoted(&e));
         let f = self.new_future();
+        event!("gene::future", "future.resolved", future = f.id, ok = false, value = %Quoted(&e), reactions = 0usize);
+        event!("gene::future", "future.unobserved", future = f.id);
         *f.state.borrow_mut() = FutureState::Failure(e);
         self.unobserved.push(f);
     }

@@ -32,6 +32,25 @@ enum Reaction {
     Waiter(u64),
 }
 
+impl std::fmt::Display for Reaction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reaction::Callback { on_success: true } => f.write_str("a success callback"),
+            Reaction::Callback { on_success: false } => f.write_str("a failure callback"),
+            Reaction::Waiter(t) => write!(f, "task {t}'s await"),
+        }
+    }
+}
+
+/// Items for a message: `a, b, c`.
+fn list<T: std::fmt::Display>(items: impl IntoIterator<Item = T>) -> String {
+    items
+        .into_iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[derive(Default)]
 struct FutureState {
     /// `Some(ok)` once resolved.
@@ -57,10 +76,20 @@ struct Checker {
     at_once: VecDeque<(u64, bool)>,
 }
 
-/// Checks every invariant on a run's records.
+/// Checks every invariant on a run's records, and that each record keeps
+/// to the format's schema (records read from a file were validated by the
+/// reader; records collected in memory are validated here).
 pub fn check(records: &[Record]) -> Vec<Violation> {
     let mut c = Checker::default();
+    let mut schema = Some(super::schema::Validator::default());
     for r in records {
+        if let Some(v) = &mut schema
+            && let Err(message) = v.check(r)
+        {
+            // The first contradiction is enough: later ones follow from it.
+            c.fail("schema", r, message);
+            schema = None;
+        }
         c.record(r);
     }
     if let Some(end) = records.last().filter(|r| &*r.kind == "run.end") {
@@ -284,13 +313,13 @@ impl Checker {
                 self.fail(
                     "reaction-order",
                     r,
-                    format!("future {f}: {what:?} started before {next:?}, registered earlier"),
+                    format!("future {f}: {what} started before {next}, registered earlier"),
                 );
             }
             None => self.fail(
                 "reaction-order",
                 r,
-                format!("future {f}: {what:?} started, but none was due"),
+                format!("future {f}: {what} started, but none was due"),
             ),
         }
     }
@@ -309,7 +338,7 @@ impl Checker {
                 self.fail(
                     "reaction-order",
                     end,
-                    format!("future {f}: reactions never ran: {:?}", st.expected),
+                    format!("future {f}: reactions never ran: {}", list(&st.expected)),
                 );
             }
             if st.resolved == Some(false) && !st.observed && !reported.contains(f) {
@@ -331,7 +360,13 @@ impl Checker {
             self.fail(
                 "reaction-order",
                 end,
-                format!("callbacks never ran: {:?}", self.at_once),
+                format!(
+                    "callbacks never ran: {}",
+                    list(self.at_once.iter().map(|(f, ok)| format!(
+                        "a {} callback on future {f}",
+                        if *ok { "success" } else { "failure" }
+                    )))
+                ),
             );
         }
         if end.u64("miscounts").unwrap_or(0) > 0 {
@@ -343,7 +378,11 @@ impl Checker {
         }
         if !self.scopes.is_empty() {
             let live: Vec<_> = self.scopes.keys().collect();
-            self.fail("scopes-freed", end, format!("scopes never freed: {live:?}"));
+            self.fail(
+                "scopes-freed",
+                end,
+                format!("scopes never freed: {}", list(live)),
+            );
         }
     }
 }

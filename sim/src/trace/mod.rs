@@ -5,6 +5,7 @@ pub mod check;
 pub mod read;
 pub mod record;
 pub mod route;
+pub mod schema;
 
 use sha2::{Digest, Sha256};
 
@@ -32,7 +33,10 @@ pub fn header(name: &str, text: &str, config: &RunConfig) -> String {
         "config": {
             "poll_every": config.poll_every,
             "schedule": match config.schedule { Schedule::Fifo => "fifo", Schedule::Random => "random" },
-            "await": format!("{:?}", vm.await_mode).to_lowercase(),
+            "await": match vm.await_mode {
+                gene_vm::AwaitMode::Suspend => "suspend",
+                gene_vm::AwaitMode::Blocking => "blocking",
+            },
             "max_depth": vm.max_depth,
             "max_instructions": vm.max_instructions,
             "start_time": vm.start_secs,

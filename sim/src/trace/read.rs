@@ -2,7 +2,7 @@
 //! the checkers and the replay work on. A corrupt or truncated file gives an
 //! error naming the line, and the records before it stay usable.
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
@@ -130,16 +130,49 @@ impl Names {
     }
 }
 
-/// A problem in a trace file, at a 1-based line.
+/// The longest line the reader takes, in bytes (docs/trace-format.md). A
+/// longer one is an error naming its line, so that a damaged or hostile file
+/// cannot make the reader hold more than this at once.
+pub const MAX_LINE_BYTES: usize = 256 << 20;
+
+/// Limits of the reader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The longest line, header included, in bytes.
+    pub max_line_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_line_bytes: MAX_LINE_BYTES,
+        }
+    }
+}
+
+/// A problem in a trace file, at a 1-based line; line 0 when the file
+/// cannot be opened at all.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceError {
     pub line: usize,
     pub message: String,
 }
 
+impl TraceError {
+    /// The file could not be opened or is not a file (a usage error for
+    /// the tools), as opposed to a file whose content is not a trace.
+    pub fn cannot_open(&self) -> bool {
+        self.line == 0
+    }
+}
+
 impl std::fmt::Display for TraceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}: {}", self.line, self.message)
+        if self.line == 0 {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "line {}: {}", self.line, self.message)
+        }
     }
 }
 
@@ -174,6 +207,12 @@ impl Trace {
         self.header.get("program")?.get("name")?.as_str()
     }
 
+    /// Whether the trace holds a whole run: it ends with `run.end`, and no
+    /// line after the header is damaged.
+    pub fn is_complete(&self) -> bool {
+        self.error.is_none() && self.records.last().is_some_and(|r| &*r.kind == "run.end")
+    }
+
     /// The poll's records.
     pub fn poll(&self, index: usize) -> &[Record] {
         self.polls
@@ -195,76 +234,127 @@ fn index_polls(records: &[Record]) -> Vec<Range<usize>> {
 }
 
 pub fn read_file(path: &Path) -> Result<Trace, TraceError> {
-    let file = std::fs::File::open(path).map_err(|e| TraceError {
+    read_file_with(path, &Limits::default())
+}
+
+pub fn read_file_with(path: &Path, limits: &Limits) -> Result<Trace, TraceError> {
+    let cannot = |why: String| TraceError {
         line: 0,
-        message: format!("cannot open {}: {e}", path.display()),
-    })?;
+        message: format!("cannot open {}: {why}", path.display()),
+    };
+    let file = std::fs::File::open(path).map_err(|e| cannot(e.to_string()))?;
+    let meta = file.metadata().map_err(|e| cannot(e.to_string()))?;
+    if meta.is_dir() {
+        return Err(cannot("it is a directory".into()));
+    }
     // Records are about 100 bytes: reserving up front spares the peak of a
-    // growing vector holding both its old and its new buffer.
-    let hint = file.metadata().map_or(0, |m| m.len() / 100) as usize;
-    read_sized(std::io::BufReader::new(file), hint)
+    // growing vector holding both its old and its new buffer. The file's
+    // size bounds the reservation; a file of few long lines wastes only
+    // address space, which is not touched.
+    let hint = (meta.len() / 100).min(1 << 24) as usize;
+    read_sized(std::io::BufReader::new(file), hint, limits)
 }
 
 /// Reads a trace. Fails only when the header is unusable; a bad record
 /// ends the reading with `Trace::error` set.
 pub fn read(input: impl BufRead) -> Result<Trace, TraceError> {
-    read_sized(input, 0)
+    read_with(input, &Limits::default())
 }
 
-fn read_sized(mut input: impl BufRead, expected_records: usize) -> Result<Trace, TraceError> {
-    let bad = |line: usize, message: String| TraceError { line, message };
-    let mut header_line = String::new();
-    match input.read_line(&mut header_line) {
-        Ok(0) => return Err(bad(1, "empty file: no trace header".into())),
-        Ok(_) => {}
-        Err(e) => return Err(bad(1, format!("cannot read: {e}"))),
+pub fn read_with(input: impl BufRead, limits: &Limits) -> Result<Trace, TraceError> {
+    read_sized(input, 0, limits)
+}
+
+/// Reads one line into `buf` (without its line end), holding at most
+/// `max` bytes of it: `Ok(false)` at the end of the input.
+pub fn read_line_bounded(
+    input: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> Result<bool, String> {
+    buf.clear();
+    // Room for the line end, `\r\n`, which does not count.
+    let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(2);
+    let n = input
+        .by_ref()
+        .take(limit)
+        .read_until(b'\n', buf)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if n == 0 {
+        return Ok(false);
     }
-    let header: serde_json::Value = serde_json::from_str(&header_line)
-        .map_err(|e| bad(1, format!("the header is not JSON: {e}")))?;
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+    }
+    if buf.len() > max {
+        return Err(format!(
+            "the line is longer than {max} bytes, the longest a trace line may be"
+        ));
+    }
+    Ok(true)
+}
+
+fn read_sized(
+    mut input: impl BufRead,
+    expected_records: usize,
+    limits: &Limits,
+) -> Result<Trace, TraceError> {
+    let bad = |line: usize, message: String| TraceError { line, message };
+    let max = limits.max_line_bytes;
+    // One line buffer for the whole file.
+    let mut buf = Vec::new();
+    match read_line_bounded(&mut input, &mut buf, max) {
+        Ok(false) => return Err(bad(1, "empty file: no trace header".into())),
+        Ok(true) => {}
+        Err(e) => return Err(bad(1, e)),
+    }
+    let header: serde_json::Value =
+        serde_json::from_slice(&buf).map_err(|e| bad(1, format!("the header is not JSON: {e}")))?;
     if header.get("format").and_then(|f| f.as_str()) != Some(super::FORMAT) {
         return Err(bad(
             1,
             "not a gene-trace trace (no \"format\":\"gene-trace\" header)".into(),
         ));
     }
-    let version = header.get("version").and_then(|v| v.as_u64());
-    if version != Some(super::VERSION) {
-        return Err(bad(
-            1,
-            format!(
-                "unsupported trace version {version:?} (this tool reads {})",
-                super::VERSION
-            ),
-        ));
+    match header.get("version") {
+        Some(v) if v.as_u64() == Some(super::VERSION) => {}
+        Some(v) => {
+            return Err(bad(
+                1,
+                format!(
+                    "this trace is version {v}; this tool reads version {}",
+                    super::VERSION
+                ),
+            ));
+        }
+        None => {
+            return Err(bad(
+                1,
+                format!(
+                    "the header has no version; this tool reads version {}",
+                    super::VERSION
+                ),
+            ));
+        }
     }
     let mut names = Names::default();
     let mut records = Vec::with_capacity(expected_records.min(50_000_000));
     let mut error = None;
-    // One line buffer for the whole file.
-    let mut line = String::new();
+    let mut validator = super::schema::Validator::default();
     for number in 2.. {
-        line.clear();
-        let parsed = match input.read_line(&mut line) {
-            Ok(0) => break,
-            Ok(_) => parse_record(line.trim_end_matches(['\n', '\r']), &mut names),
-            Err(e) => Err(format!("cannot read: {e}")),
+        let parsed = match read_line_bounded(&mut input, &mut buf, max) {
+            Ok(false) => break,
+            Ok(true) => match std::str::from_utf8(&buf) {
+                Ok(line) => parse_record(line, &mut names),
+                Err(e) => Err(format!("the record is not UTF-8 text: {e}")),
+            },
+            Err(e) => Err(e),
         };
-        match parsed {
-            Ok(r) => {
-                let expected = records.last().map_or(1, |p: &Record| p.seq + 1);
-                if r.seq != expected {
-                    error = Some(bad(
-                        number,
-                        format!("record seq {} where {expected} was expected", r.seq),
-                    ));
-                    break;
-                }
-                if records.last().is_some_and(|p: &Record| r.poll < p.poll) {
-                    error = Some(bad(number, format!("poll {} goes back", r.poll)));
-                    break;
-                }
-                records.push(r);
-            }
+        match parsed.and_then(|r| validator.check(&r).map(|()| r)) {
+            Ok(r) => records.push(r),
             Err(message) => {
                 error = Some(bad(number, message));
                 break;
@@ -274,6 +364,12 @@ fn read_sized(mut input: impl BufRead, expected_records: usize) -> Result<Trace,
     let mut trace = Trace::from_records(header, records);
     trace.error = error;
     Ok(trace)
+}
+
+/// Parses one record line, without the schema's checks (for tests and
+/// tools that look at a single line).
+pub fn parse_unchecked(line: &str) -> Result<Record, String> {
+    parse_record(line, &mut Names::default())
 }
 
 fn parse_record(line: &str, names: &mut Names) -> Result<Record, String> {
@@ -368,7 +464,7 @@ fn parse_json(line: &str, names: &mut Names) -> Result<Record, String> {
     let num = |k: &str| {
         map.get(k)
             .and_then(|v| v.as_u64())
-            .ok_or_else(|| format!("record without a numeric {k:?}"))
+            .ok_or_else(|| format!("record without a numeric \"{k}\""))
     };
     let (seq, t, poll) = (num("seq")?, num("t")?, num("poll")?);
     let kind = match map.get("kind") {
@@ -383,13 +479,13 @@ fn parse_json(line: &str, names: &mut Names) -> Result<Record, String> {
         let f = match v {
             serde_json::Value::Number(n) => Field::Int(
                 n.as_i64()
-                    .ok_or_else(|| format!("field {k:?} is out of range"))?,
+                    .ok_or_else(|| format!("field \"{k}\" is out of range"))?,
             ),
             serde_json::Value::Bool(b) => Field::Bool(*b),
             serde_json::Value::String(s) => Field::Text(names.text(s)),
             _ => {
                 return Err(format!(
-                    "field {k:?} must be a number, a boolean or a string"
+                    "field \"{k}\" must be a number, a boolean or a string"
                 ));
             }
         };

@@ -186,8 +186,17 @@ impl Source {
                 candidates.push(dir.join(file));
             }
         }
+        let mut refused = None;
         for c in candidates {
-            if let Ok(bytes) = std::fs::read(&c) {
+            let bytes = match read_source(&c) {
+                Ok(Some(b)) => b,
+                Ok(None) => continue,
+                Err(why) => {
+                    refused.get_or_insert(why);
+                    continue;
+                }
+            };
+            {
                 let text = String::from_utf8_lossy(&bytes);
                 let mut s = Source::from_text(&c.display().to_string(), &text);
                 let want = trace
@@ -203,8 +212,51 @@ impl Source {
                 return Ok(s);
             }
         }
-        Err(format!("{name}: not found"))
+        Err(refused.unwrap_or_else(|| format!("{name}: not found")))
     }
+}
+
+/// The longest program source the replay shows, in bytes.
+pub const MAX_SOURCE_BYTES: u64 = 64 << 20;
+
+/// Reads a program named by a trace's header, which a hostile trace may
+/// point anywhere: only a regular file, and at most `MAX_SOURCE_BYTES` of
+/// it, so that a FIFO, a device or a huge file cannot block or exhaust the
+/// replay. `Ok(None)` when there is no such file.
+fn read_source(path: &Path) -> Result<Option<Vec<u8>>, String> {
+    use std::io::Read;
+    // The type is checked before opening: opening a FIFO blocks.
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => {}
+        Ok(_) => return Err(format!("{}: not a regular file", path.display())),
+        Err(_) => return Ok(None),
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    // Should it have become a FIFO since, opening it does not block.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let Ok(file) = options.open(path) else {
+        return Ok(None);
+    };
+    // Checked again on the open file, in case it was replaced meanwhile.
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Err(format!("{}: not a regular file", path.display()));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_SOURCE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        return Err(format!(
+            "{}: longer than {MAX_SOURCE_BYTES} bytes, the longest program the replay shows",
+            path.display()
+        ));
+    }
+    Ok(Some(bytes))
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -775,7 +827,7 @@ impl App {
                 ));
             }
             None => self.complain(format!(
-                "cannot jump to {input:?}: give a poll (120), a time (150ms, 1.5s, t=2us) or a record (#42)"
+                "cannot jump to \"{input}\": give a poll (120), a time (150ms, 1.5s, t=2us) or a record (#42)"
             )),
         }
     }
@@ -1121,10 +1173,14 @@ impl App {
         let b = match (item, id) {
             (4, _) => match parse_time(input.strip_prefix("t=").unwrap_or(input)) {
                 Some(t) => BreakOn::TimePasses(t),
-                None => return self.complain(format!("not a time: {input:?} (e.g. 150ms, 1.5s)")),
+                None => {
+                    return self.complain(format!("not a time: \"{input}\" (e.g. 150ms, 1.5s)"));
+                }
             },
             (_, Err(())) => {
-                return self.complain(format!("not an id: {input:?} (a number, or empty for any)"));
+                return self.complain(format!(
+                    "not an id: \"{input}\" (a number, or empty for any)"
+                ));
             }
             (0, Ok(id)) => BreakOn::FutureResolves(id),
             (1, Ok(id)) => BreakOn::FutureFails(id),

@@ -40,9 +40,21 @@ pub fn load(path: &Path) -> Result<App, String> {
 }
 
 pub fn main(args: &ReplayArgs) -> ExitCode {
-    if let Err(e) = std::fs::metadata(&args.trace) {
-        eprintln!("error: cannot read {}: {e}", args.trace.display());
-        return ExitCode::from(1);
+    // A trace that cannot be opened is a usage error (status 2), told
+    // before the terminal is taken over.
+    match std::fs::File::open(&args.trace).and_then(|f| f.metadata()) {
+        Ok(m) if m.is_dir() => {
+            eprintln!(
+                "error: cannot open {}: it is a directory",
+                args.trace.display()
+            );
+            return ExitCode::from(2);
+        }
+        Ok(_) => {}
+        Err(e) => {
+            eprintln!("error: cannot open {}: {e}", args.trace.display());
+            return ExitCode::from(2);
+        }
     }
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!(
@@ -56,7 +68,12 @@ pub fn main(args: &ReplayArgs) -> ExitCode {
         }
         app
     });
-    let failed = loaded.is_err();
+    // A trace that is not one, or is damaged, ends with status 1 once the
+    // user has seen it (the prefix before the damage is shown).
+    let failed = match &loaded {
+        Ok(app) => app.replay.trace.error.is_some(),
+        Err(_) => true,
+    };
     match run_terminal(loaded, &args.trace.display().to_string()) {
         Ok(()) if failed => ExitCode::from(1),
         Ok(()) => ExitCode::SUCCESS,

@@ -204,6 +204,15 @@ pub struct FutureInfo {
     pub adopted: u32,
 }
 
+impl FutureInfo {
+    /// Failed, and nothing has observed the failure so far. A failure with
+    /// nothing to react (`unobserved`) that an `await` or a failure
+    /// callback reads later is observed after all, as `run.end` counts it.
+    pub fn unobserved_now(&self) -> bool {
+        self.unobserved && !self.observed
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TaskKind {
     Main,

@@ -1057,8 +1057,10 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
                     lines.push(kv("callbacks", f.callbacks.to_string()));
                     lines.push(kv(
                         "observed",
-                        if f.unobserved {
+                        if f.unobserved_now() {
                             "NO: it failed with nothing to react".into()
+                        } else if f.observed && f.unobserved {
+                            "yes, late: it failed with nothing to react, then was read".into()
                         } else if f.observed {
                             "yes".into()
                         } else {

@@ -1,0 +1,279 @@
+//! The schema's rules, one record at a time, and the document's kind table
+//! against the schema.
+
+use super::*;
+use crate::trace::read::Record;
+
+/// Checks `lines` in order: the error of the first rejected one.
+fn validate(lines: &[&str]) -> Result<(), String> {
+    let mut v = Validator::default();
+    for (i, l) in lines.iter().enumerate() {
+        let r = parse(l);
+        v.check(&r).map_err(|e| format!("record {}: {e}", i + 1))?;
+    }
+    Ok(())
+}
+
+/// Parses one record line without validating it.
+fn parse(line: &str) -> Record {
+    crate::trace::read::parse_unchecked(line).expect("a JSON record")
+}
+
+const BEGIN: &str = r#"{"seq":1,"t":0,"poll":0,"kind":"poll.begin"}"#;
+
+#[test]
+fn schema_accepts_a_well_formed_prefix() {
+    validate(&[
+        BEGIN,
+        r#"{"seq":2,"t":0,"poll":0,"kind":"op.started","op":1,"op_kind":"sleep","nanos":5,"blocking":false,"future":1}"#,
+        r#"{"seq":3,"t":0,"poll":0,"kind":"task.spawned","task":2,"parent":1,"task_kind":"async","future":1,"reacts_to":0}"#,
+        r#"{"seq":4,"t":0,"poll":0,"kind":"poll.end","delivered":0,"hash":"0123456789abcdef"}"#,
+        r#"{"seq":5,"t":5,"poll":1,"kind":"poll.begin"}"#,
+    ])
+    .unwrap();
+}
+
+#[test]
+fn schema_accepts_fields_in_any_order() {
+    validate(&[
+        BEGIN,
+        r#"{"kind":"poll.end","hash":"0123456789abcdef","poll":0,"delivered":3,"t":0,"seq":2}"#,
+    ])
+    .unwrap();
+}
+
+#[test]
+fn schema_rejects_a_task_spawned_twice() {
+    let spawn = |seq: u32| {
+        format!(
+            r#"{{"seq":{seq},"t":0,"poll":0,"kind":"task.spawned","task":2,"parent":1,"task_kind":"async","future":0,"reacts_to":0}}"#
+        )
+    };
+    let (a, b) = (spawn(2), spawn(3));
+    let e = validate(&[BEGIN, &a, &b]).unwrap_err();
+    assert!(
+        e.contains("record 3") && e.contains("task 2 is made a second time"),
+        "{e}"
+    );
+}
+
+#[test]
+fn schema_rejects_every_duplicate_creation() {
+    for (kind, rest) in [
+        ("future.created", r#""future":1"#),
+        ("scope.created", r#""scope":1,"parent":0"#),
+        (
+            "op.started",
+            r#""op":1,"op_kind":"read","path":"a","blocking":true,"future":0"#,
+        ),
+    ] {
+        let line = |seq: u32| format!(r#"{{"seq":{seq},"t":0,"poll":0,"kind":"{kind}",{rest}}}"#);
+        let (a, b) = (line(2), line(3));
+        let e = validate(&[BEGIN, &a, &b]).unwrap_err();
+        assert!(e.contains("a second time"), "{kind}: {e}");
+    }
+}
+
+#[test]
+fn schema_rejects_a_missing_required_field() {
+    let e = validate(&[
+        BEGIN,
+        r#"{"seq":2,"t":0,"poll":0,"kind":"poll.end","delivered":0}"#,
+    ])
+    .unwrap_err();
+    assert!(e.contains("without its \"hash\" field"), "{e}");
+    // A field the operation's kind needs: a sleep without nanos.
+    let e = validate(&[
+        BEGIN,
+        r#"{"seq":2,"t":0,"poll":0,"kind":"op.started","op":1,"op_kind":"sleep","blocking":false,"future":0}"#,
+    ])
+    .unwrap_err();
+    assert!(e.contains("\"nanos\""), "{e}");
+}
+
+#[test]
+fn schema_rejects_a_malformed_hash() {
+    for hash in [
+        "0123456789ABCDEF",
+        "0123456789abcde",
+        "0123456789abcdef0",
+        "0123456789abcdeg",
+        "",
+    ] {
+        let line = format!(
+            r#"{{"seq":2,"t":0,"poll":0,"kind":"poll.end","delivered":0,"hash":"{hash}"}}"#
+        );
+        let e = validate(&[BEGIN, &line]).unwrap_err();
+        assert!(e.contains("16 lowercase hexadecimal digits"), "{hash}: {e}");
+    }
+    let e = validate(&[
+        BEGIN,
+        r#"{"seq":2,"t":0,"poll":0,"kind":"poll.end","delivered":0,"hash":12}"#,
+    ])
+    .unwrap_err();
+    assert!(e.contains("hexadecimal"), "{e}");
+}
+
+#[test]
+fn schema_rejects_wrong_field_types() {
+    for (line, what) in [
+        (
+            r#"{"seq":2,"t":0,"poll":0,"kind":"output","text":"x","newline":1}"#,
+            "true or false",
+        ),
+        (
+            r#"{"seq":2,"t":0,"poll":0,"kind":"output","text":5,"newline":true}"#,
+            "a string",
+        ),
+        (
+            r#"{"seq":2,"t":0,"poll":0,"kind":"poll.end","delivered":-1,"hash":"0123456789abcdef"}"#,
+            "non-negative",
+        ),
+        (
+            r#"{"seq":2,"t":0,"poll":0,"kind":"op.started","op":1,"op_kind":"nap","nanos":1,"blocking":false,"future":0}"#,
+            "one of sleep, read, write",
+        ),
+    ] {
+        let e = validate(&[BEGIN, line]).unwrap_err();
+        assert!(e.contains(what), "{line}: {e}");
+    }
+}
+
+#[test]
+fn schema_rejects_unknown_kinds_and_fields() {
+    let e = validate(&[
+        BEGIN,
+        r#"{"seq":2,"t":0,"poll":0,"kind":"task.teleported","task":1}"#,
+    ])
+    .unwrap_err();
+    assert!(e.contains("unknown record kind \"task.teleported\""), "{e}");
+    let e = validate(&[
+        BEGIN,
+        r#"{"seq":2,"t":0,"poll":0,"kind":"poll.begin","extra":1}"#,
+    ])
+    .unwrap_err();
+    assert!(e.contains("no field \"extra\""), "{e}");
+}
+
+#[test]
+fn schema_rejects_ids_no_record_made() {
+    // Absurd ids, as a hostile file has them, and ids one past the counter.
+    for line in [
+        r#"{"seq":2,"t":0,"poll":0,"kind":"task.finished","task":4000000000,"ok":true}"#,
+        r#"{"seq":2,"t":0,"poll":0,"kind":"future.created","future":4000000000}"#,
+        r#"{"seq":2,"t":0,"poll":0,"kind":"scope.freed","scope":1}"#,
+        r#"{"seq":2,"t":0,"poll":0,"kind":"task.awaiting","task":1,"future":1}"#,
+        r#"{"seq":2,"t":0,"poll":0,"kind":"run.end","ok":true,"value":"nil","elapsed":0,"polls":1,"operations":0,"futures":0,"tasks":1,"abandoned_tasks":0,"peak_scopes":0,"cycle_scopes":0,"miscounts":0,"unobserved":"7"}"#,
+    ] {
+        let e = validate(&[BEGIN, line]).unwrap_err();
+        assert!(
+            e.contains("no earlier record made") || e.contains("the next"),
+            "{line}: {e}"
+        );
+    }
+}
+
+#[test]
+fn schema_rejects_polls_that_skip_or_go_back() {
+    let e = validate(&[
+        BEGIN,
+        r#"{"seq":2,"t":0,"poll":4000000000,"kind":"poll.begin"}"#,
+    ])
+    .unwrap_err();
+    assert!(e.contains("poll 4000000000 follows poll 0"), "{e}");
+    let e = validate(&[
+        BEGIN,
+        r#"{"seq":2,"t":0,"poll":1,"kind":"poll.begin"}"#,
+        r#"{"seq":3,"t":0,"poll":0,"kind":"poll.begin"}"#,
+    ])
+    .unwrap_err();
+    assert!(e.contains("goes back"), "{e}");
+    let e = validate(&[r#"{"seq":1,"t":0,"poll":7,"kind":"poll.begin"}"#]).unwrap_err();
+    assert!(e.contains("not poll 0"), "{e}");
+    let e = validate(&[r#"{"seq":18446744073709551615,"t":0,"poll":0,"kind":"poll.begin"}"#])
+        .unwrap_err();
+    assert!(e.contains("where 1 was expected"), "{e}");
+}
+
+#[test]
+fn schema_rejects_records_after_run_end() {
+    let end = r#"{"seq":2,"t":0,"poll":0,"kind":"run.end","ok":true,"value":"nil","elapsed":0,"polls":1,"operations":0,"futures":0,"tasks":1,"abandoned_tasks":0,"peak_scopes":0,"cycle_scopes":0,"miscounts":0,"unobserved":""}"#;
+    validate(&[BEGIN, end]).unwrap();
+    let e = validate(&[
+        BEGIN,
+        end,
+        r#"{"seq":3,"t":0,"poll":0,"kind":"poll.begin"}"#,
+    ])
+    .unwrap_err();
+    assert!(e.contains("after run.end"), "{e}");
+}
+
+/// The rows of the document's kind table: kind, and the backquoted words
+/// of its fields column.
+fn doc_rows() -> Vec<(String, Vec<String>)> {
+    let doc = include_str!("../../../../docs/trace-format.md");
+    let table = doc
+        .split("| kind | fields | meaning |")
+        .nth(1)
+        .expect("the kind table");
+    table
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').collect();
+            let kind = cells[1].trim().trim_matches('`').to_string();
+            let words = cells[2]
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string)
+                .collect();
+            (kind, words)
+        })
+        .collect()
+}
+
+#[test]
+fn schema_and_document_list_the_same_kinds_and_fields() {
+    let rows = doc_rows();
+    let doc_kinds: Vec<&str> = rows.iter().map(|(k, _)| k.as_str()).collect();
+    let kinds: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
+    assert_eq!(
+        doc_kinds, kinds,
+        "docs/trace-format.md's kind table vs schema::KINDS"
+    );
+    for (kind, words) in &rows {
+        let spec = super::kind(kind).unwrap();
+        for field in spec.fields {
+            assert!(
+                words.iter().any(|w| w == field.name),
+                "the document does not list {kind}'s field `{}`",
+                field.name
+            );
+        }
+        for w in words {
+            let is_field = spec.field(w).is_some();
+            let is_word = spec
+                .fields
+                .iter()
+                .any(|f| matches!(f.ty, Type::Word(ws) if ws.contains(&w.as_str())));
+            assert!(
+                is_field || is_word,
+                "the document lists `{w}` for {kind}, which the schema does not have"
+            );
+        }
+    }
+}
+
+#[test]
+fn invariant_checker_reports_schema_contradictions_of_collected_records() {
+    let records = [
+        parse(BEGIN),
+        parse(r#"{"seq":2,"t":0,"poll":0,"kind":"poll.end","delivered":0,"hash":"not a hash"}"#),
+    ];
+    let v = crate::trace::check::check(&records);
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(v[0].rule, "schema");
+    assert_eq!(v[0].seq, 2);
+}

@@ -1,0 +1,218 @@
+//! The trace reader against the recorder and against hostile files: every
+//! record the recorder writes for the fixture corpus validates against the
+//! schema, and crafted traces (absurd polls, seqs and ids, an over-long
+//! line) give a line-numbered error instead of an allocation sized by a
+//! number in the file.
+
+use std::path::{Path, PathBuf};
+
+use gene_sim::RunConfig;
+use gene_sim::trace::read::{Limits, read, read_file, read_file_with, read_line_bounded};
+use gene_sim::trace::schema::Validator;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else if p.extension().is_some_and(|x| x == "gene") {
+            out.push(p);
+        }
+    }
+}
+
+/// A `Write` the recorder can own, read back afterwards.
+#[derive(Clone, Default)]
+struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Shared {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn recorder_output_validates_against_the_schema_for_every_fixture() {
+    let root = fixtures();
+    let mut files = Vec::new();
+    collect(&root, &mut files);
+    files.sort();
+    assert!(files.len() > 50);
+    let config = RunConfig {
+        root: root.clone(),
+        ..RunConfig::default()
+    };
+    let mut kinds = std::collections::BTreeSet::new();
+    for path in &files {
+        let name = path.strip_prefix(&root).unwrap().display().to_string();
+        let text = std::fs::read_to_string(path).unwrap();
+        // The records as collected in memory...
+        let Ok((_, collected)) =
+            gene_sim::run_collected(&name, &text, &config, &mut std::io::sink())
+        else {
+            continue;
+        };
+        let mut v = Validator::default();
+        for r in &collected.records {
+            if let Err(e) = v.check(r) {
+                panic!("{name}: record {}: {e}", r.seq);
+            }
+            kinds.insert(r.kind.to_string());
+        }
+        assert!(v.ended(), "{name}: no run.end");
+        // ... and as written and read back.
+        let buf = Shared::default();
+        gene_sim::run_traced(
+            &name,
+            &text,
+            &config,
+            &mut std::io::sink(),
+            Some(Box::new(buf.clone())),
+        )
+        .unwrap();
+        let bytes = buf.0.lock().unwrap().clone();
+        let trace = read(&bytes[..]).unwrap();
+        assert_eq!(trace.error, None, "{name}");
+        assert!(trace.is_complete(), "{name}");
+    }
+    // The corpus exercises most of the format.
+    assert!(kinds.len() >= 20, "{kinds:?}");
+}
+
+/// A temporary trace file, removed when dropped.
+struct TempTrace(PathBuf);
+
+impl TempTrace {
+    fn new(name: &str, body: &[u8]) -> TempTrace {
+        let path = std::env::temp_dir().join(format!(
+            "gene-trace-reader-{}-{name}.jsonl",
+            std::process::id()
+        ));
+        let mut text = br#"{"format":"gene-trace","version":1,"seed":0}"#.to_vec();
+        text.push(b'\n');
+        text.extend_from_slice(body);
+        std::fs::write(&path, text).unwrap();
+        TempTrace(path)
+    }
+}
+
+impl Drop for TempTrace {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+const BEGIN: &str = "{\"seq\":1,\"t\":0,\"poll\":0,\"kind\":\"poll.begin\"}\n";
+
+#[test]
+fn reader_rejects_numbers_that_would_size_allocations() {
+    for (name, line, what) in [
+        (
+            "poll",
+            r#"{"seq":2,"t":0,"poll":4000000000,"kind":"poll.begin"}"#,
+            "poll 4000000000",
+        ),
+        (
+            "seq",
+            r#"{"seq":18446744073709551615,"t":0,"poll":0,"kind":"poll.begin"}"#,
+            "seq",
+        ),
+        (
+            "task",
+            r#"{"seq":2,"t":0,"poll":0,"kind":"task.spawned","task":4000000000,"parent":1,"task_kind":"async","future":0,"reacts_to":0}"#,
+            "next task id is 2",
+        ),
+        (
+            "scope",
+            r#"{"seq":2,"t":0,"poll":0,"kind":"scope.retained","scope":4000000000,"rc":2}"#,
+            "scope 4000000000",
+        ),
+        (
+            "future",
+            r#"{"seq":2,"t":0,"poll":0,"kind":"future.resolved","future":4294967295,"ok":true,"value":"1","reactions":4000000000}"#,
+            "future 4294967295",
+        ),
+    ] {
+        let t = TempTrace::new(name, format!("{BEGIN}{line}\n").as_bytes());
+        let trace = read_file(&t.0).unwrap();
+        let e = trace.error.clone().expect("an error");
+        assert_eq!(e.line, 3, "{name}: {e}");
+        assert!(e.message.contains(what), "{name}: {e}");
+        assert_eq!(trace.records.len(), 1, "the record before it stays");
+        assert_eq!(trace.polls.len(), 1);
+        assert!(!trace.is_complete());
+    }
+}
+
+#[test]
+fn reader_rejects_a_line_longer_than_its_limit() {
+    let limit = 64 << 20;
+    let mut body = BEGIN.as_bytes().to_vec();
+    body.extend(std::iter::repeat_n(b'x', limit + 1));
+    body.push(b'\n');
+    let t = TempTrace::new("long", &body);
+    let limits = Limits {
+        max_line_bytes: limit,
+    };
+    let trace = read_file_with(&t.0, &limits).unwrap();
+    let e = trace.error.expect("an error");
+    assert_eq!(e.line, 3);
+    assert!(e.message.contains("longer than 67108864 bytes"), "{e}");
+    assert_eq!(trace.records.len(), 1);
+    // A header longer than the limit is refused too.
+    let small = Limits { max_line_bytes: 8 };
+    let e = read_file_with(&t.0, &small).err().expect("an error");
+    assert_eq!(e.line, 1);
+    assert!(e.message.contains("longer than 8 bytes"), "{e}");
+}
+
+#[test]
+fn bounded_line_reader_holds_at_most_the_limit() {
+    let mut buf = Vec::new();
+    let mut input: &[u8] = b"abc\nabcd\r\nabcde\nab";
+    let mut lines = Vec::new();
+    let mut errors = 0;
+    loop {
+        match read_line_bounded(&mut input, &mut buf, 4) {
+            Ok(true) => lines.push(String::from_utf8(buf.clone()).unwrap()),
+            Ok(false) => break,
+            Err(_) => {
+                errors += 1;
+                assert!(
+                    buf.len() <= 6,
+                    "it stopped reading at the limit and a line end"
+                );
+            }
+        }
+    }
+    // Exactly the limit is fine; one more is not; the line end does not count.
+    assert_eq!(lines, ["abc", "abcd", "ab"]);
+    assert_eq!(errors, 1);
+}
+
+#[test]
+fn reader_names_both_versions_and_opens_only_files() {
+    let path =
+        std::env::temp_dir().join(format!("gene-trace-reader-{}-v2.jsonl", std::process::id()));
+    std::fs::write(&path, "{\"format\":\"gene-trace\",\"version\":2}\n").unwrap();
+    let e = read_file(&path).err().expect("an error");
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(
+        e.to_string(),
+        "line 1: this trace is version 2; this tool reads version 1"
+    );
+    let e = read_file(&std::env::temp_dir()).err().expect("an error");
+    assert!(e.cannot_open() && e.message.contains("directory"), "{e}");
+    let e = read_file(Path::new("/no/such/trace.jsonl"))
+        .err()
+        .expect("an error");
+    assert!(e.cannot_open(), "{e}");
+}

@@ -1,0 +1,103 @@
+//! `gene-trace check TRACE`: the invariant checkers on a recorded trace.
+//! The reader validates every record against the schema first
+//! (docs/trace-format.md, "Reading"); a trace that stops before `run.end`
+//! is refused unless a prefix is checked on purpose.
+//!
+//! Exit status: 0 when the whole trace is valid and every invariant holds;
+//! 1 when an invariant is broken, a record is damaged or contradicts the
+//! schema, or the trace is incomplete; 2 when the file cannot be opened.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use gene_sim::trace::{check, read};
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// A trace written by `gene-trace run --trace FILE`.
+    pub trace: PathBuf,
+    /// Accept a trace without `run.end` (a crashed or cut run) and check
+    /// the records it has; a damaged record is still an error.
+    #[arg(long)]
+    pub allow_incomplete: bool,
+}
+
+/// What checking a trace found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every invariant holds on the whole trace (or, allowed, its prefix).
+    Holds { records: usize, complete: bool },
+    /// Broken invariants and damaged or invalid records, one line each.
+    Problems(Vec<String>),
+    /// No `run.end`, and prefixes were not allowed.
+    Incomplete { records: usize },
+}
+
+/// Checks a recorded trace file; `Err` when it cannot be opened or its
+/// header is unusable (the first is a usage error, the second a verdict).
+pub fn check_file(path: &Path, allow_incomplete: bool) -> Result<Verdict, read::TraceError> {
+    let trace = read::read_file(path)?;
+    let mut problems: Vec<String> = check::check(&trace.records)
+        .iter()
+        .map(|v| v.to_string())
+        .collect();
+    if let Some(e) = &trace.error {
+        problems.push(format!(
+            "[format] {e} (the {} records before it were checked)",
+            trace.records.len()
+        ));
+    }
+    let ended = trace.records.last().is_some_and(|r| &*r.kind == "run.end");
+    Ok(if !problems.is_empty() {
+        Verdict::Problems(problems)
+    } else if !ended && !allow_incomplete {
+        Verdict::Incomplete {
+            records: trace.records.len(),
+        }
+    } else {
+        Verdict::Holds {
+            records: trace.records.len(),
+            complete: ended,
+        }
+    })
+}
+
+pub fn main(args: &CheckArgs) -> ExitCode {
+    let name = args.trace.display();
+    match check_file(&args.trace, args.allow_incomplete) {
+        Ok(Verdict::Holds { complete: true, .. }) => {
+            println!("{name}: every invariant holds");
+            ExitCode::SUCCESS
+        }
+        Ok(Verdict::Holds {
+            records,
+            complete: false,
+        }) => {
+            println!(
+                "{name}: every invariant holds on the {records} records of this incomplete trace"
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(Verdict::Problems(problems)) => {
+            for p in problems {
+                println!("{name}: {p}");
+            }
+            ExitCode::from(1)
+        }
+        Ok(Verdict::Incomplete { records }) => {
+            eprintln!(
+                "error: {name}: the trace is incomplete: it stops after {records} records, \
+                 without run.end (a crashed or cut run); --allow-incomplete checks the prefix"
+            );
+            ExitCode::from(1)
+        }
+        Err(e) if e.cannot_open() => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("error: {name}: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
