@@ -231,7 +231,11 @@ fn export_of_a_truncated_trace_warns_and_exports_its_prefix() {
     );
     check_chrome(&text(&out.stdout));
     let out = gene_trace(&["export", "missing.jsonl", "-"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a missing input is a usage error"
+    );
     let out = gene_trace(&["export", "--format", "svg", "demo.jsonl", "-"]);
     assert_eq!(out.status.code(), Some(2));
 }
@@ -248,7 +252,11 @@ fn replay_needs_a_terminal_and_an_existing_file() {
         text(&out.stderr)
     );
     let out = gene_trace(&["replay", "missing.jsonl", "--at", "3"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a missing input is a usage error"
+    );
     assert!(text(&out.stderr).starts_with("error: cannot read missing.jsonl"));
 }
 
