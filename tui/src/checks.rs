@@ -145,3 +145,24 @@ pub fn main(args: &CheckArgs) -> std::process::ExitCode {
         Err(e) => crate::fail(&e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_divergence_names_its_line_and_poll() {
+        let a = b"{\"h\":1}\n{\"seq\":1,\"poll\":0}\n{\"seq\":2,\"poll\":3,\"x\":1}\n";
+        let b = b"{\"h\":1}\n{\"seq\":1,\"poll\":0}\n{\"seq\":2,\"poll\":3,\"x\":2}\n";
+        assert_eq!(first_difference(a, a), Ok(2));
+        let e = first_difference(a, b).unwrap_err();
+        assert!(
+            e.starts_with("the two runs differ at line 3 (poll 3)"),
+            "{e}"
+        );
+        // One trace stopping early is a divergence too.
+        let cut = a.len() - "{\"seq\":2,\"poll\":3,\"x\":1}\n".len();
+        let e = first_difference(a, &a[..cut]).unwrap_err();
+        assert!(e.contains("<end of trace>"), "{e}");
+    }
+}

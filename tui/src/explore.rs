@@ -416,3 +416,51 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
         std::process::ExitCode::from(1)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_seeds_are_the_filtered_range() {
+        for first in [0u64, 1, 5, 7, 1000] {
+            for n in 1..12u64 {
+                for count in 1..5 {
+                    for index in 1..=count {
+                        let plan = Plan {
+                            first_seed: first,
+                            ..Plan::seeds(n)
+                        };
+                        let seeds = ShardSeeds::new(&plan, Shard { index, count });
+                        let got: Vec<u64> = (0..seeds.len()).filter_map(|k| seeds.get(k)).collect();
+                        let want: Vec<u64> = (first..first + n)
+                            .filter(|s| s % count == index - 1)
+                            .collect();
+                        assert_eq!(got, want, "{first} {n} {index}/{count}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_summary_does_not_depend_on_the_jobs() {
+        let text =
+            "(fn ^^async w [x] (await (gene/sleep_async 1)) (print x)) (await (w 1) (w 2) (w 3))";
+        let base = RunConfig::default();
+        let plan = Plan::seeds(40);
+        let shard = Shard { index: 1, count: 1 };
+        let hidden = ProgressBar::hidden();
+        let key = |s: &Summary| -> Vec<(u64, u64, String)> {
+            s.outcomes
+                .iter()
+                .map(|o| (o.count, o.first.seed, o.first.outcome.clone()))
+                .collect()
+        };
+        let one = explore("p.gene", text, &base, &plan, 1, shard, &hidden);
+        let four = explore("p.gene", text, &base, &plan, 4, shard, &hidden);
+        assert_eq!(one.runs, 40);
+        assert!(one.outcomes.len() > 1, "the schedules differ");
+        assert_eq!(key(&one), key(&four));
+    }
+}

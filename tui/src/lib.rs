@@ -23,7 +23,9 @@ use gene_vm::{AwaitMode, VmConfig};
 /// How a run is set up: limits, and the world it runs in.
 #[derive(Args, Debug, Clone)]
 pub struct RunArgs {
-    /// End the run with an error after this many VM instructions.
+    /// End the run with an error after this many VM instructions (default:
+    /// none; 50,000,000 with --check or --check-determinism; 5,000,000 a
+    /// seed in explore).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_instructions: Option<u64>,
     /// Nested calls beyond this raise a catchable "stack overflow".

@@ -20,6 +20,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a program in the simulated world (standard input when no file, or `-`, is given).
+    #[command(after_help = RUN_HELP)]
     Run {
         file: Option<String>,
         #[command(flatten)]
@@ -44,6 +45,7 @@ enum Command {
     },
     /// Run a program under many seeds, schedules and fault plans; report
     /// each distinct outcome and every broken invariant.
+    #[command(after_help = EXPLORE_HELP)]
     Explore(gene_trace::explore::ExploreArgs),
     /// Check every invariant on a recorded trace.
     Check(gene_trace::checks::CheckArgs),
@@ -56,6 +58,30 @@ enum Command {
     /// Convert a trace to Chrome trace / Perfetto JSON.
     Export(gene_trace::export::ExportArgs),
 }
+
+const RUN_HELP: &str = "\
+--trace -: the trace goes to standard output and the program's output to standard error.
+--check and --check-determinism do all a plain run does (output, --trace of the first run,
+--stats, the program's errors and status), then their check; either gives the run a default
+budget of 50,000,000 instructions and 1 GiB of memory, which --max-instructions N replaces.
+An output path that names an input (the program, the fault plan) is refused.
+Exit status: 0 ok; 1 the program failed, a check failed, output could not be written;
+2 usage error or an input that cannot be opened.";
+
+const EXPLORE_HELP: &str = "\
+In explore the run options mean:
+  --seed S                the first seed: explore runs the seeds S..S+N (N: --seeds)
+  --schedule random       the default: each seed draws its schedule and its swarm fault plan
+  --schedule fifo         start order: each seed draws only its swarm fault plan (faults only)
+  --faults FILE, --fail-nth, --fail-path, --fail-probability, --short-read-probability
+                          added to each seed's swarm plan (a probability replaces the plan's)
+  --max-instructions N    each seed's budget (default 5,000,000; memory: 256 MiB a seed);
+                          a seed that runs out of it is a \"did not finish\" outcome
+  --real, --swarm         refused: explore runs in the simulation and always draws swarm plans
+  --poll-every, --await, --root, --max-depth, --start-time: as in run
+Each outcome prints the `gene-trace run` command that reproduces it; --full prints whole
+outputs, --outcomes-dir DIR writes each to DIR/outcome-K.txt. Progress goes to stderr when it
+is a terminal. Exit status: 1 when a seed broke an invariant, 2 on a usage error, else 0.";
 
 fn main() -> ExitCode {
     output::restore_sigpipe();

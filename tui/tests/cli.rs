@@ -408,3 +408,39 @@ fn run_swarm_adds_the_fault_flags_to_the_seed_plan() {
         "the flag took effect"
     );
 }
+
+#[test]
+fn help_states_the_default_budgets() {
+    use gene_trace::budget;
+    let commas = |n: u64| {
+        let s = n.to_string();
+        let mut out = String::new();
+        for (i, c) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    };
+    let run = text(&gene_trace(&["run", "--help"], "").stdout);
+    assert!(run.contains(&commas(budget::CHECK_INSTRUCTIONS)), "{run}");
+    assert!(
+        run.contains(&format!("{} GiB", budget::CHECK_MEMORY >> 30)),
+        "{run}"
+    );
+    let explore = text(&gene_trace(&["explore", "--help"], "").stdout);
+    assert!(
+        explore.contains(&commas(budget::EXPLORE_INSTRUCTIONS)),
+        "{explore}"
+    );
+    assert!(
+        explore.contains(&format!("{} MiB", budget::EXPLORE_MEMORY >> 20)),
+        "{explore}"
+    );
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    for n in [budget::CHECK_INSTRUCTIONS, budget::EXPLORE_INSTRUCTIONS] {
+        assert!(readme.contains(&commas(n)), "README names {n}");
+    }
+}
