@@ -11,9 +11,11 @@ pub fn parse<P: clap::Parser>() -> Result<P, ExitCode> {
     match P::try_parse() {
         Ok(p) => Ok(p),
         Err(e) if !e.use_stderr() => {
-            // --help, --version: clap prints them; a closed pipe is quiet.
-            let _ = e.print();
-            Err(ExitCode::SUCCESS)
+            // --help, --version: on stdout, like every other output.
+            match e.print() {
+                Ok(()) => Err(ExitCode::SUCCESS),
+                Err(err) => Err(crate::output::stdout_failed(&err)),
+            }
         }
         Err(e) => {
             eprintln!("{}", one_line(&e.render().to_string()));

@@ -27,5 +27,8 @@ pub fn apply(config: &mut RunConfig, instructions: u64, memory: u64) {
 /// Whether a run ended because it ran out of its budget (an instruction or
 /// memory limit) rather than by itself.
 pub fn did_not_finish(u: &Uncaught) -> bool {
-    matches!(u.kind, UncaughtKind::Fatal) && u.message().contains("limit")
+    let m = u.message();
+    matches!(u.kind, UncaughtKind::Fatal)
+        && !m.contains("VM fault")
+        && (m.contains("limit") || m.contains("memory"))
 }

@@ -355,6 +355,11 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
         Ok(p) => p,
         Err(e) => return crate::args::usage(&e),
     };
+    // A program that does not compile fails every seed alike: say so once.
+    if let Err(e) = gene_vm::Vm::new(Default::default()).compile(&name, &text) {
+        eprint!("{}", e.render());
+        return std::process::ExitCode::from(1);
+    }
     let (mut base, extra_faults) = match args.run.config().and_then(|c| {
         let f = args.run.fault_config()?;
         Ok((c, f))

@@ -81,7 +81,8 @@ In explore the run options mean:
   --poll-every, --await, --root, --max-depth, --start-time: as in run
 Each outcome prints the `gene-trace run` command that reproduces it; --full prints whole
 outputs, --outcomes-dir DIR writes each to DIR/outcome-K.txt. Progress goes to stderr when it
-is a terminal. Exit status: 1 when a seed broke an invariant, 2 on a usage error, else 0.";
+is a terminal. Exit status: 1 when a seed broke an invariant or the program does not
+compile, 2 on a usage error, else 0.";
 
 fn main() -> ExitCode {
     output::restore_sigpipe();

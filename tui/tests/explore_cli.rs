@@ -293,3 +293,19 @@ fn explore_shows_progress_on_a_terminal() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn explore_of_a_program_that_does_not_compile_fails_once() {
+    let dir = scratch("explore-syntax");
+    let prog = dir.join("bad.gene");
+    std::fs::write(&prog, "(println \"open").unwrap();
+    let (report, out) = explore(&[prog.to_str().unwrap(), "--seeds", "3"]);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(report.is_empty());
+    assert!(
+        text(&out.stderr).contains("unterminated string"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -29,6 +29,8 @@ fn a_full_stdout_is_an_error_for_every_subcommand() {
         (GENE_TRACE, vec!["check", t]),
         (GENE_TRACE, vec!["diff", t, t]),
         (GENE_TRACE, vec!["export", t, "-"]),
+        (GENE_TRACE, vec!["--help"]),
+        (GENE, vec!["--version"]),
     ];
     for (bin, args) in cases {
         let full = std::fs::File::create("/dev/full").unwrap();
