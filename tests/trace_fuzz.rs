@@ -90,8 +90,10 @@ fn apply(trace: &[u8], cs: &[Corruption]) -> Vec<u8> {
             }
             Corruption::Cut(f) => t.truncate((t.len() as f64 * f) as usize),
             Corruption::Duplicate(k) | Corruption::Drop(k) => {
-                let mut lines: Vec<Vec<u8>> =
-                    t.split_inclusive(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
+                let mut lines: Vec<Vec<u8>> = t
+                    .split_inclusive(|&b| b == b'\n')
+                    .map(<[u8]>::to_vec)
+                    .collect();
                 if lines.is_empty() {
                     continue;
                 }

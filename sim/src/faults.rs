@@ -186,6 +186,26 @@ impl FaultConfig {
         self
     }
 
+    /// This configuration with `extra`'s rules added, as `explore` and
+    /// `run --swarm` add the fault flags to a seed's swarm plan: operation
+    /// numbers and path patterns are joined, and a probability `extra`
+    /// sets (non-zero) replaces this one's.
+    pub fn merged_with(mut self, extra: &FaultConfig) -> FaultConfig {
+        self.fail_nth.extend(&extra.fail_nth);
+        self.fail_nth.sort_unstable();
+        self.fail_nth.dedup();
+        self.fail_paths.extend(extra.fail_paths.iter().cloned());
+        self.short_read_paths
+            .extend(extra.short_read_paths.iter().cloned());
+        if extra.fail_probability != 0.0 {
+            self.fail_probability = extra.fail_probability;
+        }
+        if extra.short_read_probability != 0.0 {
+            self.short_read_probability = extra.short_read_probability;
+        }
+        self
+    }
+
     /// A random configuration for swarm testing. Each of `fail_nth`,
     /// `fail_probability` and `short_read_probability` is on with
     /// probability 1/2; `fail_nth` gets one or two operation numbers in
@@ -745,5 +765,24 @@ short_read_paths = ["big.txt"]
                 "fail_nth = [1]\nfail_probability = 0.149\nshort_read_probability = 0.106\n",
             ]
         );
+    }
+
+    #[test]
+    fn merging_adds_flag_rules_to_a_swarm_plan() {
+        let swarm = FaultConfig::new()
+            .with_fail_nth(4)
+            .with_fail_probability(0.1);
+        let extra = FaultConfig::new()
+            .with_fail_nth(2)
+            .with_fail_nth(4)
+            .with_fail_path("*.txt")
+            .with_short_read_probability(0.5);
+        let m = swarm.merged_with(&extra);
+        assert_eq!(m.fail_nth, [2, 4]);
+        assert_eq!(m.fail_paths, ["*.txt"]);
+        assert_eq!(m.fail_probability, 0.1, "kept: the flags set none");
+        assert_eq!(m.short_read_probability, 0.5);
+        let m = m.merged_with(&FaultConfig::new().with_fail_probability(0.9));
+        assert_eq!(m.fail_probability, 0.9, "a given probability replaces");
     }
 }

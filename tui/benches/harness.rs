@@ -63,8 +63,11 @@ fn explore(c: &mut Criterion) -> f64 {
             for _ in 0..iters {
                 let start = Instant::now();
                 let shard = gene_trace::explore::Shard { index: 1, count: 1 };
-                let runs = gene_trace::explore::explore(&name, &text, &base, seeds, 2, shard);
-                assert_eq!(runs.len() as u64, seeds);
+                let plan = gene_trace::explore::Plan::seeds(seeds);
+                let hidden = indicatif::ProgressBar::hidden();
+                let summary =
+                    gene_trace::explore::explore(&name, &text, &base, &plan, 2, shard, &hidden);
+                assert_eq!(summary.runs, seeds);
                 let t = start.elapsed();
                 best = best.min(t);
                 total += t;

@@ -62,27 +62,33 @@ pub fn check_file(path: &Path, allow_incomplete: bool) -> Result<Verdict, read::
     })
 }
 
+/// Prints the verdict; the status, or the one a failed write gives.
+fn say(text: &str, status: ExitCode) -> ExitCode {
+    match crate::output::print(text) {
+        Ok(()) => status,
+        Err(code) => code,
+    }
+}
+
 pub fn main(args: &CheckArgs) -> ExitCode {
     let name = args.trace.display();
     match check_file(&args.trace, args.allow_incomplete) {
-        Ok(Verdict::Holds { complete: true, .. }) => {
-            println!("{name}: every invariant holds");
-            ExitCode::SUCCESS
-        }
+        Ok(Verdict::Holds { complete: true, .. }) => say(
+            &format!("{name}: every invariant holds\n"),
+            ExitCode::SUCCESS,
+        ),
         Ok(Verdict::Holds {
             records,
             complete: false,
-        }) => {
-            println!(
-                "{name}: every invariant holds on the {records} records of this incomplete trace"
-            );
-            ExitCode::SUCCESS
-        }
+        }) => say(
+            &format!(
+                "{name}: every invariant holds on the {records} records of this incomplete trace\n"
+            ),
+            ExitCode::SUCCESS,
+        ),
         Ok(Verdict::Problems(problems)) => {
-            for p in problems {
-                println!("{name}: {p}");
-            }
-            ExitCode::from(1)
+            let lines: String = problems.iter().map(|p| format!("{name}: {p}\n")).collect();
+            say(&lines, ExitCode::from(1))
         }
         Ok(Verdict::Incomplete { records }) => {
             eprintln!(

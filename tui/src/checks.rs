@@ -1,10 +1,11 @@
-//! `gene-trace run --check-determinism` and `--check`.
+//! The checks of `gene-trace run --check-determinism` and `--check`
+//! (the run itself is `run::run_program`), and `gene-trace check TRACE`.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use gene_sim::RunConfig;
-use gene_sim::trace::check;
+use gene_sim::trace::{check, read};
+use gene_sim::{Report, RunConfig};
 
 /// A `Write` into shared memory: the recorder needs `Send + 'static`.
 #[derive(Clone, Default)]
@@ -24,6 +25,13 @@ impl Write for SharedBuf {
     }
 }
 
+impl SharedBuf {
+    /// The bytes written so far, leaving the buffer empty.
+    pub fn take(self) -> Vec<u8> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
 /// The run's JSON trace, in memory.
 pub fn trace_bytes(name: &str, text: &str, config: &RunConfig) -> Result<Vec<u8>, String> {
     let buf = SharedBuf::default();
@@ -35,16 +43,13 @@ pub fn trace_bytes(name: &str, text: &str, config: &RunConfig) -> Result<Vec<u8>
         Some(Box::new(buf.clone())),
     )
     .map_err(|e| e.render())?;
-    let bytes = buf.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    Ok(bytes)
+    Ok(buf.take())
 }
 
-/// Runs twice and compares the traces: `Ok(records)` when byte-identical,
-/// else a description of the first differing record and its poll.
-pub fn determinism(name: &str, text: &str, config: &RunConfig) -> Result<usize, String> {
-    let a = trace_bytes(name, text, config)?;
-    let b = trace_bytes(name, text, config)?;
-    let (a, b) = (String::from_utf8_lossy(&a), String::from_utf8_lossy(&b));
+/// Compares two runs' traces: `Ok(records)` when byte-identical, else a
+/// description of the first differing record and its poll.
+pub fn first_difference(a: &[u8], b: &[u8]) -> Result<usize, String> {
+    let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
     let (mut la, mut lb) = (a.lines(), b.lines());
     let mut line = 0;
     loop {
@@ -69,18 +74,22 @@ pub fn determinism(name: &str, text: &str, config: &RunConfig) -> Result<usize, 
     }
 }
 
-/// Runs in checking mode and checks every invariant on the trace.
-pub fn invariants(name: &str, text: &str, config: &RunConfig) -> Result<Vec<String>, String> {
-    let config = RunConfig {
-        check_refcounts: true,
-        ..config.clone()
+/// Every invariant checked on a checking-mode run's trace (JSON lines) and
+/// report: the trace checkers, the per-poll recount, VM faults.
+pub fn invariants(trace: &[u8], report: &Report) -> Vec<String> {
+    let mut problems: Vec<String> = match read::read(trace) {
+        Ok(t) => {
+            let mut p: Vec<String> = check::check(&t.records)
+                .iter()
+                .map(|v| v.to_string())
+                .collect();
+            if let Some(e) = &t.error {
+                p.push(format!("[format] the run's trace: {e}"));
+            }
+            p
+        }
+        Err(e) => vec![format!("[format] the run's trace: {e}")],
     };
-    let (report, trace) = gene_sim::run_collected(name, text, &config, &mut std::io::sink())
-        .map_err(|e| e.render())?;
-    let mut problems: Vec<String> = check::check(&trace.records)
-        .iter()
-        .map(|v| v.to_string())
-        .collect();
     if report.poll_miscounts > 0 {
         problems.push(format!(
             "[refcount] {} scope counts differed from the recount from the roots",
@@ -92,47 +101,26 @@ pub fn invariants(name: &str, text: &str, config: &RunConfig) -> Result<Vec<Stri
     {
         problems.push(format!("[vm-fault] {}", u.message()));
     }
-    Ok(problems)
+    problems
 }
 
-/// `run --check-determinism` and/or `run --check`: report on stderr,
-/// status 1 when a check fails.
-pub fn run_checks(
-    name: &str,
-    text: &str,
-    args: &crate::RunArgs,
-    determinism_too: bool,
-    invariants_too: bool,
-) -> std::process::ExitCode {
-    let config = match args.config() {
-        Ok(c) => c,
-        Err(e) => return crate::fail(&e),
-    };
-    let mut ok = true;
-    if determinism_too {
-        match determinism(name, text, &config) {
-            Ok(n) => eprintln!("deterministic: two runs gave the same {n} trace records"),
-            Err(e) => {
-                eprintln!("{e}");
-                ok = false;
-            }
-        }
-    }
-    if invariants_too {
-        match invariants(name, text, &config) {
-            Ok(problems) if problems.is_empty() => eprintln!("every invariant holds"),
-            Ok(problems) => {
-                for p in problems {
-                    eprintln!("{p}");
-                }
-                ok = false;
-            }
-            Err(e) => return crate::fail(&e),
-        }
-    }
-    if ok {
-        std::process::ExitCode::SUCCESS
-    } else {
-        std::process::ExitCode::from(1)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_divergence_names_its_line_and_poll() {
+        let a = b"{\"h\":1}\n{\"seq\":1,\"poll\":0}\n{\"seq\":2,\"poll\":3,\"x\":1}\n";
+        let b = b"{\"h\":1}\n{\"seq\":1,\"poll\":0}\n{\"seq\":2,\"poll\":3,\"x\":2}\n";
+        assert_eq!(first_difference(a, a), Ok(2));
+        let e = first_difference(a, b).unwrap_err();
+        assert!(
+            e.starts_with("the two runs differ at line 3 (poll 3)"),
+            "{e}"
+        );
+        // One trace stopping early is a divergence too.
+        let cut = a.len() - "{\"seq\":2,\"poll\":3,\"x\":1}\n".len();
+        let e = first_difference(a, &a[..cut]).unwrap_err();
+        assert!(e.contains("<end of trace>"), "{e}");
     }
 }

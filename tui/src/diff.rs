@@ -69,7 +69,9 @@ pub fn main(args: &DiffArgs) -> ExitCode {
     }
     let names = (args.a.display().to_string(), args.b.display().to_string());
     let (report, equal) = diff(&a, &b, &names, args.context);
-    print!("{report}");
+    if let Err(code) = crate::output::print(&report) {
+        return code;
+    }
     if equal && !damaged {
         ExitCode::SUCCESS
     } else {

@@ -1,24 +1,36 @@
-//! `gene-trace explore`: one program under many seeds. Each seed draws a
-//! random schedule and a swarm fault plan; every run's trace goes through
-//! the invariant checkers; runs are grouped by outcome (output and result).
+//! `gene-trace explore`: one program under many seeds. Each seed draws its
+//! schedule (random by default) and its swarm fault plan, to which the
+//! fault flags add; every run's trace goes through the invariant checkers;
+//! runs are grouped by outcome (output and result). Each seed has a budget
+//! (`crate::budget`), so an endless program is a "did not finish" outcome.
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use gene_sim::faults::FaultPlan;
+use gene_sim::faults::{FaultConfig, FaultPlan};
 use gene_sim::trace::check;
 use gene_sim::{RunConfig, Schedule};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rustc_hash::FxHashSet;
 use sha2::{Digest, Sha256};
+
+use crate::explore_report::{self, ReportOptions};
 
 /// How one seed went.
 #[derive(Clone, Debug)]
 pub struct SeedRun {
     pub seed: u64,
-    /// Digest of the output and the result.
+    /// Digest of the output and the result (12 hex digits).
     pub outcome: String,
     pub output: String,
-    /// `ok`, or the error's first line.
+    /// `ok`, `error: ...` (the error's message), or `did not finish: ...`
+    /// (the budget it ran out of).
     pub result: String,
+    /// The run ran out of its budget.
+    pub unfinished: bool,
     pub violations: Vec<String>,
 }
 
@@ -45,38 +57,70 @@ impl std::str::FromStr for Shard {
     }
 }
 
-/// The configuration of one seed: the base, with the seed's random
-/// schedule and swarm fault plan.
-pub fn seed_config(base: &RunConfig, seed: u64) -> RunConfig {
-    RunConfig {
-        seed,
-        schedule: Schedule::Random,
-        faults: FaultPlan::swarm_of_seed(seed),
-        ..base.clone()
+/// What an exploration runs: which seeds, and how each is set up.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The seeds `first_seed..first_seed + seeds`.
+    pub first_seed: u64,
+    pub seeds: u64,
+    /// Random: schedules and faults; fifo: faults only.
+    pub schedule: Schedule,
+    /// The fault flags, added to each seed's swarm plan.
+    pub extra_faults: FaultConfig,
+}
+
+impl Plan {
+    /// Seeds `0..seeds`, random schedules, swarm plans only.
+    pub fn seeds(seeds: u64) -> Plan {
+        Plan {
+            first_seed: 0,
+            seeds,
+            schedule: Schedule::Random,
+            extra_faults: FaultConfig::new(),
+        }
     }
 }
 
-fn run_seed(name: &str, text: &str, base: &RunConfig, seed: u64) -> SeedRun {
-    let config = seed_config(base, seed);
+/// The configuration of one seed: the base, with the plan's schedule and
+/// the seed's swarm fault plan plus the plan's own faults (what `run --seed
+/// S --swarm` with the same flags builds).
+pub fn seed_config(base: &RunConfig, plan: &Plan, seed: u64) -> Result<RunConfig, String> {
+    let swarm = FaultPlan::swarm_of_seed(seed).config().clone();
+    Ok(RunConfig {
+        seed,
+        schedule: plan.schedule,
+        faults: FaultPlan::new(swarm.merged_with(&plan.extra_faults))?,
+        ..base.clone()
+    })
+}
+
+fn run_seed(name: &str, text: &str, base: &RunConfig, plan: &Plan, seed: u64) -> SeedRun {
     let mut out = Vec::new();
-    let (result, violations) = match gene_sim::run_collected(name, text, &config, &mut out) {
+    let (result, unfinished, violations) = match seed_config(base, plan, seed)
+        .map_err(|e| format!("error: {e}"))
+        .and_then(|config| {
+            gene_sim::run_collected(name, text, &config, &mut out)
+                .map_err(|e| format!("error: {}", e.error.message))
+        }) {
         Ok((report, trace)) => {
             let mut v: Vec<String> = check::check(&trace.records)
                 .iter()
                 .map(|v| v.to_string())
                 .collect();
-            let result = match &report.result {
-                Ok(_) => "ok".to_string(),
+            match &report.result {
+                Ok(_) => ("ok".to_string(), false, v),
+                Err(u) if crate::budget::did_not_finish(u) => {
+                    (format!("did not finish: {}", u.message()), true, v)
+                }
                 Err(u) => {
                     if u.message().contains("VM fault") {
                         v.push(format!("[vm-fault] {}", u.message()));
                     }
-                    format!("error: {}", u.message())
+                    (format!("error: {}", u.message()), false, v)
                 }
-            };
-            (result, v)
+            }
         }
-        Err(e) => (format!("error: {}", e.error.message), Vec::new()),
+        Err(e) => (e, false, Vec::new()),
     };
     let output = String::from_utf8_lossy(&out).into_owned();
     let digest = Sha256::digest(format!("{output}\u{0}{result}").as_bytes());
@@ -86,113 +130,191 @@ fn run_seed(name: &str, text: &str, base: &RunConfig, seed: u64) -> SeedRun {
         outcome,
         output,
         result,
+        unfinished,
         violations,
     }
 }
 
-/// Runs the shard's seeds among `0..seeds` on `jobs` threads; the result is
-/// in seed order whatever the number of jobs.
+/// One distinct outcome: how many seeds gave it, and the first of them.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub count: u64,
+    pub first: SeedRun,
+}
+
+/// What an exploration found, the same whatever the number of jobs.
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    /// Seeds run (this shard's).
+    pub runs: u64,
+    /// Distinct outcomes, in order of their first seed.
+    pub outcomes: Vec<Outcome>,
+    /// The seeds that broke an invariant, in seed order.
+    pub violations: Vec<SeedRun>,
+}
+
+/// A progress bar on stderr when it is a terminal, else a hidden one.
+pub fn progress_bar(total: u64) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:30} {pos}/{len} seeds, {per_sec}, {msg}, ETA {eta}")
+    {
+        bar.set_style(style);
+    }
+    bar.set_message("0 outcomes");
+    bar
+}
+
+/// Runs the shard's seeds of the plan on `jobs` threads, one outcome per
+/// distinct output and result, kept as they come (memory grows with the
+/// outcomes, not the seeds).
 pub fn explore(
     name: &str,
     text: &str,
     base: &RunConfig,
-    seeds: u64,
+    plan: &Plan,
     jobs: usize,
     shard: Shard,
-) -> Vec<SeedRun> {
-    let mine: Vec<u64> = (0..seeds)
-        .filter(|s| s % shard.count == shard.index - 1)
-        .collect();
-    let jobs = jobs.clamp(1, mine.len().max(1));
-    let mut runs: Vec<SeedRun> = std::thread::scope(|scope| {
+    progress: &ProgressBar,
+) -> Summary {
+    let mine = ShardSeeds::new(plan, shard);
+    let jobs = jobs.clamp(1, usize::try_from(mine.len()).unwrap_or(usize::MAX).max(1));
+    let next = AtomicUsize::new(0);
+    let seen: Mutex<FxHashSet<String>> = Mutex::default();
+    let parts: Vec<Summary> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..jobs)
-            .map(|j| {
-                let mine = &mine;
+            .map(|_| {
+                let (mine, next, seen) = (&mine, &next, &seen);
                 scope.spawn(move || {
-                    mine.iter()
-                        .skip(j)
-                        .step_by(jobs)
-                        .map(|&s| run_seed(name, text, base, s))
-                        .collect::<Vec<_>>()
+                    let mut part = Partial::default();
+                    while let Some(s) = mine.get(next.fetch_add(1, Ordering::Relaxed) as u64) {
+                        let run = run_seed(name, text, base, plan, s);
+                        let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+                        if seen.insert(run.outcome.clone()) {
+                            progress.set_message(format!("{} outcomes", seen.len()));
+                        }
+                        drop(seen);
+                        progress.inc(1);
+                        part.add(run);
+                    }
+                    part.done()
                 })
             })
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
+            .map(|h| h.join().unwrap_or_default())
             .collect()
     });
-    runs.sort_by_key(|r| r.seed);
-    runs
+    progress.finish_and_clear();
+    merge(parts)
 }
 
-/// The text `explore` prints: outcomes with counts and a seed each, then
-/// violations with the command that reproduces and traces them.
-pub fn report(
-    file: &str,
-    runs: &[SeedRun],
-    shard: Shard,
-    repro_flags: &str,
-    started: Instant,
-) -> String {
-    let mut out = String::new();
-    let secs = started.elapsed().as_secs_f64();
-    out.push_str(&format!(
-        "explored {} seeds of {file} (shard {}/{}) in {secs:.2} s ({:.0} seeds/s)\n",
-        runs.len(),
-        shard.index,
-        shard.count,
-        runs.len() as f64 / secs.max(1e-9)
-    ));
-    // Outcomes in order of their first seed.
-    let mut outcomes: BTreeMap<&str, (usize, &SeedRun)> = BTreeMap::new();
-    for r in runs {
-        outcomes.entry(&r.outcome).or_insert((0, r)).0 += 1;
-    }
-    let mut list: Vec<_> = outcomes.values().collect();
-    list.sort_by_key(|(_, r)| r.seed);
-    out.push_str(&format!("{} distinct outcome(s):\n", list.len()));
-    for (i, (count, r)) in list.iter().enumerate() {
-        out.push_str(&format!(
-            "  outcome {} ({count} seeds, e.g. seed {}): {}\n",
-            i + 1,
-            r.seed,
-            r.result
-        ));
-        let lines: Vec<&str> = r.output.lines().collect();
-        for l in lines.iter().take(6) {
-            out.push_str(&format!("    | {l}\n"));
-        }
-        if lines.len() > 6 {
-            out.push_str(&format!("    | ... ({} more lines)\n", lines.len() - 6));
+/// The seeds of a plan that a shard runs, by index (no list in memory).
+#[derive(Clone, Copy, Debug)]
+pub struct ShardSeeds {
+    start: u64,
+    end: u64,
+    step: u64,
+}
+
+impl ShardSeeds {
+    pub fn new(plan: &Plan, shard: Shard) -> ShardSeeds {
+        let end = plan.first_seed.saturating_add(plan.seeds);
+        let want = shard.index - 1;
+        let offset = (want + shard.count - plan.first_seed % shard.count) % shard.count;
+        ShardSeeds {
+            start: plan.first_seed.saturating_add(offset),
+            end,
+            step: shard.count,
         }
     }
-    let broken: Vec<&SeedRun> = runs.iter().filter(|r| !r.violations.is_empty()).collect();
-    if broken.is_empty() {
-        out.push_str("no invariant violations\n");
-    } else {
-        out.push_str(&format!(
-            "invariant violations in {} seed(s):\n",
-            broken.len()
-        ));
-        for r in broken {
-            for v in &r.violations {
-                out.push_str(&format!("  seed {}: {v}\n", r.seed));
+
+    /// How many seeds.
+    pub fn len(&self) -> u64 {
+        if self.start >= self.end {
+            0
+        } else {
+            (self.end - self.start).div_ceil(self.step)
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `k`th seed.
+    pub fn get(&self, k: u64) -> Option<u64> {
+        (k < self.len()).then(|| self.start + k * self.step)
+    }
+}
+
+/// One job's share, keyed by outcome digest.
+#[derive(Default)]
+struct Partial {
+    runs: u64,
+    outcomes: BTreeMap<String, Outcome>,
+    violations: Vec<SeedRun>,
+}
+
+impl Partial {
+    fn add(&mut self, run: SeedRun) {
+        self.runs += 1;
+        if !run.violations.is_empty() {
+            self.violations.push(run.clone());
+        }
+        self.outcomes
+            .entry(run.outcome.clone())
+            .and_modify(|o| o.count += 1)
+            .or_insert(Outcome {
+                count: 1,
+                first: run,
+            });
+    }
+
+    fn done(self) -> Summary {
+        Summary {
+            runs: self.runs,
+            outcomes: self.outcomes.into_values().collect(),
+            violations: self.violations,
+        }
+    }
+}
+
+fn merge(parts: Vec<Summary>) -> Summary {
+    let mut all: BTreeMap<String, Outcome> = BTreeMap::new();
+    let mut summary = Summary::default();
+    for part in parts {
+        summary.runs += part.runs;
+        summary.violations.extend(part.violations);
+        for o in part.outcomes {
+            match all.get_mut(&o.first.outcome) {
+                Some(have) => {
+                    have.count += o.count;
+                    if o.first.seed < have.first.seed {
+                        have.first = o.first;
+                    }
+                }
+                None => {
+                    all.insert(o.first.outcome.clone(), o);
+                }
             }
-            out.push_str(&format!(
-                "    reproduce: gene-trace run {file} --seed {} --schedule random --swarm{repro_flags} --trace seed-{}.jsonl\n",
-                r.seed, r.seed
-            ));
         }
     }
-    out
+    summary.outcomes = all.into_values().collect();
+    summary.outcomes.sort_by_key(|o| o.first.seed);
+    summary.violations.sort_by_key(|r| r.seed);
+    summary
 }
 
-/// `gene-trace explore FILE --seeds N [--jobs J] [--shard i/n]`.
+/// `gene-trace explore FILE [--seeds N] [--seed S] [--jobs J] [--shard i/n] ...`.
 #[derive(clap::Args, Debug)]
 pub struct ExploreArgs {
     pub file: String,
-    /// How many seeds (0..N) to run.
+    /// How many seeds to run: S..S+N, where S is --seed (default 0).
     #[arg(long, value_name = "N", default_value_t = 1000,
           value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     pub seeds: u64,
@@ -203,62 +325,147 @@ pub struct ExploreArgs {
     /// across CI jobs or machines.
     #[arg(long, value_name = "i/n", default_value = "1/1")]
     pub shard: Shard,
+    /// Print each outcome's whole output (default: its first 6 lines).
+    #[arg(long)]
+    pub full: bool,
+    /// Write each outcome's whole output to DIR/outcome-K.txt.
+    #[arg(long, value_name = "DIR")]
+    pub outcomes_dir: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub run: Box<crate::RunArgs>,
 }
 
+/// The run options that mean something else in `explore`, refused.
+fn refused(args: &crate::RunArgs) -> Option<&'static str> {
+    if args.real {
+        Some("explore runs only in the simulation: --real is not supported")
+    } else if args.swarm {
+        Some("explore always draws each seed's swarm fault plan: drop --swarm")
+    } else {
+        None
+    }
+}
+
 pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
     let started = Instant::now();
+    if let Some(e) = refused(&args.run) {
+        return crate::args::usage(e);
+    }
     let (name, text) = match crate::read_program(Some(&args.file)) {
         Ok(p) => p,
-        Err(e) => return crate::fail(&e),
+        Err(e) => return crate::args::usage(&e),
     };
-    let base = match args.run.config() {
+    // A program that does not compile fails every seed alike: say so once.
+    if let Err(e) = gene_vm::Vm::new(Default::default()).compile(&name, &text) {
+        eprint!("{}", e.render());
+        return std::process::ExitCode::from(1);
+    }
+    let (mut base, extra_faults) = match args.run.config().and_then(|c| {
+        let f = args.run.fault_config()?;
+        Ok((c, f))
+    }) {
         Ok(c) => c,
-        Err(e) => return crate::fail(&e),
+        Err(e) => return crate::args::usage(&e),
+    };
+    crate::budget::apply(
+        &mut base,
+        crate::budget::EXPLORE_INSTRUCTIONS,
+        crate::budget::EXPLORE_MEMORY,
+    );
+    if args.run.seed.checked_add(args.seeds).is_none() {
+        return crate::args::usage("--seed plus --seeds passes the largest seed");
+    }
+    let plan = Plan {
+        first_seed: args.run.seed,
+        seeds: args.seeds,
+        schedule: match args.run.schedule {
+            Some(crate::ScheduleArg::Fifo) => Schedule::Fifo,
+            Some(crate::ScheduleArg::Random) | None => Schedule::Random,
+        },
+        extra_faults,
     };
     let jobs = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |j| j as usize,
     );
-    let runs = explore(&name, &text, &base, args.seeds, jobs, args.shard);
-    print!(
-        "{}",
-        report(
-            &args.file,
-            &runs,
-            args.shard,
-            &repro_flags(&args.run),
-            started
-        )
-    );
-    if runs.iter().any(|r| !r.violations.is_empty()) {
-        std::process::ExitCode::from(1)
-    } else {
+    let mut inputs = vec![std::path::Path::new(&args.file)];
+    inputs.extend(args.run.faults.as_deref());
+    if let Some(dir) = &args.outcomes_dir
+        && let Err(e) = explore_report::check_outcomes_dir(dir, &inputs)
+    {
+        return crate::args::usage(&e);
+    }
+    let bar = progress_bar(ShardSeeds::new(&plan, args.shard).len());
+    let summary = explore(&name, &text, &base, &plan, jobs, args.shard, &bar);
+    let options = ReportOptions {
+        file: &args.file,
+        shard: args.shard,
+        plan: &plan,
+        args: &args.run,
+        base: &base,
+        full: args.full,
+        outcomes_dir: args.outcomes_dir.as_deref(),
+    };
+    if let Some(dir) = &args.outcomes_dir
+        && let Err(e) = explore_report::write_outcomes(dir, &summary, &inputs)
+    {
+        return crate::fail(&e);
+    }
+    let text = explore_report::report(&summary, &options, started);
+    if let Err(code) = crate::output::print(&text) {
+        return code;
+    }
+    if summary.violations.is_empty() {
         std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::from(1)
     }
 }
 
-/// The options of `args` that differ from the defaults, for reproduction.
-fn repro_flags(args: &crate::RunArgs) -> String {
-    let mut f = String::new();
-    if args.poll_every != 100 {
-        f.push_str(&format!(" --poll-every {}", args.poll_every));
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_seeds_are_the_filtered_range() {
+        for first in [0u64, 1, 5, 7, 1000] {
+            for n in 1..12u64 {
+                for count in 1..5 {
+                    for index in 1..=count {
+                        let plan = Plan {
+                            first_seed: first,
+                            ..Plan::seeds(n)
+                        };
+                        let seeds = ShardSeeds::new(&plan, Shard { index, count });
+                        let got: Vec<u64> = (0..seeds.len()).filter_map(|k| seeds.get(k)).collect();
+                        let want: Vec<u64> = (first..first + n)
+                            .filter(|s| s % count == index - 1)
+                            .collect();
+                        assert_eq!(got, want, "{first} {n} {index}/{count}");
+                    }
+                }
+            }
+        }
     }
-    if matches!(args.await_mode, crate::AwaitArg::Blocking) {
-        f.push_str(" --await blocking");
+
+    #[test]
+    fn the_summary_does_not_depend_on_the_jobs() {
+        let text =
+            "(fn ^^async w [x] (await (gene/sleep_async 1)) (print x)) (await (w 1) (w 2) (w 3))";
+        let base = RunConfig::default();
+        let plan = Plan::seeds(40);
+        let shard = Shard { index: 1, count: 1 };
+        let hidden = ProgressBar::hidden();
+        let key = |s: &Summary| -> Vec<(u64, u64, String)> {
+            s.outcomes
+                .iter()
+                .map(|o| (o.count, o.first.seed, o.first.outcome.clone()))
+                .collect()
+        };
+        let one = explore("p.gene", text, &base, &plan, 1, shard, &hidden);
+        let four = explore("p.gene", text, &base, &plan, 4, shard, &hidden);
+        assert_eq!(one.runs, 40);
+        assert!(one.outcomes.len() > 1, "the schedules differ");
+        assert_eq!(key(&one), key(&four));
     }
-    if let Some(root) = &args.root {
-        f.push_str(&format!(" --root {}", root.display()));
-    }
-    if let Some(n) = args.max_instructions {
-        f.push_str(&format!(" --max-instructions {n}"));
-    }
-    if args.max_depth != 10_000 {
-        f.push_str(&format!(" --max-depth {}", args.max_depth));
-    }
-    if args.start_time != 0.0 {
-        f.push_str(&format!(" --start-time {}", args.start_time));
-    }
-    f
 }

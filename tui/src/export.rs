@@ -83,9 +83,12 @@ pub fn main(args: &ExportArgs) -> ExitCode {
         );
     }
     let result = if args.out == Path::new("-") {
-        let stdout = std::io::stdout();
-        let mut w = std::io::BufWriter::new(stdout.lock());
-        write_chrome(&trace, args.clock, &mut w).and_then(|()| w.flush())
+        let mut w = crate::output::writer();
+        let r = write_chrome(&trace, args.clock, &mut w).and_then(|()| w.flush());
+        if let Err(e) = &r {
+            return crate::output::stdout_failed(e);
+        }
+        r
     } else {
         std::fs::File::create(&args.out).and_then(|f| {
             let mut w = std::io::BufWriter::new(f);

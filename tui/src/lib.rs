@@ -1,22 +1,31 @@
 //! Shared pieces of the `gene` and `gene-trace` command-line tools.
 
+pub mod args;
+pub mod budget;
 pub mod diff;
 pub mod export;
+pub mod output;
+pub mod paths;
 pub mod replay;
+mod run;
 
-use std::io::{self, Read, Write};
+pub use run::{Extras, run_program};
+
+use std::io::{self, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use gene_sim::faults::{FaultConfig, FaultPlan};
-use gene_sim::{Report, RunConfig, Schedule};
+use gene_sim::{RunConfig, Schedule};
 use gene_vm::{AwaitMode, VmConfig};
 
 /// How a run is set up: limits, and the world it runs in.
 #[derive(Args, Debug, Clone)]
 pub struct RunArgs {
-    /// End the run with an error after this many VM instructions.
+    /// End the run with an error after this many VM instructions (default:
+    /// none; 50,000,000 with --check or --check-determinism; 5,000,000 a
+    /// seed in explore).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_instructions: Option<u64>,
     /// Nested calls beyond this raise a catchable "stack overflow".
@@ -26,9 +35,9 @@ pub struct RunArgs {
     /// Seed of every random choice: latency jitter, faults, schedule.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
-    /// Order of same-instant timers and ready tasks.
-    #[arg(long, value_enum, default_value_t = ScheduleArg::Fifo)]
-    pub schedule: ScheduleArg,
+    /// Order of same-instant timers and ready tasks [default: fifo; explore: random].
+    #[arg(long, value_enum)]
+    pub schedule: Option<ScheduleArg>,
     /// Instructions between two polls of the event loop.
     #[arg(long, value_name = "N", default_value_t = 100,
           value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
@@ -47,18 +56,20 @@ pub struct RunArgs {
     #[arg(long, value_name = "GLOB")]
     pub fail_path: Vec<String>,
     /// Fail each I/O operation with this probability.
-    #[arg(long, value_name = "P")]
+    #[arg(long, value_name = "P", value_parser = crate::args::probability)]
     pub fail_probability: Option<f64>,
     /// Cut each read short with this probability.
-    #[arg(long, value_name = "P")]
+    #[arg(long, value_name = "P", value_parser = crate::args::probability)]
     pub short_read_probability: Option<f64>,
     /// The directory the simulated file system overlays (default: the working directory).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
     /// What `gene/time/now` reads at virtual time zero, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 0.0)]
+    #[arg(long, value_name = "SECS", default_value_t = 0.0,
+          value_parser = crate::args::seconds)]
     pub start_time: f64,
-    /// Draw the fault plan from the seed, as `explore` does.
+    /// Draw the fault plan from the seed, as `explore` does; the fault
+    /// flags add to it.
     #[arg(long)]
     pub swarm: bool,
     /// The real clock and real files instead of the simulation.
@@ -88,16 +99,8 @@ pub enum AwaitArg {
 }
 
 impl RunArgs {
-    // `..VmConfig::default()` fills gene-vm's test-only `mutation` field
-    // when the tests' feature is on, and nothing otherwise.
-    #[allow(clippy::needless_update)]
-    pub fn config(&self) -> Result<RunConfig, String> {
-        if !self.start_time.is_finite() || self.start_time < 0.0 {
-            return Err(format!(
-                "--start-time must be a non-negative number of seconds, got {}",
-                self.start_time
-            ));
-        }
+    /// The fault plan of `--faults` and the fault flags.
+    pub fn fault_config(&self) -> Result<FaultConfig, String> {
         let mut faults = match &self.faults {
             Some(path) => FaultConfig::from_toml_file(path)?,
             None => FaultConfig::new(),
@@ -114,8 +117,23 @@ impl RunArgs {
         if let Some(q) = self.short_read_probability {
             faults = faults.with_short_read_probability(q);
         }
+        Ok(faults)
+    }
+
+    // `..VmConfig::default()` fills gene-vm's test-only `mutation` field
+    // when the tests' feature is on, and nothing otherwise.
+    #[allow(clippy::needless_update)]
+    pub fn config(&self) -> Result<RunConfig, String> {
+        if !self.start_time.is_finite() || self.start_time < 0.0 {
+            return Err(format!(
+                "--start-time must be a non-negative number of seconds, got {}",
+                self.start_time
+            ));
+        }
+        let faults = self.fault_config()?;
         let faults = if self.swarm {
-            FaultPlan::swarm_of_seed(self.seed)
+            let swarm = FaultPlan::swarm_of_seed(self.seed).config().clone();
+            FaultPlan::new(swarm.merged_with(&faults))?
         } else {
             FaultPlan::new(faults)?
         };
@@ -138,8 +156,8 @@ impl RunArgs {
             poll_every: self.poll_every,
             seed: self.seed,
             schedule: match self.schedule {
-                ScheduleArg::Fifo => Schedule::Fifo,
-                ScheduleArg::Random => Schedule::Random,
+                Some(ScheduleArg::Random) => Schedule::Random,
+                Some(ScheduleArg::Fifo) | None => Schedule::Fifo,
             },
             faults,
             root,
@@ -153,6 +171,7 @@ impl RunArgs {
 pub mod check_trace;
 pub mod checks;
 pub mod explore;
+pub mod explore_report;
 
 /// Reads a program from a file, or from stdin when no path (or `-`) is given.
 pub fn read_program(path: Option<&str>) -> Result<(String, String), String> {
@@ -171,74 +190,6 @@ pub fn read_program(path: Option<&str>) -> Result<(String, String), String> {
             ))
         }
     }
-}
-
-/// What to do besides printing the program's own output.
-#[derive(Clone, Debug, Default)]
-pub struct Extras {
-    /// The `--stats` summary, on stderr.
-    pub stats: bool,
-    /// A warning per unobserved failure, on stderr.
-    pub unobserved: bool,
-    /// Record the trace into this file.
-    pub trace: Option<PathBuf>,
-}
-
-/// Runs a program with its output on stdout; errors go to stderr, status 1.
-pub fn run_program(
-    name: &str,
-    text: &str,
-    args: &RunArgs,
-    extras: &Extras,
-) -> (ExitCode, Option<Report>) {
-    let config = match args.config() {
-        Ok(c) => c,
-        Err(e) => return (fail(&e), None),
-    };
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
-    let trace: Option<Box<dyn Write + Send>> = match &extras.trace {
-        Some(path) => match std::fs::File::create(path) {
-            Ok(f) => Some(Box::new(io::BufWriter::new(f))),
-            Err(e) => {
-                return (
-                    fail(&format!("cannot create {}: {e}", path.display())),
-                    None,
-                );
-            }
-        },
-        None => None,
-    };
-    let report = match gene_sim::run_traced(name, text, &config, &mut out, trace) {
-        Ok(r) => r,
-        Err(e) => {
-            eprint!("{}", e.render());
-            return (ExitCode::from(1), None);
-        }
-    };
-    let _ = out.flush();
-    if extras.unobserved {
-        for v in &report.unobserved {
-            let mut s = String::new();
-            gene_vm::display::write_quoted(&mut s, v);
-            eprintln!("warning: unobserved failure: {s}");
-        }
-    }
-    if extras.stats {
-        eprint!("{}", report.summary());
-    }
-    let mut code = match &report.result {
-        Ok(_) => ExitCode::SUCCESS,
-        Err(u) => {
-            eprint!("{}", u.render());
-            ExitCode::from(1)
-        }
-    };
-    if let (Some(e), Some(path)) = (&report.trace_error, &extras.trace) {
-        eprintln!("error: writing the trace to {} failed: {e}", path.display());
-        code = ExitCode::from(1);
-    }
-    (code, Some(report))
 }
 
 /// Prints a tool error (not a program error) and returns status 1.

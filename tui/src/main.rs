@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use gene_trace::{Extras, RunArgs, fail, read_program, run_program};
+use gene_trace::args::{self, usage};
+use gene_trace::{Extras, RunArgs, output, paths, read_program, run_program};
 
 #[derive(Parser)]
 #[command(
@@ -19,6 +20,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a program in the simulated world (standard input when no file, or `-`, is given).
+    #[command(after_help = RUN_HELP)]
     Run {
         file: Option<String>,
         #[command(flatten)]
@@ -27,19 +29,23 @@ enum Command {
         /// unobserved failures and peak live scopes on stderr.
         #[arg(long)]
         stats: bool,
-        /// Record the run's trace (JSON lines, docs/trace-format.md).
+        /// Record the run's trace (JSON lines, docs/trace-format.md); `-`:
+        /// on standard output, and the program's output goes to stderr.
         #[arg(long, value_name = "FILE")]
         trace: Option<std::path::PathBuf>,
-        /// Run twice and compare the traces; name the first differing record.
+        /// Also run a second time and compare the traces; name the first
+        /// differing record. Budget: see --max-instructions.
         #[arg(long)]
         check_determinism: bool,
-        /// Checking mode: recount scope references at every poll and check
-        /// every invariant on the trace.
+        /// Also recount scope references at every poll and check every
+        /// invariant on the trace. With either check the run has a default
+        /// budget of 50,000,000 instructions and 1 GiB.
         #[arg(long)]
         check: bool,
     },
     /// Run a program under many seeds, schedules and fault plans; report
     /// each distinct outcome and every broken invariant.
+    #[command(after_help = EXPLORE_HELP)]
     Explore(gene_trace::explore::ExploreArgs),
     /// Check a recorded trace against the format and every invariant.
     Check(gene_trace::check_trace::CheckArgs),
@@ -53,11 +59,58 @@ enum Command {
     Export(gene_trace::export::ExportArgs),
 }
 
+const RUN_HELP: &str = "\
+--trace -: the trace goes to standard output and the program's output to standard error.
+--check and --check-determinism do all a plain run does (output, --trace of the first run,
+--stats, the program's errors and status), then their check; either gives the run a default
+budget of 50,000,000 instructions and 1 GiB of memory, which --max-instructions N replaces.
+An output path that names an input (the program, the fault plan) is refused.
+Exit status: 0 ok; 1 the program failed, a check failed, output could not be written;
+2 usage error or an input that cannot be opened.";
+
+const EXPLORE_HELP: &str = "\
+In explore the run options mean:
+  --seed S                the first seed: explore runs the seeds S..S+N (N: --seeds)
+  --schedule random       the default: each seed draws its schedule and its swarm fault plan
+  --schedule fifo         start order: each seed draws only its swarm fault plan (faults only)
+  --faults FILE, --fail-nth, --fail-path, --fail-probability, --short-read-probability
+                          added to each seed's swarm plan (a probability replaces the plan's)
+  --max-instructions N    each seed's budget (default 5,000,000; memory: 256 MiB a seed);
+                          a seed that runs out of it is a \"did not finish\" outcome
+  --real, --swarm         refused: explore runs in the simulation and always draws swarm plans
+  --poll-every, --await, --root, --max-depth, --start-time: as in run
+Each outcome prints the `gene-trace run` command that reproduces it; --full prints whole
+outputs, --outcomes-dir DIR writes each to DIR/outcome-K.txt. Progress goes to stderr when it
+is a terminal. Exit status: 1 when a seed broke an invariant or the program does not
+compile, 2 on a usage error, else 0.";
+
 fn main() -> ExitCode {
-    match Cli::parse().command {
+    output::restore_sigpipe();
+    let cli: Cli = match args::parse() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    // An input that cannot be opened is a usage error (status 2).
+    let inputs: Vec<&std::path::Path> = match &cli.command {
+        Command::Replay(a) => vec![&a.trace],
+        Command::Export(a) => vec![&a.trace],
+        Command::Check(a) => vec![&a.trace],
+        _ => Vec::new(),
+    };
+    for input in inputs {
+        if let Err(e) = paths::check_input(input) {
+            return usage(&e);
+        }
+    }
+    match cli.command {
         Command::Replay(args) => gene_trace::replay::main(&args),
         Command::Diff(args) => gene_trace::diff::main(&args),
-        Command::Export(args) => gene_trace::export::main(&args),
+        Command::Export(args) => {
+            if let Err(e) = paths::check_output("the output", &args.out, &[&args.trace]) {
+                return usage(&e);
+            }
+            gene_trace::export::main(&args)
+        }
         Command::Explore(args) => gene_trace::explore::main(&args),
         Command::Check(args) => gene_trace::check_trace::main(&args),
         Command::Run {
@@ -68,30 +121,29 @@ fn main() -> ExitCode {
             check_determinism,
             check,
         } => match read_program(file.as_deref()) {
-            Ok((name, text)) if check_determinism || check => {
-                gene_trace::checks::run_checks(&name, &text, &run, check_determinism, check)
-            }
             Ok((name, text)) => {
                 let extras = Extras {
                     stats,
                     unobserved: true,
                     trace,
+                    check_determinism,
+                    check,
                 };
                 run_program(&name, &text, &run, &extras).0
             }
-            Err(e) => fail(&e),
+            Err(e) => usage(&e),
         },
         Command::Disasm { file } => {
             let (name, text) = match read_program(file.as_deref()) {
                 Ok(p) => p,
-                Err(e) => return fail(&e),
+                Err(e) => return usage(&e),
             };
             let mut vm = gene_vm::Vm::new(Default::default());
             match vm.compile(&name, &text) {
-                Ok(code) => {
-                    print!("{}", gene_vm::disasm::listing(&code));
-                    ExitCode::SUCCESS
-                }
+                Ok(code) => match output::print(&gene_vm::disasm::listing(&code)) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(code) => code,
+                },
                 Err(e) => {
                     eprint!("{}", e.render());
                     ExitCode::from(1)

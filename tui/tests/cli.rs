@@ -19,12 +19,8 @@ fn tool(bin: &str, args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start the tool");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    // A tool that refuses its options closes stdin unread.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
     child.wait_with_output().expect("tool output")
 }
 
@@ -109,7 +105,11 @@ fn bad_options_and_missing_files_are_clear_errors() {
     let out = gene_trace(&["run", "--poll-every", "lots"], "");
     assert_eq!(out.status.code(), Some(2));
     let out = gene(&["run", "/no/such/file.gene"], "");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a missing input is a usage error"
+    );
     assert!(text(&out.stderr).contains("cannot read /no/such/file.gene"));
 }
 
@@ -190,11 +190,15 @@ fn fault_flags_and_files_inject_failures() {
     );
     std::fs::write(&plan, "fail_nth = [0]\n").unwrap();
     let out = gene_trace(&["run", "--faults", plan.to_str().unwrap()], prog);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a bad fault plan is a usage error"
+    );
     assert!(!text(&out.stderr).is_empty() && out.stdout.is_empty());
     std::fs::write(&plan, "fail_nth = [1\nunknown = 3\n").unwrap();
     let out = gene_trace(&["run", "--faults", plan.to_str().unwrap()], prog);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("faults.toml"),
         "{}",
@@ -204,14 +208,25 @@ fn fault_flags_and_files_inject_failures() {
 }
 
 #[test]
-fn absurd_options_are_refused() {
+fn bad_flag_values_are_usage_errors() {
     for args in [
         &["run", "--fail-probability", "1.5"][..],
+        &["run", "--fail-probability", "2"],
+        &["run", "--short-read-probability", "-0.5"],
+        &["run", "--fail-probability", "NaN"],
         &["run", "--start-time=-3"],
+        &["run", "--start-time", "inf"],
         &["run", "--faults", "/no/such/plan.toml"],
+        &["explore", "--fail-probability", "2", "x.gene"],
     ] {
         let out = gene_trace(args, "(println 1)");
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            text(&out.stderr).lines().count(),
+            1,
+            "one line: {}",
+            text(&out.stderr)
+        );
         assert!(
             text(&out.stderr).starts_with("error: "),
             "{args:?}: {}",
@@ -296,4 +311,136 @@ fn a_trace_that_cannot_be_written_is_an_error() {
         "{}",
         text(&out.stderr)
     );
+}
+
+#[test]
+fn a_missing_input_is_status_2_for_every_subcommand() {
+    let missing = "/no/such/input";
+    let cases: [(&str, &[&str]); 10] = [
+        (env!("CARGO_BIN_EXE_gene"), &["run", missing]),
+        (env!("CARGO_BIN_EXE_gene-trace"), &["run", missing]),
+        (
+            env!("CARGO_BIN_EXE_gene-trace"),
+            &["run", "--check", missing],
+        ),
+        (env!("CARGO_BIN_EXE_gene-trace"), &["disasm", missing]),
+        (env!("CARGO_BIN_EXE_gene-trace"), &["explore", missing]),
+        (env!("CARGO_BIN_EXE_gene-trace"), &["check", missing]),
+        (
+            env!("CARGO_BIN_EXE_gene-trace"),
+            &["diff", missing, missing],
+        ),
+        (env!("CARGO_BIN_EXE_gene-trace"), &["export", missing, "-"]),
+        (env!("CARGO_BIN_EXE_gene-trace"), &["replay", missing]),
+        (
+            env!("CARGO_BIN_EXE_gene-trace"),
+            &["run", "--faults", missing],
+        ),
+    ];
+    for (bin, args) in cases {
+        let out = tool(bin, args, "(println 1)");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.starts_with("error: ") && err.contains(missing),
+            "{args:?}: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn usage_errors_are_one_error_line() {
+    for args in [
+        &["run", "--no-such-flag"][..],
+        &["explore"],
+        &["run", "--seed", "x"],
+        &["diff", "a.jsonl"],
+    ] {
+        let out = gene_trace(args, "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(err.starts_with("error: "), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+    }
+    // --help still prints the whole help, on stdout, status 0.
+    let out = gene_trace(&["run", "--help"], "");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("--check-determinism"));
+}
+
+#[test]
+fn trace_dash_writes_the_trace_to_stdout_and_the_output_to_stderr() {
+    let out = gene_trace(&["run", "--trace", "-"], "(println \"hello\")");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let trace = gene_sim::trace::read::read(&out.stdout[..]).expect("stdout is a trace");
+    assert!(trace.error.is_none());
+    assert!(trace.records.iter().any(|r| &*r.kind == "run.end"));
+    assert_eq!(text(&out.stderr), "hello\n");
+    // The same trace as a file gets.
+    let dir = std::env::temp_dir().join(format!("gene-cli-dash-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("t.jsonl");
+    gene_trace(
+        &["run", "--trace", file.to_str().unwrap()],
+        "(println \"hello\")",
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), out.stdout);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn run_swarm_adds_the_fault_flags_to_the_seed_plan() {
+    // Seed 3's swarm plan alone leaves this write alone; --fail-path adds
+    // a rule that fails it (the flags were dropped with --swarm before).
+    let prog =
+        "(try (gene/io/write \"x.txt\" \"d\") (println \"wrote\") catch * (println \"failed\"))";
+    let out = gene_trace(&["run", "--swarm", "--seed", "3"], prog);
+    assert_eq!(text(&out.stdout), "wrote\n");
+    let with = gene_trace(
+        &["run", "--swarm", "--seed", "3", "--fail-path", "x.txt"],
+        prog,
+    );
+    assert_eq!(text(&with.stdout), "failed\n");
+    assert_ne!(
+        text(&out.stdout),
+        text(&with.stdout),
+        "the flag took effect"
+    );
+}
+
+#[test]
+fn help_states_the_default_budgets() {
+    use gene_trace::budget;
+    let commas = |n: u64| {
+        let s = n.to_string();
+        let mut out = String::new();
+        for (i, c) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    };
+    let run = text(&gene_trace(&["run", "--help"], "").stdout);
+    assert!(run.contains(&commas(budget::CHECK_INSTRUCTIONS)), "{run}");
+    assert!(
+        run.contains(&format!("{} GiB", budget::CHECK_MEMORY >> 30)),
+        "{run}"
+    );
+    let explore = text(&gene_trace(&["explore", "--help"], "").stdout);
+    assert!(
+        explore.contains(&commas(budget::EXPLORE_INSTRUCTIONS)),
+        "{explore}"
+    );
+    assert!(
+        explore.contains(&format!("{} MiB", budget::EXPLORE_MEMORY >> 20)),
+        "{explore}"
+    );
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    for n in [budget::CHECK_INSTRUCTIONS, budget::EXPLORE_INSTRUCTIONS] {
+        assert!(readme.contains(&commas(n)), "README names {n}");
+    }
 }

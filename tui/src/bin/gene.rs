@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use gene_trace::{Extras, RunArgs, fail, read_program, run_program};
+use gene_trace::args::{self, usage};
+use gene_trace::{Extras, RunArgs, output, read_program, run_program};
 
 #[derive(Parser)]
 #[command(
@@ -33,23 +34,31 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
+    output::restore_sigpipe();
+    let cli: Cli = match args::parse() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    match cli.command {
         Command::Run { file, run } => match read_program(file.as_deref()) {
             Ok((name, text)) => run_program(&name, &text, &run, &Extras::default()).0,
-            Err(e) => fail(&e),
+            Err(e) => usage(&e),
         },
         Command::Eval { code, run } => {
             let (name, text) = if code == "-" {
                 match read_program(None) {
                     Ok(p) => p,
-                    Err(e) => return fail(&e),
+                    Err(e) => return usage(&e),
                 }
             } else {
                 ("<eval>".to_string(), code)
             };
             let (status, report) = run_program(&name, &text, &run, &Extras::default());
-            if let Some(Ok(v)) = report.map(|r| r.result) {
-                println!("{}", gene_vm::display::display(&v));
+            if status == ExitCode::SUCCESS
+                && let Some(Ok(v)) = report.map(|r| r.result)
+                && let Err(code) = output::print(&format!("{}\n", gene_vm::display::display(&v)))
+            {
+                return code;
             }
             status
         }

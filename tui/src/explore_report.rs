@@ -1,0 +1,264 @@
+//! What `explore` prints: each distinct outcome with its count, its first
+//! seed and the exact command that reproduces it, its output (whole with
+//! `--full`, in a file with `--outcomes-dir`), then the invariant
+//! violations with the command that reruns and traces each.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use gene_sim::{RunConfig, Schedule};
+
+use crate::explore::{Plan, SeedRun, Shard, Summary};
+use crate::{AwaitArg, RunArgs};
+
+/// Lines of output shown per outcome without `--full`.
+const SHOWN_LINES: usize = 6;
+
+/// What the report needs besides the summary.
+pub struct ReportOptions<'a> {
+    pub file: &'a str,
+    pub shard: Shard,
+    pub plan: &'a Plan,
+    /// The command line's run options (for the reproducing commands).
+    pub args: &'a RunArgs,
+    /// The base configuration, budget included.
+    pub base: &'a RunConfig,
+    pub full: bool,
+    pub outcomes_dir: Option<&'a Path>,
+}
+
+/// A word as a POSIX shell reads it back.
+pub fn shell_word(w: &str) -> String {
+    let plain = !w.is_empty()
+        && w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./=:,+-@%".contains(c));
+    if plain {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', r"'\''"))
+    }
+}
+
+/// The `gene-trace run` command that reproduces `run`: the seed, its
+/// schedule and swarm plan, every run option that differs from the
+/// default, and the budget when the seed ran out of it.
+pub fn repro_command(o: &ReportOptions, run: &SeedRun) -> String {
+    let a = o.args;
+    let mut w: Vec<String> = vec![
+        "gene-trace".into(),
+        "run".into(),
+        shell_word(o.file),
+        "--seed".into(),
+        run.seed.to_string(),
+    ];
+    if o.plan.schedule == Schedule::Random {
+        w.extend(["--schedule".into(), "random".into()]);
+    }
+    w.push("--swarm".into());
+    let mut flag = |name: &str, value: String| {
+        w.push(name.to_string());
+        w.push(shell_word(&value));
+    };
+    if a.poll_every != 100 {
+        flag("--poll-every", a.poll_every.to_string());
+    }
+    if matches!(a.await_mode, AwaitArg::Blocking) {
+        flag("--await", "blocking".into());
+    }
+    if let Some(root) = &a.root {
+        flag("--root", root.display().to_string());
+    }
+    if a.max_depth != 10_000 {
+        flag("--max-depth", a.max_depth.to_string());
+    }
+    if a.start_time != 0.0 {
+        flag("--start-time", a.start_time.to_string());
+    }
+    if let Some(f) = &a.faults {
+        flag("--faults", f.display().to_string());
+    }
+    for n in &a.fail_nth {
+        flag("--fail-nth", n.to_string());
+    }
+    for p in &a.fail_path {
+        flag("--fail-path", p.clone());
+    }
+    if let Some(p) = a.fail_probability {
+        flag("--fail-probability", p.to_string());
+    }
+    if let Some(q) = a.short_read_probability {
+        flag("--short-read-probability", q.to_string());
+    }
+    // A plain run has no default budget: name the one the seed ran out of.
+    if let Some(n) = o.base.vm.max_instructions
+        && (a.max_instructions.is_some() || run.unfinished)
+    {
+        flag("--max-instructions", n.to_string());
+    }
+    if run.unfinished
+        && run.result.contains("memory")
+        && let Some(m) = o.base.max_memory
+    {
+        flag("--max-memory", m.to_string());
+    }
+    w.join(" ")
+}
+
+/// The file `--outcomes-dir` writes outcome `k` (1-based) to.
+pub fn outcome_file(dir: &Path, k: usize) -> PathBuf {
+    dir.join(format!("outcome-{k}.txt"))
+}
+
+/// Refuses an outcomes directory whose files could be one of the inputs.
+pub fn check_outcomes_dir(dir: &Path, inputs: &[&Path]) -> Result<(), String> {
+    for input in inputs {
+        let name = input.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let numbered = name
+            .strip_prefix("outcome-")
+            .and_then(|n| n.strip_suffix(".txt"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        let parent = match input.parent() {
+            Some(p) if p.as_os_str().is_empty() => Path::new("."),
+            Some(p) => p,
+            None => continue,
+        };
+        if numbered && crate::paths::same_file(parent, dir) {
+            return Err(format!(
+                "--outcomes-dir {} would overwrite the input {}",
+                dir.display(),
+                input.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Writes each outcome's whole output to its file.
+pub fn write_outcomes(dir: &Path, summary: &Summary, inputs: &[&Path]) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    for (i, o) in summary.outcomes.iter().enumerate() {
+        let path = outcome_file(dir, i + 1);
+        crate::paths::check_output("--outcomes-dir", &path, inputs)?;
+        std::fs::write(&path, &o.first.output)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// For each truncated outcome, the lines past the shown ones where it
+/// differs from another outcome that shows the same lines and result.
+fn distinguishing_lines(summary: &Summary) -> Vec<Vec<usize>> {
+    let lines: Vec<Vec<&str>> = summary
+        .outcomes
+        .iter()
+        .map(|o| o.first.output.lines().collect())
+        .collect();
+    let mut groups: BTreeMap<(&str, &[&str]), Vec<usize>> = BTreeMap::new();
+    for (i, o) in summary.outcomes.iter().enumerate() {
+        let shown = &lines[i][..lines[i].len().min(SHOWN_LINES)];
+        groups.entry((&o.first.result, shown)).or_default().push(i);
+    }
+    let mut extra = vec![Vec::new(); lines.len()];
+    for members in groups.values().filter(|m| (2..=64).contains(&m.len())) {
+        for &i in members {
+            for &j in members.iter().filter(|&&j| j != i) {
+                let d = lines[i]
+                    .iter()
+                    .zip(&lines[j])
+                    .position(|(x, y)| x != y)
+                    .unwrap_or(lines[i].len().min(lines[j].len()));
+                if d >= SHOWN_LINES && !extra[i].contains(&d) {
+                    extra[i].push(d);
+                }
+            }
+            extra[i].sort_unstable();
+        }
+    }
+    extra
+}
+
+/// The text `explore` prints.
+pub fn report(summary: &Summary, o: &ReportOptions, started: Instant) -> String {
+    let mut out = String::new();
+    let secs = started.elapsed().as_secs_f64();
+    let last = o.plan.first_seed + o.plan.seeds - 1;
+    let _ = writeln!(
+        out,
+        "explored {} seeds of {} (seeds {}..={last}, shard {}/{}, {} schedules) in {secs:.2} s ({:.0} seeds/s)",
+        summary.runs,
+        o.file,
+        o.plan.first_seed,
+        o.shard.index,
+        o.shard.count,
+        match o.plan.schedule {
+            Schedule::Random => "random",
+            Schedule::Fifo => "fifo",
+        },
+        summary.runs as f64 / secs.max(1e-9)
+    );
+    let extra = distinguishing_lines(summary);
+    let _ = writeln!(out, "{} distinct outcome(s):", summary.outcomes.len());
+    for (i, oc) in summary.outcomes.iter().enumerate() {
+        let r = &oc.first;
+        let lines: Vec<&str> = r.output.lines().collect();
+        let _ = writeln!(
+            out,
+            "  outcome {} ({} seeds, e.g. seed {}): {}  [{} lines, digest {}]",
+            i + 1,
+            oc.count,
+            r.seed,
+            r.result,
+            lines.len(),
+            r.outcome
+        );
+        let _ = writeln!(out, "    reproduce: {}", repro_command(o, r));
+        if let Some(dir) = o.outcomes_dir {
+            let _ = writeln!(out, "    output: {}", outcome_file(dir, i + 1).display());
+        }
+        let shown = if o.full {
+            lines.len()
+        } else {
+            lines.len().min(SHOWN_LINES)
+        };
+        for l in &lines[..shown] {
+            let _ = writeln!(out, "    | {l}");
+        }
+        for &d in &extra[i] {
+            match lines.get(d) {
+                Some(l) if !o.full => {
+                    let _ = writeln!(out, "    | (line {}) {l}", d + 1);
+                }
+                None if !o.full => {
+                    let _ = writeln!(out, "    | (ends after line {d})");
+                }
+                _ => {}
+            }
+        }
+        if lines.len() > shown {
+            let _ = writeln!(out, "    | ... ({} more lines)", lines.len() - shown);
+        }
+    }
+    if summary.violations.is_empty() {
+        out.push_str("no invariant violations\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "invariant violations in {} seed(s):",
+            summary.violations.len()
+        );
+        for r in &summary.violations {
+            for v in &r.violations {
+                let _ = writeln!(out, "  seed {}: {v}", r.seed);
+            }
+            let _ = writeln!(
+                out,
+                "    reproduce: {} --trace seed-{}.jsonl",
+                repro_command(o, r),
+                r.seed
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,181 @@
+//! The one path of every run from the command line (`gene run`, `gene
+//! eval`, `gene-trace run` with or without `--check` and
+//! `--check-determinism`): a plain run, printing the program's output,
+//! honouring `--trace` and `--stats`, reporting the program's failure;
+//! then the checks asked for, each adding its report and its verdict.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use gene_sim::Report;
+
+use crate::checks::{self, SharedBuf};
+use crate::{RunArgs, budget, output, paths};
+
+/// What to do besides printing the program's own output.
+#[derive(Clone, Debug, Default)]
+pub struct Extras {
+    /// The `--stats` summary, on stderr.
+    pub stats: bool,
+    /// A warning per unobserved failure, on stderr.
+    pub unobserved: bool,
+    /// Record the trace into this file (`-`: standard output, and the
+    /// program's output goes to standard error).
+    pub trace: Option<PathBuf>,
+    /// Run a second time and compare the traces.
+    pub check_determinism: bool,
+    /// Recount scope references at every poll; check every invariant on
+    /// the trace.
+    pub check: bool,
+}
+
+/// The trace's destinations: the `--trace` file, and a copy in memory
+/// for the checks.
+struct Tee {
+    file: Option<Box<dyn Write + Send>>,
+    kept: Option<SharedBuf>,
+}
+
+impl Write for Tee {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        if let Some(k) = &mut self.kept {
+            k.write_all(b)?;
+        }
+        if let Some(f) = &mut self.file {
+            f.write_all(b)?;
+        }
+        Ok(b.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.file {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+fn is_stdout(p: &Path) -> bool {
+    p == Path::new("-")
+}
+
+/// Runs a program with its output on stdout; errors go to stderr, status 1
+/// (2 for bad options). The report is `None` when the program did not run.
+pub fn run_program(
+    name: &str,
+    text: &str,
+    args: &RunArgs,
+    extras: &Extras,
+) -> (ExitCode, Option<Report>) {
+    let mut config = match args.config() {
+        Ok(c) => c,
+        Err(e) => return (crate::args::usage(&e), None),
+    };
+    let checking = extras.check || extras.check_determinism;
+    if checking {
+        budget::apply(
+            &mut config,
+            budget::CHECK_INSTRUCTIONS,
+            budget::CHECK_MEMORY,
+        );
+    }
+    config.check_refcounts |= extras.check;
+    let trace_to_stdout = extras.trace.as_deref().is_some_and(is_stdout);
+    if let Some(t) = &extras.trace {
+        let mut inputs = vec![Path::new(name)];
+        inputs.extend(args.faults.as_deref());
+        if let Err(e) = paths::check_output("--trace", t, &inputs) {
+            return (crate::args::usage(&e), None);
+        }
+    }
+    let file: Option<Box<dyn Write + Send>> = match &extras.trace {
+        None => None,
+        Some(_) if trace_to_stdout => Some(Box::new(io::BufWriter::new(io::stdout()))),
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Some(Box::new(io::BufWriter::new(f))),
+            Err(e) => {
+                let e = format!("cannot create {}: {e}", path.display());
+                return (crate::fail(&e), None);
+            }
+        },
+    };
+    let kept = checking.then(SharedBuf::default);
+    let sink: Option<Box<dyn Write + Send>> = match (file, &kept) {
+        (None, None) => None,
+        (file, kept) => Some(Box::new(Tee {
+            file,
+            kept: kept.clone(),
+        })),
+    };
+    // With the trace on stdout, the program's output goes to stderr.
+    let mut out = output::Checked::new(if trace_to_stdout {
+        Box::new(io::stderr()) as Box<dyn Write>
+    } else {
+        Box::new(io::stdout())
+    });
+    let report = match gene_sim::run_traced(name, text, &config, &mut out, sink) {
+        Ok(r) => r,
+        Err(e) => {
+            eprint!("{}", e.render());
+            return (ExitCode::from(1), None);
+        }
+    };
+    let output_error = out.finish();
+    let mut failed = false;
+    if extras.unobserved {
+        for v in &report.unobserved {
+            let mut s = String::new();
+            gene_vm::display::write_quoted(&mut s, v);
+            eprintln!("warning: unobserved failure: {s}");
+        }
+    }
+    if extras.stats {
+        eprint!("{}", report.summary());
+    }
+    if let Err(u) = &report.result {
+        eprint!("{}", u.render());
+        failed = true;
+    }
+    if let (Some(e), Some(path)) = (&report.trace_error, &extras.trace) {
+        let to = if trace_to_stdout {
+            "standard output".to_string()
+        } else {
+            path.display().to_string()
+        };
+        eprintln!("error: writing the trace to {to} failed: {e}");
+        failed = true;
+    }
+    let first = kept.map(SharedBuf::take).unwrap_or_default();
+    if extras.check_determinism {
+        let verdict = checks::trace_bytes(name, text, &config)
+            .and_then(|second| checks::first_difference(&first, &second));
+        match verdict {
+            Ok(n) => eprintln!("deterministic: two runs gave the same {n} trace records"),
+            Err(e) => {
+                eprintln!("{e}");
+                failed = true;
+            }
+        }
+    }
+    if extras.check {
+        let problems = checks::invariants(&first, &report);
+        if problems.is_empty() {
+            eprintln!("every invariant holds");
+        } else {
+            for p in problems {
+                eprintln!("{p}");
+            }
+            failed = true;
+        }
+    }
+    if let Some(e) = output_error {
+        return (output::stdout_failed(&e), Some(report));
+    }
+    let code = if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    };
+    (code, Some(report))
+}
