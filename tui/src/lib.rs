@@ -173,21 +173,46 @@ pub mod checks;
 pub mod explore;
 pub mod explore_report;
 
-/// Reads a program from a file, or from stdin when no path (or `-`) is given.
+/// The largest program the tools read, in bytes.
+pub const MAX_PROGRAM_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a program from a file, or from stdin when no path (or `-`) is
+/// given. Only a regular file of at most `MAX_PROGRAM_BYTES` is read: a
+/// FIFO or a device is refused at once instead of blocking or reading
+/// forever (the simulated file system's rules, `gene_sim::regular_file`).
 pub fn read_program(path: Option<&str>) -> Result<(String, String), String> {
+    use gene_sim::regular_file::{self, Refusal};
     match path {
-        Some(p) if p != "-" => std::fs::read(p)
-            .map_err(|e| format!("cannot read {p}: {e}"))
-            .map(|b| (p.to_string(), String::from_utf8_lossy(&b).into_owned())),
+        Some(p) if p != "-" => match regular_file::read(std::path::Path::new(p), MAX_PROGRAM_BYTES)
+        {
+            Ok(text) => Ok((p.to_string(), text)),
+            Err(Refusal::NotRegular(what)) => {
+                Err(format!("cannot read {p}: it is {what}, not a regular file"))
+            }
+            Err(Refusal::TooLarge(max)) => Err(format!(
+                "cannot read {p}: larger than the limit of {max} bytes for a program"
+            )),
+            Err(Refusal::CannotOpen) => Err(match std::fs::metadata(p) {
+                Err(e) => format!("cannot read {p}: {e}"),
+                Ok(_) => format!("cannot read {p}: not a readable file"),
+            }),
+        },
         _ => {
             let mut b = Vec::new();
             io::stdin()
+                .take(MAX_PROGRAM_BYTES + 1)
                 .read_to_end(&mut b)
                 .map_err(|e| format!("cannot read stdin: {e}"))?;
-            Ok((
-                "<stdin>".to_string(),
-                String::from_utf8_lossy(&b).into_owned(),
-            ))
+            if b.len() as u64 > MAX_PROGRAM_BYTES {
+                return Err(format!(
+                    "cannot read stdin: larger than the limit of {MAX_PROGRAM_BYTES} bytes for a program"
+                ));
+            }
+            let text = match String::from_utf8(b) {
+                Ok(t) => t,
+                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            };
+            Ok(("<stdin>".to_string(), text))
         }
     }
 }

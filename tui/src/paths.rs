@@ -7,9 +7,14 @@ use std::path::Path;
 
 /// `Err(message)` when `path` cannot be opened for reading.
 pub fn check_input(path: &Path) -> Result<(), String> {
-    std::fs::File::open(path)
-        .map(drop)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))
+    let cannot = |e: std::io::Error| format!("cannot open {}: {e}", path.display());
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    // Opening a FIFO would block until a writer comes: the readers refuse
+    // anything but regular files at once, with their own message.
+    if meta.is_file() {
+        std::fs::File::open(path).map(drop).map_err(cannot)?;
+    }
+    Ok(())
 }
 
 /// Whether two paths name the same existing file (device and inode, after

@@ -444,3 +444,35 @@ fn help_states_the_default_budgets() {
         assert!(readme.contains(&commas(n)), "README names {n}");
     }
 }
+
+/// A program "file" that is a FIFO or a device is refused at once: the
+/// tools never block on it or read it forever.
+#[test]
+fn a_program_that_is_not_a_regular_file_is_refused_at_once() {
+    let dir = std::env::temp_dir().join(format!("gene-cli-fifo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("prog.gene");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(made, "mkfifo is needed for this test");
+    let fifo = fifo.to_str().unwrap();
+    for (bin, args) in [
+        (env!("CARGO_BIN_EXE_gene"), vec!["run", fifo]),
+        (env!("CARGO_BIN_EXE_gene-trace"), vec!["run", fifo]),
+        (env!("CARGO_BIN_EXE_gene-trace"), vec!["disasm", fifo]),
+        (env!("CARGO_BIN_EXE_gene-trace"), vec!["run", "/dev/zero"]),
+        (
+            env!("CARGO_BIN_EXE_gene-trace"),
+            vec!["explore", "/dev/zero"],
+        ),
+    ] {
+        let out = tool(bin, &args, "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(err.contains("not a regular file"), "{args:?}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
