@@ -105,13 +105,29 @@ fn content(name: &str, v: Option<&Value>) -> Result<String, Value> {
     }
 }
 
+/// A sleep's duration, refused when it would end past the last instant of
+/// virtual time (`TIME_END_NANOS`, about 292 years).
+fn timer(vm: &Vm, name: &str, v: Option<&Value>) -> Result<u64, Value> {
+    let nanos = duration(name, v)?;
+    if vm
+        .now_nanos
+        .checked_add(nanos)
+        .is_none_or(|end| end > crate::vm::TIME_END_NANOS)
+    {
+        return Err(error(format!(
+            "{name}: the timer would fire past the end of virtual time"
+        )));
+    }
+    Ok(nanos)
+}
+
 fn sleep(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
-    let nanos = duration("gene/sleep", args.first())?;
+    let nanos = timer(vm, "gene/sleep", args.first())?;
     Ok(vm.request(RequestKind::Sleep { nanos }, true))
 }
 
 fn sleep_async(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
-    let nanos = duration("gene/sleep_async", args.first())?;
+    let nanos = timer(vm, "gene/sleep_async", args.first())?;
     Ok(vm.request(RequestKind::Sleep { nanos }, false))
 }
 

@@ -30,6 +30,7 @@ pub mod vm;
 pub mod request;
 mod sched;
 pub mod task;
+mod unobserved;
 
 pub use request::{Completion, OpId, Request, RequestKind, Ticket};
 pub use task::AwaitMode;

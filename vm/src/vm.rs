@@ -11,7 +11,7 @@ use crate::bytecode::{Code, Source};
 use crate::compiler::{self, NameTable};
 use crate::diagnostic;
 use crate::display;
-use crate::future::{Future, FutureState, TaskId};
+use crate::future::TaskId;
 use crate::namespace::Namespace;
 use crate::reader::{self, ParseError};
 use crate::request::{OpId, Request};
@@ -20,6 +20,11 @@ use crate::scope::{NO_SCOPE, ScopeArena, ScopeId};
 use crate::symbol::{Sym, sym};
 use crate::task::{AwaitMode, Batch, Fiber, Hold, Task, TaskKind};
 use crate::value::{Span, Value};
+
+/// The last instant of virtual time, in nanoseconds since the run began
+/// (about 292 years): traces store times as signed 64-bit numbers. A timer
+/// or operation that would end later fails instead.
+pub const TIME_END_NANOS: u64 = i64::MAX as u64;
 
 #[derive(Clone, Debug)]
 pub struct VmConfig {
@@ -256,11 +261,16 @@ pub struct Vm {
     pub(crate) fresh: bool,
     /// Checking mode (see `set_checking`).
     pub(crate) checking: bool,
+    /// Checking mode: the last recount's cost, and the polls and the
+    /// instruction count since it (see `audit_if_due`).
+    pub(crate) audit_cost: u64,
+    pub(crate) audit_work: u64,
+    pub(crate) audit_executed: u64,
     /// Mutation `Nondeterministic`: this VM is one of the odd ones.
     #[cfg(feature = "mutations")]
     pub(crate) odd_run: bool,
     /// Checking mode: the futures of operations, held by the driver's tickets.
-    pub(crate) op_futures: Vec<std::rc::Weak<Future>>,
+    pub(crate) op_futures: crate::unobserved::OpFutures,
     pub(crate) chooser: Option<Box<dyn FnMut(usize) -> usize>>,
     pub(crate) requests: Vec<Request>,
     /// Operations started and not yet completed.
@@ -284,7 +294,7 @@ pub struct Vm {
     pub(crate) all_waiters: Vec<TaskId>,
     pub(crate) main_result: Option<Result<Value, Uncaught>>,
     /// Failed futures that had no reaction when they failed.
-    pub(crate) unobserved: Vec<Rc<Future>>,
+    pub(crate) unobserved: crate::unobserved::Unobserved,
     pub(crate) now_nanos: u64,
     pub(crate) stats: Stats,
 }
@@ -321,13 +331,16 @@ impl Vm {
             delivering: false,
             fresh: false,
             checking: false,
+            audit_cost: 0,
+            audit_work: 0,
+            audit_executed: 0,
             #[cfg(feature = "mutations")]
             odd_run: config.mutation == Some(crate::mutation::Mutation::Nondeterministic)
                 && crate::mutation::NONDETERMINISTIC_RUNS
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
                     % 2
                     == 1,
-            op_futures: Vec::new(),
+            op_futures: Default::default(),
             chooser: None,
             requests: Vec::new(),
             outstanding: 0,
@@ -342,7 +355,7 @@ impl Vm {
             pending_hold: None,
             all_waiters: Vec::new(),
             main_result: None,
-            unobserved: Vec::new(),
+            unobserved: Default::default(),
             now_nanos: 0,
             stats: Stats::default(),
             config,
@@ -407,25 +420,22 @@ impl Vm {
         &self.stats
     }
 
-    /// Failed futures nobody awaited or handled, as their failure values.
+    /// Failed futures nobody awaited or handled, as their failure values,
+    /// in the order they failed.
     pub fn unobserved_failures(&self) -> Vec<Value> {
-        self.unobserved
-            .iter()
-            .filter(|f| !f.observed.get())
-            .filter_map(|f| match &*f.state.borrow() {
-                FutureState::Failure(e) => Some(e.clone()),
-                _ => None,
-            })
-            .collect()
+        self.unobserved.failures()
     }
 
     /// The ids of the futures `unobserved_failures` gives.
     pub fn unobserved_ids(&self) -> Vec<u64> {
-        self.unobserved
-            .iter()
-            .filter(|f| !f.observed.get())
-            .map(|f| f.id)
-            .collect()
+        self.unobserved.ids()
+    }
+
+    /// Failed futures the VM still holds for the end-of-run report
+    /// (observed ones not yet released included): bounded by the live
+    /// unobserved ones, not by every failure of the run.
+    pub fn held_failures(&self) -> usize {
+        self.unobserved.len()
     }
 
     /// A digest of the VM's state between polls: two runs that diverge
