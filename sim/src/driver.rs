@@ -221,6 +221,8 @@ fn drive(
     let mut polls = 0;
     let mut miscounts = 0;
     vm.set_checking(config.check_refcounts);
+    // What the thread held before the run: the bound is on the difference.
+    let memory_base = crate::memory::thread_allocated();
     loop {
         // A poll: deliver what completed by now, then run a budget.
         if let Some(r) = recorder {
@@ -243,7 +245,7 @@ fn drive(
                 vm.complete(ticket, done);
             }
         }
-        let finished = match step {
+        let mut finished = match step {
             Step::Finished(result) => Some(result),
             Step::Yielded => None,
             Step::Blocked => {
@@ -256,6 +258,13 @@ fn drive(
                 None
             }
         };
+        if let Some(max) = config.max_memory
+            && finished.is_none()
+            && crate::memory::thread_allocated().saturating_sub(memory_base)
+                > i64::try_from(max).unwrap_or(i64::MAX)
+        {
+            finished = Some(vm.abort(&format!("memory limit of {max} bytes exceeded")));
+        }
         if config.check_refcounts {
             // As often as its cost allows (see `Vm::audit_if_due`), and at the end.
             miscounts += vm.audit_if_due(finished.is_some()).map_or(0, |m| m.len());

@@ -5,6 +5,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use gene_trace::{Extras, RunArgs, fail, read_program, run_program};
 
+// Counts each thread's allocations, for `--max-memory`.
+#[global_allocator]
+static ALLOCATOR: gene_sim::memory::Counting = gene_sim::memory::Counting;
+
 #[derive(Parser)]
 #[command(
     name = "gene-trace",

@@ -20,6 +20,7 @@ pub mod bytecode;
 pub mod compiler;
 pub mod disasm;
 mod interp;
+pub mod limits;
 pub mod members;
 #[cfg(feature = "mutations")]
 pub mod mutation;

@@ -35,6 +35,12 @@ pub struct VmConfig {
     pub await_mode: AwaitMode,
     /// What `gene/time/now` gives at virtual time zero, in seconds.
     pub start_secs: f64,
+    /// Building a string longer than this many bytes (append,
+    /// interpolation, printing) raises a catchable "value too large".
+    pub max_string_bytes: usize,
+    /// Building an array, map or gene with more items than this raises a
+    /// catchable "value too large".
+    pub max_elements: usize,
     /// A deliberate bug, for showing that the tests catch it.
     #[cfg(feature = "mutations")]
     pub mutation: Option<crate::mutation::Mutation>,
@@ -47,6 +53,8 @@ impl Default for VmConfig {
             max_instructions: None,
             await_mode: AwaitMode::Suspend,
             start_secs: 0.0,
+            max_string_bytes: crate::limits::DEFAULT_MAX_STRING_BYTES,
+            max_elements: crate::limits::DEFAULT_MAX_ELEMENTS,
             #[cfg(feature = "mutations")]
             mutation: None,
         }
@@ -465,6 +473,21 @@ impl Vm {
     /// The virtual time `gene/time/now` reports, in seconds.
     pub(crate) fn now_secs(&self) -> f64 {
         self.config.start_secs + self.now_nanos as f64 / 1e9
+    }
+
+    /// Ends the run from outside, for a limit the driver enforces (the
+    /// memory bound): a fatal, uncatchable error, like the instruction
+    /// limit. Every task's frames and scopes are released.
+    pub fn abort(&mut self, message: &str) -> Result<Value, Uncaught> {
+        let u = Uncaught {
+            value: Value::exception(message),
+            kind: UncaughtKind::Fatal,
+            location: self.location(),
+        };
+        match self.finish(Err(u)) {
+            Step::Finished(r) => r,
+            _ => unreachable!("finish always finishes"),
+        }
     }
 
     /// Instructions executed so far.
