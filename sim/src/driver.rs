@@ -229,6 +229,8 @@ fn drive(
     vm.set_checking(config.check_refcounts);
     // Only traces show the state hash: its bookkeeping is on while recording.
     vm.set_state_hashing(recorder.is_some());
+    // What the thread held before the run: the bound is on the difference.
+    let memory_base = crate::memory::thread_allocated();
     loop {
         // A poll: deliver what completed by now, then run a budget.
         if let Some(r) = recorder {
@@ -253,7 +255,7 @@ fn drive(
                 vm.complete(ticket, done);
             }
         }
-        let finished = match step {
+        let mut finished = match step {
             Step::Finished(result) => Some(result),
             Step::Yielded => None,
             Step::Blocked => {
@@ -268,8 +270,16 @@ fn drive(
                 None
             }
         };
+        if let Some(max) = config.max_memory
+            && finished.is_none()
+            && crate::memory::thread_allocated().saturating_sub(memory_base)
+                > i64::try_from(max).unwrap_or(i64::MAX)
+        {
+            finished = Some(vm.abort(&format!("memory limit of {max} bytes exceeded")));
+        }
         if config.check_refcounts {
-            miscounts += vm.audit_roots().len();
+            // As often as its cost allows (see `Vm::audit_if_due`), and at the end.
+            miscounts += vm.audit_if_due(finished.is_some()).map_or(0, |m| m.len());
         }
         if let Some(r) = recorder {
             r.end_poll(

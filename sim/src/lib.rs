@@ -7,6 +7,7 @@ pub mod driver;
 pub mod faults;
 pub mod fs;
 pub mod latency;
+pub mod memory;
 pub mod real;
 pub mod regular_file;
 pub mod resolve;

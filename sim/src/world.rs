@@ -121,8 +121,18 @@ impl World for SimWorld {
     }
 
     fn start(&mut self, req: Request) -> Option<(Ticket, Completion)> {
-        let (completion, cost) = self.perform(&req.kind);
-        let at = self.clock.now().saturating_add(cost);
+        let (mut completion, cost) = self.perform(&req.kind);
+        // An operation that would complete past the end of representable
+        // virtual time fails now, instead of the clock saturating.
+        let now = self.clock.now();
+        let at = match now.checked_add(cost) {
+            Some(at) if at <= gene_vm::vm::TIME_END_NANOS => at,
+            _ => {
+                completion =
+                    Err("the operation would complete past the end of virtual time".into());
+                now
+            }
+        };
         if req.blocking {
             // Time moves on for the whole world; nothing else runs meanwhile.
             let _ = self.clock.advance_to(at);

@@ -32,6 +32,19 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = 10_000,
           value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_depth: u64,
+    /// End the run with an error once it holds more than this much memory
+    /// (bytes; suffixes K, M, G, T are powers of 1024).
+    #[arg(long, value_name = "SIZE", default_value = "4G", value_parser = parse_size_arg)]
+    pub max_memory: u64,
+    /// Building a string longer than this raises a catchable "value too
+    /// large" (bytes; suffixes K, M, G, T).
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size_arg)]
+    pub max_string_size: u64,
+    /// Building an array, map or gene with more items than this raises a
+    /// catchable "value too large".
+    #[arg(long, value_name = "N", default_value_t = gene_vm::limits::DEFAULT_MAX_ELEMENTS as u64,
+          value_parser = clap::value_parser!(u64).range(1..=1 << 40))]
+    pub max_elements: u64,
     /// Seed of every random choice: latency jitter, faults, schedule.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
@@ -151,6 +164,8 @@ impl RunArgs {
                     AwaitArg::Blocking => AwaitMode::Blocking,
                 },
                 start_secs: self.start_time,
+                max_string_bytes: usize::try_from(self.max_string_size).unwrap_or(usize::MAX),
+                max_elements: usize::try_from(self.max_elements).unwrap_or(usize::MAX),
                 ..VmConfig::default()
             },
             poll_every: self.poll_every,
@@ -163,12 +178,22 @@ impl RunArgs {
             root,
             real: self.real,
             max_read_size: self.max_read_size,
+            max_memory: Some(self.max_memory),
             ..RunConfig::default()
         })
     }
 }
 
 pub mod check_trace;
+
+/// A byte count flag: `1048576`, `512M`, `4G` (at least 1 byte).
+fn parse_size_arg(s: &str) -> Result<u64, String> {
+    match gene_sim::memory::parse_size(s)? {
+        0 => Err("must be at least 1 byte".into()),
+        n => Ok(n),
+    }
+}
+
 pub mod checks;
 pub mod explore;
 pub mod explore_report;

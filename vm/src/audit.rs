@@ -13,15 +13,23 @@ use crate::value::Value;
 #[derive(Default)]
 pub(crate) struct Recount {
     pub counts: FxHashMap<ScopeId, u32>,
+    /// Scopes in the order they were first counted (for `reachable`).
+    found: Vec<ScopeId>,
     /// Heap objects already walked, by address: each holds its references once.
     seen: FxHashSet<usize>,
     work: Vec<Value>,
+    /// Values visited: the cost of the recount.
+    visits: u64,
 }
 
 impl Recount {
     pub fn add(&mut self, scope: ScopeId) {
         if scope != NO_SCOPE {
-            *self.counts.entry(scope).or_default() += 1;
+            let n = self.counts.entry(scope).or_default();
+            if *n == 0 {
+                self.found.push(scope);
+            }
+            *n += 1;
         }
     }
 
@@ -33,6 +41,7 @@ impl Recount {
     pub fn walk(&mut self, v: &Value) {
         self.work.push(v.clone());
         while let Some(v) = self.work.pop() {
+            self.visits += 1;
             match &v {
                 Value::Function(c) if self.first_visit(c) => {
                     if let Some(s) = &c.scope {
@@ -124,25 +133,47 @@ impl ScopeArena {
         for v in roots {
             r.walk(v);
         }
+        // Each scope is expanded once, and the walk records which scopes
+        // it met for the first time: linear in what is reachable.
         let mut seen = FxHashSet::default();
-        let mut todo: Vec<ScopeId> = r.counts.keys().copied().collect();
+        let mut todo = std::mem::take(&mut r.found);
         while let Some(s) = todo.pop() {
             if s == NO_SCOPE || !seen.insert(s) {
                 continue;
             }
             let e = self.entry(s);
             todo.push(e.parent);
-            let before: FxHashSet<ScopeId> = r.counts.keys().copied().collect();
             for v in &e.vars {
                 r.walk(v);
             }
-            todo.extend(r.counts.keys().copied().filter(|k| !before.contains(k)));
+            todo.append(&mut r.found);
         }
         seen
     }
 }
 
+/// Checking mode spends at most this many recount visits per unit of the
+/// run's own work (instructions and polls) since the last recount.
+const AUDIT_SHARE: u64 = 8;
+
 impl crate::vm::Vm {
+    /// Checking mode, once per poll: recounts (`audit_roots`) when the
+    /// run's work since the last recount pays for it, or when `force`d.
+    /// A recount costs O(live values), so recounting every poll would be
+    /// O(polls x heap), quadratic when the heap grows with the run (4,000
+    /// waiting tasks: 1,000 polls, each walking all of them). Recounting
+    /// when the work done since covers the last recount's cost / AUDIT_SHARE
+    /// keeps the total linear in the run's work, and still recounts every
+    /// poll while the heap is small. Returns None when it did not recount.
+    pub fn audit_if_due(&mut self, force: bool) -> Option<Vec<Miscount>> {
+        self.audit_work += 1;
+        let work = self.audit_work + (self.executed - self.audit_executed);
+        if !force && work.saturating_mul(AUDIT_SHARE) < self.audit_cost {
+            return None;
+        }
+        Some(self.audit_roots())
+    }
+
     /// Recounts every live scope's references from the roots (every task's
     /// frames and operand stack, namespaces, inline caches, queued jobs,
     /// pending failures, other live scopes) and returns the scopes whose
@@ -193,13 +224,12 @@ impl crate::vm::Vm {
                 crate::task::Job::Continue(_) => {}
             }
         }
-        for f in &self.unobserved {
+        for f in self.unobserved.iter() {
             r.walk(&Value::Future(f.clone()));
         }
         // Futures of outstanding operations: the driver's tickets hold them.
-        self.op_futures
-            .retain(|w| w.upgrade().is_some_and(|f| f.is_pending()));
-        for f in self.op_futures.iter().filter_map(std::rc::Weak::upgrade) {
+        self.op_futures.prune();
+        for f in self.op_futures.live() {
             r.walk(&Value::Future(f));
         }
         if let Some(Ok(v) | Err(v)) = &self.resume_blocked {
@@ -211,6 +241,9 @@ impl crate::vm::Vm {
                 r.walk(v);
             }
         }
+        self.audit_cost = r.visits + self.scopes.live as u64;
+        self.audit_work = 0;
+        self.audit_executed = self.executed;
         self.scopes.miscounts(&r)
     }
 }

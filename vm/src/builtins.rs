@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use crate::display;
 use crate::events::event;
+use crate::limits;
 use crate::namespace::Namespace;
 use crate::native::{Native, NativeFn};
 use crate::request::RequestKind;
@@ -105,13 +106,29 @@ fn content(name: &str, v: Option<&Value>) -> Result<String, Value> {
     }
 }
 
+/// A sleep's duration, refused when it would end past the last instant of
+/// virtual time (`TIME_END_NANOS`, about 292 years).
+fn timer(vm: &Vm, name: &str, v: Option<&Value>) -> Result<u64, Value> {
+    let nanos = duration(name, v)?;
+    if vm
+        .now_nanos
+        .checked_add(nanos)
+        .is_none_or(|end| end > crate::vm::TIME_END_NANOS)
+    {
+        return Err(error(format!(
+            "{name}: the timer would fire past the end of virtual time"
+        )));
+    }
+    Ok(nanos)
+}
+
 fn sleep(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
-    let nanos = duration("gene/sleep", args.first())?;
+    let nanos = timer(vm, "gene/sleep", args.first())?;
     Ok(vm.request(RequestKind::Sleep { nanos }, true))
 }
 
 fn sleep_async(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
-    let nanos = duration("gene/sleep_async", args.first())?;
+    let nanos = timer(vm, "gene/sleep_async", args.first())?;
     Ok(vm.request(RequestKind::Sleep { nanos }, false))
 }
 
@@ -152,19 +169,21 @@ fn complete_future(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
     )
 }
 
-fn joined(args: &[Value]) -> String {
+/// The printed line, within the string size limit.
+fn joined(vm: &Vm, args: &[Value]) -> Result<String, Value> {
+    let max = vm.config.max_string_bytes;
     let mut s = String::new();
     for (i, a) in args.iter().enumerate() {
         if i > 0 {
             s.push(' ');
         }
-        display::write_display(&mut s, a);
+        limits::write_display(&mut s, a, max)?;
     }
-    s
+    Ok(s)
 }
 
 fn println(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
-    let mut s = joined(args);
+    let mut s = joined(vm, args)?;
     event!("gene::output", "output", text = s.as_str(), newline = true);
     s.push('\n');
     vm.print(&s);
@@ -172,7 +191,7 @@ fn println(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
 }
 
 fn print(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
-    let s = joined(args);
+    let s = joined(vm, args)?;
     event!("gene::output", "output", text = s.as_str(), newline = false);
     vm.print(&s);
     Ok(Value::Nil)
@@ -193,10 +212,10 @@ fn not(_vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
 }
 
 /// `#"a #{x} b"` reads as `(#Str "a " x " b")`.
-fn interpolate(_vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
+fn interpolate(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
     let mut s = String::new();
     for a in args {
-        display::write_display(&mut s, a);
+        limits::write_display(&mut s, a, vm.config.max_string_bytes)?;
     }
     Ok(Value::string(s))
 }

@@ -204,13 +204,27 @@ enum Work {
 /// stack. Containers already open (a cycle) print as `[...]`, `{...}` or
 /// `(...)`.
 fn write_value(out: &mut String, v: &Value, quoted: bool) {
+    write_value_within(out, v, quoted, usize::MAX);
+}
+
+/// The display form of `v`, appended to `out` as long as `out` holds at
+/// most `limit` bytes: false when it stopped there (the value size limit;
+/// a value sharing subvalues can print exponentially larger than it is).
+pub fn write_display_within(out: &mut String, v: &Value, limit: usize) -> bool {
+    write_value_within(out, v, false, limit)
+}
+
+fn write_value_within(out: &mut String, v: &Value, quoted: bool, limit: usize) -> bool {
     if !matches!(v, Value::Array(_) | Value::Map(_) | Value::Gene(_)) {
         write_atom(out, v, quoted);
-        return;
+        return out.len() <= limit;
     }
     let mut open: FxHashSet<usize> = FxHashSet::default();
     let mut work = vec![Work::Value(v.clone(), quoted)];
     while let Some(w) = work.pop() {
+        if out.len() > limit {
+            return false;
+        }
         match w {
             Work::Text(t) => out.push_str(t),
             Work::Key(k, space) => {
@@ -292,6 +306,7 @@ fn write_value(out: &mut String, v: &Value, quoted: bool) {
             },
         }
     }
+    out.len() <= limit
 }
 
 /// A value's quoted form, formatted only when written (for trace fields).

@@ -20,6 +20,7 @@ pub mod bytecode;
 pub mod compiler;
 pub mod disasm;
 mod interp;
+pub mod limits;
 pub mod members;
 #[cfg(feature = "mutations")]
 pub mod mutation;
@@ -31,6 +32,7 @@ pub mod vm;
 pub mod request;
 mod sched;
 pub mod task;
+mod unobserved;
 
 pub use request::{Completion, OpId, Request, RequestKind, Ticket};
 pub use task::AwaitMode;

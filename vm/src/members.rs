@@ -2,8 +2,8 @@
 
 use std::rc::Rc;
 
-use crate::display;
 use crate::future::{Future, FutureState};
+use crate::limits;
 use crate::symbol::{Sym, sym};
 use crate::value::Value;
 use crate::vm::Vm;
@@ -77,14 +77,24 @@ fn member_or_none(target: &Value, name: Sym) -> Option<Value> {
     }
 }
 
-pub fn set_member(target: &Value, name: Sym, v: Value) -> Result<(), Value> {
+/// Sets a map key or gene property; a new one may not take the map or
+/// gene past `max_elements` entries.
+pub fn set_member(target: &Value, name: Sym, v: Value, max_elements: usize) -> Result<(), Value> {
     match target {
         Value::Map(m) => {
-            m.borrow_mut().insert(name, v);
+            let mut m = m.borrow_mut();
+            if !m.contains_key(&name) {
+                limits::check_elements("a map", m.len() + 1, max_elements)?;
+            }
+            m.insert(name, v);
             Ok(())
         }
         Value::Gene(g) => {
-            g.borrow_mut().props.insert(name, v);
+            let mut g = g.borrow_mut();
+            if !g.props.contains_key(&name) {
+                limits::check_elements("a gene", g.props.len() + 1, max_elements)?;
+            }
+            g.props.insert(name, v);
             Ok(())
         }
         other => Err(err(format!(
@@ -175,19 +185,25 @@ pub fn call_method(vm: &mut Vm, target: &Value, name: Sym, args: &[Value]) -> Re
             Ok(Value::Int(s.len() as i64))
         }
         (Value::Str(s), "append") => {
+            let max = vm.config.max_string_bytes;
+            limits::check_string(s.len(), max)?;
             let mut out = String::from(&***s);
             for a in args {
-                display::write_display(&mut out, a);
+                limits::write_display(&mut out, a, max)?;
             }
             Ok(Value::string(out))
         }
         (Value::Str(s), "to_upper") => {
             arity(name, args, 0)?;
-            Ok(Value::string(s.to_uppercase()))
+            let out = s.to_uppercase();
+            limits::check_string(out.len(), vm.config.max_string_bytes)?;
+            Ok(Value::string(out))
         }
         (Value::Str(s), "to_lower") => {
             arity(name, args, 0)?;
-            Ok(Value::string(s.to_lowercase()))
+            let out = s.to_lowercase();
+            limits::check_string(out.len(), vm.config.max_string_bytes)?;
+            Ok(Value::string(out))
         }
         (Value::Exception(e), "message") => {
             arity(name, args, 0)?;

@@ -76,14 +76,24 @@ pub fn rem(a: &Value, b: &Value) -> Result<Value, Value> {
 
 pub fn pow(a: &Value, b: &Value) -> Result<Value, Value> {
     match (a, b) {
-        (Value::Int(x), Value::Int(y)) if *y >= 0 => u32::try_from(*y)
-            .ok()
-            .and_then(|y| x.checked_pow(y))
-            .map(Value::Int)
-            .ok_or_else(overflow),
+        (Value::Int(x), Value::Int(y)) if *y >= 0 => int_pow(*x, *y).ok_or_else(overflow),
         _ => floats(a, b)
             .map(|(x, y)| Value::Float(x.powf(y)))
             .ok_or_else(|| type_error("**", a, b)),
+    }
+}
+
+/// `x ** y` for `y >= 0`, None on overflow. Bases 0, 1 and -1 never
+/// overflow, whatever the exponent (it may not fit `checked_pow`'s u32).
+fn int_pow(x: i64, y: i64) -> Option<Value> {
+    match x {
+        0 => Some(Value::Int(i64::from(y == 0))),
+        1 => Some(Value::Int(1)),
+        -1 => Some(Value::Int(if y % 2 == 0 { 1 } else { -1 })),
+        _ => u32::try_from(y)
+            .ok()
+            .and_then(|y| x.checked_pow(y))
+            .map(Value::Int),
     }
 }
 

@@ -216,14 +216,15 @@ impl ScopeArena {
     /// many scopes that freed.
     pub fn collect_cycles(&mut self, keep: &rustc_hash::FxHashSet<ScopeId>) -> usize {
         let before = self.live;
-        while self.live > 0 {
-            let Some(id) = (0..self.entries.len()).find(|&i| {
-                let e = &self.entries[i];
-                e.alive && !e.vars.is_empty() && !keep.contains(&(i as ScopeId))
-            }) else {
-                break;
-            };
-            let vars = std::mem::take(&mut self.entries[id].vars);
+        // One pass suffices: emptying a scope frees others, and no scope
+        // passed over (dead, already empty, or kept) can fill up again, as
+        // no code runs meanwhile. Each scope is visited once: linear.
+        for id in 0..self.entries.len() {
+            let e = &mut self.entries[id];
+            if !e.alive || e.vars.is_empty() || keep.contains(&(id as ScopeId)) {
+                continue;
+            }
+            let vars = std::mem::take(&mut e.vars);
             drop(vars);
             self.drain_pending();
         }

@@ -11,7 +11,7 @@ use crate::bytecode::{Code, Source};
 use crate::compiler::{self, NameTable};
 use crate::diagnostic;
 use crate::display;
-use crate::future::{Future, FutureState, TaskId};
+use crate::future::TaskId;
 use crate::namespace::Namespace;
 use crate::reader::{self, ParseError};
 use crate::request::{OpId, Request};
@@ -20,6 +20,11 @@ use crate::scope::{NO_SCOPE, ScopeArena, ScopeId};
 use crate::symbol::{Sym, sym};
 use crate::task::{AwaitMode, Batch, Fiber, Hold, Task, TaskKind};
 use crate::value::{Span, Value};
+
+/// The last instant of virtual time, in nanoseconds since the run began
+/// (about 292 years): traces store times as signed 64-bit numbers. A timer
+/// or operation that would end later fails instead.
+pub const TIME_END_NANOS: u64 = i64::MAX as u64;
 
 #[derive(Clone, Debug)]
 pub struct VmConfig {
@@ -30,6 +35,12 @@ pub struct VmConfig {
     pub await_mode: AwaitMode,
     /// What `gene/time/now` gives at virtual time zero, in seconds.
     pub start_secs: f64,
+    /// Building a string longer than this many bytes (append,
+    /// interpolation, printing) raises a catchable "value too large".
+    pub max_string_bytes: usize,
+    /// Building an array, map or gene with more items than this raises a
+    /// catchable "value too large".
+    pub max_elements: usize,
     /// A deliberate bug, for showing that the tests catch it.
     #[cfg(feature = "mutations")]
     pub mutation: Option<crate::mutation::Mutation>,
@@ -42,6 +53,8 @@ impl Default for VmConfig {
             max_instructions: None,
             await_mode: AwaitMode::Suspend,
             start_secs: 0.0,
+            max_string_bytes: crate::limits::DEFAULT_MAX_STRING_BYTES,
+            max_elements: crate::limits::DEFAULT_MAX_ELEMENTS,
             #[cfg(feature = "mutations")]
             mutation: None,
         }
@@ -256,12 +269,17 @@ pub struct Vm {
     pub(crate) fresh: bool,
     /// Checking mode (see `set_checking`).
     pub(crate) checking: bool,
+    /// Checking mode: the last recount's cost, and the polls and the
+    /// instruction count since it (see `audit_if_due`).
+    pub(crate) audit_cost: u64,
+    pub(crate) audit_work: u64,
+    pub(crate) audit_executed: u64,
     /// Mutations `Nondeterministic` and `HiddenWrite`: this VM is one of
     /// the odd ones.
     #[cfg(feature = "mutations")]
     pub(crate) odd_run: bool,
     /// Checking mode: the futures of operations, held by the driver's tickets.
-    pub(crate) op_futures: Vec<std::rc::Weak<Future>>,
+    pub(crate) op_futures: crate::unobserved::OpFutures,
     pub(crate) chooser: Option<Box<dyn FnMut(usize) -> usize>>,
     pub(crate) requests: Vec<Request>,
     /// Operations started and not yet completed.
@@ -285,7 +303,7 @@ pub struct Vm {
     pub(crate) all_waiters: Vec<TaskId>,
     pub(crate) main_result: Option<Result<Value, Uncaught>>,
     /// Failed futures that had no reaction when they failed.
-    pub(crate) unobserved: Vec<Rc<Future>>,
+    pub(crate) unobserved: crate::unobserved::Unobserved,
     pub(crate) now_nanos: u64,
     pub(crate) stats: Stats,
     /// The rolling hash of every state change (see `statehash`).
@@ -324,6 +342,9 @@ impl Vm {
             delivering: false,
             fresh: false,
             checking: false,
+            audit_cost: 0,
+            audit_work: 0,
+            audit_executed: 0,
             #[cfg(feature = "mutations")]
             odd_run: matches!(
                 config.mutation,
@@ -335,7 +356,7 @@ impl Vm {
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
                 % 2
                 == 1,
-            op_futures: Vec::new(),
+            op_futures: Default::default(),
             chooser: None,
             requests: Vec::new(),
             outstanding: 0,
@@ -350,7 +371,7 @@ impl Vm {
             pending_hold: None,
             all_waiters: Vec::new(),
             main_result: None,
-            unobserved: Vec::new(),
+            unobserved: Default::default(),
             now_nanos: 0,
             stats: Stats::default(),
             state: Default::default(),
@@ -416,25 +437,22 @@ impl Vm {
         &self.stats
     }
 
-    /// Failed futures nobody awaited or handled, as their failure values.
+    /// Failed futures nobody awaited or handled, as their failure values,
+    /// in the order they failed.
     pub fn unobserved_failures(&self) -> Vec<Value> {
-        self.unobserved
-            .iter()
-            .filter(|f| !f.observed.get())
-            .filter_map(|f| match &*f.state.borrow() {
-                FutureState::Failure(e) => Some(e.clone()),
-                _ => None,
-            })
-            .collect()
+        self.unobserved.failures()
     }
 
     /// The ids of the futures `unobserved_failures` gives.
     pub fn unobserved_ids(&self) -> Vec<u64> {
-        self.unobserved
-            .iter()
-            .filter(|f| !f.observed.get())
-            .map(|f| f.id)
-            .collect()
+        self.unobserved.ids()
+    }
+
+    /// Failed futures the VM still holds for the end-of-run report
+    /// (observed ones not yet released included): bounded by the live
+    /// unobserved ones, not by every failure of the run.
+    pub fn held_failures(&self) -> usize {
+        self.unobserved.len()
     }
 
     /// Makes every state change feed the state hash (see `statehash`);
@@ -472,6 +490,21 @@ impl Vm {
     /// The virtual time `gene/time/now` reports, in seconds.
     pub(crate) fn now_secs(&self) -> f64 {
         self.config.start_secs + self.now_nanos as f64 / 1e9
+    }
+
+    /// Ends the run from outside, for a limit the driver enforces (the
+    /// memory bound): a fatal, uncatchable error, like the instruction
+    /// limit. Every task's frames and scopes are released.
+    pub fn abort(&mut self, message: &str) -> Result<Value, Uncaught> {
+        let u = Uncaught {
+            value: Value::exception(message),
+            kind: UncaughtKind::Fatal,
+            location: self.location(),
+        };
+        match self.finish(Err(u)) {
+            Step::Finished(r) => r,
+            _ => unreachable!("finish always finishes"),
+        }
     }
 
     /// Instructions executed so far.

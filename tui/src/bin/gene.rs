@@ -6,6 +6,10 @@ use clap::{Parser, Subcommand};
 use gene_trace::args::{self, usage};
 use gene_trace::{Extras, RunArgs, output, read_program, run_program};
 
+// Counts each thread's allocations, for `--max-memory`.
+#[global_allocator]
+static ALLOCATOR: gene_sim::memory::Counting = gene_sim::memory::Counting;
+
 #[derive(Parser)]
 #[command(
     name = "gene",

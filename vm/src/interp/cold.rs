@@ -5,6 +5,7 @@ use super::{Called, Flow, fatal, fold, make_range, stack_overflow};
 use crate::bytecode::{Code, Op};
 use crate::events::event;
 use crate::future::{FutureState, Reaction};
+use crate::limits;
 use crate::members;
 use crate::ops;
 use crate::reader;
@@ -115,20 +116,32 @@ impl Vm {
                 self.stack.push(r);
             }
             Op::MakeArray(n) => {
+                let max = self.config.max_elements;
+                tri!(limits::check_elements("an array", n as usize, max));
                 let items = self.stack.split_off(self.stack.len() - n as usize);
                 self.stack.push(Value::array(items));
             }
             Op::ArrayPush => {
                 let v = pop!();
+                let max = self.config.max_elements;
                 if let Value::Array(a) = top!() {
-                    a.borrow_mut().push(v);
+                    let mut a = a.borrow_mut();
+                    tri!(limits::check_elements("an array", a.len() + 1, max));
+                    a.push(v);
                 }
             }
             Op::ArrayExtend => {
                 let v = pop!();
+                let max = self.config.max_elements;
                 let items = tri!(members::items(&v));
                 if let Value::Array(a) = top!() {
-                    a.borrow_mut().extend(items);
+                    let mut a = a.borrow_mut();
+                    tri!(limits::check_elements(
+                        "an array",
+                        a.len() + items.len(),
+                        max
+                    ));
+                    a.extend(items);
                 }
             }
             Op::MakeMap(k) => {
@@ -136,6 +149,11 @@ impl Vm {
                     throw!(fatal("VM fault: bad map shape".into()));
                 };
                 let keys = keys.borrow();
+                tri!(limits::check_elements(
+                    "a map",
+                    keys.len(),
+                    self.config.max_elements
+                ));
                 let values = self.stack.split_off(self.stack.len() - keys.len());
                 let mut m = PropMap::default();
                 for (k, v) in keys.iter().zip(values) {
@@ -153,6 +171,9 @@ impl Vm {
                 let Some((Value::Int(n), keys)) = shape.split_last() else {
                     throw!(fatal("VM fault: bad gene shape".into()));
                 };
+                let max = self.config.max_elements;
+                tri!(limits::check_elements("a gene", *n as usize, max));
+                tri!(limits::check_elements("a gene", keys.len(), max));
                 let children = self.stack.split_off(self.stack.len() - *n as usize);
                 let values = self.stack.split_off(self.stack.len() - keys.len());
                 let head = pop!();
@@ -199,7 +220,8 @@ impl Vm {
                 if let Value::Namespace(ns) = &target {
                     self.ns_set(ns, name, v.clone());
                 } else {
-                    tri!(members::set_member(&target, name, v.clone()));
+                    let max = self.config.max_elements;
+                    tri!(members::set_member(&target, name, v.clone(), max));
                     if self.state.on {
                         let at = crate::statehash::name(name);
                         self.state.write(crate::statehash::Site::Member, at, &v);
