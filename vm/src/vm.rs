@@ -174,6 +174,8 @@ pub(crate) struct Handler {
     pub scope: ScopeId,
     pub ns: Rc<Namespace>,
     pub pc: usize,
+    /// Some: not a handler but a catch marker, holding the value `$ex` gives.
+    pub ex: Option<Value>,
 }
 
 /// A thrown value on its way to a handler.

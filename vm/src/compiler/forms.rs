@@ -634,13 +634,22 @@ impl Compiler<'_> {
                 Unwind::Finally {
                     forms,
                     trackers: at,
+                    locs,
                 } => {
-                    let (forms, at) = (forms.clone(), *at);
+                    let (forms, at, locs) = (forms.clone(), *at, locs.clone());
                     self.end_scopes(at, ended);
                     ended = ended.min(at);
-                    let hidden = self.f().trackers.split_off(ended);
+                    let mut hidden = self.f().trackers.split_off(ended);
                     let outer = self.f().unwind.split_off(i);
-                    self.run_finally(&Some(forms));
+                    let regs = self.f().next_reg;
+                    self.run_finally(&Some((forms, locs)));
+                    // Registers the copy took must outlive the hidden trackers.
+                    let now = self.f().next_reg;
+                    if now > regs {
+                        for t in &mut hidden {
+                            t.reg_mark = t.reg_mark.max(now);
+                        }
+                    }
                     self.f().unwind.extend(outer);
                     self.f().trackers.extend(hidden);
                 }
@@ -771,11 +780,14 @@ impl Compiler<'_> {
             }
         }
         let trackers = self.f().trackers.len();
+        let locs: super::FinallyLocs = Default::default();
+        let finally = finally.map(|f| (f, locs));
         // Body, under a handler (and the finally, if any, on the way out).
-        if let Some(f) = &finally {
+        if let Some((f, locs)) = &finally {
             self.f().unwind.push(Unwind::Finally {
                 forms: f.clone(),
                 trackers,
+                locs: locs.clone(),
             });
         }
         let catch = self.emit(Op::TryStart(0));
@@ -786,7 +798,9 @@ impl Compiler<'_> {
         if finally.is_some() {
             self.f().unwind.pop();
         }
-        self.run_finally(&finally);
+        // The finally's variables are visible after the `try`, not in the
+        // handler (compiled after this copy).
+        let finally_vars = self.run_finally(&finally);
         let end = self.emit(Op::Jump(0));
         self.patch(catch);
         // The thrown value is on the stack.
@@ -796,31 +810,24 @@ impl Compiler<'_> {
                 self.emit(Op::StoreReg(ex));
                 self.emit(Op::Pop);
                 // A throw from the handler still runs the finally.
-                let rethrow = finally.as_ref().map(|f| {
+                let rethrow = finally.as_ref().map(|(f, locs)| {
                     self.f().unwind.push(Unwind::Finally {
                         forms: f.clone(),
                         trackers,
+                        locs: locs.clone(),
                     });
                     let r = self.emit(Op::TryStart(0));
                     self.f().unwind.push(Unwind::Handler);
                     r
                 });
-                let mut region = vec![Value::gene(Gene {
-                    head: Value::Symbol(sym::VAR),
-                    children: vec![Value::Symbol(sym::DOLLAR_EX)],
-                    ..Default::default()
-                })];
-                region.extend(h.iter().cloned());
-                let arena = scan::contains_closure(&region);
-                self.push_tracker(arena, arena);
-                if arena {
-                    self.emit(Op::ScopeStart);
-                }
+                // `$ex` reads the marker until the handler is left.
                 self.emit(Op::LoadReg(ex));
-                self.declare(sym::DOLLAR_EX);
-                self.emit(Op::Pop);
+                self.emit(Op::CatchBegin);
+                self.f().unwind.push(Unwind::Handler);
+                // No scope of its own (upstream): its variables outlive it.
                 self.body(h, false);
-                self.close_region();
+                self.f().unwind.pop();
+                self.emit(Op::TryEnd);
                 if let Some(r) = rethrow {
                     self.f().unwind.pop();
                     self.emit(Op::TryEnd);
@@ -831,26 +838,40 @@ impl Compiler<'_> {
                     self.rethrow_after_finally(&finally);
                     self.patch(done);
                 }
-                self.f().next_reg -= 1;
             }
             None => self.rethrow_after_finally(&finally),
         }
         self.patch(end);
+        let t = self.f().trackers.last_mut().expect("tracker");
+        t.vars.extend(finally_vars);
     }
 
-    fn run_finally(&mut self, finally: &Option<Vec<Value>>) {
-        if let Some(f) = finally {
-            self.f().temps += 1;
-            self.f().unwind.push(Unwind::FinallyBody);
-            self.body(f, false);
-            self.f().unwind.pop();
-            self.emit(Op::Pop);
-            self.f().temps -= 1;
-        }
+    /// Compiles one copy of a finally (value discarded); returns the
+    /// variables it declared into the `try`'s tracker, which it hides again.
+    fn run_finally(&mut self, finally: &Option<(Vec<Value>, super::FinallyLocs)>) -> Vec<(Sym, super::Loc)> {
+        let Some((f, locs)) = finally else {
+            return Vec::new();
+        };
+        let trackers = self.f().trackers.len();
+        let seen = self.f().trackers.last().expect("tracker").vars.len();
+        self.f().replays.push(super::Replay {
+            trackers,
+            locs: locs.clone(),
+            next: 0,
+        });
+        self.f().temps += 1;
+        self.f().unwind.push(Unwind::FinallyBody);
+        self.body(f, false);
+        self.f().unwind.pop();
+        self.emit(Op::Pop);
+        self.f().temps -= 1;
+        self.f().replays.pop();
+        let t = self.f().trackers.last_mut().expect("tracker");
+        t.vars.split_off(seen)
     }
 
     /// With the exception on the stack: run the finally, then throw it again.
-    fn rethrow_after_finally(&mut self, finally: &Option<Vec<Value>>) {
+    fn rethrow_after_finally(&mut self, finally: &Option<(Vec<Value>, super::FinallyLocs)>) {
         self.run_finally(finally);
         self.emit(Op::Rethrow);
     }

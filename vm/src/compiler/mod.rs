@@ -2,7 +2,8 @@
 //!
 //! Lexical variables are resolved at compile time. Each region that upstream
 //! gives a scope tracker (top level, function bodies, `if` and its branches,
-//! `for`/`repeat` iterations, `catch` handlers) gets a `Tracker`. A tracker
+//! `for`/`repeat` iterations) gets a `Tracker`; a `try`'s body, handler and
+//! `finally` declare into the enclosing one, as upstream's do. A tracker
 //! whose region contains a closure is an *arena* tracker: its variables live in
 //! an arena scope (started at region entry if it declares any), addressed by
 //! (hops, slot). Any other tracker keeps its variables in frame registers.
@@ -12,6 +13,7 @@ mod forms;
 mod peephole;
 mod scan;
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::bytecode::{Code, Op, Source};
@@ -55,9 +57,28 @@ enum Unwind {
     /// A `try` handler is installed.
     Handler,
     /// A `finally` to run on the way out; the trackers visible at the `try`.
-    Finally { forms: Vec<Value>, trackers: usize },
+    Finally {
+        forms: Vec<Value>,
+        trackers: usize,
+        locs: FinallyLocs,
+    },
     /// Inside a `finally`: jumps out of it are ignored (upstream).
     FinallyBody,
+}
+
+/// The locations a `finally` declares into its `try`'s tracker, in order.
+/// The finally is compiled once per way out (normal end, after the handler,
+/// on a rethrow, inlined at each `return`/`break`/`continue`); every copy
+/// declares into these same locations, so code after the `try` reads what
+/// whichever copy ran wrote.
+type FinallyLocs = Rc<RefCell<Vec<Loc>>>;
+
+/// A finally copy being compiled: its declarations at tracker depth
+/// `trackers` take `locs[next..]` in turn.
+struct Replay {
+    trackers: usize,
+    locs: FinallyLocs,
+    next: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -73,6 +94,7 @@ struct FnCtx {
     next_reg: u32,
     loops: Vec<LoopCtx>,
     unwind: Vec<Unwind>,
+    replays: Vec<Replay>,
     temps: u32,
     last_span: Span,
     /// The pc of the latest jump target: no fusing across it.
@@ -123,6 +145,7 @@ impl FnCtx {
             next_reg: 0,
             loops: Vec::new(),
             unwind: Vec::new(),
+            replays: Vec::new(),
             temps: 0,
             last_span: Span::default(),
             barrier: 0,
@@ -238,18 +261,10 @@ impl Compiler<'_> {
 
     /// Declares `name` in the innermost tracker; the value is on the stack.
     fn declare(&mut self, name: Sym) {
-        let t = self.f().trackers.last().expect("tracker");
-        let loc = if t.arena {
-            if !t.materialized {
-                self.fail("internal: variable in an unmaterialized scope");
-                return;
-            }
-            let t = self.f().trackers.last_mut().expect("tracker");
-            let slot = t.next_slot;
-            t.next_slot += 1;
-            Loc::Slot(slot)
-        } else {
-            Loc::Reg(self.alloc_reg())
+        let n = self.f().replays.len();
+        let Some(loc) = self.take_loc(n) else {
+            self.fail("internal: variable in an unmaterialized scope");
+            return;
         };
         self.f()
             .trackers
@@ -261,6 +276,38 @@ impl Compiler<'_> {
             Loc::Reg(r) => self.emit(Op::StoreReg(r)),
             Loc::Slot(s) => self.emit(Op::StoreScope(0, s)),
         };
+    }
+
+    /// The location for the next declaration in the innermost tracker: the
+    /// one the `k`-th innermost finally copy replays, else a new one.
+    fn take_loc(&mut self, k: usize) -> Option<Loc> {
+        let depth = self.f().trackers.len();
+        if k == 0 || self.f().replays[k - 1].trackers != depth {
+            return self.fresh_loc();
+        }
+        let r = &mut self.f().replays[k - 1];
+        let i = r.next;
+        r.next += 1;
+        let known = r.locs.borrow().get(i).copied();
+        if known.is_some() {
+            return known;
+        }
+        let loc = self.take_loc(k - 1)?;
+        self.f().replays[k - 1].locs.borrow_mut().push(loc);
+        Some(loc)
+    }
+
+    fn fresh_loc(&mut self) -> Option<Loc> {
+        let t = self.f().trackers.last_mut().expect("tracker");
+        if t.arena {
+            if !t.materialized {
+                return None;
+            }
+            t.next_slot += 1;
+            Some(Loc::Slot(t.next_slot - 1))
+        } else {
+            Some(Loc::Reg(self.alloc_reg()))
+        }
     }
 
     /// Finds a lexical variable: the op to load it and the op to store it.
@@ -411,7 +458,7 @@ impl Compiler<'_> {
                 self.emit(Op::LoadNs);
             }
             sym::DOLLAR_EX => {
-                self.emit(Op::Nil);
+                self.emit(Op::LoadEx);
             }
             sym::DOLLAR_AWAIT_ALL => {
                 self.emit(Op::AwaitAll);

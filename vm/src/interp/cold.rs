@@ -271,10 +271,27 @@ impl Vm {
                     scope: f.scope,
                     ns: f.ns.clone(),
                     pc: t as usize,
+                    ex: None,
                 });
             }
             Op::TryEnd => {
                 self.handlers.pop();
+            }
+            Op::CatchBegin => {
+                let v = pop!();
+                let f = self.frames.last().expect("frame");
+                self.handlers.push(Handler {
+                    frame: self.frames.len() - 1,
+                    stack: self.stack.len(),
+                    scope: f.scope,
+                    ns: f.ns.clone(),
+                    pc: usize::MAX,
+                    ex: Some(v),
+                });
+            }
+            Op::LoadEx => {
+                let ex = self.handlers.iter().rev().find_map(|h| h.ex.clone());
+                self.stack.push(ex.unwrap_or(Value::Nil));
             }
             Op::Throw => {
                 let v = pop!();
