@@ -53,6 +53,52 @@ const NOT_INFIX_HEADS: [Sym; 14] = [
     sym::THROW,
 ];
 
+/// Special forms upstream's compiler knows and this VM does not: a call of
+/// one is a catchable error, never a gene built of its arguments.
+const UNSUPPORTED_FORMS: [&str; 10] = [
+    "macro",
+    "class",
+    "match",
+    "enum",
+    "import",
+    "$with",
+    "$tap",
+    "$render",
+    "$set",
+    "$caller_eval",
+];
+
+/// Upstream's built-in functions (in its `gene` namespace) that this VM
+/// does not have. Called while nothing defines them, they raise an error; a
+/// program's own function of that name still wins.
+const UNSUPPORTED_BUILTINS: [&str; 5] = [
+    "debug",
+    "print_stack",
+    "print_instructions",
+    "trace_start",
+    "trace_end",
+];
+
+/// The name a call head gives an unsupported built-in (`x`, `$x`, `gene/x`
+/// or anything under `gene/vm/`), and how many path parts name it.
+fn unsupported_builtin(head: &Value) -> Option<(String, usize)> {
+    match head {
+        Value::Symbol(s) => s.with_name(|n| {
+            let bare = n.strip_prefix('$').unwrap_or(n);
+            UNSUPPORTED_BUILTINS.contains(&bare).then(|| (n.to_string(), 1))
+        }),
+        Value::Complex(parts) if parts.len() >= 2 && parts[0] == sym::GENE => {
+            let second = parts[1].name();
+            let vm = &*second == "vm" && parts.len() > 2;
+            (UNSUPPORTED_BUILTINS.contains(&&*second) || vm).then(|| {
+                let name = parts.iter().map(|p| p.name().to_string());
+                (name.collect::<Vec<_>>().join("/"), 2)
+            })
+        }
+        _ => None,
+    }
+}
+
 impl Compiler<'_> {
     pub(super) fn gene(&mut self, g: &Gene, tail: bool) {
         let ch = &g.children;
@@ -285,13 +331,30 @@ impl Compiler<'_> {
                     self.emit(Op::New(args.len() as u32));
                     return;
                 }
-                sym::MACRO | sym::CLASS => {
+                sym::SPREAD => {
+                    return self.fail(if ch.len() == 1 {
+                        "`(... x)` spreads only into an array or a call's arguments"
+                    } else {
+                        "`...` takes one form to spread"
+                    });
+                }
+                _ if h.with_name(|n| UNSUPPORTED_FORMS.contains(&n)) => {
                     return self.fail(format!("`{h}` is not supported"));
                 }
                 _ => {}
             }
         }
         // 9. calls
+        let lexical = head_sym.is_some_and(|h| self.resolve(h).is_some());
+        if let Some((name, n)) = unsupported_builtin(&g.head).filter(|_| !lexical) {
+            match &g.head {
+                Value::Complex(parts) => self.path(parts, n),
+                head => self.expr(head, false),
+            }
+            let defined = self.emit(Op::JumpIfTrue(0));
+            self.fail(format!("`{name}` is not supported"));
+            self.patch(defined);
+        }
         self.call(g, tail);
     }
 

@@ -463,6 +463,15 @@ impl Compiler<'_> {
             sym::DOLLAR_AWAIT_ALL => {
                 self.emit(Op::AwaitAll);
             }
+            sym::SPREAD => {
+                self.fail("`...` has nothing to spread (write `x...` or `(... x)`)");
+            }
+            _ if s.with_name(|n| n.len() >= 3 && n.starts_with('\'') && n.ends_with('\'')) => {
+                self.fail(format!("character literals are not supported: `{s}`"));
+            }
+            _ if s.with_name(|n| n.starts_with('@')) => {
+                self.fail(format!("`@` selectors are not supported: `{s}`"));
+            }
             _ => {
                 let name = s.name();
                 if let Some(rest) = name.strip_prefix('$').filter(|r| !r.is_empty()) {

@@ -126,6 +126,10 @@ impl Vm {
             }
             Op::ArrayExtend => {
                 let v = pop!();
+                if matches!(v, Value::Nil) {
+                    // Upstream aborts: "... can only spread arrays".
+                    throw!(Thrown::error(Value::exception("cannot spread nil")));
+                }
                 let items = tri!(members::items(&v));
                 if let Value::Array(a) = top!() {
                     a.borrow_mut().extend(items);
