@@ -45,6 +45,15 @@ pub fn write_float(out: &mut String, f: f64) {
     // `{:e}` gives the shortest round-trip digits: `d[.ddd]e<x>`.
     let mut sci = String::with_capacity(32);
     let _ = write!(sci, "{:e}", f.abs());
+    // When two shortest digit strings are equally near, `{:e}` may take the
+    // upper one; upstream (like Python's repr) takes the correctly rounded
+    // one, half to even, which `{:.N$e}` computes exactly.
+    let n_digits = sci.split_once('e').map_or(0, |(m, _)| m.len() - m.contains('.') as usize);
+    let mut exact = String::with_capacity(32);
+    let _ = write!(exact, "{:.*e}", n_digits.saturating_sub(1), f.abs());
+    if exact != sci && exact.parse::<f64>() == Ok(f.abs()) {
+        sci = exact;
+    }
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let x: i32 = exp.parse().unwrap_or(0);
     let (int_digit, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
@@ -169,7 +178,7 @@ fn write_atom(out: &mut String, v: &Value, quoted: bool) {
         Value::Range(r) => {
             let _ = write!(out, "{}..{}", r.start, r.end);
             if r.step != 1 {
-                let _ = write!(out, " {}", r.step);
+                let _ = write!(out, " step {}", r.step);
             }
         }
         Value::Exception(e) => {
@@ -403,6 +412,27 @@ mod tests {
     }
 
     #[test]
+    fn float_ties_round_half_to_even() {
+        // Exact ties between two shortest round-trip strings: upstream and
+        // Python's repr pick the even last digit.
+        let ties = [
+            (2134203227501141.25, "2134203227501141.2"),
+            (2134203227501141.75, "2134203227501141.8"),
+            (1268006475185092.25, "1268006475185092.2"),
+            (1268006475185092.75, "1268006475185092.8"),
+            (1391428765496380.25, "1391428765496380.2"),
+            (2189301380143267.75, "2189301380143267.8"),
+            (1980717161434139.25, "1980717161434139.2"),
+            (-2134203227501141.25, "-2134203227501141.2"),
+            // Not a tie: the one shortest string stays.
+            (4503599627370495.5, "4503599627370495.5"),
+        ];
+        for (f, want) in ties {
+            assert_eq!(format_float(f), want, "{f:?}");
+        }
+    }
+
+    #[test]
     fn scalars() {
         assert_eq!(display(&Value::Nil), "nil");
         assert_eq!(display(&Value::Bool(true)), "true");
@@ -490,7 +520,7 @@ mod tests {
     fn ranges() {
         let r = |start, end, step| Value::Range(Rc::new(Range { start, end, step }));
         assert_eq!(display(&r(0, 3, 1)), "0..3");
-        assert_eq!(display(&r(-1, 10, 2)), "-1..10 2");
+        assert_eq!(display(&r(-1, 10, 2)), "-1..10 step 2");
     }
 
     #[test]

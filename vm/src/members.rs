@@ -183,11 +183,12 @@ pub fn call_method(vm: &mut Vm, target: &Value, name: Sym, args: &[Value]) -> Re
         }
         (Value::Str(s), "to_upper") => {
             arity(name, args, 0)?;
-            Ok(Value::string(s.to_uppercase()))
+            // ASCII only, as upstream's: `straße` gives `STRAßE`.
+            Ok(Value::string(s.to_ascii_uppercase()))
         }
         (Value::Str(s), "to_lower") => {
             arity(name, args, 0)?;
-            Ok(Value::string(s.to_lowercase()))
+            Ok(Value::string(s.to_ascii_lowercase()))
         }
         (Value::Exception(e), "message") => {
             arity(name, args, 0)?;
