@@ -377,11 +377,16 @@ impl Vm {
             name: Rc::from(name),
             text: Rc::from(text),
         });
-        let forms = reader::read_all(text).map_err(|error| LoadError {
+        let (forms, spans) = reader::read_all_spanned(text).map_err(|error| LoadError {
             error,
             source: source.clone(),
         })?;
-        Ok(compiler::compile_unit(&mut self.names, source, &forms))
+        Ok(compiler::compile_unit(
+            &mut self.names,
+            source,
+            &forms,
+            compiler::UnitSpans::Forms(&spans),
+        ))
     }
 
     /// Pushes a frame running a compiled unit; its value lands on the stack.

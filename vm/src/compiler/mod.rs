@@ -111,16 +111,36 @@ pub struct Compiler<'a> {
     depth: u32,
     /// Span of the innermost gene being compiled.
     span: Span,
+    /// Evaluated code: every op is at this span.
+    fixed_span: bool,
+}
+
+/// Where the forms of a unit are.
+pub enum UnitSpans<'a> {
+    /// Read from the unit's source: where each top-level form starts.
+    Forms(&'a [Span]),
+    /// Built or read at run time (`eval`): everything at this site.
+    At(Span),
 }
 
 /// Compiles a file's (or eval'd) top-level forms into a unit.
-pub fn compile_unit(names: &mut dyn NameTable, source: Rc<Source>, forms: &[Value]) -> Rc<Code> {
+pub fn compile_unit(
+    names: &mut dyn NameTable,
+    source: Rc<Source>,
+    forms: &[Value],
+    spans: UnitSpans,
+) -> Rc<Code> {
+    let (span, fixed_span, starts) = match spans {
+        UnitSpans::Forms(s) => (s.first().copied().unwrap_or_default(), false, s),
+        UnitSpans::At(at) => (at, true, &[][..]),
+    };
     let mut c = Compiler {
         names,
         source,
         fns: Vec::new(),
         depth: 0,
-        span: Span::default(),
+        span,
+        fixed_span,
     };
     let arena = scan::contains_closure(forms);
     let materialized = arena && scan::declares_vars(forms);
@@ -129,7 +149,19 @@ pub fn compile_unit(names: &mut dyn NameTable, source: Rc<Source>, forms: &[Valu
     if materialized {
         c.emit(Op::ScopeStart);
     }
-    c.body(forms, false);
+    if forms.is_empty() {
+        c.emit(Op::Nil);
+    }
+    for (i, f) in forms.iter().enumerate() {
+        // A top-level symbol or path has no span of its own.
+        if let Some(&at) = starts.get(i) {
+            c.span = at;
+        }
+        c.expr(f, false);
+        if i + 1 < forms.len() {
+            c.emit(Op::Pop);
+        }
+    }
     // The frame's scopes are released by Return.
     c.emit(Op::Return);
     let f = c.fns.pop().expect("top-level context");
@@ -429,7 +461,7 @@ impl Compiler<'_> {
                 }
                 let saved = self.span;
                 let span = g.borrow().span;
-                if span != Span::default() {
+                if span != Span::default() && !self.fixed_span {
                     self.span = span;
                 }
                 self.depth += 1;

@@ -359,7 +359,11 @@ impl Vm {
                             throw!(Thrown::error(stack_overflow(self.config.max_depth)));
                         }
                         let source = code.source.clone().expect("source");
-                        let unit = crate::compiler::compile_unit(&mut self.names, source, &[v]);
+                        // Evaluated code reports the `eval`'s location: its
+                        // spans, if any, are not positions in this source.
+                        let pc = self.frames.last().expect("frame").pc;
+                        let at = crate::compiler::UnitSpans::At(code.span_at(pc.saturating_sub(1)));
+                        let unit = crate::compiler::compile_unit(&mut self.names, source, &[v], at);
                         let ns = self.frames.last().expect("frame").ns.clone();
                         self.push_unit(unit, ns);
                         return Ok(Flow::Reload);
