@@ -104,6 +104,8 @@ pub struct Uncaught {
     pub value: Value,
     pub kind: UncaughtKind,
     pub location: Option<Location>,
+    /// Lines printed after the message (a deadlock's waiting tasks).
+    pub notes: Vec<String>,
 }
 
 impl Uncaught {
@@ -122,7 +124,7 @@ impl Uncaught {
 
     /// The message with the source line and a caret, as printed on stderr.
     pub fn render(&self) -> String {
-        match &self.location {
+        let mut out = match &self.location {
             Some(l) => {
                 diagnostic::render_with_kind(
                     "Error",
@@ -133,7 +135,13 @@ impl Uncaught {
                 ) + "\n"
             }
             None => format!("Error: {}\n", self.message()),
+        };
+        for n in &self.notes {
+            out.push_str("  = ");
+            out.push_str(n);
+            out.push('\n');
         }
+        out
     }
 }
 

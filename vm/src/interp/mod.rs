@@ -74,6 +74,7 @@ impl Vm {
             location: t.location.or_else(|| self.location()),
             value: t.value,
             kind: t.kind,
+            notes: Vec::new(),
         }
     }
 
