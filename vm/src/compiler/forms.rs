@@ -843,6 +843,15 @@ impl Compiler<'_> {
             }
         }
         let trackers = self.f().trackers.len();
+        // Variables the body or handler declare outlive the try but are set
+        // only on the path that ran: they start nil (a register may hold a
+        // value from an earlier iteration or region). The nil stores are
+        // placed after the try, reached by a jump from here.
+        let declared_from = self.f().trackers[trackers - 1].vars.len();
+        let init = scan::declares_vars(ch).then(|| {
+            let j = self.emit(Op::Jump(0));
+            (j, self.label())
+        });
         let locs: super::FinallyLocs = Default::default();
         let finally = finally.map(|f| (f, locs));
         // Body, under a handler (and the finally, if any, on the way out).
@@ -905,6 +914,29 @@ impl Compiler<'_> {
             None => self.rethrow_after_finally(&finally),
         }
         self.patch(end);
+        if let Some((jump, back)) = init {
+            let regs: Vec<u32> = self.f().trackers[trackers - 1].vars[declared_from..]
+                .iter()
+                .filter_map(|&(_, loc)| match loc {
+                    super::Loc::Reg(r) => Some(r),
+                    // A scope's slots start nil.
+                    super::Loc::Slot(_) => None,
+                })
+                .collect();
+            if regs.is_empty() {
+                let op = &mut self.f().code.ops[jump];
+                *op = super::peephole::retarget(*op, back as u32);
+            } else {
+                let after = self.emit(Op::Jump(0));
+                self.patch(jump);
+                for r in regs {
+                    self.emit(Op::Nil);
+                    self.emit(Op::SetReg(r));
+                }
+                self.emit(Op::Jump(back as u32));
+                self.patch(after);
+            }
+        }
         let t = self.f().trackers.last_mut().expect("tracker");
         t.vars.extend(finally_vars);
     }
