@@ -235,7 +235,10 @@ mod tests {
         let out = render("w.gene", &src, sp(1, 301), "m");
         let lines: Vec<&str> = out.lines().collect();
         let shown = lines[3].strip_prefix("1 | ").unwrap();
-        assert_eq!(shown, format!("...{}!{}...", "x".repeat(60), "y".repeat(60)));
+        assert_eq!(
+            shown,
+            format!("...{}!{}...", "x".repeat(60), "y".repeat(60))
+        );
         let caret = lines[4].strip_prefix("  | ").unwrap();
         assert_eq!(caret.len(), 3 + 60 + 1);
         assert_eq!(shown.chars().nth(caret.len() - 1), Some('!'));

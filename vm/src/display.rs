@@ -48,7 +48,9 @@ pub fn write_float(out: &mut String, f: f64) {
     // When two shortest digit strings are equally near, `{:e}` may take the
     // upper one; upstream (like Python's repr) takes the correctly rounded
     // one, half to even, which `{:.N$e}` computes exactly.
-    let n_digits = sci.split_once('e').map_or(0, |(m, _)| m.len() - m.contains('.') as usize);
+    let n_digits = sci
+        .split_once('e')
+        .map_or(0, |(m, _)| m.len() - m.contains('.') as usize);
     let mut exact = String::with_capacity(32);
     let _ = write!(exact, "{:.*e}", n_digits.saturating_sub(1), f.abs());
     if exact != sci && exact.parse::<f64>() == Ok(f.abs()) {
@@ -412,6 +414,8 @@ mod tests {
     }
 
     #[test]
+    // The literals are exact binary values (k + 1/4): the point of the test.
+    #[allow(clippy::excessive_precision)]
     fn float_ties_round_half_to_even() {
         // Exact ties between two shortest round-trip strings: upstream and
         // Python's repr pick the even last digit.

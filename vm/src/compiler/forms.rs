@@ -85,7 +85,9 @@ fn unsupported_builtin(head: &Value) -> Option<(String, usize)> {
     match head {
         Value::Symbol(s) => s.with_name(|n| {
             let bare = n.strip_prefix('$').unwrap_or(n);
-            UNSUPPORTED_BUILTINS.contains(&bare).then(|| (n.to_string(), 1))
+            UNSUPPORTED_BUILTINS
+                .contains(&bare)
+                .then(|| (n.to_string(), 1))
         }),
         Value::Complex(parts) if parts.len() >= 2 && parts[0] == sym::GENE => {
             let second = parts[1].name();
@@ -943,7 +945,10 @@ impl Compiler<'_> {
 
     /// Compiles one copy of a finally (value discarded); returns the
     /// variables it declared into the `try`'s tracker, which it hides again.
-    fn run_finally(&mut self, finally: &Option<(Vec<Value>, super::FinallyLocs)>) -> Vec<(Sym, super::Loc)> {
+    fn run_finally(
+        &mut self,
+        finally: &Option<(Vec<Value>, super::FinallyLocs)>,
+    ) -> Vec<(Sym, super::Loc)> {
         let Some((f, locs)) = finally else {
             return Vec::new();
         };
