@@ -498,6 +498,11 @@ impl Compiler<'_> {
             sym::SPREAD => {
                 self.fail("`...` has nothing to spread (write `x...` or `(... x)`)");
             }
+            _ if s.with_name(|n| n.len() > 3 && n.ends_with("...")) => {
+                self.fail(format!(
+                    "`{s}` spreads only into an array or a call's arguments"
+                ));
+            }
             _ if s.with_name(|n| n.len() >= 3 && n.starts_with('\'') && n.ends_with('\'')) => {
                 self.fail(format!("character literals are not supported: `{s}`"));
             }
@@ -534,6 +539,11 @@ impl Compiler<'_> {
 
     fn path_step(&mut self, p: Sym) {
         let name = p.name();
+        if name.ends_with("...") {
+            return self.fail(format!(
+                "`{name}` spreads only into an array or a call's arguments"
+            ));
+        }
         if let Ok(i) = name.parse::<i32>() {
             self.emit(Op::GetChild(i));
         } else if let Some(m) = name
@@ -560,6 +570,21 @@ impl Compiler<'_> {
                 match (&g.head, g.children.as_slice()) {
                     (Value::Symbol(s), [x]) if *s == sym::SPREAD => Some(x.clone()),
                     _ => None,
+                }
+            }
+            // `a/b...` and `a/b/...` spread `a/b`.
+            Value::Complex(parts) => {
+                let last = parts.last()?.name();
+                let mut stem: Vec<Sym> = parts[..parts.len() - 1].to_vec();
+                match last.strip_suffix("...") {
+                    Some("") => {}
+                    Some(r) => stem.push(Sym::new(r)),
+                    None => return None,
+                }
+                match stem.as_slice() {
+                    [] => None,
+                    [one] => Some(Value::Symbol(*one)),
+                    _ => Some(Value::Complex(Rc::new(stem))),
                 }
             }
             _ => None,
