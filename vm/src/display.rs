@@ -47,14 +47,20 @@ pub fn write_float(out: &mut String, f: f64) {
     let _ = write!(sci, "{:e}", f.abs());
     // When two shortest digit strings are equally near, `{:e}` may take the
     // upper one; upstream (like Python's repr) takes the correctly rounded
-    // one, half to even, which `{:.N$e}` computes exactly.
-    let n_digits = sci
-        .split_once('e')
-        .map_or(0, |(m, _)| m.len() - m.contains('.') as usize);
-    let mut exact = String::with_capacity(32);
-    let _ = write!(exact, "{:.*e}", n_digits.saturating_sub(1), f.abs());
-    if exact != sci && exact.parse::<f64>() == Ok(f.abs()) {
-        sci = exact;
+    // one, half to even, which `{:.N$e}` computes exactly. Two n-digit
+    // strings can only both round-trip when the float spacing reaches the
+    // last digit's unit, so short digit strings skip the exact pass.
+    if let Some((m, e)) = sci.split_once('e') {
+        let n_digits = (m.len() - m.contains('.') as usize) as i32;
+        let unit = 10f64.powi(e.parse::<i32>().unwrap_or(0) + 1 - n_digits);
+        let a = f.abs();
+        if (a.next_up() - a) * 2.0 >= unit {
+            let mut exact = String::with_capacity(32);
+            let _ = write!(exact, "{:.*e}", (n_digits - 1).max(0) as usize, a);
+            if exact != sci && exact.parse::<f64>() == Ok(a) {
+                sci = exact;
+            }
+        }
     }
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let x: i32 = exp.parse().unwrap_or(0);
@@ -613,6 +619,27 @@ mod tests {
                 // Fixed notation always has a fractional part; scientific never a `.0`.
                 prop_assert!(s.contains('.') || s.contains('e'), "{}", s);
                 prop_assert!(!s.contains(".0e"), "{}", s);
+            }
+
+            /// The digits printed are the correctly rounded (half to even)
+            /// shortest ones: checked against the exact pass run on every
+            /// float, with no shortcut.
+            #[test]
+            fn float_digits_are_correctly_rounded(bits in any::<u64>()) {
+                let x = f64::from_bits(bits).abs();
+                if x.is_finite() && x != 0.0 {
+                    let digits = |s: &str| -> String {
+                        let m = s.split('e').next().unwrap_or("");
+                        let d: String = m.chars().filter(char::is_ascii_digit).collect();
+                        d.trim_start_matches('0').trim_end_matches('0').to_string()
+                    };
+                    let sci = format!("{x:e}");
+                    let m = sci.split('e').next().unwrap_or("");
+                    let n = m.len() - m.contains('.') as usize;
+                    let exact = format!("{:.*e}", n - 1, x);
+                    let want = if exact.parse::<f64>() == Ok(x) { exact } else { sci };
+                    prop_assert_eq!(digits(&format_float(x)), digits(&want), "{:e}", x);
+                }
             }
 
             #[test]
