@@ -527,6 +527,18 @@ impl Compiler<'_> {
     /// Evaluates the first `n` parts of a complex symbol.
     fn path(&mut self, parts: &[Sym], n: usize) {
         let first = parts[0];
+        if n >= 2
+            && first == sym::GENE
+            && parts[1].with_name(|p| p == "ex")
+            && self.resolve(first).is_none()
+        {
+            // `$ex` is sugar for `gene/ex`.
+            self.emit(Op::LoadEx);
+            for &p in &parts[2..n] {
+                self.path_step(p);
+            }
+            return;
+        }
         if first.with_name(|s| s.is_empty()) {
             self.emit(Op::Nil); // a leading `/` is `self`
         } else {
