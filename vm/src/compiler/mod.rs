@@ -12,6 +12,8 @@ mod calls;
 mod forms;
 mod peephole;
 mod scan;
+mod try_form;
+mod unsupported;
 
 use std::cell::RefCell;
 use std::rc::Rc;
