@@ -1,6 +1,6 @@
 //! Every `fixtures/**/*.gene` is its own test, judged as upstream's testsuite
 //! runner judges (DESIGN.md, "Fixtures"), plus our own directives (see
-//! fixtures/README.md): `# Error:`, `# Elapsed:`, `# Seed:`, `# Schedule:`,
+//! fixtures/README.md): `# Error:`, `# Error-at:`, `# Elapsed:`, `# Seed:`, `# Schedule:`,
 //! `# Await:`, `# Poll-every:`, `# Faults:` and `# Unobserved:`. Each fixture
 //! runs twice; the two runs must print the same.
 
@@ -54,6 +54,8 @@ struct Expect {
     /// Some when any `# Expected:` line exists.
     lines: Option<Vec<String>>,
     error: Option<String>,
+    /// `L:C` of the rendered error's `-->` line.
+    error_at: Option<String>,
     elapsed: Option<String>,
     unobserved: Option<usize>,
 }
@@ -78,6 +80,7 @@ fn directives(text: &str, config: &mut RunConfig) -> Result<Expect, String> {
                 }
             }
             "Error" => e.error = Some(value.trim().to_string()),
+            "Error-at" => e.error_at = Some(value.trim().to_string()),
             "Elapsed" => e.elapsed = Some(value.trim().to_string()),
             "Unobserved" => e.unobserved = Some(value.trim().parse().map_err(|_| bad("a count"))?),
             "Seed" => config.seed = value.trim().parse().map_err(|_| bad("an integer"))?,
@@ -269,6 +272,20 @@ fn check(path: &Path, root: &Path) -> Result<(), Failed> {
         (Err(rendered), Some(e)) => {
             if !rendered.contains(e.as_str()) {
                 return Err(format!("expected an error containing {e:?}, got:\n{rendered}").into());
+            }
+            // Every errors/ fixture says where its error is raised.
+            let in_errors = path.parent().is_some_and(|d| d.ends_with("errors"));
+            match &expect.error_at {
+                Some(at) => {
+                    let arrow = rendered.lines().find(|l| l.trim_start().starts_with("-->"));
+                    if !arrow.is_some_and(|l| l.ends_with(&format!(":{at}"))) {
+                        return Err(format!("expected the error at {at}, got:\n{rendered}").into());
+                    }
+                }
+                None if in_errors => {
+                    return Err("an errors/ fixture needs a `# Error-at: L:C` directive".into());
+                }
+                None => {}
             }
         }
         (Err(rendered), None) => {

@@ -138,7 +138,13 @@ pub enum Op {
 
     // Exceptions.
     TryStart(u32),
+    /// Pops the handler (or catch marker) on top of the handler stack.
     TryEnd,
+    /// Entering a `catch` handler: pops the caught value into a marker on the
+    /// handler stack, which `$ex` reads until a `TryEnd` pops it.
+    CatchBegin,
+    /// `$ex`: the value of the innermost catch marker of this task, or nil.
+    LoadEx,
     Throw,
     /// Throws the top again, keeping the location of its first throw.
     Rethrow,

@@ -10,8 +10,11 @@
 //!
 //! The gutter is as wide as the line number. A tab before the column is
 //! echoed as a tab under it so that the caret lines up. Lines end at LF,
-//! CR LF or a lone CR, as in the reader. The report has no trailing newline.
+//! CR LF or a lone CR, as in the reader. A line longer than `WIDE`
+//! characters is shown as a window of `CONTEXT` characters either side of
+//! the column, with `...` where it is cut. The report has no trailing newline.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use crate::value::Span;
@@ -35,12 +38,51 @@ pub fn render_with_kind(kind: &str, file: &str, src: &str, span: Span, message: 
     let Some(text) = source_line(src, span) else {
         return out;
     };
+    let (text, before) = window(text, span.col as usize - 1);
     let _ = write!(out, "\n{pad} |\n{line_no} | {text}\n{pad} | ");
-    for ch in text.chars().take(span.col as usize - 1) {
+    for ch in text.chars().take(before) {
         out.push(if ch == '\t' { '\t' } else { ' ' });
     }
     out.push('^');
     out
+}
+
+/// Lines up to this many characters are shown whole.
+const WIDE: usize = 160;
+/// Characters shown either side of the column of a wider line.
+const CONTEXT: usize = 60;
+
+/// The part of `text` to show for a caret after `col` characters, and how
+/// many characters of it precede the caret. A giant line (a generated or
+/// minified file) must not be printed whole.
+fn window(text: &str, col: usize) -> (Cow<'_, str>, usize) {
+    let n = text.chars().count();
+    if n <= WIDE {
+        return (Cow::Borrowed(text), col);
+    }
+    let from = col.saturating_sub(CONTEXT);
+    let to = (col + 1 + CONTEXT).min(n);
+    let mut at = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()));
+    let start = at.nth(from).unwrap_or(text.len());
+    let end = if to == n {
+        text.len()
+    } else {
+        at.nth(to - from - 1).unwrap_or(text.len())
+    };
+    let mut shown = String::with_capacity(end - start + 6);
+    let mut before = col - from;
+    if from > 0 {
+        shown.push_str("...");
+        before += 3;
+    }
+    shown.push_str(&text[start..end]);
+    if to < n {
+        shown.push_str("...");
+    }
+    (Cow::Owned(shown), before)
 }
 
 /// The text of the span's line (1-based), when the span's column lies within
@@ -175,6 +217,35 @@ mod tests {
             render("a.gene", "\t(x", sp(1, 2), "m"),
             "error: m\n --> a.gene:1:2\n  |\n1 | \t(x\n  | \t^"
         );
+    }
+
+    #[test]
+    fn giant_lines_show_a_window_around_the_column() {
+        // A syntax error far into a 10 MB single-line file.
+        let mut src = "a ".repeat(5_000_000);
+        src.push_str("日本 )");
+        let col = src.chars().count() as u32; // the `)`
+        let out = render("big.gene", &src, sp(1, col), "unexpected `)`");
+        assert!(out.len() < 400, "{} bytes", out.len());
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[3], format!("1 | ...{} 日本 )", " a".repeat(28)));
+        assert_eq!(lines[4].find('^'), Some(4 + 3 + 60));
+        // Cut on both sides, caret under the right character.
+        let src = "x".repeat(300) + "!" + &"y".repeat(300);
+        let out = render("w.gene", &src, sp(1, 301), "m");
+        let lines: Vec<&str> = out.lines().collect();
+        let shown = lines[3].strip_prefix("1 | ").unwrap();
+        assert_eq!(
+            shown,
+            format!("...{}!{}...", "x".repeat(60), "y".repeat(60))
+        );
+        let caret = lines[4].strip_prefix("  | ").unwrap();
+        assert_eq!(caret.len(), 3 + 60 + 1);
+        assert_eq!(shown.chars().nth(caret.len() - 1), Some('!'));
+        // Near the start: no leading cut.
+        let out = render("w.gene", &src, sp(1, 2), "m");
+        assert!(out.lines().nth(3).unwrap().starts_with("1 | xx"));
+        assert!(out.ends_with("\n  |  ^"));
     }
 
     #[test]

@@ -45,6 +45,23 @@ pub fn write_float(out: &mut String, f: f64) {
     // `{:e}` gives the shortest round-trip digits: `d[.ddd]e<x>`.
     let mut sci = String::with_capacity(32);
     let _ = write!(sci, "{:e}", f.abs());
+    // When two shortest digit strings are equally near, `{:e}` may take the
+    // upper one; upstream (like Python's repr) takes the correctly rounded
+    // one, half to even, which `{:.N$e}` computes exactly. Two n-digit
+    // strings can only both round-trip when the float spacing reaches the
+    // last digit's unit, so short digit strings skip the exact pass.
+    if let Some((m, e)) = sci.split_once('e') {
+        let n_digits = (m.len() - m.contains('.') as usize) as i32;
+        let unit = 10f64.powi(e.parse::<i32>().unwrap_or(0) + 1 - n_digits);
+        let a = f.abs();
+        if (a.next_up() - a) * 2.0 >= unit {
+            let mut exact = String::with_capacity(32);
+            let _ = write!(exact, "{:.*e}", (n_digits - 1).max(0) as usize, a);
+            if exact != sci && exact.parse::<f64>() == Ok(a) {
+                sci = exact;
+            }
+        }
+    }
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let x: i32 = exp.parse().unwrap_or(0);
     let (int_digit, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
@@ -169,7 +186,7 @@ fn write_atom(out: &mut String, v: &Value, quoted: bool) {
         Value::Range(r) => {
             let _ = write!(out, "{}..{}", r.start, r.end);
             if r.step != 1 {
-                let _ = write!(out, " {}", r.step);
+                let _ = write!(out, " step {}", r.step);
             }
         }
         Value::Exception(e) => {
@@ -418,6 +435,29 @@ mod tests {
     }
 
     #[test]
+    // The literals are exact binary values (k + 1/4): the point of the test.
+    #[allow(clippy::excessive_precision)]
+    fn float_ties_round_half_to_even() {
+        // Exact ties between two shortest round-trip strings: upstream and
+        // Python's repr pick the even last digit.
+        let ties = [
+            (2134203227501141.25, "2134203227501141.2"),
+            (2134203227501141.75, "2134203227501141.8"),
+            (1268006475185092.25, "1268006475185092.2"),
+            (1268006475185092.75, "1268006475185092.8"),
+            (1391428765496380.25, "1391428765496380.2"),
+            (2189301380143267.75, "2189301380143267.8"),
+            (1980717161434139.25, "1980717161434139.2"),
+            (-2134203227501141.25, "-2134203227501141.2"),
+            // Not a tie: the one shortest string stays.
+            (4503599627370495.5, "4503599627370495.5"),
+        ];
+        for (f, want) in ties {
+            assert_eq!(format_float(f), want, "{f:?}");
+        }
+    }
+
+    #[test]
     fn scalars() {
         assert_eq!(display(&Value::Nil), "nil");
         assert_eq!(display(&Value::Bool(true)), "true");
@@ -505,7 +545,7 @@ mod tests {
     fn ranges() {
         let r = |start, end, step| Value::Range(Rc::new(Range { start, end, step }));
         assert_eq!(display(&r(0, 3, 1)), "0..3");
-        assert_eq!(display(&r(-1, 10, 2)), "-1..10 2");
+        assert_eq!(display(&r(-1, 10, 2)), "-1..10 step 2");
     }
 
     #[test]
@@ -594,6 +634,27 @@ mod tests {
                 // Fixed notation always has a fractional part; scientific never a `.0`.
                 prop_assert!(s.contains('.') || s.contains('e'), "{}", s);
                 prop_assert!(!s.contains(".0e"), "{}", s);
+            }
+
+            /// The digits printed are the correctly rounded (half to even)
+            /// shortest ones: checked against the exact pass run on every
+            /// float, with no shortcut.
+            #[test]
+            fn float_digits_are_correctly_rounded(bits in any::<u64>()) {
+                let x = f64::from_bits(bits).abs();
+                if x.is_finite() && x != 0.0 {
+                    let digits = |s: &str| -> String {
+                        let m = s.split('e').next().unwrap_or("");
+                        let d: String = m.chars().filter(char::is_ascii_digit).collect();
+                        d.trim_start_matches('0').trim_end_matches('0').to_string()
+                    };
+                    let sci = format!("{x:e}");
+                    let m = sci.split('e').next().unwrap_or("");
+                    let n = m.len() - m.contains('.') as usize;
+                    let exact = format!("{:.*e}", n - 1, x);
+                    let want = if exact.parse::<f64>() == Ok(x) { exact } else { sci };
+                    prop_assert_eq!(digits(&format_float(x)), digits(&want), "{:e}", x);
+                }
             }
 
             #[test]

@@ -69,6 +69,22 @@ pub fn read_all(src: &str) -> Result<Vec<Value>, ParseError> {
     }
 }
 
+/// Reads every top-level form of `src` with where each starts (so a form
+/// that is not a gene, which carries no span, can still be located).
+pub fn read_all_spanned(src: &str) -> Result<(Vec<Value>, Vec<Span>), ParseError> {
+    let mut r = Reader::new(src);
+    let mut out = Vec::new();
+    let mut spans = Vec::new();
+    loop {
+        r.skip_ws()?;
+        if r.pos >= r.b.len() {
+            return Ok((out, spans));
+        }
+        spans.push(r.span_at(r.pos));
+        out.push(r.read_value()?);
+    }
+}
+
 /// Reads the first form of `src` (`None` when there is none); the rest of the
 /// text is not looked at.
 pub fn read_first(src: &str) -> Result<Option<Value>, ParseError> {

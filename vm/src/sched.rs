@@ -16,7 +16,7 @@ use crate::future::{Future, FutureState, Reaction, TaskId};
 use crate::request::{Completion, Request, RequestKind, Target, Ticket};
 use crate::task::{AwaitMode, Batch, Fiber, Hold, Job, Task, TaskKind};
 use crate::value::{Exception, Value};
-use crate::vm::{Step, Thrown, Uncaught, UncaughtKind, Vm};
+use crate::vm::{Location, Step, Thrown, Uncaught, UncaughtKind, Vm};
 
 /// Asked by a built-in, done by the interpreter once the built-in returned.
 pub(crate) enum AfterNative {
@@ -671,15 +671,63 @@ impl Vm {
         }
         let r = match self.main_result.clone() {
             Some(r) => r,
-            None => Err(Uncaught {
-                value: Value::exception(
-                    "deadlock: every task waits on a future that nothing will resolve",
-                ),
-                kind: UncaughtKind::Fatal,
-                location: None,
-            }),
+            None => {
+                let (location, notes) = self.waiting_tasks();
+                Err(Uncaught {
+                    value: Value::exception(
+                        "deadlock: every task waits on a future that nothing will resolve",
+                    ),
+                    kind: UncaughtKind::Fatal,
+                    location,
+                    notes,
+                })
+            }
         };
         Some(self.finish(r))
+    }
+
+    /// For a deadlock: the first waiting task's await site, and one line per
+    /// waiting task (id order, at most `SHOWN`): its id, kind and where its
+    /// top frame stopped, its `await`.
+    fn waiting_tasks(&self) -> (Option<Location>, Vec<String>) {
+        const SHOWN: usize = 20;
+        let mut ids: Vec<TaskId> = self.tasks.keys().copied().collect();
+        ids.sort_unstable();
+        let mut first = None;
+        let mut notes = Vec::new();
+        for &id in &ids {
+            let task = &self.tasks[&id];
+            let frames = if self.loaded == Some(id) {
+                &self.frames
+            } else {
+                &task.fiber.frames
+            };
+            let site = frames.last().and_then(|f| {
+                Some(Location {
+                    source: f.code.source.clone()?,
+                    span: f.code.span_at(f.pc.saturating_sub(1)),
+                })
+            });
+            if notes.len() < SHOWN {
+                notes.push(match &site {
+                    Some(l) => format!(
+                        "task {id} ({}) waits at {}:{}:{}",
+                        task.kind.name(),
+                        l.source.name,
+                        l.span.line,
+                        l.span.col
+                    ),
+                    None => format!("task {id} ({}) waits", task.kind.name()),
+                });
+            }
+            if first.is_none() {
+                first = site;
+            }
+        }
+        if ids.len() > SHOWN {
+            notes.push(format!("... and {} more waiting tasks", ids.len() - SHOWN));
+        }
+        (first, notes)
     }
 
     fn task_suspended(&mut self) {
@@ -780,6 +828,7 @@ impl Vm {
             value: Value::exception(&message),
             kind: UncaughtKind::Fatal,
             location: self.location(),
+            notes: Vec::new(),
         };
         self.finish(Err(u))
     }

@@ -117,6 +117,8 @@ pub struct Uncaught {
     pub value: Value,
     pub kind: UncaughtKind,
     pub location: Option<Location>,
+    /// Lines printed after the message (a deadlock's waiting tasks).
+    pub notes: Vec<String>,
 }
 
 impl Uncaught {
@@ -135,7 +137,7 @@ impl Uncaught {
 
     /// The message with the source line and a caret, as printed on stderr.
     pub fn render(&self) -> String {
-        match &self.location {
+        let mut out = match &self.location {
             Some(l) => {
                 diagnostic::render_with_kind(
                     "Error",
@@ -146,7 +148,13 @@ impl Uncaught {
                 ) + "\n"
             }
             None => format!("Error: {}\n", self.message()),
+        };
+        for n in &self.notes {
+            out.push_str("  = ");
+            out.push_str(n);
+            out.push('\n');
         }
+        out
     }
 }
 
@@ -187,6 +195,8 @@ pub(crate) struct Handler {
     pub scope: ScopeId,
     pub ns: Rc<Namespace>,
     pub pc: usize,
+    /// Some: not a handler but a catch marker, holding the value `$ex` gives.
+    pub ex: Option<Value>,
 }
 
 /// A thrown value on its way to a handler.
@@ -405,11 +415,16 @@ impl Vm {
             name: Rc::from(name),
             text: Rc::from(text),
         });
-        let forms = reader::read_all(text).map_err(|error| LoadError {
+        let (forms, spans) = reader::read_all_spanned(text).map_err(|error| LoadError {
             error,
             source: source.clone(),
         })?;
-        Ok(compiler::compile_unit(&mut self.names, source, &forms))
+        Ok(compiler::compile_unit(
+            &mut self.names,
+            source,
+            &forms,
+            compiler::UnitSpans::Forms(&spans),
+        ))
     }
 
     /// Pushes a frame running a compiled unit; its value lands on the stack.
@@ -500,6 +515,7 @@ impl Vm {
             value: Value::exception(message),
             kind: UncaughtKind::Fatal,
             location: self.location(),
+            notes: Vec::new(),
         };
         match self.finish(Err(u)) {
             Step::Finished(r) => r,

@@ -3,13 +3,14 @@
 
 use std::rc::Rc;
 
+use super::unsupported::{UNSUPPORTED_FORMS, unsupported_builtin};
 use super::{Compiler, Kind, LoopCtx, Unwind, scan};
 use crate::bytecode::Op;
 use crate::function::{Param, ParamKind};
 use crate::symbol::{Sym, sym};
 use crate::value::{Gene, Value};
 
-fn is_sym(v: Option<&Value>, s: Sym) -> bool {
+pub(super) fn is_sym(v: Option<&Value>, s: Sym) -> bool {
     match v {
         Some(Value::Symbol(x)) => *x == s,
         // The reader splits `./` like a path: [".", ""].
@@ -285,13 +286,30 @@ impl Compiler<'_> {
                     self.emit(Op::New(args.len() as u32));
                     return;
                 }
-                sym::MACRO | sym::CLASS => {
+                sym::SPREAD => {
+                    return self.fail(if ch.len() == 1 {
+                        "`(... x)` spreads only into an array or a call's arguments"
+                    } else {
+                        "`...` takes one form to spread"
+                    });
+                }
+                _ if h.with_name(|n| UNSUPPORTED_FORMS.contains(&n)) => {
                     return self.fail(format!("`{h}` is not supported"));
                 }
                 _ => {}
             }
         }
         // 9. calls
+        let lexical = head_sym.is_some_and(|h| self.resolve(h).is_some());
+        if let Some((name, n)) = unsupported_builtin(&g.head).filter(|_| !lexical) {
+            match &g.head {
+                Value::Complex(parts) => self.path(parts, n),
+                head => self.expr(head, false),
+            }
+            let defined = self.emit(Op::JumpIfTrue(0));
+            self.fail(format!("`{name}` is not supported"));
+            self.patch(defined);
+        }
         self.call(g, tail);
     }
 
@@ -634,13 +652,22 @@ impl Compiler<'_> {
                 Unwind::Finally {
                     forms,
                     trackers: at,
+                    locs,
                 } => {
-                    let (forms, at) = (forms.clone(), *at);
+                    let (forms, at, locs) = (forms.clone(), *at, locs.clone());
                     self.end_scopes(at, ended);
                     ended = ended.min(at);
-                    let hidden = self.f().trackers.split_off(ended);
+                    let mut hidden = self.f().trackers.split_off(ended);
                     let outer = self.f().unwind.split_off(i);
-                    self.run_finally(&Some(forms));
+                    let regs = self.f().next_reg;
+                    self.run_finally(&Some((forms, locs)));
+                    // Registers the copy took must outlive the hidden trackers.
+                    let now = self.f().next_reg;
+                    if now > regs {
+                        for t in &mut hidden {
+                            t.reg_mark = t.reg_mark.max(now);
+                        }
+                    }
                     self.f().unwind.extend(outer);
                     self.f().trackers.extend(hidden);
                 }
@@ -737,122 +764,6 @@ impl Compiler<'_> {
         let name = name.unwrap_or_else(|| Rc::from(if is_block { "<block>" } else { "<fn>" }));
         let idx = self.function(name, params, body, is_block, is_async);
         self.emit(Op::MakeClosure(idx));
-    }
-
-    fn try_form(&mut self, ch: &[Value]) {
-        let mut body = Vec::new();
-        let mut handler: Option<Vec<Value>> = None;
-        let mut finally: Option<Vec<Value>> = None;
-        let mut i = 0;
-        while i < ch.len() && !is_sym(ch.get(i), sym::CATCH) && !is_sym(ch.get(i), sym::FINALLY) {
-            body.push(ch[i].clone());
-            i += 1;
-        }
-        while i < ch.len() {
-            if is_sym(ch.get(i), sym::CATCH) {
-                if handler.is_some() {
-                    return self.fail("only one `catch *` clause is supported");
-                }
-                if !is_sym(ch.get(i + 1), sym::MUL) {
-                    return self.fail("only `catch *` is supported");
-                }
-                i += 2;
-                let start = i;
-                while i < ch.len()
-                    && !is_sym(ch.get(i), sym::CATCH)
-                    && !is_sym(ch.get(i), sym::FINALLY)
-                {
-                    i += 1;
-                }
-                handler = Some(ch[start..i].to_vec());
-            } else {
-                finally = Some(ch[i + 1..].to_vec());
-                break;
-            }
-        }
-        let trackers = self.f().trackers.len();
-        // Body, under a handler (and the finally, if any, on the way out).
-        if let Some(f) = &finally {
-            self.f().unwind.push(Unwind::Finally {
-                forms: f.clone(),
-                trackers,
-            });
-        }
-        let catch = self.emit(Op::TryStart(0));
-        self.f().unwind.push(Unwind::Handler);
-        self.body(&body, false);
-        self.f().unwind.pop();
-        self.emit(Op::TryEnd);
-        if finally.is_some() {
-            self.f().unwind.pop();
-        }
-        self.run_finally(&finally);
-        let end = self.emit(Op::Jump(0));
-        self.patch(catch);
-        // The thrown value is on the stack.
-        match &handler {
-            Some(h) => {
-                let ex = self.alloc_reg();
-                self.emit(Op::StoreReg(ex));
-                self.emit(Op::Pop);
-                // A throw from the handler still runs the finally.
-                let rethrow = finally.as_ref().map(|f| {
-                    self.f().unwind.push(Unwind::Finally {
-                        forms: f.clone(),
-                        trackers,
-                    });
-                    let r = self.emit(Op::TryStart(0));
-                    self.f().unwind.push(Unwind::Handler);
-                    r
-                });
-                let mut region = vec![Value::gene(Gene {
-                    head: Value::Symbol(sym::VAR),
-                    children: vec![Value::Symbol(sym::DOLLAR_EX)],
-                    ..Default::default()
-                })];
-                region.extend(h.iter().cloned());
-                let arena = scan::contains_closure(&region);
-                self.push_tracker(arena, arena);
-                if arena {
-                    self.emit(Op::ScopeStart);
-                }
-                self.emit(Op::LoadReg(ex));
-                self.declare(sym::DOLLAR_EX);
-                self.emit(Op::Pop);
-                self.body(h, false);
-                self.close_region();
-                if let Some(r) = rethrow {
-                    self.f().unwind.pop();
-                    self.emit(Op::TryEnd);
-                    self.f().unwind.pop();
-                    self.run_finally(&finally);
-                    let done = self.emit(Op::Jump(0));
-                    self.patch(r);
-                    self.rethrow_after_finally(&finally);
-                    self.patch(done);
-                }
-                self.f().next_reg -= 1;
-            }
-            None => self.rethrow_after_finally(&finally),
-        }
-        self.patch(end);
-    }
-
-    fn run_finally(&mut self, finally: &Option<Vec<Value>>) {
-        if let Some(f) = finally {
-            self.f().temps += 1;
-            self.f().unwind.push(Unwind::FinallyBody);
-            self.body(f, false);
-            self.f().unwind.pop();
-            self.emit(Op::Pop);
-            self.f().temps -= 1;
-        }
-    }
-
-    /// With the exception on the stack: run the finally, then throw it again.
-    fn rethrow_after_finally(&mut self, finally: &Option<Vec<Value>>) {
-        self.run_finally(finally);
-        self.emit(Op::Rethrow);
     }
 
     fn ns_form(&mut self, ch: &[Value]) {

@@ -2,7 +2,8 @@
 //!
 //! Lexical variables are resolved at compile time. Each region that upstream
 //! gives a scope tracker (top level, function bodies, `if` and its branches,
-//! `for`/`repeat` iterations, `catch` handlers) gets a `Tracker`. A tracker
+//! `for`/`repeat` iterations) gets a `Tracker`; a `try`'s body, handler and
+//! `finally` declare into the enclosing one, as upstream's do. A tracker
 //! whose region contains a closure is an *arena* tracker: its variables live in
 //! an arena scope (started at region entry if it declares any), addressed by
 //! (hops, slot). Any other tracker keeps its variables in frame registers.
@@ -11,7 +12,10 @@ mod calls;
 mod forms;
 mod peephole;
 mod scan;
+mod try_form;
+mod unsupported;
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::bytecode::{Code, Op, Source};
@@ -55,9 +59,28 @@ enum Unwind {
     /// A `try` handler is installed.
     Handler,
     /// A `finally` to run on the way out; the trackers visible at the `try`.
-    Finally { forms: Vec<Value>, trackers: usize },
+    Finally {
+        forms: Vec<Value>,
+        trackers: usize,
+        locs: FinallyLocs,
+    },
     /// Inside a `finally`: jumps out of it are ignored (upstream).
     FinallyBody,
+}
+
+/// The locations a `finally` declares into its `try`'s tracker, in order.
+/// The finally is compiled once per way out (normal end, after the handler,
+/// on a rethrow, inlined at each `return`/`break`/`continue`); every copy
+/// declares into these same locations, so code after the `try` reads what
+/// whichever copy ran wrote.
+type FinallyLocs = Rc<RefCell<Vec<Loc>>>;
+
+/// A finally copy being compiled: its declarations at tracker depth
+/// `trackers` take `locs[next..]` in turn.
+struct Replay {
+    trackers: usize,
+    locs: FinallyLocs,
+    next: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -73,6 +96,7 @@ struct FnCtx {
     next_reg: u32,
     loops: Vec<LoopCtx>,
     unwind: Vec<Unwind>,
+    replays: Vec<Replay>,
     temps: u32,
     last_span: Span,
     /// The pc of the latest jump target: no fusing across it.
@@ -89,16 +113,36 @@ pub struct Compiler<'a> {
     depth: u32,
     /// Span of the innermost gene being compiled.
     span: Span,
+    /// Evaluated code: every op is at this span.
+    fixed_span: bool,
+}
+
+/// Where the forms of a unit are.
+pub enum UnitSpans<'a> {
+    /// Read from the unit's source: where each top-level form starts.
+    Forms(&'a [Span]),
+    /// Built or read at run time (`eval`): everything at this site.
+    At(Span),
 }
 
 /// Compiles a file's (or eval'd) top-level forms into a unit.
-pub fn compile_unit(names: &mut dyn NameTable, source: Rc<Source>, forms: &[Value]) -> Rc<Code> {
+pub fn compile_unit(
+    names: &mut dyn NameTable,
+    source: Rc<Source>,
+    forms: &[Value],
+    spans: UnitSpans,
+) -> Rc<Code> {
+    let (span, fixed_span, starts) = match spans {
+        UnitSpans::Forms(s) => (s.first().copied().unwrap_or_default(), false, s),
+        UnitSpans::At(at) => (at, true, &[][..]),
+    };
     let mut c = Compiler {
         names,
         source,
         fns: Vec::new(),
         depth: 0,
-        span: Span::default(),
+        span,
+        fixed_span,
     };
     let arena = scan::contains_closure(forms);
     let materialized = arena && scan::declares_vars(forms);
@@ -107,7 +151,19 @@ pub fn compile_unit(names: &mut dyn NameTable, source: Rc<Source>, forms: &[Valu
     if materialized {
         c.emit(Op::ScopeStart);
     }
-    c.body(forms, false);
+    if forms.is_empty() {
+        c.emit(Op::Nil);
+    }
+    for (i, f) in forms.iter().enumerate() {
+        // A top-level symbol or path has no span of its own.
+        if let Some(&at) = starts.get(i) {
+            c.span = at;
+        }
+        c.expr(f, false);
+        if i + 1 < forms.len() {
+            c.emit(Op::Pop);
+        }
+    }
     // The frame's scopes are released by Return.
     c.emit(Op::Return);
     let f = c.fns.pop().expect("top-level context");
@@ -123,6 +179,7 @@ impl FnCtx {
             next_reg: 0,
             loops: Vec::new(),
             unwind: Vec::new(),
+            replays: Vec::new(),
             temps: 0,
             last_span: Span::default(),
             barrier: 0,
@@ -238,18 +295,10 @@ impl Compiler<'_> {
 
     /// Declares `name` in the innermost tracker; the value is on the stack.
     fn declare(&mut self, name: Sym) {
-        let t = self.f().trackers.last().expect("tracker");
-        let loc = if t.arena {
-            if !t.materialized {
-                self.fail("internal: variable in an unmaterialized scope");
-                return;
-            }
-            let t = self.f().trackers.last_mut().expect("tracker");
-            let slot = t.next_slot;
-            t.next_slot += 1;
-            Loc::Slot(slot)
-        } else {
-            Loc::Reg(self.alloc_reg())
+        let n = self.f().replays.len();
+        let Some(loc) = self.take_loc(n) else {
+            self.fail("internal: variable in an unmaterialized scope");
+            return;
         };
         self.f()
             .trackers
@@ -261,6 +310,38 @@ impl Compiler<'_> {
             Loc::Reg(r) => self.emit(Op::StoreReg(r)),
             Loc::Slot(s) => self.emit(Op::StoreScope(0, s)),
         };
+    }
+
+    /// The location for the next declaration in the innermost tracker: the
+    /// one the `k`-th innermost finally copy replays, else a new one.
+    fn take_loc(&mut self, k: usize) -> Option<Loc> {
+        let depth = self.f().trackers.len();
+        if k == 0 || self.f().replays[k - 1].trackers != depth {
+            return self.fresh_loc();
+        }
+        let r = &mut self.f().replays[k - 1];
+        let i = r.next;
+        r.next += 1;
+        let known = r.locs.borrow().get(i).copied();
+        if known.is_some() {
+            return known;
+        }
+        let loc = self.take_loc(k - 1)?;
+        self.f().replays[k - 1].locs.borrow_mut().push(loc);
+        Some(loc)
+    }
+
+    fn fresh_loc(&mut self) -> Option<Loc> {
+        let t = self.f().trackers.last_mut().expect("tracker");
+        if t.arena {
+            if !t.materialized {
+                return None;
+            }
+            t.next_slot += 1;
+            Some(Loc::Slot(t.next_slot - 1))
+        } else {
+            Some(Loc::Reg(self.alloc_reg()))
+        }
     }
 
     /// Finds a lexical variable: the op to load it and the op to store it.
@@ -382,7 +463,7 @@ impl Compiler<'_> {
                 }
                 let saved = self.span;
                 let span = g.borrow().span;
-                if span != Span::default() {
+                if span != Span::default() && !self.fixed_span {
                     self.span = span;
                 }
                 self.depth += 1;
@@ -411,10 +492,24 @@ impl Compiler<'_> {
                 self.emit(Op::LoadNs);
             }
             sym::DOLLAR_EX => {
-                self.emit(Op::Nil);
+                self.emit(Op::LoadEx);
             }
             sym::DOLLAR_AWAIT_ALL => {
                 self.emit(Op::AwaitAll);
+            }
+            sym::SPREAD => {
+                self.fail("`...` has nothing to spread (write `x...` or `(... x)`)");
+            }
+            _ if s.with_name(|n| n.len() > 3 && n.ends_with("...")) => {
+                self.fail(format!(
+                    "`{s}` spreads only into an array or a call's arguments"
+                ));
+            }
+            _ if s.with_name(|n| n.len() >= 3 && n.starts_with('\'') && n.ends_with('\'')) => {
+                self.fail(format!("character literals are not supported: `{s}`"));
+            }
+            _ if s.with_name(|n| n.starts_with('@')) => {
+                self.fail(format!("`@` selectors are not supported: `{s}`"));
             }
             _ => {
                 let name = s.name();
@@ -434,6 +529,18 @@ impl Compiler<'_> {
     /// Evaluates the first `n` parts of a complex symbol.
     fn path(&mut self, parts: &[Sym], n: usize) {
         let first = parts[0];
+        if n >= 2
+            && first == sym::GENE
+            && parts[1].with_name(|p| p == "ex")
+            && self.resolve(first).is_none()
+        {
+            // `$ex` is sugar for `gene/ex`.
+            self.emit(Op::LoadEx);
+            for &p in &parts[2..n] {
+                self.path_step(p);
+            }
+            return;
+        }
         if first.with_name(|s| s.is_empty()) {
             self.emit(Op::Nil); // a leading `/` is `self`
         } else {
@@ -446,6 +553,11 @@ impl Compiler<'_> {
 
     fn path_step(&mut self, p: Sym) {
         let name = p.name();
+        if name.ends_with("...") {
+            return self.fail(format!(
+                "`{name}` spreads only into an array or a call's arguments"
+            ));
+        }
         if let Ok(i) = name.parse::<i32>() {
             self.emit(Op::GetChild(i));
         } else if let Some(m) = name
@@ -472,6 +584,21 @@ impl Compiler<'_> {
                 match (&g.head, g.children.as_slice()) {
                     (Value::Symbol(s), [x]) if *s == sym::SPREAD => Some(x.clone()),
                     _ => None,
+                }
+            }
+            // `a/b...` and `a/b/...` spread `a/b`.
+            Value::Complex(parts) => {
+                let last = parts.last()?.name();
+                let mut stem: Vec<Sym> = parts[..parts.len() - 1].to_vec();
+                match last.strip_suffix("...") {
+                    Some("") => {}
+                    Some(r) => stem.push(Sym::new(r)),
+                    None => return None,
+                }
+                match stem.as_slice() {
+                    [] => None,
+                    [one] => Some(Value::Symbol(*one)),
+                    _ => Some(Value::Complex(Rc::new(stem))),
                 }
             }
             _ => None,

@@ -85,23 +85,6 @@ fn declares(v: &Value, depth: u32) -> bool {
                             || g.children.iter().skip(1).any(|c| declares(c, depth + 1));
                     }
                     sym::IF | sym::FOR | sym::REPEAT | sym::QUOTE => return false,
-                    sym::TRY => {
-                        // Body and finally share the enclosing tracker; handlers do not.
-                        let mut in_handler = false;
-                        for c in &g.children {
-                            match c {
-                                Value::Symbol(k) if *k == sym::CATCH => in_handler = true,
-                                Value::Symbol(k) if *k == sym::FINALLY => in_handler = false,
-                                _ if in_handler => {}
-                                _ => {
-                                    if declares(c, depth + 1) {
-                                        return true;
-                                    }
-                                }
-                            }
-                        }
-                        return false;
-                    }
                     _ => {}
                 }
             }

@@ -133,6 +133,10 @@ impl Vm {
             Op::ArrayExtend => {
                 let v = pop!();
                 let max = self.config.max_elements;
+                if matches!(v, Value::Nil) {
+                    // Upstream aborts: "... can only spread arrays".
+                    throw!(Thrown::error(Value::exception("cannot spread nil")));
+                }
                 let items = tri!(members::items(&v));
                 if let Value::Array(a) = top!() {
                     let mut a = a.borrow_mut();
@@ -301,10 +305,27 @@ impl Vm {
                     scope: f.scope,
                     ns: f.ns.clone(),
                     pc: t as usize,
+                    ex: None,
                 });
             }
             Op::TryEnd => {
                 self.handlers.pop();
+            }
+            Op::CatchBegin => {
+                let v = pop!();
+                let f = self.frames.last().expect("frame");
+                self.handlers.push(Handler {
+                    frame: self.frames.len() - 1,
+                    stack: self.stack.len(),
+                    scope: f.scope,
+                    ns: f.ns.clone(),
+                    pc: usize::MAX,
+                    ex: Some(v),
+                });
+            }
+            Op::LoadEx => {
+                let ex = self.handlers.iter().rev().find_map(|h| h.ex.clone());
+                self.stack.push(ex.unwrap_or(Value::Nil));
             }
             Op::Throw => {
                 let v = pop!();
@@ -368,7 +389,11 @@ impl Vm {
                             throw!(Thrown::error(stack_overflow(self.config.max_depth)));
                         }
                         let source = code.source.clone().expect("source");
-                        let unit = crate::compiler::compile_unit(&mut self.names, source, &[v]);
+                        // Evaluated code reports the `eval`'s location: its
+                        // spans, if any, are not positions in this source.
+                        let pc = self.frames.last().expect("frame").pc;
+                        let at = crate::compiler::UnitSpans::At(code.span_at(pc.saturating_sub(1)));
+                        let unit = crate::compiler::compile_unit(&mut self.names, source, &[v], at);
                         let ns = self.frames.last().expect("frame").ns.clone();
                         self.push_unit(unit, ns);
                         return Ok(Flow::Reload);

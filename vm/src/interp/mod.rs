@@ -75,6 +75,7 @@ impl Vm {
             location: t.location.or_else(|| self.location()),
             value: t.value,
             kind: t.kind,
+            notes: Vec::new(),
         }
     }
 
@@ -87,8 +88,12 @@ impl Vm {
             "exception.thrown",
             task = self.active.last().copied().unwrap_or(0),
             value = %crate::display::Quoted(&t.value),
-            handled = catchable && !self.handlers.is_empty()
+            handled = catchable && self.handlers.iter().any(|h| h.ex.is_none())
         );
+        // Catch markers on the way are dropped: their handlers are left.
+        while self.handlers.last().is_some_and(|h| h.ex.is_some()) {
+            self.handlers.pop();
+        }
         let Some(h) = self.handlers.pop().filter(|_| catchable) else {
             return Err(self.uncaught(t));
         };
