@@ -549,26 +549,38 @@ impl Vm {
         let top = self.top();
         let only_callbacks = self.interrupted.is_some_and(|t| Some(t) == top);
         let queue = if micro { &self.micro } else { &self.queue };
-        let eligible: Vec<usize> = queue
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| match (self.await_mode, b.jobs.front()) {
-                (AwaitMode::Suspend, _) => top.is_none(),
-                (AwaitMode::Blocking, Some(Job::Callback(..))) => true,
-                (AwaitMode::Blocking, Some(Job::Resume(t, _))) => {
-                    Some(*t) == top && !only_callbacks && self.tasks[t].blocked
-                }
-                (AwaitMode::Blocking, _) => false,
-            })
-            .map(|(i, _)| i)
-            .collect();
-        let i = match eligible.len() {
-            0 => return None,
-            1 => eligible[0],
-            n => match &mut self.chooser {
-                Some(choose) => eligible[choose(n).min(n - 1)],
-                None => eligible[0],
-            },
+        let i = if self.await_mode == AwaitMode::Suspend {
+            // Every batch may start when no task is active, none otherwise:
+            // no scan of the queue, which can hold a batch per waiting task.
+            match (top, queue.len()) {
+                (Some(_), _) | (None, 0) => return None,
+                (None, 1) => 0,
+                (None, n) => match &mut self.chooser {
+                    Some(choose) => choose(n).min(n - 1),
+                    None => 0,
+                },
+            }
+        } else {
+            let eligible: Vec<usize> = queue
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| match b.jobs.front() {
+                    Some(Job::Callback(..)) => true,
+                    Some(Job::Resume(t, _)) => {
+                        Some(*t) == top && !only_callbacks && self.tasks[t].blocked
+                    }
+                    _ => false,
+                })
+                .map(|(i, _)| i)
+                .collect();
+            match eligible.len() {
+                0 => return None,
+                1 => eligible[0],
+                n => match &mut self.chooser {
+                    Some(choose) => eligible[choose(n).min(n - 1)],
+                    None => eligible[0],
+                },
+            }
         };
         let queue = if micro {
             &mut self.micro
