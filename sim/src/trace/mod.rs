@@ -39,6 +39,10 @@ pub fn header(name: &str, text: &str, config: &RunConfig) -> String {
             },
             "max_depth": vm.max_depth,
             "max_instructions": vm.max_instructions,
+            "max_string_bytes": vm.max_string_bytes,
+            "max_elements": vm.max_elements,
+            "max_memory": config.max_memory,
+            "max_read_size": config.max_read_size,
             "start_time": vm.start_secs,
             "real": config.real,
             "latency": {
