@@ -24,6 +24,7 @@ pub mod members;
 #[cfg(feature = "mutations")]
 pub mod mutation;
 pub mod ops;
+mod reclaim;
 pub mod scope;
 pub mod vm;
 

@@ -216,10 +216,23 @@ impl Vm {
 
     /// Resolves a future and queues its reactions, in registration order.
     pub(crate) fn resolve(&mut self, f: &Rc<Future>, outcome: Result<Value, Value>) {
-        if !f.is_pending() {
-            return;
+        let adopters = self.resolve_one(f, &outcome);
+        // A chain of adoptions can be as long as the program ran: resolve
+        // it in a loop, depth first in registration order, as recursion would.
+        let mut todo: Vec<Rc<Future>> = adopters.into_iter().rev().collect();
+        while let Some(g) = todo.pop() {
+            let more = self.resolve_one(&g, &outcome);
+            todo.extend(more.into_iter().rev());
         }
-        *f.state.borrow_mut() = match &outcome {
+    }
+
+    /// Resolves `f` and queues its reactions; returns the futures that
+    /// adopted it, for the caller to resolve the same way.
+    fn resolve_one(&mut self, f: &Rc<Future>, outcome: &Result<Value, Value>) -> Vec<Rc<Future>> {
+        if !f.is_pending() {
+            return Vec::new();
+        }
+        *f.state.borrow_mut() = match outcome {
             Ok(v) => FutureState::Success(v.clone()),
             Err(e) => FutureState::Failure(e.clone()),
         };
@@ -227,7 +240,7 @@ impl Vm {
         let mut reactions = std::mem::take(&mut *f.reactions.borrow_mut());
         #[cfg(feature = "mutations")]
         self.mutate_reactions(&mut reactions);
-        match &outcome {
+        match outcome {
             Ok(v) => {
                 event!("gene::future", "future.resolved", future = f.id, ok = true, value = %Quoted(v), reactions = reactions.len())
             }
@@ -260,7 +273,7 @@ impl Vm {
         for r in reactions {
             match r {
                 Reaction::Adopt(g) => adopters.push(g),
-                r => batch.jobs.extend(reaction_job(r, &outcome, f.id)),
+                r => batch.jobs.extend(reaction_job(r, outcome, f.id)),
             }
         }
         if !batch.jobs.is_empty() {
@@ -273,9 +286,7 @@ impl Vm {
                 self.micro.push_back(batch);
             }
         }
-        for g in adopters {
-            self.resolve(&g, outcome.clone());
-        }
+        adopters
     }
 
     /// The batch of a resolved future's reactions, while it drains.
@@ -380,6 +391,10 @@ impl Vm {
     /// Starts `callee(args)` as a new task on top of the current one. The
     /// caller has already left the task's future (if any) where it belongs.
     /// `reacts_to`: for a callback, the id of the future it reacts to.
+    ///
+    /// The new task sits on the ones below: it counts towards `max_depth`
+    /// as one more level, plus its frames. Past the limit no task starts
+    /// and the caller gets the `stack overflow` to raise.
     pub(crate) fn spawn(
         &mut self,
         callee: Value,
@@ -387,7 +402,7 @@ impl Vm {
         kind: TaskKind,
         future: Option<Rc<Future>>,
         reacts_to: u64,
-    ) {
+    ) -> Result<(), Value> {
         if let Value::Native(n) = &callee {
             // A built-in callback runs to its end right here.
             event!("gene::callback", "callback.native", reacts_to);
@@ -397,8 +412,9 @@ impl Vm {
             if let Err(e) = r {
                 self.callback_failed(e);
             }
-            return;
+            return Ok(());
         }
+        let below = self.check_nesting()?;
         self.stats.tasks += 1;
         let id = self.stats.tasks;
         event!(
@@ -421,11 +437,13 @@ impl Vm {
         );
         self.active.push(id);
         self.load_fiber(id);
+        self.set_below(below);
         self.stack.push(callee);
         self.stack.extend(args);
         if let Err(e) = self.enter(0, None) {
             self.raise(Thrown::error(e));
         }
+        Ok(())
     }
 
     // ---- scheduling ----
@@ -454,6 +472,8 @@ impl Vm {
 
     /// Makes `t`'s fiber the loaded one.
     pub(crate) fn load_fiber(&mut self, t: TaskId) {
+        // The tasks under `t` may have changed even when `t` stays loaded.
+        self.forget_below();
         if self.loaded == Some(t) {
             return;
         }
@@ -597,7 +617,9 @@ impl Vm {
                 self.deliver(outcome);
             }
             Job::Callback(f, arg, reacts_to) => {
-                self.spawn(f, vec![arg], TaskKind::Callback, None, reacts_to)
+                if let Err(e) = self.spawn(f, vec![arg], TaskKind::Callback, None, reacts_to) {
+                    self.callback_failed(e);
+                }
             }
             Job::Continue(stack) => {
                 event!(

@@ -32,9 +32,9 @@ pub enum Value {
     Symbol(Sym),
     /// `a/b/c`: the parts, in order. An empty part (leading `/`) is the empty symbol.
     Complex(Rc<Vec<Sym>>),
-    Array(Rc<RefCell<Vec<Value>>>),
-    Map(Rc<RefCell<PropMap>>),
-    Gene(Rc<RefCell<Gene>>),
+    Array(Rc<Node<Vec<Value>>>),
+    Map(Rc<Node<PropMap>>),
+    Gene(Rc<Node<Gene>>),
     Range(Rc<Range>),
     Function(Rc<crate::function::Closure>),
     Native(Rc<crate::native::Native>),
@@ -43,6 +43,67 @@ pub enum Value {
     Future(Rc<crate::future::Future>),
     /// A built-in class: only `gene/Future` so far, for `(new gene/Future)`.
     Class(Rc<Class>),
+}
+
+/// A mutable heap payload that holds values: a `RefCell` (it derefs to
+/// one) whose drop hands the children it owns alone to the iterative
+/// reclaimer (`reclaim.rs`), so dropping a deeply nested value does not
+/// recurse.
+pub struct Node<T: Holds>(RefCell<T>);
+
+/// What a [`Node`] holds: gives up its values when the node drops.
+pub trait Holds {
+    fn release(&mut self);
+}
+
+impl<T: Holds> Node<T> {
+    pub fn new(t: T) -> Node<T> {
+        Node(RefCell::new(t))
+    }
+}
+
+impl<T: Holds> std::ops::Deref for Node<T> {
+    type Target = RefCell<T>;
+    #[inline(always)]
+    fn deref(&self) -> &RefCell<T> {
+        &self.0
+    }
+}
+
+impl<T: Holds + std::fmt::Debug> std::fmt::Debug for Node<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<T: Holds> Drop for Node<T> {
+    fn drop(&mut self) {
+        self.0.get_mut().release();
+    }
+}
+
+impl Holds for Vec<Value> {
+    #[inline]
+    fn release(&mut self) {
+        crate::reclaim::release(self.iter_mut());
+    }
+}
+
+impl Holds for PropMap {
+    #[inline]
+    fn release(&mut self) {
+        crate::reclaim::release(self.values_mut());
+    }
+}
+
+impl Holds for Gene {
+    #[inline]
+    fn release(&mut self) {
+        let all = std::iter::once(&mut self.head)
+            .chain(self.props.values_mut())
+            .chain(self.children.iter_mut());
+        crate::reclaim::release(all);
+    }
 }
 
 #[derive(Debug)]
@@ -136,6 +197,12 @@ pub struct Exception {
     pub value: Value,
 }
 
+impl Drop for Exception {
+    fn drop(&mut self) {
+        crate::reclaim::release(std::iter::once(&mut self.value));
+    }
+}
+
 impl Value {
     pub fn str(s: &str) -> Value {
         Value::Str(Rc::new(Box::from(s)))
@@ -153,15 +220,15 @@ impl Value {
     }
 
     pub fn array(items: Vec<Value>) -> Value {
-        Value::Array(Rc::new(RefCell::new(items)))
+        Value::Array(Rc::new(Node::new(items)))
     }
 
     pub fn map(m: PropMap) -> Value {
-        Value::Map(Rc::new(RefCell::new(m)))
+        Value::Map(Rc::new(Node::new(m)))
     }
 
     pub fn gene(g: Gene) -> Value {
-        Value::Gene(Rc::new(RefCell::new(g)))
+        Value::Gene(Rc::new(Node::new(g)))
     }
 
     pub fn exception(message: &str) -> Value {

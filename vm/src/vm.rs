@@ -246,6 +246,13 @@ pub struct Vm {
     pub(crate) active: Vec<TaskId>,
     /// Whose fiber is in `stack`/`frames`/`handlers`.
     pub(crate) loaded: Option<TaskId>,
+    /// What the active tasks under the loaded fiber count towards
+    /// `max_depth` (each its frames plus one); `None` after a switch, until
+    /// the next call needs it (`interp/call.rs`).
+    pub(crate) below: Option<usize>,
+    /// How many frames the loaded fiber may hold: `max_depth` less `below`
+    /// (0 while `below` is unknown, so the next call works it out).
+    pub(crate) frame_limit: usize,
     /// Batches of completions delivered by the world (timers, I/O).
     pub(crate) queue: VecDeque<Batch>,
     /// Batches of reactions to resolutions made by running code; these go first.
@@ -316,6 +323,8 @@ impl Vm {
             tasks: FxHashMap::default(),
             active: Vec::new(),
             loaded: None,
+            below: Some(0),
+            frame_limit: config.max_depth,
             queue: VecDeque::new(),
             micro: VecDeque::new(),
             delivering: false,

@@ -18,11 +18,12 @@ impl Vm {
         match &self.stack[callee] {
             Value::Function(c) if c.proto.is_async => {
                 // A `^^async` function runs as a new task, at once.
+                self.check_nesting()?;
                 let mut items = self.stack.split_off(callee).into_iter();
                 let f = self.new_future();
                 self.stack.push(Value::Future(f.clone()));
                 let callee = items.next().expect("callee");
-                self.spawn(callee, items.collect(), TaskKind::Async, Some(f), 0);
+                self.spawn(callee, items.collect(), TaskKind::Async, Some(f), 0)?;
                 Ok(Called::Switched)
             }
             Value::Function(_) => self.enter(callee, named),
@@ -39,7 +40,7 @@ impl Vm {
                 Ok(match after {
                     None => Called::Value,
                     Some(AfterNative::Spawn(cb, args, reacts_to)) => {
-                        self.spawn(cb, args, TaskKind::Callback, None, reacts_to);
+                        self.spawn(cb, args, TaskKind::Callback, None, reacts_to)?;
                         Called::Switched
                     }
                     Some(AfterNative::Block) => {
@@ -59,12 +60,12 @@ impl Vm {
     /// Pushes a frame for the closure at stack index `callee`, binding the
     /// arguments above it.
     pub(crate) fn enter(&mut self, callee: usize, named: Option<PropMap>) -> Result<Called, Value> {
+        if self.frames.len() >= self.frame_limit && self.too_deep() {
+            return Err(stack_overflow(self.config.max_depth));
+        }
         let Value::Function(c) = &self.stack[callee] else {
             return Err(Value::exception("VM fault: entering a non-function"));
         };
-        if self.frames.len() >= self.config.max_depth {
-            return Err(stack_overflow(self.config.max_depth));
-        }
         let proto = &c.proto;
         let (nparams, nregs) = (proto.params.len(), proto.code.nregs as usize);
         let (simple, body_scope) = (proto.simple && named.is_none(), proto.body_scope);
@@ -102,6 +103,80 @@ impl Vm {
             ns,
         });
         Ok(Called::Frame)
+    }
+
+    // ---- the depth limit ----
+    //
+    // `max_depth` bounds the frames of the running code plus those of every
+    // task it runs on top of (an async call or a callback on a resolved
+    // future runs at once, as a task above its caller's), and each such task
+    // counts one more. So recursion through `^^async` calls or through
+    // callbacks that re-register themselves overflows like plain recursion.
+
+    /// The frames and tasks the loaded fiber sits on: every active task
+    /// but the loaded one counts its frames plus one. Stops counting at the
+    /// limit, past which the exact figure does not matter.
+    fn nesting_below(&self) -> usize {
+        let mut n = 0;
+        for t in &self.active {
+            if Some(*t) == self.loaded {
+                continue;
+            }
+            n += self.tasks.get(t).map_or(0, |t| t.fiber.frames.len()) + 1;
+            if n >= self.config.max_depth {
+                break;
+            }
+        }
+        n
+    }
+
+    /// The depth the running code is at, working it out after a switch.
+    fn depth(&mut self) -> usize {
+        let below = match self.below {
+            Some(b) => b,
+            None => {
+                let b = self.nesting_below();
+                self.set_below(b);
+                b
+            }
+        };
+        below + self.frames.len()
+    }
+
+    /// Records what the loaded fiber sits on.
+    pub(crate) fn set_below(&mut self, below: usize) {
+        self.below = Some(below);
+        self.frame_limit = self.config.max_depth.saturating_sub(below);
+    }
+
+    /// The loaded fiber or the tasks under it changed: the next call works
+    /// `below` out again.
+    pub(crate) fn forget_below(&mut self) {
+        self.below = None;
+        self.frame_limit = 0;
+    }
+
+    /// The slow half of the depth check: the loaded fiber is at its frame
+    /// limit, or the limit is not known.
+    #[inline(never)]
+    fn too_deep(&mut self) -> bool {
+        self.depth() >= self.config.max_depth
+    }
+
+    /// Whether one more frame would pass `max_depth`.
+    #[inline]
+    pub(crate) fn at_depth_limit(&mut self) -> bool {
+        self.frames.len() >= self.frame_limit && self.too_deep()
+    }
+
+    /// Whether a task may start on top of the running code; gives the
+    /// depth it would sit on, or the `stack overflow` to raise.
+    pub(crate) fn check_nesting(&mut self) -> Result<usize, Value> {
+        let below = self.depth() + 1;
+        if below >= self.config.max_depth {
+            return Err(stack_overflow(self.config.max_depth));
+        }
+        Ok(below)
     }
 
     /// A namespace lookup through its inline cache.
