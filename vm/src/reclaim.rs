@@ -242,6 +242,28 @@ mod tests {
     }
 
     #[test]
+    fn deep_values_debug_print_without_recursion() {
+        let mut v = Value::Int(0);
+        for _ in 0..DEEP {
+            v = Value::array(vec![v]);
+        }
+        let s = format!("{v:?}");
+        assert!(
+            s.starts_with("Array([[[") && s.ends_with("]]])"),
+            "{}",
+            &s[..20]
+        );
+        let mut e = Value::Nil;
+        for _ in 0..DEEP {
+            e = Value::Exception(Rc::new(Exception {
+                message: Rc::from("m"),
+                value: e,
+            }));
+        }
+        assert!(format!("{e:?}").contains("(Exception \"m\")"));
+    }
+
+    #[test]
     fn shared_children_survive_their_holder() {
         let shared = Value::array(vec![Value::Int(7)]);
         let holder = Value::array(vec![shared.clone(), Value::array(vec![shared.clone()])]);

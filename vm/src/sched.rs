@@ -352,7 +352,24 @@ impl Vm {
     }
 
     /// Registers a callback; on a resolved future it runs at once.
-    pub(crate) fn on_resolved(&mut self, f: &Rc<Future>, on_success: bool, cb: Value) {
+    /// Past `max_depth`, a callback that would run at once (it starts a
+    /// task on top of this code) is refused with `stack overflow` before
+    /// it counts as registered.
+    pub(crate) fn on_resolved(
+        &mut self,
+        f: &Rc<Future>,
+        on_success: bool,
+        cb: Value,
+    ) -> Result<(), Value> {
+        let at_once = matches!(cb, Value::Function(_))
+            && !f.draining.get()
+            && matches!(
+                (&*f.state.borrow(), on_success),
+                (FutureState::Success(_), true) | (FutureState::Failure(_), false)
+            );
+        if at_once {
+            self.check_nesting()?;
+        }
         if !on_success {
             f.observed.set(true);
         }
@@ -370,7 +387,7 @@ impl Vm {
                 f: cb.clone(),
             },
         ) {
-            return;
+            return Ok(());
         }
         let state = f.state.borrow().clone();
         match (state, on_success) {
@@ -386,6 +403,7 @@ impl Vm {
             }
             _ => {}
         }
+        Ok(())
     }
 
     /// Starts `callee(args)` as a new task on top of the current one. The

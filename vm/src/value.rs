@@ -54,6 +54,29 @@ pub struct Node<T: Holds>(RefCell<T>);
 /// What a [`Node`] holds: gives up its values when the node drops.
 pub trait Holds {
     fn release(&mut self);
+    /// For `Debug`: the quoted form, each nested value printed iteratively.
+    fn show(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result;
+}
+
+/// `open`, the values in quoted form separated by spaces (each after its
+/// key when there is one), `close`.
+fn show_values<'a>(
+    f: &mut std::fmt::Formatter<'_>,
+    open: &str,
+    items: impl Iterator<Item = (Option<Sym>, &'a Value)>,
+    close: &str,
+) -> std::fmt::Result {
+    f.write_str(open)?;
+    for (i, (k, v)) in items.enumerate() {
+        if i > 0 {
+            f.write_str(" ")?;
+        }
+        if let Some(k) = k {
+            write!(f, "^{} ", k.name())?;
+        }
+        f.write_str(&crate::display::quoted(v))?;
+    }
+    f.write_str(close)
 }
 
 impl<T: Holds> Node<T> {
@@ -70,9 +93,14 @@ impl<T: Holds> std::ops::Deref for Node<T> {
     }
 }
 
-impl<T: Holds + std::fmt::Debug> std::fmt::Debug for Node<T> {
+/// Shows the quoted form (`display.rs`, which prints any depth without
+/// recursing), not the derived nested `Debug`, which would recurse.
+impl<T: Holds> std::fmt::Debug for Node<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
+        match self.0.try_borrow() {
+            Ok(t) => t.show(f),
+            Err(_) => f.write_str("<borrowed>"),
+        }
     }
 }
 
@@ -87,12 +115,18 @@ impl Holds for Vec<Value> {
     fn release(&mut self) {
         crate::reclaim::release(self.iter_mut());
     }
+    fn show(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        show_values(f, "[", self.iter().map(|v| (None, v)), "]")
+    }
 }
 
 impl Holds for PropMap {
     #[inline]
     fn release(&mut self) {
         crate::reclaim::release(self.values_mut());
+    }
+    fn show(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        show_values(f, "{", self.iter().map(|(k, v)| (Some(*k), v)), "}")
     }
 }
 
@@ -103,6 +137,14 @@ impl Holds for Gene {
             .chain(self.props.values_mut())
             .chain(self.children.iter_mut());
         crate::reclaim::release(all);
+    }
+    fn show(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let props = self.props.iter().map(|(k, v)| (Some(*k), v));
+        let children = self.children.iter().map(|v| (None, v));
+        let all = std::iter::once((None, &self.head))
+            .chain(props)
+            .chain(children);
+        show_values(f, "(", all, ")")
     }
 }
 
@@ -190,11 +232,23 @@ pub struct Range {
 
 /// An error raised by the VM or a built-in, as a Gene value. It prints as its
 /// message; `.message` gives the message.
-#[derive(Debug)]
 pub struct Exception {
     pub message: Rc<str>,
     /// What was thrown when this wraps a user value (failure callbacks), else nil.
     pub value: Value,
+}
+
+/// The message and the wrapped value's quoted form, which print without
+/// recursing (a derived `Debug` would recurse through nested exceptions).
+impl std::fmt::Debug for Exception {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Exception({:?}, {})",
+            &*self.message,
+            crate::display::quoted(&self.value)
+        )
+    }
 }
 
 impl Drop for Exception {

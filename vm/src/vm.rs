@@ -524,10 +524,21 @@ impl Vm {
     }
 
     pub(crate) fn location(&self) -> Option<Location> {
-        let f = self.frames.last()?;
-        Some(Location {
-            source: f.code.source.clone()?,
-            span: f.code.span_at(f.pc.saturating_sub(1)),
-        })
+        // Code that `eval` compiled from a value built at run time has no
+        // source positions: the innermost frame with one (the `eval`) is
+        // the place to show.
+        let mut first = None;
+        for f in self.frames.iter().rev() {
+            let Some(source) = f.code.source.clone() else {
+                continue;
+            };
+            let span = f.code.span_at(f.pc.saturating_sub(1));
+            let here = Location { source, span };
+            if span != Span::default() {
+                return Some(here);
+            }
+            first.get_or_insert(here);
+        }
+        first
     }
 }

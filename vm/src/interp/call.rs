@@ -114,11 +114,14 @@ impl Vm {
     // callbacks that re-register themselves overflows like plain recursion.
 
     /// The frames and tasks the loaded fiber sits on: every active task
-    /// but the loaded one counts its frames plus one. Stops counting at the
-    /// limit, past which the exact figure does not matter.
+    /// but the loaded one counts its frames plus one, and so does every
+    /// task a `.complete` set aside until its reactions ran (`holds`).
+    /// Stops counting at the limit, past which the exact figure does not
+    /// matter.
     fn nesting_below(&self) -> usize {
         let mut n = 0;
-        for t in &self.active {
+        let held = self.holds.iter().flat_map(|h| h.cont.iter());
+        for t in held.chain(self.active.iter()) {
             if Some(*t) == self.loaded {
                 continue;
             }
@@ -239,5 +242,115 @@ impl Vm {
             let v = v.or_else(|| p.default.clone()).unwrap_or(Value::Nil);
             self.stack.push(v);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::vm::{Step, Vm, VmConfig};
+
+    /// Runs a program that does no I/O: its output, and its value or the
+    /// uncaught error's message.
+    fn run(src: &str, max_depth: usize) -> (String, Result<String, String>) {
+        let mut vm = Vm::new(VmConfig {
+            max_depth,
+            ..VmConfig::default()
+        });
+        assert!(vm.load("t.gene", src).is_ok(), "loads");
+        loop {
+            match vm.run(1_000_000) {
+                Step::Yielded => {}
+                Step::Blocked => panic!("a program without I/O blocked"),
+                Step::Finished(r) => {
+                    let r = r
+                        .map(|v| crate::display::display(&v))
+                        .map_err(|u| u.message());
+                    return (vm.take_output(), r);
+                }
+            }
+        }
+    }
+
+    const ASYNC_REC: &str = "(fn ^^async f [n] (if (n == 0) 0 else (1 + (await (f (n - 1))))))";
+
+    #[test]
+    fn async_recursion_counts_against_max_depth() {
+        // Each level is a task (one) plus its frame (one), on top of the
+        // main task (its frame, plus one).
+        let (_, r) = run(&format!("{ASYNC_REC} (await (f 40))"), 100);
+        assert_eq!(r, Ok("40".into()));
+        let (_, r) = run(&format!("{ASYNC_REC} (await (f 60))"), 100);
+        assert!(r.unwrap_err().starts_with("stack overflow"));
+        // Unbounded: it used to grow until memory ran out.
+        let src = "(fn ^^async f [n] (1 + (await (f (n + 1))))) (await (f 0))";
+        assert!(
+            run(src, 10_000)
+                .1
+                .unwrap_err()
+                .starts_with("stack overflow")
+        );
+    }
+
+    #[test]
+    fn async_recursion_overflow_is_catchable_in_the_task() {
+        let src = "(fn ^^async f [n]
+                     (try (1 + (await (f (n + 1))))
+                     catch * (println \"caught at\" n $ex/.message) 0))
+                   (await (f 0))";
+        let (out, r) = run(src, 100);
+        assert_eq!(
+            out,
+            "caught at 48 stack overflow: more than 100 nested calls\n"
+        );
+        assert_eq!(r, Ok("48".into()));
+    }
+
+    #[test]
+    fn async_blocks_count_against_max_depth() {
+        let (_, r) = run("(fn f [n] (async (f (n + 1)))) (await (f 0))", 100);
+        assert!(r.unwrap_err().starts_with("stack overflow"));
+    }
+
+    #[test]
+    fn self_registering_callbacks_count_against_max_depth() {
+        // A callback on a resolved future runs at once, above its caller;
+        // past the limit the registration raises, inside the callback.
+        let src = "(var done (new gene/Future 0))
+                   (var count 0)
+                   (fn cb [v]
+                     (count += 1)
+                     (try (done .on_success cb)
+                     catch * (println \"registration failed:\" $ex/.message)))
+                   (done .on_success cb)
+                   count";
+        let (out, r) = run(src, 100);
+        assert_eq!(
+            out,
+            "registration failed: stack overflow: more than 100 nested calls\n"
+        );
+        // Each level: the callback task, its frame and the frame of `try`.
+        let n: usize = r.unwrap().parse().unwrap();
+        assert!((25..=50).contains(&n), "{n}");
+        // Uncaught, it fails the callback that registered (reported as
+        // unobserved), and the program goes on.
+        let src = "(var done (new gene/Future 0))
+                   (fn cb [v] (done .on_success cb))
+                   (done .on_success cb)
+                   \"went on\"";
+        assert_eq!(run(src, 10_000).1, Ok("went on".into()));
+    }
+
+    #[test]
+    fn a_resumed_task_gets_the_depth_it_resumes_at() {
+        // The innermost of 40 nested tasks (80 levels) waits; when it
+        // resumes, nothing is under it, so recursing 90 deep is fine.
+        let src = "(var gate (new gene/Future))
+                   (fn rec [n] (if (n == 0) 0 else (1 + (rec (n - 1)))))
+                   (fn ^^async f [n]
+                     (if (n == 0) (do (await gate) (rec 90)) else (await (f (n - 1)))))
+                   (var r (f 40))
+                   (gate .complete 1)
+                   (await r)";
+        assert_eq!(run(src, 100).1, Ok("90".into()));
     }
 }
