@@ -273,7 +273,7 @@ fn deep_value_program() -> impl Strategy<Value = String> {
         .prop_map(|(depth, wraps, ops)| {
             // Level i uses wrapper i % k.
             let k = wraps.len();
-            let mut pick = |name: &str| {
+            let pick = |name: &str| {
                 let arms: Vec<String> = wraps.iter().map(|w| w.replace('v', name)).collect();
                 let mut e = arms[k - 1].clone();
                 for (j, arm) in arms.iter().enumerate().take(k - 1).rev() {
