@@ -28,7 +28,8 @@ pub struct RunArgs {
     /// seed in explore).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_instructions: Option<u64>,
-    /// Nested calls beyond this raise a catchable "stack overflow".
+    /// Nested calls beyond this (counting tasks started at once, such as
+    /// `^^async` calls, and their frames) raise a catchable "stack overflow".
     #[arg(long, value_name = "N", default_value_t = 10_000,
           value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_depth: u64,

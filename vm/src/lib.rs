@@ -25,6 +25,7 @@ pub mod members;
 #[cfg(feature = "mutations")]
 pub mod mutation;
 pub mod ops;
+mod reclaim;
 pub mod scope;
 mod statehash;
 pub mod vm;

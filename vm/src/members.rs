@@ -249,7 +249,7 @@ fn future_method(
                     cb.kind_name()
                 )));
             }
-            vm.on_resolved(f, m == "on_success", cb);
+            vm.on_resolved(f, m == "on_success", cb)?;
             Ok(None)
         }
         _ => Err(err(format!("no method `.{m}` on VkFuture"))),

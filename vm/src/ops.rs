@@ -3,6 +3,8 @@
 
 use std::rc::Rc;
 
+use rustc_hash::FxHashSet;
+
 use crate::bytecode::Cmp;
 use crate::value::Value;
 
@@ -124,16 +126,23 @@ pub fn compare(op: &str, a: &Value, b: &Value) -> Result<std::cmp::Ordering, Val
 
 /// `==`: ints and floats never equal each other (upstream); strings by
 /// value; collections structurally; other objects by identity.
+///
+/// Collections compare with an explicit work list, so any depth of nesting
+/// compares in full. A pair of collections met again while comparing (a
+/// cycle, or a shared part) counts as equal there: two cyclic values are
+/// equal when unrolling them never finds a difference.
 pub fn equal(a: &Value, b: &Value) -> bool {
-    equal_depth(a, b, 0)
+    match shallow_equal(a, b) {
+        Some(eq) => eq,
+        None => equal_collections(a, b),
+    }
 }
 
-fn equal_depth(a: &Value, b: &Value, depth: u32) -> bool {
-    if depth > 200 {
-        return false;
-    }
-    let eq = |x: &Value, y: &Value| equal_depth(x, y, depth + 1);
-    match (a, b) {
+/// Equality that needs no look inside collections; `None` for two
+/// distinct collections of the same kind.
+#[inline]
+fn shallow_equal(a: &Value, b: &Value) -> Option<bool> {
+    Some(match (a, b) {
         (Value::Nil, Value::Nil) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Int(x), Value::Int(y)) => x == y,
@@ -141,33 +150,9 @@ fn equal_depth(a: &Value, b: &Value, depth: u32) -> bool {
         (Value::Str(x), Value::Str(y)) => x == y,
         (Value::Symbol(x), Value::Symbol(y)) => x == y,
         (Value::Complex(x), Value::Complex(y)) => x == y,
-        (Value::Array(x), Value::Array(y)) => {
-            Rc::ptr_eq(x, y) || {
-                let (x, y) = (x.borrow(), y.borrow());
-                x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| eq(p, q))
-            }
-        }
-        (Value::Map(x), Value::Map(y)) => {
-            Rc::ptr_eq(x, y) || {
-                let (x, y) = (x.borrow(), y.borrow());
-                x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| eq(v, w)))
-            }
-        }
-        (Value::Gene(x), Value::Gene(y)) => {
-            Rc::ptr_eq(x, y) || {
-                let (x, y) = (x.borrow(), y.borrow());
-                eq(&x.head, &y.head)
-                    && x.children.len() == y.children.len()
-                    && x.children
-                        .iter()
-                        .zip(y.children.iter())
-                        .all(|(p, q)| eq(p, q))
-                    && x.props.len() == y.props.len()
-                    && x.props
-                        .iter()
-                        .all(|(k, v)| y.props.get(k).is_some_and(|w| eq(v, w)))
-            }
-        }
+        (Value::Array(x), Value::Array(y)) => return Rc::ptr_eq(x, y).then_some(true),
+        (Value::Map(x), Value::Map(y)) => return Rc::ptr_eq(x, y).then_some(true),
+        (Value::Gene(x), Value::Gene(y)) => return Rc::ptr_eq(x, y).then_some(true),
         (Value::Range(x), Value::Range(y)) => x == y,
         (Value::Function(x), Value::Function(y)) => Rc::ptr_eq(x, y),
         (Value::Native(x), Value::Native(y)) => Rc::ptr_eq(x, y),
@@ -176,7 +161,83 @@ fn equal_depth(a: &Value, b: &Value, depth: u32) -> bool {
         (Value::Future(x), Value::Future(y)) => Rc::ptr_eq(x, y),
         (Value::Class(x), Value::Class(y)) => Rc::ptr_eq(x, y),
         _ => false,
+    })
+}
+
+fn addr<T: ?Sized>(rc: &Rc<T>) -> usize {
+    Rc::as_ptr(rc) as *const () as usize
+}
+
+/// Compares two collections of the same kind, iteratively.
+#[inline(never)]
+fn equal_collections(a: &Value, b: &Value) -> bool {
+    let mut work = vec![(a.clone(), b.clone())];
+    // Pairs already compared or being compared.
+    let mut seen: FxHashSet<(usize, usize)> = FxHashSet::default();
+    // Compares what needs no look inside; queues two collections.
+    fn queue(x: &Value, y: &Value, work: &mut Vec<(Value, Value)>) -> bool {
+        match shallow_equal(x, y) {
+            Some(eq) => eq,
+            None => {
+                work.push((x.clone(), y.clone()));
+                true
+            }
+        }
     }
+    while let Some((x, y)) = work.pop() {
+        match (&x, &y) {
+            (Value::Array(p), Value::Array(q)) => {
+                if !seen.insert((addr(p), addr(q))) {
+                    continue;
+                }
+                let (p, q) = (p.borrow(), q.borrow());
+                if p.len() != q.len()
+                    || !p.iter().zip(q.iter()).all(|(i, j)| queue(i, j, &mut work))
+                {
+                    return false;
+                }
+            }
+            (Value::Map(p), Value::Map(q)) => {
+                if !seen.insert((addr(p), addr(q))) {
+                    continue;
+                }
+                let (p, q) = (p.borrow(), q.borrow());
+                if p.len() != q.len()
+                    || !p
+                        .iter()
+                        .all(|(k, v)| q.get(k).is_some_and(|w| queue(v, w, &mut work)))
+                {
+                    return false;
+                }
+            }
+            (Value::Gene(p), Value::Gene(q)) => {
+                if !seen.insert((addr(p), addr(q))) {
+                    continue;
+                }
+                let (p, q) = (p.borrow(), q.borrow());
+                let same = queue(&p.head, &q.head, &mut work)
+                    && p.children.len() == q.children.len()
+                    && p.children
+                        .iter()
+                        .zip(q.children.iter())
+                        .all(|(i, j)| queue(i, j, &mut work))
+                    && p.props.len() == q.props.len()
+                    && p.props
+                        .iter()
+                        .all(|(k, v)| q.props.get(k).is_some_and(|w| queue(v, w, &mut work)));
+                if !same {
+                    return false;
+                }
+            }
+            // Only collections of one kind are queued.
+            _ => {
+                if shallow_equal(&x, &y) != Some(true) {
+                    return false;
+                }
+            }
+        }
+    }
+    true
 }
 
 /// A fused comparison.
@@ -213,5 +274,102 @@ fn cmp_ord(c: Cmp, o: std::cmp::Ordering) -> bool {
         Cmp::Ge => o.is_ge(),
         Cmp::Eq => o.is_eq(),
         Cmp::Ne => o.is_ne(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::symbol::Sym;
+    use crate::value::{Gene, PropMap};
+
+    fn deep(depth: usize, leaf: Value, wrap: impl Fn(Value) -> Value) -> Value {
+        let mut v = leaf;
+        for _ in 0..depth {
+            v = wrap(v);
+        }
+        v
+    }
+
+    fn arr(v: Value) -> Value {
+        Value::array(vec![Value::Int(1), v])
+    }
+
+    #[test]
+    fn deep_equality_is_never_a_wrong_false() {
+        // The old comparison gave up past 200 levels and answered false.
+        for depth in [199, 201, 300_000] {
+            let a = deep(depth, Value::Int(0), arr);
+            let b = deep(depth, Value::Int(0), arr);
+            assert!(equal(&a, &b), "depth {depth}");
+            let c = deep(depth, Value::Int(9), arr);
+            assert!(!equal(&a, &c), "depth {depth}");
+        }
+        let map = |v: Value| {
+            let mut m = PropMap::default();
+            m.insert(Sym::new("a"), v);
+            Value::map(m)
+        };
+        assert!(equal(
+            &deep(100_000, Value::Nil, map),
+            &deep(100_000, Value::Nil, map)
+        ));
+        let gene = |v: Value| {
+            Value::gene(Gene {
+                head: Value::Symbol(Sym::new("_")),
+                children: vec![v],
+                ..Gene::default()
+            })
+        };
+        assert!(equal(
+            &deep(100_000, Value::Nil, gene),
+            &deep(100_000, Value::Nil, gene)
+        ));
+        assert!(!equal(
+            &deep(100_000, Value::Nil, gene),
+            &deep(100_001, Value::Nil, gene)
+        ));
+    }
+
+    #[test]
+    fn shared_parts_compare_in_linear_time() {
+        // Each level holds the one below twice: 2^60 paths, 60 pairs.
+        let twice = |v: Value| Value::array(vec![v.clone(), v]);
+        let a = deep(60, Value::Int(0), twice);
+        let b = deep(60, Value::Int(0), twice);
+        assert!(equal(&a, &b));
+        assert!(!equal(&a, &deep(60, Value::Int(1), twice)));
+    }
+
+    #[test]
+    fn cyclic_values_compare_without_looping() {
+        let cyc = |tail: i64| {
+            let a = Value::array(vec![Value::Int(tail)]);
+            if let Value::Array(rc) = &a {
+                rc.borrow_mut().push(a.clone());
+            }
+            a
+        };
+        let (a, b, c) = (cyc(1), cyc(1), cyc(2));
+        assert!(equal(&a, &b));
+        assert!(!equal(&a, &c));
+        for v in [&a, &b, &c] {
+            if let Value::Array(rc) = v {
+                rc.borrow_mut().clear();
+            }
+        }
+    }
+
+    #[test]
+    fn equality_kinds() {
+        assert!(!equal(&Value::Int(1), &Value::Float(1.0)));
+        assert!(equal(&Value::str("a"), &Value::str("a")));
+        let a = Value::array(vec![Value::str("x"), Value::Float(1.5)]);
+        assert!(equal(&a, &a.clone()));
+        assert!(!equal(&a, &Value::array(vec![Value::str("x")])));
+        assert!(!equal(&a, &Value::Nil));
+        let e = Value::exception("m");
+        assert!(equal(&e, &e.clone()));
+        assert!(!equal(&e, &Value::exception("m")));
     }
 }

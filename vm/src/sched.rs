@@ -216,10 +216,23 @@ impl Vm {
 
     /// Resolves a future and queues its reactions, in registration order.
     pub(crate) fn resolve(&mut self, f: &Rc<Future>, outcome: Result<Value, Value>) {
-        if !f.is_pending() {
-            return;
+        let adopters = self.resolve_one(f, &outcome);
+        // A chain of adoptions can be as long as the program ran: resolve
+        // it in a loop, depth first in registration order, as recursion would.
+        let mut todo: Vec<Rc<Future>> = adopters.into_iter().rev().collect();
+        while let Some(g) = todo.pop() {
+            let more = self.resolve_one(&g, &outcome);
+            todo.extend(more.into_iter().rev());
         }
-        *f.state.borrow_mut() = match &outcome {
+    }
+
+    /// Resolves `f` and queues its reactions; returns the futures that
+    /// adopted it, for the caller to resolve the same way.
+    fn resolve_one(&mut self, f: &Rc<Future>, outcome: &Result<Value, Value>) -> Vec<Rc<Future>> {
+        if !f.is_pending() {
+            return Vec::new();
+        }
+        *f.state.borrow_mut() = match outcome {
             Ok(v) => FutureState::Success(v.clone()),
             Err(e) => FutureState::Failure(e.clone()),
         };
@@ -233,7 +246,7 @@ impl Vm {
         let mut reactions = std::mem::take(&mut *f.reactions.borrow_mut());
         #[cfg(feature = "mutations")]
         self.mutate_reactions(&mut reactions);
-        match &outcome {
+        match outcome {
             Ok(v) => {
                 event!("gene::future", "future.resolved", future = f.id, ok = true, value = %Quoted(v), reactions = reactions.len())
             }
@@ -266,7 +279,7 @@ impl Vm {
         for r in reactions {
             match r {
                 Reaction::Adopt(g) => adopters.push(g),
-                r => batch.jobs.extend(reaction_job(r, &outcome, f.id)),
+                r => batch.jobs.extend(reaction_job(r, outcome, f.id)),
             }
         }
         if !batch.jobs.is_empty() {
@@ -279,9 +292,7 @@ impl Vm {
                 self.micro.push_back(batch);
             }
         }
-        for g in adopters {
-            self.resolve(&g, outcome.clone());
-        }
+        adopters
     }
 
     /// The batch of a resolved future's reactions, while it drains.
@@ -347,7 +358,24 @@ impl Vm {
     }
 
     /// Registers a callback; on a resolved future it runs at once.
-    pub(crate) fn on_resolved(&mut self, f: &Rc<Future>, on_success: bool, cb: Value) {
+    /// Past `max_depth`, a callback that would run at once (it starts a
+    /// task on top of this code) is refused with `stack overflow` before
+    /// it counts as registered.
+    pub(crate) fn on_resolved(
+        &mut self,
+        f: &Rc<Future>,
+        on_success: bool,
+        cb: Value,
+    ) -> Result<(), Value> {
+        let at_once = matches!(cb, Value::Function(_))
+            && !f.draining.get()
+            && matches!(
+                (&*f.state.borrow(), on_success),
+                (FutureState::Success(_), true) | (FutureState::Failure(_), false)
+            );
+        if at_once {
+            self.check_nesting()?;
+        }
         if !on_success {
             f.observed.set(true);
         }
@@ -365,7 +393,7 @@ impl Vm {
                 f: cb.clone(),
             },
         ) {
-            return;
+            return Ok(());
         }
         let state = f.state.borrow().clone();
         match (state, on_success) {
@@ -381,11 +409,16 @@ impl Vm {
             }
             _ => {}
         }
+        Ok(())
     }
 
     /// Starts `callee(args)` as a new task on top of the current one. The
     /// caller has already left the task's future (if any) where it belongs.
     /// `reacts_to`: for a callback, the id of the future it reacts to.
+    ///
+    /// The new task sits on the ones below: it counts towards `max_depth`
+    /// as one more level, plus its frames. Past the limit no task starts
+    /// and the caller gets the `stack overflow` to raise.
     pub(crate) fn spawn(
         &mut self,
         callee: Value,
@@ -393,7 +426,7 @@ impl Vm {
         kind: TaskKind,
         future: Option<Rc<Future>>,
         reacts_to: u64,
-    ) {
+    ) -> Result<(), Value> {
         if let Value::Native(n) = &callee {
             // A built-in callback runs to its end right here.
             event!("gene::callback", "callback.native", reacts_to);
@@ -403,8 +436,9 @@ impl Vm {
             if let Err(e) = r {
                 self.callback_failed(e);
             }
-            return;
+            return Ok(());
         }
+        let below = self.check_nesting()?;
         self.stats.tasks += 1;
         let id = self.stats.tasks;
         self.state
@@ -429,11 +463,13 @@ impl Vm {
         );
         self.active.push(id);
         self.load_fiber(id);
+        self.set_below(below);
         self.stack.push(callee);
         self.stack.extend(args);
         if let Err(e) = self.enter(0, None) {
             self.raise(Thrown::error(e));
         }
+        Ok(())
     }
 
     // ---- scheduling ----
@@ -462,6 +498,8 @@ impl Vm {
 
     /// Makes `t`'s fiber the loaded one.
     pub(crate) fn load_fiber(&mut self, t: TaskId) {
+        // The tasks under `t` may have changed even when `t` stays loaded.
+        self.forget_below();
         if self.loaded == Some(t) {
             return;
         }
@@ -619,7 +657,9 @@ impl Vm {
                 self.deliver(outcome);
             }
             Job::Callback(f, arg, reacts_to) => {
-                self.spawn(f, vec![arg], TaskKind::Callback, None, reacts_to)
+                if let Err(e) = self.spawn(f, vec![arg], TaskKind::Callback, None, reacts_to) {
+                    self.callback_failed(e);
+                }
             }
             Job::Continue(stack) => {
                 event!(

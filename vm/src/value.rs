@@ -32,9 +32,9 @@ pub enum Value {
     Symbol(Sym),
     /// `a/b/c`: the parts, in order. An empty part (leading `/`) is the empty symbol.
     Complex(Rc<Vec<Sym>>),
-    Array(Rc<RefCell<Vec<Value>>>),
-    Map(Rc<RefCell<PropMap>>),
-    Gene(Rc<RefCell<Gene>>),
+    Array(Rc<Node<Vec<Value>>>),
+    Map(Rc<Node<PropMap>>),
+    Gene(Rc<Node<Gene>>),
     Range(Rc<Range>),
     Function(Rc<crate::function::Closure>),
     Native(Rc<crate::native::Native>),
@@ -43,6 +43,109 @@ pub enum Value {
     Future(Rc<crate::future::Future>),
     /// A built-in class: only `gene/Future` so far, for `(new gene/Future)`.
     Class(Rc<Class>),
+}
+
+/// A mutable heap payload that holds values: a `RefCell` (it derefs to
+/// one) whose drop hands the children it owns alone to the iterative
+/// reclaimer (`reclaim.rs`), so dropping a deeply nested value does not
+/// recurse.
+pub struct Node<T: Holds>(RefCell<T>);
+
+/// What a [`Node`] holds: gives up its values when the node drops.
+pub trait Holds {
+    fn release(&mut self);
+    /// For `Debug`: the quoted form, each nested value printed iteratively.
+    fn show(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result;
+}
+
+/// `open`, the values in quoted form separated by spaces (each after its
+/// key when there is one), `close`.
+fn show_values<'a>(
+    f: &mut std::fmt::Formatter<'_>,
+    open: &str,
+    items: impl Iterator<Item = (Option<Sym>, &'a Value)>,
+    close: &str,
+) -> std::fmt::Result {
+    f.write_str(open)?;
+    for (i, (k, v)) in items.enumerate() {
+        if i > 0 {
+            f.write_str(" ")?;
+        }
+        if let Some(k) = k {
+            write!(f, "^{} ", k.name())?;
+        }
+        f.write_str(&crate::display::quoted(v))?;
+    }
+    f.write_str(close)
+}
+
+impl<T: Holds> Node<T> {
+    pub fn new(t: T) -> Node<T> {
+        Node(RefCell::new(t))
+    }
+}
+
+impl<T: Holds> std::ops::Deref for Node<T> {
+    type Target = RefCell<T>;
+    #[inline(always)]
+    fn deref(&self) -> &RefCell<T> {
+        &self.0
+    }
+}
+
+/// Shows the quoted form (`display.rs`, which prints any depth without
+/// recursing), not the derived nested `Debug`, which would recurse.
+impl<T: Holds> std::fmt::Debug for Node<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.try_borrow() {
+            Ok(t) => t.show(f),
+            Err(_) => f.write_str("<borrowed>"),
+        }
+    }
+}
+
+impl<T: Holds> Drop for Node<T> {
+    fn drop(&mut self) {
+        self.0.get_mut().release();
+    }
+}
+
+impl Holds for Vec<Value> {
+    #[inline]
+    fn release(&mut self) {
+        crate::reclaim::release(self.iter_mut());
+    }
+    fn show(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        show_values(f, "[", self.iter().map(|v| (None, v)), "]")
+    }
+}
+
+impl Holds for PropMap {
+    #[inline]
+    fn release(&mut self) {
+        crate::reclaim::release(self.values_mut());
+    }
+    fn show(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        show_values(f, "{", self.iter().map(|(k, v)| (Some(*k), v)), "}")
+    }
+}
+
+impl Holds for Gene {
+    #[inline]
+    fn release(&mut self) {
+        let all = std::iter::once(&mut self.head)
+            .chain(self.props.values_mut())
+            .chain(self.children.iter_mut());
+        crate::reclaim::release(all);
+    }
+    fn show(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let props = self.props.iter().map(|(k, v)| (Some(*k), v));
+        let children = self.children.iter().map(|v| (None, v));
+        let all = std::iter::once((None, &self.head))
+            .chain(props)
+            .chain(children);
+        show_values(f, "(", all, ")")
+    }
 }
 
 #[derive(Debug)]
@@ -129,11 +232,29 @@ pub struct Range {
 
 /// An error raised by the VM or a built-in, as a Gene value. It prints as its
 /// message; `.message` gives the message.
-#[derive(Debug)]
 pub struct Exception {
     pub message: Rc<str>,
     /// What was thrown when this wraps a user value (failure callbacks), else nil.
     pub value: Value,
+}
+
+/// The message and the wrapped value's quoted form, which print without
+/// recursing (a derived `Debug` would recurse through nested exceptions).
+impl std::fmt::Debug for Exception {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Exception({:?}, {})",
+            &*self.message,
+            crate::display::quoted(&self.value)
+        )
+    }
+}
+
+impl Drop for Exception {
+    fn drop(&mut self) {
+        crate::reclaim::release(std::iter::once(&mut self.value));
+    }
 }
 
 impl Value {
@@ -153,15 +274,15 @@ impl Value {
     }
 
     pub fn array(items: Vec<Value>) -> Value {
-        Value::Array(Rc::new(RefCell::new(items)))
+        Value::Array(Rc::new(Node::new(items)))
     }
 
     pub fn map(m: PropMap) -> Value {
-        Value::Map(Rc::new(RefCell::new(m)))
+        Value::Map(Rc::new(Node::new(m)))
     }
 
     pub fn gene(g: Gene) -> Value {
-        Value::Gene(Rc::new(RefCell::new(g)))
+        Value::Gene(Rc::new(Node::new(g)))
     }
 
     pub fn exception(message: &str) -> Value {

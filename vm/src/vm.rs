@@ -269,6 +269,13 @@ pub struct Vm {
     pub(crate) active: Vec<TaskId>,
     /// Whose fiber is in `stack`/`frames`/`handlers`.
     pub(crate) loaded: Option<TaskId>,
+    /// What the active tasks under the loaded fiber count towards
+    /// `max_depth` (each its frames plus one); `None` after a switch, until
+    /// the next call needs it (`interp/call.rs`).
+    pub(crate) below: Option<usize>,
+    /// How many frames the loaded fiber may hold: `max_depth` less `below`
+    /// (0 while `below` is unknown, so the next call works it out).
+    pub(crate) frame_limit: usize,
     /// Batches of completions delivered by the world (timers, I/O).
     pub(crate) queue: VecDeque<Batch>,
     /// Batches of reactions to resolutions made by running code; these go first.
@@ -347,6 +354,8 @@ impl Vm {
             tasks: FxHashMap::default(),
             active: Vec::new(),
             loaded: None,
+            below: Some(0),
+            frame_limit: config.max_depth,
             queue: VecDeque::new(),
             micro: VecDeque::new(),
             delivering: false,
@@ -585,10 +594,21 @@ impl Vm {
     }
 
     pub(crate) fn location(&self) -> Option<Location> {
-        let f = self.frames.last()?;
-        Some(Location {
-            source: f.code.source.clone()?,
-            span: f.code.span_at(f.pc.saturating_sub(1)),
-        })
+        // Code that `eval` compiled from a value built at run time has no
+        // source positions: the innermost frame with one (the `eval`) is
+        // the place to show.
+        let mut first = None;
+        for f in self.frames.iter().rev() {
+            let Some(source) = f.code.source.clone() else {
+                continue;
+            };
+            let span = f.code.span_at(f.pc.saturating_sub(1));
+            let here = Location { source, span };
+            if span != Span::default() {
+                return Some(here);
+            }
+            first.get_or_insert(here);
+        }
+        first
     }
 }

@@ -26,6 +26,11 @@ use crate::value::{Span, Value};
 /// Deeper forms compile to a run-time error instead of recursing further.
 pub const MAX_NESTING: u32 = 300;
 
+/// Arrays and maps nested deeper (only a value built at run time and
+/// `eval`ed can be: the reader stops at the same depth) compile to a
+/// run-time error.
+pub const MAX_DATA_NESTING: u32 = crate::reader::MAX_DEPTH as u32;
+
 /// The inline-cache table that `Op::LoadName` indexes; owned by the VM.
 pub trait NameTable {
     fn name_slot(&mut self, name: Sym) -> u32;
@@ -111,6 +116,8 @@ pub struct Compiler<'a> {
     source: Rc<Source>,
     fns: Vec<FnCtx>,
     depth: u32,
+    /// Arrays and maps being compiled, one inside the next.
+    data_depth: u32,
     /// Span of the innermost gene being compiled.
     span: Span,
     /// Evaluated code: every op is at this span.
@@ -143,6 +150,7 @@ pub fn compile_unit(
         depth: 0,
         span,
         fixed_span,
+        data_depth: 0,
     };
     let arena = scan::contains_closure(forms);
     let materialized = arena && scan::declares_vars(forms);
@@ -441,11 +449,19 @@ impl Compiler<'_> {
             }
             Value::Symbol(s) => self.symbol(*s),
             Value::Complex(parts) => self.path(parts, parts.len()),
+            // A value built at run time (`eval`) can nest arrays and maps
+            // without limit: they count towards the nesting limit too.
+            Value::Array(_) | Value::Map(_) if self.data_depth >= MAX_DATA_NESTING => {
+                self.fail("form nested too deeply");
+            }
             Value::Array(a) => {
                 let items = a.borrow().clone();
+                self.data_depth += 1;
                 self.array(&items);
+                self.data_depth -= 1;
             }
             Value::Map(m) => {
+                self.data_depth += 1;
                 let m = m.borrow().clone();
                 let keys: Vec<Value> = m.keys().map(|k| Value::Symbol(*k)).collect();
                 for v in m.values() {
@@ -455,6 +471,7 @@ impl Compiler<'_> {
                 self.f().temps -= m.len() as u32;
                 let k = self.constant(Value::array(keys));
                 self.emit(Op::MakeMap(k));
+                self.data_depth -= 1;
             }
             Value::Gene(g) => {
                 if self.depth >= MAX_NESTING {

@@ -251,7 +251,7 @@ impl Vm {
                 self.stack.push(tri!(r));
                 match after {
                     Some(AfterNative::Spawn(cb, args, reacts_to)) => {
-                        self.spawn(cb, args, TaskKind::Callback, None, reacts_to);
+                        tri!(self.spawn(cb, args, TaskKind::Callback, None, reacts_to));
                         return Ok(Flow::Reload);
                     }
                     Some(AfterNative::React) => return Ok(Flow::React),
@@ -385,7 +385,7 @@ impl Vm {
                     | Value::Gene(_)
                     | Value::Array(_)
                     | Value::Map(_) => {
-                        if self.frames.len() >= self.config.max_depth {
+                        if self.at_depth_limit() {
                             throw!(Thrown::error(stack_overflow(self.config.max_depth)));
                         }
                         let source = code.source.clone().expect("source");
@@ -419,9 +419,10 @@ impl Vm {
             }
             Op::Async => {
                 let closure = pop!();
+                tri!(self.check_nesting());
                 let f = self.new_future();
                 self.stack.push(Value::Future(f.clone()));
-                self.spawn(closure, Vec::new(), TaskKind::Async, Some(f), 0);
+                tri!(self.spawn(closure, Vec::new(), TaskKind::Async, Some(f), 0));
                 return Ok(Flow::Reload);
             }
             Op::Await => {
