@@ -373,3 +373,69 @@ proptest! {
         }
     }
 }
+
+/// A value that grows without end: doubled strings, spread arrays, strings built by interpolation and `println`,
+/// alone or in a loop that also keeps what it built. Under small value
+/// limits, each must end with the catchable `value too large` error (or,
+/// when the program catches it, normally), never an allocation abort.
+fn growth_program() -> impl Strategy<Value = (String, bool)> {
+    let grow = prop::sample::select(vec![
+        "(s = (s .append s))",
+        "(s = #\"#{s}#{s}\")",
+        "(s = (s .to_upper)) (s = (s .append s))",
+        "(a = [a... a...])",
+        "(a = [a... 1])",
+        "(keep = [keep... keep... a])",
+        "(println s) (s = (s .append s))",
+        "(keep = [keep... s a])",
+    ]);
+    (prop::collection::vec(grow, 1..4), any::<bool>()).prop_map(|(steps, catch)| {
+        let body = steps.join(" ");
+        let lp = format!("(loop (n += 1) {body})");
+        let lp = if catch {
+            format!("(try {lp} catch * (println \"caught:\" $ex/.message))")
+        } else {
+            lp
+        };
+        (
+            format!("(var s \"ab\")\n(var a [1 2])\n(var keep [])\n(var n 0)\n{lp}\n"),
+            catch,
+        )
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: heavy_cases().max(32), ..ProptestConfig::default() })]
+
+    #[test]
+    fn growing_values_end_in_a_gene_error((src, caught) in growth_program()) {
+        let config = RunConfig {
+            vm: VmConfig {
+                max_instructions: Some(50_000_000),
+                max_string_bytes: 1 << 16,
+                max_elements: 1 << 10,
+                ..VmConfig::default()
+            },
+            ..RunConfig::default()
+        };
+        let report = gene_sim::run("grow.gene", &src, &config, &mut std::io::sink());
+        let Ok(report) = report else {
+            return Err(TestCaseError::fail(format!("did not load:\n{src}")));
+        };
+        match report.result {
+            Ok(_) => prop_assert!(caught, "an endless loop ended normally:\n{src}"),
+            Err(u) => {
+                let msg = u.message();
+                // The instruction limit is not catchable; anything else is.
+                prop_assert!(
+                    !caught || msg.contains("instruction limit"),
+                    "a caught error escaped: {msg}\n{src}"
+                );
+                prop_assert!(
+                    msg.contains("value too large") || msg.contains("instruction limit"),
+                    "unexpected error {msg}\n{src}"
+                );
+            }
+        }
+    }
+}
