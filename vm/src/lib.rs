@@ -30,6 +30,7 @@ pub mod scope;
 mod statehash;
 pub mod vm;
 
+mod reactions;
 pub mod request;
 mod sched;
 pub mod task;

@@ -236,7 +236,7 @@ fn future_method(
             } else if args.is_empty() {
                 Err(Value::exception("Future failed"))
             } else {
-                Err(crate::sched::exception_object(&v))
+                Err(crate::reactions::exception_object(&v))
             };
             vm.resolve_now(f, outcome);
             Ok(Some(Value::Nil))
