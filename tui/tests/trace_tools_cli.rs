@@ -30,8 +30,13 @@ const PROGRAM: &str = "(var f (async (throw \"x\")))\n(try (await f) catch * (pr
 
 /// A whole trace of PROGRAM under `seed`, as lines (header first).
 fn recorded(name: &str, seed: u64) -> Vec<String> {
+    // Tests run in parallel and share the folder: write the program under
+    // a name of its own, then rename it into place (atomic), so that no
+    // run reads a half-written file.
     let prog = dir().join("prog.gene");
-    std::fs::write(&prog, PROGRAM).unwrap();
+    let tmp = dir().join(format!("prog.gene.{name}.tmp"));
+    std::fs::write(&tmp, PROGRAM).unwrap();
+    std::fs::rename(&tmp, &prog).unwrap();
     let out = gene_trace(&[
         "run",
         "prog.gene",

@@ -69,16 +69,41 @@ pub fn read_all(src: &str) -> Result<Vec<Value>, ParseError> {
     }
 }
 
-/// Reads every top-level form of `src` with where each starts (so a form
-/// that is not a gene, which carries no span, can still be located).
-pub fn read_all_spanned(src: &str) -> Result<(Vec<Value>, Vec<Span>), ParseError> {
+/// Where the complex symbols (paths such as `m/zz`) of read forms were,
+/// keyed by the address of their parts (`path_key`): a path carries no span
+/// of its own, and one can raise (a missing key, an index out of range).
+/// Valid while the forms it was read with are alive.
+pub type PathSpans = rustc_hash::FxHashMap<usize, Span>;
+
+/// The key of a complex symbol in `PathSpans`.
+pub fn path_key(parts: &Rc<Vec<Sym>>) -> usize {
+    Rc::as_ptr(parts) as usize
+}
+
+/// Forms read with their locations.
+pub struct Located {
+    pub forms: Vec<Value>,
+    /// Where each top-level form starts (so a form that is not a gene,
+    /// which carries no span, can still be located).
+    pub starts: Vec<Span>,
+    pub paths: PathSpans,
+}
+
+/// Reads every top-level form of `src` with where each starts and where
+/// each path is.
+pub fn read_all_located(src: &str) -> Result<Located, ParseError> {
     let mut r = Reader::new(src);
+    r.paths = Some(PathSpans::default());
     let mut out = Vec::new();
     let mut spans = Vec::new();
     loop {
         r.skip_ws()?;
         if r.pos >= r.b.len() {
-            return Ok((out, spans));
+            return Ok(Located {
+                forms: out,
+                starts: spans,
+                paths: r.paths.take().unwrap_or_default(),
+            });
         }
         spans.push(r.span_at(r.pos));
         out.push(r.read_value()?);
@@ -243,6 +268,8 @@ struct Reader<'a> {
     /// Line/column cache: byte offset, line and column at that offset. Spans
     /// are mostly asked for in increasing order, so this keeps them linear.
     cache: (usize, u32, u32),
+    /// Where each path was read, when asked (`read_all_located`).
+    paths: Option<PathSpans>,
 }
 
 impl<'a> Reader<'a> {
@@ -254,6 +281,7 @@ impl<'a> Reader<'a> {
             stack: Vec::new(),
             buf: String::new(),
             cache: (0, 1, 1),
+            paths: None,
         }
     }
 
@@ -560,7 +588,9 @@ impl<'a> Reader<'a> {
                 "false" => Value::Bool(false),
                 "/" => Value::Symbol(sym::DIV),
                 _ if raw.as_bytes().contains(&b'/') => {
-                    Value::Complex(Rc::new(raw.split('/').map(Sym::new).collect()))
+                    let parts = Rc::new(raw.split('/').map(Sym::new).collect());
+                    self.located_path(&parts, start);
+                    Value::Complex(parts)
                 }
                 _ => Value::Symbol(Sym::new(raw)),
             };
@@ -584,7 +614,18 @@ impl<'a> Reader<'a> {
             Value::Symbol(last)
         } else {
             parts.push(last);
-            Value::Complex(Rc::new(parts))
+            let parts = Rc::new(parts);
+            self.located_path(&parts, start);
+            Value::Complex(parts)
+        }
+    }
+
+    fn located_path(&mut self, parts: &Rc<Vec<Sym>>, start: usize) {
+        if self.paths.is_some() {
+            let at = self.span_at(start);
+            if let Some(p) = &mut self.paths {
+                p.insert(path_key(parts), at);
+            }
         }
     }
 

@@ -424,15 +424,15 @@ impl Vm {
             name: Rc::from(name),
             text: Rc::from(text),
         });
-        let (forms, spans) = reader::read_all_spanned(text).map_err(|error| LoadError {
+        let read = reader::read_all_located(text).map_err(|error| LoadError {
             error,
             source: source.clone(),
         })?;
         Ok(compiler::compile_unit(
             &mut self.names,
             source,
-            &forms,
-            compiler::UnitSpans::Forms(&spans),
+            &read.forms,
+            compiler::UnitSpans::Forms(&read.starts, &read.paths),
         ))
     }
 

@@ -122,26 +122,29 @@ pub struct Compiler<'a> {
     span: Span,
     /// Evaluated code: every op is at this span.
     fixed_span: bool,
+    /// Where the unit's paths were read (none for evaluated code).
+    paths: Option<&'a crate::reader::PathSpans>,
 }
 
 /// Where the forms of a unit are.
 pub enum UnitSpans<'a> {
-    /// Read from the unit's source: where each top-level form starts.
-    Forms(&'a [Span]),
+    /// Read from the unit's source: where each top-level form starts, and
+    /// where each path is.
+    Forms(&'a [Span], &'a crate::reader::PathSpans),
     /// Built or read at run time (`eval`): everything at this site.
     At(Span),
 }
 
 /// Compiles a file's (or eval'd) top-level forms into a unit.
-pub fn compile_unit(
-    names: &mut dyn NameTable,
+pub fn compile_unit<'a>(
+    names: &'a mut dyn NameTable,
     source: Rc<Source>,
     forms: &[Value],
-    spans: UnitSpans,
+    spans: UnitSpans<'a>,
 ) -> Rc<Code> {
-    let (span, fixed_span, starts) = match spans {
-        UnitSpans::Forms(s) => (s.first().copied().unwrap_or_default(), false, s),
-        UnitSpans::At(at) => (at, true, &[][..]),
+    let (span, fixed_span, starts, paths) = match spans {
+        UnitSpans::Forms(s, p) => (s.first().copied().unwrap_or_default(), false, s, Some(p)),
+        UnitSpans::At(at) => (at, true, &[][..], None),
     };
     let mut c = Compiler {
         names,
@@ -151,6 +154,7 @@ pub fn compile_unit(
         span,
         fixed_span,
         data_depth: 0,
+        paths,
     };
     let arena = scan::contains_closure(forms);
     let materialized = arena && scan::declares_vars(forms);
@@ -448,7 +452,18 @@ impl Compiler<'_> {
                 self.emit(Op::Int(*i as i32));
             }
             Value::Symbol(s) => self.symbol(*s),
-            Value::Complex(parts) => self.path(parts, parts.len()),
+            Value::Complex(parts) => {
+                // A path can raise (a missing key): it is located at itself.
+                let saved = self.span;
+                if let Some(&at) = self
+                    .paths
+                    .and_then(|p| p.get(&crate::reader::path_key(parts)))
+                {
+                    self.span = at;
+                }
+                self.path(parts, parts.len());
+                self.span = saved;
+            }
             // A value built at run time (`eval`) can nest arrays and maps
             // without limit: they count towards the nesting limit too.
             Value::Array(_) | Value::Map(_) if self.data_depth >= MAX_DATA_NESTING => {
