@@ -8,7 +8,9 @@
 //! an arena scope (started at region entry if it declares any), addressed by
 //! (hops, slot). Any other tracker keeps its variables in frame registers.
 
+pub mod bytecode;
 mod calls;
+pub mod disasm;
 mod forms;
 mod peephole;
 mod scan;

@@ -1,0 +1,14 @@
+//! Running: the VM's state and driver-facing API, the interpreter loop,
+//! operators, members and methods, built-ins, value limits, trace events,
+//! and the test-only deliberate bugs.
+
+pub mod builtins;
+pub(crate) mod events;
+pub(crate) mod interp;
+pub mod limits;
+pub mod members;
+#[cfg(feature = "mutations")]
+pub mod mutation;
+pub mod native;
+pub mod ops;
+pub mod vm;
