@@ -5,16 +5,16 @@
 pub mod clock;
 pub mod driver;
 pub mod faults;
-pub mod fs;
+pub mod files;
 pub mod latency;
 pub mod memory;
 pub mod real;
-pub mod regular_file;
-pub mod resolve;
 pub mod rng;
 pub mod timers;
 pub mod trace;
 pub mod world;
+
+pub use files::{fs, regular_file, resolve};
 
 pub use driver::{Report, RunConfig, format_nanos, run, run_collected, run_traced};
 pub use world::Schedule;

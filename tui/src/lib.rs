@@ -197,7 +197,6 @@ fn parse_size_arg(s: &str) -> Result<u64, String> {
 
 pub mod checks;
 pub mod explore;
-pub mod explore_report;
 
 /// The largest program the tools read, in bytes.
 pub const MAX_PROGRAM_BYTES: u64 = 64 * 1024 * 1024;

@@ -46,7 +46,7 @@ pub fn repo_file(path: &str) -> String {
 }
 
 /// Splits a command line as a POSIX shell does, for the words
-/// `explore_report::shell_word` writes (plain, or in single quotes).
+/// `explore::report::shell_word` writes (plain, or in single quotes).
 pub fn shell_words(line: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut word = String::new();

@@ -4,6 +4,8 @@
 //! runs are grouped by outcome (output and result). Each seed has a budget
 //! (`crate::budget`), so an endless program is a "did not finish" outcome.
 
+pub mod report;
+
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::sync::Mutex;
@@ -17,7 +19,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rustc_hash::FxHashSet;
 use sha2::{Digest, Sha256};
 
-use crate::explore_report::{self, ReportOptions};
+use report::ReportOptions;
 
 /// How one seed went.
 #[derive(Clone, Debug)]
@@ -391,7 +393,7 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
     let mut inputs = vec![std::path::Path::new(&args.file)];
     inputs.extend(args.run.faults.as_deref());
     if let Some(dir) = &args.outcomes_dir
-        && let Err(e) = explore_report::check_outcomes_dir(dir, &inputs)
+        && let Err(e) = report::check_outcomes_dir(dir, &inputs)
     {
         return crate::args::usage(&e);
     }
@@ -407,11 +409,11 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
         outcomes_dir: args.outcomes_dir.as_deref(),
     };
     if let Some(dir) = &args.outcomes_dir
-        && let Err(e) = explore_report::write_outcomes(dir, &summary, &inputs)
+        && let Err(e) = report::write_outcomes(dir, &summary, &inputs)
     {
         return crate::fail(&e);
     }
-    let text = explore_report::report(&summary, &options, started);
+    let text = report::report(&summary, &options, started);
     if let Err(code) = crate::output::print(&text) {
         return code;
     }
