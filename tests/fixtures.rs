@@ -145,19 +145,7 @@ fn json_trace(name: &str, text: &str, config: &RunConfig) -> Vec<u8> {
     buf.0.lock().unwrap().clone()
 }
 
-#[derive(Clone, Default)]
-struct SharedBuf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for SharedBuf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use gene_sim::trace::SharedBuf;
 
 /// Traces are byte-identical across runs, read back to the records the
 /// collector saw, and pass every invariant checker.

@@ -206,17 +206,7 @@ fn trace_of(prog: &Program, setup: Setup) -> Vec<u8> {
 }
 
 fn trace_with(prog: &Program, config: &gene_sim::RunConfig) -> Vec<u8> {
-    #[derive(Clone, Default)]
-    struct Buf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-    impl std::io::Write for Buf {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
+    use gene_sim::trace::SharedBuf as Buf;
     let buf = Buf::default();
     let src = props::ast::print_program(prog);
     let _ = gene_sim::run_traced(

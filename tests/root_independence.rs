@@ -2,25 +2,11 @@
 //! one program under two roots holding the same files gives byte-identical
 //! output and traces.
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use gene_sim::RunConfig;
 
-/// A trace sink the test can read back.
-#[derive(Clone, Default)]
-struct Shared(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Shared {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("not poisoned").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use gene_sim::trace::SharedBuf as Shared;
 
 const PROGRAM: &str = r#"
 (try (gene/io/read "../outside.txt") catch * (println $ex))

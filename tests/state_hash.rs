@@ -8,18 +8,7 @@ use gene_sim::{RunConfig, Schedule};
 use gene_vm::VmConfig;
 use gene_vm::mutation::Mutation;
 
-#[derive(Clone, Default)]
-struct Buf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Buf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use gene_sim::trace::SharedBuf as Buf;
 
 fn trace(text: &str, config: &RunConfig) -> String {
     let buf = Buf::default();

@@ -6,17 +6,7 @@
 use proptest::prelude::*;
 
 fn sample_trace() -> Vec<u8> {
-    #[derive(Clone, Default)]
-    struct Buf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-    impl std::io::Write for Buf {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
+    use gene_sim::trace::SharedBuf as Buf;
     let text = "(var f (gene/sleep_async 10))\n(var g (new gene/Future))\n\
                 (f .on_success (fnx [v] (g .complete 1)))\n\
                 (async (do (await g) (println \"woke\")))\n\

@@ -1,36 +1,10 @@
 //! The checks of `gene-trace run --check-determinism` and `--check`
 //! (the run itself is `run::run_program`), and `gene-trace check TRACE`.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use gene_sim::trace::{check, read};
 use gene_sim::{Report, RunConfig};
 
-/// A `Write` into shared memory: the recorder needs `Send + 'static`.
-#[derive(Clone, Default)]
-pub struct SharedBuf(pub Arc<Mutex<Vec<u8>>>);
-
-impl Write for SharedBuf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend_from_slice(b);
-        Ok(b.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl SharedBuf {
-    /// The bytes written so far, leaving the buffer empty.
-    pub fn take(self) -> Vec<u8> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
-    }
-}
+pub use gene_sim::trace::SharedBuf;
 
 /// The run's JSON trace, in memory.
 pub fn trace_bytes(name: &str, text: &str, config: &RunConfig) -> Result<Vec<u8>, String> {

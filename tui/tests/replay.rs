@@ -553,16 +553,7 @@ fn busy_trace() -> Trace {
     };
     let mut out = Vec::new();
     let buf = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
-    struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-    impl std::io::Write for Shared {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
+    use gene_sim::trace::SharedBuf as Shared;
     gene_sim::run_traced(
         "busy.gene",
         program,
@@ -651,16 +642,7 @@ fn blocking_await_keeps_the_task_on_the_stack() {
         ..gene_sim::RunConfig::default()
     };
     let buf = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
-    struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-    impl std::io::Write for Shared {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
+    use gene_sim::trace::SharedBuf as Shared;
     let mut out = Vec::new();
     gene_sim::run_traced(
         "b.gene",

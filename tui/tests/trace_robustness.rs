@@ -11,18 +11,7 @@ use gene_trace::diff::diff;
 use gene_trace::export::{Clock, write_chrome};
 use gene_trace::replay::index::Replay;
 
-#[derive(Clone, Default)]
-struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Shared {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use gene_sim::trace::SharedBuf as Shared;
 
 const PROGRAM: &str = "(var f (async (throw \"x\")))
 (try (await f) catch * (println \"caught\"))

@@ -5,6 +5,9 @@ pub mod check;
 pub mod read;
 pub mod record;
 pub mod route;
+pub mod shared;
+
+pub use shared::SharedBuf;
 pub mod schema;
 
 use sha2::{Digest, Sha256};
