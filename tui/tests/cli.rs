@@ -1,32 +1,7 @@
 //! The command-line tools as a user runs them: output, status, errors.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-fn gene(args: &[&str], stdin: &str) -> Output {
-    tool(env!("CARGO_BIN_EXE_gene"), args, stdin)
-}
-
-fn gene_trace(args: &[&str], stdin: &str) -> Output {
-    tool(env!("CARGO_BIN_EXE_gene-trace"), args, stdin)
-}
-
-fn tool(bin: &str, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(bin)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the tool");
-    // A tool that refuses its options closes stdin unread.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    child.wait_with_output().expect("tool output")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+mod common;
+use common::{gene, gene_trace, text, tool};
 
 #[test]
 fn run_reads_stdin_when_no_file_is_given() {

@@ -2,33 +2,8 @@
 //! a catchable exception or a clear fatal error, never an allocation
 //! failure that aborts the process.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-fn tool(bin: &str, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(bin)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the tool");
-    // A tool refusing its flags may exit before reading its input.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    child.wait_with_output().expect("tool output")
-}
-
-fn gene_trace(args: &[&str], stdin: &str) -> Output {
-    tool(env!("CARGO_BIN_EXE_gene-trace"), args, stdin)
-}
-
-fn gene(args: &[&str], stdin: &str) -> Output {
-    tool(env!("CARGO_BIN_EXE_gene"), args, stdin)
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+mod common;
+use common::{gene, gene_trace, text, tool};
 
 #[test]
 fn doubling_a_string_past_the_size_limit_is_catchable() {

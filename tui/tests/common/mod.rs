@@ -28,6 +28,10 @@ pub fn gene_trace(args: &[&str], stdin: &str) -> Output {
     tool(GENE_TRACE, args, stdin)
 }
 
+pub fn gene(args: &[&str], stdin: &str) -> Output {
+    tool(GENE, args, stdin)
+}
+
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
