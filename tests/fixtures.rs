@@ -4,22 +4,18 @@
 //! `# Await:`, `# Poll-every:`, `# Faults:` and `# Unobserved:`. Each fixture
 //! runs twice; the two runs must print the same.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
-use gene_sim::faults::FaultPlan;
+use gene_sim::fixture::{directives, gene_files, squash};
 use gene_sim::trace::read::Trace;
-use gene_sim::{Report, RunConfig, Schedule};
-use gene_vm::AwaitMode;
+use gene_sim::{Report, RunConfig};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 fn main() -> ExitCode {
     let args = Arguments::from_args();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let mut files = Vec::new();
-    collect(&root, &mut files);
-    files.sort();
-    let trials = files
+    let trials = gene_files(&root)
         .into_iter()
         .map(|path| {
             let name = path
@@ -32,91 +28,6 @@ fn main() -> ExitCode {
         })
         .collect();
     libtest_mimic::run(&args, trials).exit_code()
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            collect(&p, out);
-        } else if p.extension().is_some_and(|x| x == "gene") {
-            out.push(p);
-        }
-    }
-}
-
-/// The directives of a fixture.
-#[derive(Default)]
-struct Expect {
-    /// Some when any `# Expected:` line exists.
-    lines: Option<Vec<String>>,
-    error: Option<String>,
-    /// `L:C` of the rendered error's `-->` line.
-    error_at: Option<String>,
-    elapsed: Option<String>,
-    unobserved: Option<usize>,
-}
-
-fn directives(text: &str, config: &mut RunConfig) -> Result<Expect, String> {
-    let mut e = Expect::default();
-    let mut faults = String::new();
-    for l in text.lines() {
-        let Some(rest) = l.strip_prefix("# ") else {
-            continue;
-        };
-        let Some((key, value)) = rest.split_once(':') else {
-            continue;
-        };
-        let value = value.strip_prefix(' ').unwrap_or(value);
-        let bad = |what: &str| format!("bad `# {key}:` directive: {what}");
-        match key {
-            "Expected" => {
-                let v = e.lines.get_or_insert_with(Vec::new);
-                if !value.trim().is_empty() {
-                    v.push(value.to_string());
-                }
-            }
-            "Error" => e.error = Some(value.trim().to_string()),
-            "Error-at" => e.error_at = Some(value.trim().to_string()),
-            "Elapsed" => e.elapsed = Some(value.trim().to_string()),
-            "Unobserved" => e.unobserved = Some(value.trim().parse().map_err(|_| bad("a count"))?),
-            "Seed" => config.seed = value.trim().parse().map_err(|_| bad("an integer"))?,
-            "Poll-every" => {
-                config.poll_every = value.trim().parse().map_err(|_| bad("an integer"))?
-            }
-            "Schedule" => {
-                config.schedule = match value.trim() {
-                    "fifo" => Schedule::Fifo,
-                    "random" => Schedule::Random,
-                    _ => return Err(bad("fifo or random")),
-                }
-            }
-            "Await" => {
-                config.vm.await_mode = match value.trim() {
-                    "suspend" => AwaitMode::Suspend,
-                    "blocking" => AwaitMode::Blocking,
-                    _ => return Err(bad("suspend or blocking")),
-                }
-            }
-            "Faults" => {
-                faults.push_str(value);
-                faults.push('\n');
-            }
-            _ => {}
-        }
-    }
-    if !faults.is_empty() {
-        config.faults = FaultPlan::from_toml_str(&faults)?;
-    }
-    Ok(e)
-}
-
-/// Whitespace-insensitive line equality, as `diff -B -w`.
-fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// Runs a fixture: its output (stdout), and its outcome or rendered error.

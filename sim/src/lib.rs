@@ -6,6 +6,7 @@ pub mod clock;
 pub mod driver;
 pub mod faults;
 pub mod files;
+pub mod fixture;
 pub mod latency;
 pub mod memory;
 pub mod real;

@@ -14,25 +14,12 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            collect(&p, out);
-        } else if p.extension().is_some_and(|x| x == "gene") {
-            out.push(p);
-        }
-    }
-}
-
 use gene_sim::trace::SharedBuf as Shared;
 
 #[test]
 fn recorder_output_validates_against_the_schema_for_every_fixture() {
     let root = fixtures();
-    let mut files = Vec::new();
-    collect(&root, &mut files);
-    files.sort();
+    let files = gene_sim::fixture::gene_files(&root);
     assert!(files.len() > 50);
     let config = RunConfig {
         root: root.clone(),

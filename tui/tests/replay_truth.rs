@@ -7,59 +7,22 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use gene_sim::faults::FaultPlan;
+use gene_sim::RunConfig;
 use gene_sim::trace::read::{Record, Trace};
-use gene_sim::{RunConfig, Schedule};
 use gene_trace::replay::index::Replay;
 use gene_trace::replay::state::{FutureStatus, State};
-use gene_vm::AwaitMode;
 
 fn fixtures_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            collect(&p, out);
-        } else if p.extension().is_some_and(|x| x == "gene") {
-            out.push(p);
-        }
-    }
-}
-
-/// The world directives of a fixture (fixtures/README.md), as
-/// tests/fixtures.rs applies them.
+/// The world directives of a fixture, as tests/fixtures.rs applies them.
 fn config_of(text: &str, root: &Path) -> RunConfig {
     let mut config = RunConfig {
         root: root.to_path_buf(),
         ..RunConfig::default()
     };
-    let mut faults = String::new();
-    for l in text.lines() {
-        let Some((key, value)) = l.strip_prefix("# ").and_then(|r| r.split_once(':')) else {
-            continue;
-        };
-        let value = value.trim();
-        match key {
-            "Seed" => config.seed = value.parse().expect("a seed"),
-            "Poll-every" => config.poll_every = value.parse().expect("a count"),
-            "Schedule" if value == "random" => config.schedule = Schedule::Random,
-            "Await" if value == "blocking" => config.vm.await_mode = AwaitMode::Blocking,
-            "Faults" => {
-                faults.push_str(value);
-                faults.push('\n');
-            }
-            _ => {}
-        }
-    }
-    if !faults.is_empty() {
-        config.faults = FaultPlan::from_toml_str(&faults).expect("a fault plan");
-    }
+    gene_sim::fixture::directives(text, &mut config).expect("well-formed directives");
     config
 }
 
@@ -144,9 +107,7 @@ fn disagreements(state: &State, end: &Record) -> Vec<String> {
 #[test]
 fn replay_final_state_agrees_with_run_end_for_every_fixture() {
     let root = fixtures_root();
-    let mut files = Vec::new();
-    collect(&root, &mut files);
-    files.sort();
+    let files = gene_sim::fixture::gene_files(&root);
     assert!(files.len() > 50, "the fixtures are found");
     let mut failures = Vec::new();
     let mut checked = 0;
