@@ -112,6 +112,18 @@ pub enum UncaughtKind {
     Fatal,
 }
 
+impl UncaughtKind {
+    /// The kind of a value thrown again (a rethrow, an awaited failure):
+    /// an exception object is an error, anything else a user's throw.
+    pub fn of(v: &Value) -> UncaughtKind {
+        if matches!(v, Value::Exception(_)) {
+            UncaughtKind::Error
+        } else {
+            UncaughtKind::Thrown
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Uncaught {
     pub value: Value,

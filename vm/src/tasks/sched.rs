@@ -470,11 +470,7 @@ impl Vm {
         match outcome {
             Ok(v) => self.stack.push(v),
             Err(e) => {
-                let kind = if matches!(e, Value::Exception(_)) {
-                    UncaughtKind::Error
-                } else {
-                    UncaughtKind::Thrown
-                };
+                let kind = UncaughtKind::of(&e);
                 self.raise(Thrown {
                     value: e,
                     kind,

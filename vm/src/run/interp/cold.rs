@@ -337,11 +337,7 @@ impl Vm {
             }
             Op::Rethrow => {
                 let v = pop!();
-                let kind = if matches!(v, Value::Exception(_)) {
-                    UncaughtKind::Error
-                } else {
-                    UncaughtKind::Thrown
-                };
+                let kind = UncaughtKind::of(&v);
                 throw!(Thrown {
                     value: v,
                     kind,
@@ -458,11 +454,7 @@ impl Vm {
                 match state {
                     FutureState::Success(v) => self.stack.push(v),
                     FutureState::Failure(e) => {
-                        let kind = if matches!(e, Value::Exception(_)) {
-                            UncaughtKind::Error
-                        } else {
-                            UncaughtKind::Thrown
-                        };
+                        let kind = UncaughtKind::of(&e);
                         throw!(Thrown {
                             value: e,
                             kind,
