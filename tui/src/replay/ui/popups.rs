@@ -1,0 +1,423 @@
+//! Popups: help, the filter and break-on menus, and the details of a
+//! record, future, task or scope.
+
+use super::*;
+
+pub(super) fn popup(frame: &mut Frame, area: Rect, w: u16, h: u16, title: String) -> Rect {
+    let r = area.centered(
+        Constraint::Length(w.min(area.width)),
+        Constraint::Length(h.min(area.height)),
+    );
+    frame.render_widget(Clear, r);
+    let block = Block::bordered()
+        .title(title)
+        .border_style(Style::new().fg(Color::Cyan));
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    inner
+}
+
+pub const HELP: &[(&str, &str)] = &[
+    ("→ l / ← h", "next / previous poll"),
+    ("PgDn / PgUp", "10 polls forward / back"),
+    ("g / G", "first / last poll"),
+    ("space", "play / pause; + / - speed"),
+    ("/", "search events (Tab in the prompt: text or regex)"),
+    ("n / N", "next / previous match"),
+    ("f", "filter events by kind"),
+    (
+        "b",
+        "break on: a future resolves or fails, a refcount reaches 0, a task suspends, time t",
+    ),
+    ("] / [", "next / previous poll where a breakpoint hits"),
+    (
+        ":",
+        "jump to a poll (120), a time (150ms) or a record (#42)",
+    ),
+    ("Tab / shift-Tab", "next / previous pane"),
+    ("↑↓ j k, Home/End", "select in the pane"),
+    (
+        "Enter",
+        "details of the selected event, future, task or scope",
+    ),
+    ("a", "tables: live entities only / all"),
+    ("?", "this help"),
+    ("q, Ctrl-C", "quit"),
+];
+
+pub(super) fn draw_help(frame: &mut Frame, area: Rect) {
+    let inner = popup(
+        frame,
+        area,
+        100,
+        HELP.len() as u16 + 4,
+        " keys (any key closes) ".into(),
+    );
+    let mut lines: Vec<Line> = HELP
+        .iter()
+        .map(|(k, d)| {
+            Line::from(vec![
+                Span::styled(
+                    format!(" {k:<17}"),
+                    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(*d),
+            ])
+        })
+        .collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        " The state shown is the one at the end of the current poll.",
+        Style::new().fg(Color::DarkGray),
+    )));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+pub(super) fn draw_filter(frame: &mut Frame, app: &App, cursor: usize, area: Rect) {
+    let kinds = app.kinds.as_deref().unwrap_or(&[]);
+    let h = (kinds.len() as u16 + 4).min(area.height);
+    let inner = popup(
+        frame,
+        area,
+        56,
+        h,
+        " show kinds: space toggles, a all, p hide poll.*, Enter closes ".into(),
+    );
+    let rows = inner.height as usize;
+    let top = window(cursor, kinds.len(), rows);
+    let lines: Vec<Line> = kinds
+        .iter()
+        .enumerate()
+        .skip(top)
+        .take(rows)
+        .map(|(i, (k, n))| {
+            let shown = !app.hidden.iter().any(|h| h == k);
+            let mut style = Style::new();
+            if i == cursor {
+                style = style.add_modifier(Modifier::REVERSED);
+            }
+            Line::from(Span::styled(
+                format!(" [{}] {:<22} {:>9}", if shown { "x" } else { " " }, k, n),
+                style,
+            ))
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+pub(super) fn draw_breaks(frame: &mut Frame, app: &App, cursor: usize, area: Rect) {
+    let h = (BREAK_MENU.len() + app.breaks.len() + 6) as u16;
+    let inner = popup(
+        frame,
+        area,
+        64,
+        h,
+        " break on (Enter or 1-5; d clears; Esc) ".into(),
+    );
+    let mut lines: Vec<Line> = BREAK_MENU
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let style = if i == cursor {
+                Style::new().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::new()
+            };
+            Line::from(Span::styled(format!(" {} {m}", i + 1), style))
+        })
+        .collect();
+    lines.push(Line::from(""));
+    if app.breaks.is_empty() {
+        lines.push(Line::from(Span::styled(
+            " no breakpoints yet",
+            Style::new().fg(Color::DarkGray),
+        )));
+    } else {
+        lines.push(Line::from(Span::styled(
+            " set:",
+            Style::new().add_modifier(Modifier::BOLD),
+        )));
+        for b in &app.breaks {
+            lines.push(Line::from(format!("  · {}", b.describe())));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+pub(super) fn record_row(app: &App, i: usize) -> Line<'static> {
+    let r = &app.replay.records()[i];
+    let later = r.poll as usize > app.poll();
+    let here = r.poll as usize == app.poll();
+    let base = if later {
+        Style::new().fg(Color::DarkGray)
+    } else {
+        Style::new()
+    };
+    Line::from(vec![
+        Span::styled(if here { "▶" } else { " " }, Style::new().fg(Color::Yellow)),
+        Span::styled(
+            format!("{:>6} p{:<5} {:>11} ", r.seq, r.poll, format_nanos(r.t)),
+            Style::new().fg(Color::DarkGray),
+        ),
+        Span::styled(
+            format!("{:<19}", r.kind),
+            if later { base } else { kind_style(r) },
+        ),
+        Span::styled(field_text(r), base),
+    ])
+}
+
+/// The lines of the details popup.
+pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, Vec<Line<'static>>) {
+    let st = app.state();
+    let records = app.replay.records();
+    let at = |i: u32| -> String {
+        if i == NONE {
+            "-".into()
+        } else {
+            let r = &records[i as usize];
+            format!("poll {} (#{}, t={})", r.poll, r.seq, format_nanos(r.t))
+        }
+    };
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let kv = |k: &str, v: String| {
+        Line::from(vec![
+            Span::styled(format!(" {k:<16}"), Style::new().fg(Color::Cyan)),
+            Span::raw(v),
+        ])
+    };
+    let title;
+    match target {
+        Target::Future(id) => {
+            title = format!(" future {id} ");
+            match st.future(id as u64) {
+                Some(f) => {
+                    lines.push(kv("state", future_state(f.status).into()));
+                    lines.push(kv("created", at(f.created)));
+                    lines.push(kv("resolved", at(f.resolved)));
+                    if f.resolved != NONE {
+                        let r = &records[f.resolved as usize];
+                        let label = if f.status == FutureStatus::Failed {
+                            "exception"
+                        } else {
+                            "value"
+                        };
+                        lines.push(kv(label, r.str("value").unwrap_or("").to_string()));
+                        lines.push(kv("reactions", f.reactions.to_string()));
+                    }
+                    let from = origin_text(app, st, f.origin);
+                    lines.push(kv(
+                        "from",
+                        if from.is_empty() {
+                            "code (no operation or task)".into()
+                        } else {
+                            from
+                        },
+                    ));
+                    if let Origin::Op(o) = f.origin
+                        && let Some(op) = st.op(o as u64)
+                    {
+                        lines.push(kv(
+                            "operation",
+                            format!(
+                                "op {o} started by task {} at {}; {}",
+                                op.task,
+                                at(op.started),
+                                if op.completed == NONE {
+                                    "not completed yet".to_string()
+                                } else {
+                                    format!(
+                                        "completed {} at {}",
+                                        if op.ok { "ok" } else { "with a FAULT" },
+                                        at(op.completed)
+                                    )
+                                }
+                            ),
+                        ));
+                    }
+                    let waiting: Vec<String> = st
+                        .tasks
+                        .iter()
+                        .filter(|t| t.status == TaskStatus::Suspended(id))
+                        .map(|t| t.id.to_string())
+                        .collect();
+                    lines.push(kv(
+                        "waiters now",
+                        if waiting.is_empty() {
+                            "none".into()
+                        } else {
+                            format!("tasks {}", waiting.join(", "))
+                        },
+                    ));
+                    lines.push(kv("callbacks", f.callbacks.to_string()));
+                    lines.push(kv(
+                        "observed",
+                        if f.unobserved_now() {
+                            "NO: it failed with nothing to react".into()
+                        } else if f.observed && f.unobserved {
+                            "yes, late: it failed with nothing to react, then was read".into()
+                        } else if f.observed {
+                            "yes".into()
+                        } else {
+                            "not yet".into()
+                        },
+                    ));
+                    if f.adopted != 0 {
+                        lines.push(kv(
+                            "adopted",
+                            format!("the outcome of future {}", f.adopted),
+                        ));
+                    }
+                }
+                None => lines.push(Line::from(" not made yet at this poll")),
+            }
+        }
+        Target::Task(id) => {
+            title = format!(" task {id} ");
+            match st.task(id as u64) {
+                Some(t) => {
+                    lines.push(kv("state", t.status.describe()));
+                    lines.push(kv("kind", t.kind.name().into()));
+                    lines.push(kv(
+                        "parent",
+                        if t.parent == 0 {
+                            "none".into()
+                        } else {
+                            format!("task {}", t.parent)
+                        },
+                    ));
+                    lines.push(kv(
+                        "result future",
+                        if t.future == 0 {
+                            "none".into()
+                        } else {
+                            format!("future {}", t.future)
+                        },
+                    ));
+                    if t.reacts_to != 0 {
+                        lines.push(kv("reacts to", format!("future {}", t.reacts_to)));
+                    }
+                    lines.push(kv(
+                        "spawned",
+                        if t.spawned == NONE {
+                            "at the start (main task)".into()
+                        } else {
+                            at(t.spawned)
+                        },
+                    ));
+                    lines.push(kv("finished", at(t.finished)));
+                    lines.push(kv(
+                        "exceptions",
+                        format!("{} thrown, {} uncaught", t.throws, t.uncaught),
+                    ));
+                    let children: Vec<String> = st
+                        .tasks
+                        .iter()
+                        .filter(|c| c.parent == id && c.spawned != NONE)
+                        .map(|c| c.id.to_string())
+                        .collect();
+                    if !children.is_empty() {
+                        lines.push(kv("children", children.join(", ")));
+                    }
+                }
+                None => lines.push(Line::from(" not spawned yet at this poll")),
+            }
+        }
+        Target::Scope(id) => {
+            title = format!(" scope {id} ");
+            match st.scope(id as u64) {
+                Some(s) => {
+                    lines.push(kv("refcount", s.rc.to_string()));
+                    lines.push(kv(
+                        "state",
+                        if s.live() {
+                            "live".into()
+                        } else {
+                            "freed".into()
+                        },
+                    ));
+                    lines.push(kv(
+                        "parent",
+                        if s.parent == 0 {
+                            "none".into()
+                        } else {
+                            format!("scope {}", s.parent)
+                        },
+                    ));
+                    lines.push(kv("created", at(s.created)));
+                    lines.push(kv("freed", at(s.freed)));
+                    if s.underflows > 0 {
+                        lines.push(kv(
+                            "UNDERFLOWS",
+                            format!("{} (releases of a free scope: a VM bug)", s.underflows),
+                        ));
+                    }
+                }
+                None => lines.push(Line::from(" not made yet at this poll")),
+            }
+        }
+        Target::Record(i) => {
+            let r = &records[i];
+            title = format!(" record #{} ", r.seq);
+            lines.push(kv("kind", r.kind.to_string()));
+            lines.push(kv("poll", r.poll.to_string()));
+            lines.push(kv("time", format_nanos(r.t)));
+            for (k, v) in &r.fields {
+                lines.push(kv(k, v.to_string()));
+            }
+            let before = app.replay.state_at_record(i);
+            lines.push(kv(
+                "running",
+                match before.running() {
+                    0 => "no task (the event loop)".into(),
+                    t => format!("task {t}"),
+                },
+            ));
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                " Enter: the history of the future, task or scope this record names.",
+                Style::new().fg(Color::DarkGray),
+            )));
+        }
+    }
+    if !matches!(target, Target::Record(_)) {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            format!(
+                " history: {} records (▶ this poll, grey: later)",
+                related.len()
+            ),
+            bold,
+        )));
+        for &i in related {
+            lines.push(record_row(app, i));
+        }
+    }
+    (title, lines)
+}
+
+pub(super) fn draw_details(
+    frame: &mut Frame,
+    app: &App,
+    target: Target,
+    related: &[usize],
+    scroll: usize,
+    area: Rect,
+) {
+    let (title, lines) = details_lines(app, target, related);
+    let w = area.width.saturating_sub(4).max(20);
+    let h = area.height.saturating_sub(2).max(5);
+    let inner = popup(
+        frame,
+        area,
+        w,
+        h,
+        format!(
+            "{title}at the end of poll {} · ↑↓ scroll · Esc closes ",
+            app.poll()
+        ),
+    );
+    let scroll = scroll.min(lines.len().saturating_sub(1));
+    frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), inner);
+}
