@@ -66,7 +66,9 @@ pub struct RunArgs {
     /// Fail the Nth I/O operation (reads and writes, from 1); repeatable.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub fail_nth: Vec<u64>,
-    /// Fail I/O on paths matching this pattern (`*` matches anything); repeatable.
+    /// Fail I/O on paths matching this pattern, as the program wrote the
+    /// path: `*` matches within a path component, `**` across components,
+    /// `**/` zero or more directories; repeatable.
     #[arg(long, value_name = "GLOB")]
     pub fail_path: Vec<String>,
     /// Fail each I/O operation with this probability.

@@ -26,11 +26,14 @@ enum Command {
     /// Run a program in the simulated world (standard input when no file, or `-`, is given).
     #[command(after_help = RUN_HELP)]
     Run {
+        /// The program (a `.gene` file); standard input when absent or `-`.
         file: Option<String>,
         #[command(flatten)]
         run: Box<RunArgs>,
-        /// Print virtual time, polls, operations, futures, tasks,
-        /// unobserved failures and peak live scopes on stderr.
+        /// Print on stderr, one line each: virtual time, polls, operations,
+        /// futures, tasks (and how many were still waiting at the end),
+        /// unobserved failures, peak live scopes, and scopes kept alive by
+        /// cycles.
         #[arg(long)]
         stats: bool,
         /// Record the run's trace (JSON lines, docs/trace-format.md); `-`:
@@ -54,13 +57,22 @@ enum Command {
     /// Check a recorded trace against the format and every invariant.
     Check(gene_trace::check_trace::CheckArgs),
     /// Print the bytecode a program compiles to.
-    Disasm { file: Option<String> },
+    Disasm {
+        /// The program (a `.gene` file); standard input when absent or `-`.
+        file: Option<String>,
+    },
     /// Step through a recorded trace, poll by poll, in the terminal.
     Replay(gene_trace::replay::ReplayArgs),
     /// Compare two traces: the first poll where they part, then a summary.
     Diff(gene_trace::diff::DiffArgs),
     /// Convert a trace to Chrome trace / Perfetto JSON.
     Export(gene_trace::export::ExportArgs),
+    /// Print a shell completion script: `gene-trace completions bash >
+    /// ~/.local/share/bash-completion/completions/gene-trace`.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
 }
 
 const RUN_HELP: &str = "\
@@ -108,6 +120,15 @@ fn main() -> ExitCode {
     }
     match cli.command {
         Command::Replay(args) => gene_trace::replay::main(&args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "gene-trace", &mut script);
+            match output::print(&String::from_utf8_lossy(&script)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(code) => code,
+            }
+        }
         Command::Diff(args) => gene_trace::diff::main(&args),
         Command::Export(args) => {
             if let Err(e) = paths::check_output("the output", &args.out, &[&args.trace]) {
@@ -152,6 +173,35 @@ fn main() -> ExitCode {
                     eprint!("{}", e.render());
                     ExitCode::from(1)
                 }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// Every positional argument and every subcommand of `gene-trace`
+    /// says what it is in `--help`.
+    #[test]
+    fn every_positional_and_subcommand_has_a_description() {
+        let cli = Cli::command();
+        for sub in cli.get_subcommands() {
+            assert!(
+                sub.get_about().is_some(),
+                "{} has no description",
+                sub.get_name()
+            );
+            for arg in sub.get_positionals() {
+                assert!(
+                    arg.get_help().is_some(),
+                    "{} {} has no description",
+                    sub.get_name(),
+                    arg.get_id()
+                );
             }
         }
     }

@@ -451,3 +451,19 @@ fn a_program_that_is_not_a_regular_file_is_refused_at_once() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = gene_trace(&["completions", shell], "");
+        assert_eq!(out.status.code(), Some(0), "{shell}: {}", text(&out.stderr));
+        let script = text(&out.stdout);
+        // Each script names the tool and completes its subcommands.
+        assert!(script.contains("gene-trace"), "{shell}");
+        for sub in ["run", "explore", "replay", "completions"] {
+            assert!(script.contains(sub), "{shell} lacks {sub}");
+        }
+    }
+    let out = gene_trace(&["completions", "tcsh"], "");
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -25,12 +25,14 @@ struct Cli {
 enum Command {
     /// Run a program file (standard input when no file, or `-`, is given).
     Run {
+        /// The program (a `.gene` file); standard input when absent or `-`.
         file: Option<String>,
         #[command(flatten)]
         run: RunArgs,
     },
     /// Evaluate code (`-`: read it from standard input) and print the value of its last form.
     Eval {
+        /// The code to evaluate; `-` reads it from standard input.
         code: String,
         #[command(flatten)]
         run: RunArgs,
@@ -65,6 +67,35 @@ fn main() -> ExitCode {
                 return code;
             }
             status
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// Every positional argument and every subcommand of `gene` says what
+    /// it is in `--help`.
+    #[test]
+    fn every_positional_and_subcommand_has_a_description() {
+        let cli = Cli::command();
+        for sub in cli.get_subcommands() {
+            assert!(
+                sub.get_about().is_some(),
+                "{} has no description",
+                sub.get_name()
+            );
+            for arg in sub.get_positionals() {
+                assert!(
+                    arg.get_help().is_some(),
+                    "{} {} has no description",
+                    sub.get_name(),
+                    arg.get_id()
+                );
+            }
         }
     }
 }

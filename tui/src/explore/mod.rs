@@ -315,6 +315,7 @@ fn merge(parts: Vec<Summary>) -> Summary {
 /// `gene-trace explore FILE [--seeds N] [--seed S] [--jobs J] [--shard i/n] ...`.
 #[derive(clap::Args, Debug)]
 pub struct ExploreArgs {
+    /// The program (a `.gene` file) to run under every seed.
     pub file: String,
     /// How many seeds to run: S..S+N, where S is --seed (default 0).
     #[arg(long, value_name = "N", default_value_t = 1000,
