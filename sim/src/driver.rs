@@ -29,7 +29,8 @@ pub struct RunConfig {
     pub root: PathBuf,
     /// The real clock and real files instead of the simulation.
     pub real: bool,
-    /// Checking mode: at every poll, recount scope references from the
+    /// Checking mode: at the polls (every one while the heap is small, see
+    /// `Vm::audit_if_due`), recount scope references from the
     /// roots and compare them with the stored counts.
     pub check_refcounts: bool,
     /// The most memory the run may allocate (bytes above what the thread

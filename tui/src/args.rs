@@ -67,3 +67,21 @@ pub fn seconds(s: &str) -> Result<f64, String> {
         ))
     }
 }
+
+/// The subcommands of `cmd` that have no description, and the positional
+/// arguments that have none, as `name` or `subcommand argument`: what
+/// `--help` would leave unexplained. Both binaries test that it is empty.
+pub fn undescribed(cmd: &clap::Command) -> Vec<String> {
+    let mut out = Vec::new();
+    for sub in cmd.get_subcommands() {
+        if sub.get_about().is_none() {
+            out.push(sub.get_name().to_string());
+        }
+        for arg in sub.get_positionals() {
+            if arg.get_help().is_none() {
+                out.push(format!("{} {}", sub.get_name(), arg.get_id()));
+            }
+        }
+    }
+    out
+}

@@ -44,7 +44,8 @@ enum Command {
         /// differing record. Budget: see --max-instructions.
         #[arg(long)]
         check_determinism: bool,
-        /// Also recount scope references at every poll and check every
+        /// Also recount scope references at the polls (every poll while the
+        /// heap is small, then as often as a linear total cost allows) and check every
         /// invariant on the trace. With either check the run has a default
         /// budget of 50,000,000 instructions and 1 GiB.
         #[arg(long)]
@@ -182,27 +183,11 @@ fn main() -> ExitCode {
 mod tests {
     use clap::CommandFactory;
 
-    use super::Cli;
-
-    /// Every positional argument and every subcommand of `gene-trace`
-    /// says what it is in `--help`.
+    /// Every subcommand and positional argument of `gene-trace` says what it
+    /// is in `--help`.
     #[test]
     fn every_positional_and_subcommand_has_a_description() {
-        let cli = Cli::command();
-        for sub in cli.get_subcommands() {
-            assert!(
-                sub.get_about().is_some(),
-                "{} has no description",
-                sub.get_name()
-            );
-            for arg in sub.get_positionals() {
-                assert!(
-                    arg.get_help().is_some(),
-                    "{} {} has no description",
-                    sub.get_name(),
-                    arg.get_id()
-                );
-            }
-        }
+        let missing = gene_trace::args::undescribed(&super::Cli::command());
+        assert!(missing.is_empty(), "undescribed in --help: {missing:?}");
     }
 }

@@ -25,7 +25,7 @@ pub struct Extras {
     pub trace: Option<PathBuf>,
     /// Run a second time and compare the traces.
     pub check_determinism: bool,
-    /// Recount scope references at every poll; check every invariant on
+    /// Recount scope references at the polls (`Vm::audit_if_due`); check every invariant on
     /// the trace.
     pub check: bool,
 }

@@ -75,27 +75,11 @@ fn main() -> ExitCode {
 mod tests {
     use clap::CommandFactory;
 
-    use super::Cli;
-
-    /// Every positional argument and every subcommand of `gene` says what
-    /// it is in `--help`.
+    /// Every subcommand and positional argument of `gene` says what it
+    /// is in `--help`.
     #[test]
     fn every_positional_and_subcommand_has_a_description() {
-        let cli = Cli::command();
-        for sub in cli.get_subcommands() {
-            assert!(
-                sub.get_about().is_some(),
-                "{} has no description",
-                sub.get_name()
-            );
-            for arg in sub.get_positionals() {
-                assert!(
-                    arg.get_help().is_some(),
-                    "{} {} has no description",
-                    sub.get_name(),
-                    arg.get_id()
-                );
-            }
-        }
+        let missing = gene_trace::args::undescribed(&super::Cli::command());
+        assert!(missing.is_empty(), "undescribed in --help: {missing:?}");
     }
 }
