@@ -8,13 +8,17 @@
 //! - flow arrows go from an operation's start to its completion, from a
 //!   future's resolution to each task it wakes (`task.resumed`) and to each
 //!   callback it starts;
-//! - failed operations are instant events (category `fault`); uncaught
-//!   exceptions, failed callbacks, unobserved failures and scope underflows
-//!   are instant events too (category `error`).
+//! - failed operations are instant events (category `fault`); exceptions
+//!   that nothing caught (at their first throw, see [`fates`]), failed
+//!   callbacks, failures that stay unobserved and scope underflows are
+//!   instant events too (category `error`).
 //!
-//! `ts` is virtual time in microseconds (`t` / 1000): in virtual time a poll
-//! takes no time, so slices have zero duration. `--clock seq` spaces the
-//! records one microsecond apart instead, which makes every slice visible.
+//! `ts` is virtual time in microseconds (`t` / 1000), except that records
+//! at one virtual instant are spread a few nanoseconds apart (see
+//! [`Ticks`]): so every slice has a width and every flow end lies inside
+//! exactly one slice of its track. `args.t` keeps the exact virtual time.
+//! `--clock seq` spaces the records one microsecond apart instead, which
+//! makes every slice visible at any zoom.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -25,7 +29,8 @@ use gene_sim::trace::read::{Record, Trace, read_file};
 use rustc_hash::FxHashMap;
 use serde_json::{Value, json};
 
-use crate::replay::state::State;
+mod fates;
+pub use fates::{Ending, Fates, Uncaught};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -35,7 +40,8 @@ pub enum Format {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Clock {
-    /// Virtual time: ts = t / 1000 microseconds.
+    /// Virtual time: ts = t / 1000 microseconds (records at one instant a
+    /// few nanoseconds apart).
     Virtual,
     /// One microsecond per record (ts = seq): every slice has a width.
     Seq,
@@ -128,23 +134,72 @@ impl Writer<'_> {
 /// A task's run: since when it is on top of the stack.
 struct Run {
     task: u32,
-    ts: f64,
+    /// Its start, in ticks.
+    tick: u64,
     seq: u64,
     how: String,
 }
 
+/// Where records go on the time axis, in nanosecond ticks. Each record
+/// gets [`SPAN`] points of its own, so that no two things share a
+/// timestamp: the runs and polls that start with it start at its first
+/// point, its flow ends are at the next, its instants at the one after, and
+/// the runs and polls that end with it end at its last point. So every
+/// slice has a width, and a flow end lies strictly inside the one slice of
+/// its track that it belongs to. Virtual time is kept where it leaves room:
+/// a record is at its `t`, or just after the record before it when that is
+/// later (records at one instant are spread over a few nanoseconds;
+/// `args.t` keeps their exact time).
+struct Ticks {
+    clock: Clock,
+    /// The last record's first tick and its unit.
+    last: Option<(u64, u64)>,
+}
+
+const SPAN: u64 = 4;
+const FLOW: u64 = 1;
+const INSTANT: u64 = 2;
+const END: u64 = SPAN - 1;
+
+/// The distance between two points of a record at `tick`: one nanosecond,
+/// or more where a double (the format's timestamps) cannot tell
+/// nanoseconds apart (past 2^50 ns, about 13 days): 8 of its steps there.
+fn unit(tick: u64) -> u64 {
+    let bits = 64 - tick.leading_zeros();
+    if bits <= 50 { 1 } else { 1 << (bits - 50) }
+}
+
+impl Ticks {
+    /// The next record's first tick, and the distance between its points.
+    fn next(&mut self, r: &Record) -> (u64, u64) {
+        let at = match self.clock {
+            Clock::Virtual => r.t,
+            Clock::Seq => r.seq.saturating_mul(1000),
+        };
+        let tick = match self.last {
+            Some((last, u)) => at.max(last.saturating_add(SPAN * u)),
+            None => at,
+        };
+        let next = (tick, unit(tick));
+        self.last = Some(next);
+        next
+    }
+}
+
+/// A tick as a Trace Event Format timestamp (microseconds).
+fn us(tick: u64) -> f64 {
+    tick as f64 / 1000.0
+}
+
 /// Writes the trace as Chrome trace JSON, streaming one event at a time.
 pub fn write_chrome(trace: &Trace, clock: Clock, out: &mut dyn Write) -> std::io::Result<()> {
-    let ts = |r: &Record| match clock {
-        Clock::Virtual => r.t as f64 / 1000.0,
-        Clock::Seq => r.seq as f64,
-    };
     let blocking = trace
         .header
         .get("config")
         .and_then(|c| c.get("await"))
         .and_then(|a| a.as_str())
         == Some("blocking");
+    let fates = Fates::of(trace, blocking);
     let program = trace.program_name().unwrap_or("?").to_string();
     out.write_all(b"{\"traceEvents\":[\n")?;
     let mut w = Writer { out, first: true };
@@ -155,37 +210,47 @@ pub fn write_chrome(trace: &Trace, clock: Clock, out: &mut dyn Write) -> std::io
     w.event(json!({"name": "thread_name", "ph": "M", "pid": PID, "tid": 1, "args": {"name": "task 1 (main)"}}))?;
     w.event(json!({"name": "thread_sort_index", "ph": "M", "pid": PID, "tid": 1, "args": {"sort_index": 1}}))?;
 
-    let mut state = State::new(blocking);
+    let mut ticks = Ticks { clock, last: None };
     let mut flow_id: u64 = 0;
     // Tasks waiting on each future, and where each future resolved.
     let mut waiters: FxHashMap<u64, Vec<u64>> = FxHashMap::default();
-    let mut resolved_at: FxHashMap<u64, (f64, u32)> = FxHashMap::default();
+    let mut resolved_at: FxHashMap<u64, (u64, u32)> = FxHashMap::default();
     // Where the tasks woken by a resolution were woken from.
-    let mut wake: FxHashMap<u64, (u64, f64, u32)> = FxHashMap::default();
+    let mut wake: FxHashMap<u64, (u64, u64, u32)> = FxHashMap::default();
     // Where each operation started.
-    let mut op_start: FxHashMap<u64, (f64, u32, String)> = FxHashMap::default();
-    let mut run: Option<Run> = Some(Run {
-        task: 1,
-        ts: trace.records.first().map_or(0.0, ts),
-        seq: 1,
-        how: "start".into(),
-    });
-    let mut poll_begin: Option<(f64, u64, usize)> = None;
+    let mut op_start: FxHashMap<u64, (u64, u32, String)> = FxHashMap::default();
+    let mut run: Option<Run> = None;
+    let mut poll_begin: Option<(u64, u64, usize)> = None;
+    let mut last_end = 0;
 
     for (i, r) in trace.records.iter().enumerate() {
-        let now = ts(r);
-        let running = state.running();
+        let (tick, u) = ticks.next(r);
+        let end = tick.saturating_add(END * u);
+        last_end = end;
+        if i == 0 {
+            // The main task runs from the start.
+            run = Some(Run {
+                task: 1,
+                tick,
+                seq: r.seq,
+                how: "start".into(),
+            });
+        }
+        let flow = tick.saturating_add(FLOW * u);
+        let instant = us(tick.saturating_add(INSTANT * u));
+        // The main task runs from the start.
+        let running = if i == 0 { 1 } else { fates.running[i - 1] };
         let here = if running == 0 { LOOP } else { running };
         let kind = &*r.kind;
         match kind {
-            "poll.begin" => poll_begin = Some((now, r.poll, i)),
+            "poll.begin" => poll_begin = Some((tick, r.poll, i)),
             "poll.end" => {
-                let (start, poll, first) = poll_begin.take().unwrap_or((now, r.poll, i));
+                let (start, poll, first) = poll_begin.take().unwrap_or((tick, r.poll, i));
                 let events = (i - first).saturating_sub(1);
                 w.event(
-                    json!({"name": format!("poll {poll}"), "cat": "poll", "ph": "X", "ts": start,
-                    "dur": now - start, "pid": PID, "tid": LOOP,
-                    "args": {"poll": poll, "events": events, "delivered": r.u64("delivered"),
+                    json!({"name": format!("poll {poll}"), "cat": "poll", "ph": "X", "ts": us(start),
+                    "dur": us(end.saturating_sub(start)), "pid": PID, "tid": LOOP,
+                    "args": {"poll": poll, "t": r.t, "events": events, "delivered": r.u64("delivered"),
                              "hash": r.str("hash")}}),
                 )?;
             }
@@ -199,19 +264,19 @@ pub fn write_chrome(trace: &Trace, clock: Clock, out: &mut dyn Write) -> std::io
                     _ => "op".into(),
                 };
                 if let Some(op) = r.u64("op") {
-                    op_start.insert(op, (now, here, what));
+                    op_start.insert(op, (flow, here, what));
                 }
             }
             "op.completed" => {
                 let op = r.u64("op").unwrap_or(0);
-                let (start, tid, what) = op_start.remove(&op).unwrap_or((now, LOOP, "op".into()));
+                let (start, tid, what) = op_start.remove(&op).unwrap_or((flow, LOOP, "op".into()));
                 flow_id += 1;
                 let name = format!("op {op}: {what}");
-                w.event(json!({"name": name, "cat": "io", "ph": "s", "id": flow_id, "ts": start, "pid": PID, "tid": tid}))?;
-                w.event(json!({"name": name, "cat": "io", "ph": "f", "bp": "e", "id": flow_id, "ts": now, "pid": PID, "tid": LOOP}))?;
+                w.event(json!({"name": name, "cat": "io", "ph": "s", "id": flow_id, "ts": us(start), "pid": PID, "tid": tid}))?;
+                w.event(json!({"name": name, "cat": "io", "ph": "f", "bp": "e", "id": flow_id, "ts": us(flow), "pid": PID, "tid": LOOP}))?;
                 if r.bool("ok") == Some(false) {
                     w.event(json!({"name": format!("fault: {what} failed"), "cat": "fault", "ph": "i", "s": "t",
-                        "ts": now, "pid": PID, "tid": LOOP, "args": {"op": op, "seq": r.seq, "poll": r.poll}}))?;
+                        "ts": instant, "pid": PID, "tid": LOOP, "args": {"op": op, "seq": r.seq, "poll": r.poll, "t": r.t}}))?;
                 }
             }
             "task.awaiting" => {
@@ -221,9 +286,9 @@ pub fn write_chrome(trace: &Trace, clock: Clock, out: &mut dyn Write) -> std::io
             }
             "future.resolved" => {
                 let f = r.u64("future").unwrap_or(0);
-                resolved_at.insert(f, (now, here));
+                resolved_at.insert(f, (flow, here));
                 for t in waiters.remove(&f).unwrap_or_default() {
-                    wake.insert(t, (f, now, here));
+                    wake.insert(t, (f, flow, here));
                 }
             }
             "task.resumed" => {
@@ -231,8 +296,8 @@ pub fn write_chrome(trace: &Trace, clock: Clock, out: &mut dyn Write) -> std::io
                 if let Some((f, start, tid)) = wake.remove(&t) {
                     flow_id += 1;
                     let name = format!("future {f} wakes task {t}");
-                    w.event(json!({"name": name, "cat": "wake", "ph": "s", "id": flow_id, "ts": start, "pid": PID, "tid": tid}))?;
-                    w.event(json!({"name": name, "cat": "wake", "ph": "f", "bp": "e", "id": flow_id, "ts": now, "pid": PID, "tid": t}))?;
+                    w.event(json!({"name": name, "cat": "wake", "ph": "s", "id": flow_id, "ts": us(start), "pid": PID, "tid": tid}))?;
+                    w.event(json!({"name": name, "cat": "wake", "ph": "f", "bp": "e", "id": flow_id, "ts": us(flow), "pid": PID, "tid": t}))?;
                 }
             }
             "task.spawned" => {
@@ -251,32 +316,39 @@ pub fn write_chrome(trace: &Trace, clock: Clock, out: &mut dyn Write) -> std::io
                 {
                     flow_id += 1;
                     let name = format!("future {reacts} starts callback task {t}");
-                    w.event(json!({"name": name, "cat": "callback", "ph": "s", "id": flow_id, "ts": start, "pid": PID, "tid": tid}))?;
-                    w.event(json!({"name": name, "cat": "callback", "ph": "f", "bp": "e", "id": flow_id, "ts": now, "pid": PID, "tid": t}))?;
+                    w.event(json!({"name": name, "cat": "callback", "ph": "s", "id": flow_id, "ts": us(start), "pid": PID, "tid": tid}))?;
+                    w.event(json!({"name": name, "cat": "callback", "ph": "f", "bp": "e", "id": flow_id, "ts": us(flow), "pid": PID, "tid": t}))?;
                 }
             }
-            "exception.thrown" if r.bool("handled") == Some(false) => {
-                w.event(json!({"name": format!("uncaught: {}", r.str("value").unwrap_or("")), "cat": "error",
-                    "ph": "i", "s": "t", "ts": now, "pid": PID, "tid": here, "args": {"seq": r.seq}}))?;
+            "exception.thrown" => {
+                if let Some(u) = fates.uncaught.get(&i) {
+                    let through: Vec<String> =
+                        u.through.iter().map(|t| format!("task {t}")).collect();
+                    w.event(json!({"name": format!("uncaught: {}", r.str("value").unwrap_or("")), "cat": "error",
+                        "ph": "i", "s": "t", "ts": instant, "pid": PID, "tid": here,
+                        "args": {"seq": r.seq, "t": r.t, "ended": u.ending.text(), "through": through.join(" → ")}}))?;
+                }
+            }
+            "future.unobserved" if !fates.unobserved.contains(&r.u64("future").unwrap_or(0)) => {
+                // Observed later after all (an await or a failure callback).
             }
             "callback.failed" | "future.unobserved" | "scope.underflow" => {
                 w.event(json!({"name": format!("{kind} {}", crate::replay::ui::field_text(r)), "cat": "error",
-                    "ph": "i", "s": "t", "ts": now, "pid": PID, "tid": here, "args": {"seq": r.seq}}))?;
+                    "ph": "i", "s": "t", "ts": instant, "pid": PID, "tid": here, "args": {"seq": r.seq, "t": r.t}}))?;
             }
             _ => {}
         }
-        state.apply(i, r);
-        let after = state.running();
+        let after = fates.running[i];
         if after != running {
             if let Some(open) = run.take() {
-                w.event(json!({"name": format!("task {}", open.task), "cat": "task", "ph": "X", "ts": open.ts,
-                    "dur": now - open.ts, "pid": PID, "tid": open.task,
+                w.event(json!({"name": format!("task {}", open.task), "cat": "task", "ph": "X", "ts": us(open.tick),
+                    "dur": us(end.saturating_sub(open.tick)), "pid": PID, "tid": open.task,
                     "args": {"from": open.how, "to": format!("#{} {kind}", r.seq), "first_seq": open.seq, "last_seq": r.seq}}))?;
             }
             if after != 0 {
                 run = Some(Run {
                     task: after,
-                    ts: now,
+                    tick,
                     seq: r.seq,
                     how: format!("#{} {kind}", r.seq),
                 });
@@ -284,14 +356,13 @@ pub fn write_chrome(trace: &Trace, clock: Clock, out: &mut dyn Write) -> std::io
         }
     }
     if let (Some(open), Some(last)) = (run.take(), trace.records.last()) {
-        let end = ts(last);
-        w.event(json!({"name": format!("task {}", open.task), "cat": "task", "ph": "X", "ts": open.ts,
-            "dur": end - open.ts, "pid": PID, "tid": open.task,
+        w.event(json!({"name": format!("task {}", open.task), "cat": "task", "ph": "X", "ts": us(open.tick),
+            "dur": us(last_end.saturating_sub(open.tick)), "pid": PID, "tid": open.task,
             "args": {"from": open.how, "to": "end of trace", "first_seq": open.seq, "last_seq": last.seq}}))?;
     }
     let w = w.out;
     let other = json!({"program": program, "seed": trace.seed(), "clock": match clock {
-        Clock::Virtual => "virtual time (ts = t / 1000)", Clock::Seq => "record sequence (ts = seq)" },
+        Clock::Virtual => "virtual time (ts = t / 1000; records at one instant a few ns apart)", Clock::Seq => "record sequence (ts = seq)" },
         "records": trace.records.len(), "polls": trace.polls.len(),
         "truncated": trace.error.as_ref().map(|e| e.to_string())});
     write!(

@@ -1,0 +1,190 @@
+//! What became of each exception and each unobserved failure, found in one
+//! pass over the trace before the export writes anything.
+//!
+//! An exception travels: thrown in a task with no handler there
+//! (`exception.thrown` with `handled` false), it ends the task
+//! (`task.finished`, `ok` false) and fails the task's result future; an
+//! `await` on that future throws it again in the awaiting task
+//! (`task.resumed` with `ok` false, or `future.observed` by an `await` on a
+//! future that failed already), and so on. It is *uncaught* when it ends
+//! nowhere caught: it ends the main task (the run fails with it), or the
+//! future it fails stays unobserved to the end (`run.end`'s `unobserved`;
+//! still unobserved at the end of a trace without `run.end`). A handler
+//! that takes it on the way (`handled` true), a failure callback, or an
+//! `await` that catches it, is not uncaught. The exception is named by its
+//! first throw: the export marks that record.
+
+use gene_sim::trace::read::Trace;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::replay::state::{Origin, State, TaskKind, TaskStatus};
+
+/// How an uncaught exception ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// It ended the main task, and so the run.
+    Run,
+    /// It failed this future, which nothing observed.
+    Unobserved(u64),
+}
+
+impl Ending {
+    pub fn text(&self) -> String {
+        match self {
+            Ending::Run => "the run failed with it".into(),
+            Ending::Unobserved(f) => format!("unobserved failure of future {f}"),
+        }
+    }
+}
+
+/// An uncaught exception: how it ended, and the tasks it went through.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Uncaught {
+    pub ending: Ending,
+    pub through: Vec<u64>,
+}
+
+#[derive(Default)]
+pub struct Fates {
+    /// The first throws of uncaught exceptions, by record index.
+    pub uncaught: FxHashMap<usize, Uncaught>,
+    /// Failed futures nothing observed by the end.
+    pub unobserved: FxHashSet<u64>,
+    /// The task running after each record (0: none), which the pass
+    /// rebuilds anyway: the export needs it too.
+    pub running: Vec<u32>,
+}
+
+/// An exception on its way: the index of its first throw, and the tasks it
+/// went through.
+#[derive(Clone)]
+struct Flight {
+    origin: usize,
+    through: Vec<u64>,
+}
+
+impl Fates {
+    pub fn of(trace: &Trace, blocking: bool) -> Fates {
+        let mut state = State::new(blocking);
+        // The exception thrown into a task by a failed await, until it is
+        // thrown there.
+        let mut incoming: FxHashMap<u64, Flight> = FxHashMap::default();
+        // The exception a task has thrown with no handler, until it ends.
+        let mut thrown: FxHashMap<u64, Flight> = FxHashMap::default();
+        // The exception a task ended with.
+        let mut ended: FxHashMap<u64, Flight> = FxHashMap::default();
+        // The exception each failed future holds.
+        let mut failed: FxHashMap<u64, Flight> = FxHashMap::default();
+        // A callback task that ended with an exception, until
+        // `callback.failed`; then the failure goes to the next future that
+        // fails (the records after `callback.failed` make it).
+        let mut callback_threw: Option<Flight> = None;
+        let mut callback_failure: Option<Flight> = None;
+        let mut fates = Fates {
+            running: Vec::with_capacity(trace.records.len()),
+            ..Fates::default()
+        };
+        let mut unobserved_at_end: Option<FxHashSet<u64>> = None;
+        for (i, r) in trace.records.iter().enumerate() {
+            match &*r.kind {
+                "task.resumed" if r.bool("ok") == Some(false) => {
+                    let t = r.u64("task").unwrap_or(0);
+                    if let Some(TaskStatus::Suspended(f)) = state.task(t).map(|x| x.status)
+                        && let Some(flight) = failed.get(&u64::from(f))
+                    {
+                        incoming.insert(t, flight.clone());
+                    }
+                }
+                "future.observed" => {
+                    let f = r.u64("future").unwrap_or(0);
+                    if let Some(flight) = failed.get(&f) {
+                        incoming.insert(u64::from(state.running()), flight.clone());
+                    }
+                }
+                "exception.thrown" => {
+                    let t = r.u64("task").unwrap_or(0);
+                    let flight = incoming.remove(&t);
+                    if r.bool("handled") == Some(false) {
+                        let mut flight = flight.unwrap_or(Flight {
+                            origin: i,
+                            through: Vec::new(),
+                        });
+                        if flight.through.last() != Some(&t) {
+                            flight.through.push(t);
+                        }
+                        thrown.insert(t, flight);
+                    }
+                }
+                "task.finished" => {
+                    let t = r.u64("task").unwrap_or(0);
+                    let flight = thrown.remove(&t);
+                    if r.bool("ok") == Some(false)
+                        && let Some(flight) = flight
+                    {
+                        if t == 1 {
+                            fates.uncaught.insert(
+                                flight.origin,
+                                Uncaught {
+                                    ending: Ending::Run,
+                                    through: flight.through.clone(),
+                                },
+                            );
+                        }
+                        if state.task(t).is_some_and(|x| x.kind == TaskKind::Callback) {
+                            callback_threw = Some(flight.clone());
+                        }
+                        ended.insert(t, flight);
+                    }
+                }
+                "callback.failed" => callback_failure = callback_threw.take(),
+                "future.resolved" if r.bool("ok") == Some(false) => {
+                    let f = r.u64("future").unwrap_or(0);
+                    let info = state.future(f);
+                    let flight = match info.map(|x| (x.origin, x.adopted)) {
+                        Some((Origin::Task(t), _)) => ended.get(&u64::from(t)).cloned(),
+                        Some((_, a)) if a != 0 => failed.get(&u64::from(a)).cloned(),
+                        _ => callback_failure.take(),
+                    };
+                    if let Some(flight) = flight {
+                        failed.insert(f, flight);
+                    }
+                }
+                "run.end" => {
+                    unobserved_at_end = Some(
+                        r.str("unobserved")
+                            .unwrap_or("")
+                            .split(',')
+                            .filter_map(|s| s.trim().parse().ok())
+                            .collect(),
+                    );
+                }
+                _ => {}
+            }
+            state.apply(i, r);
+            fates.running.push(state.running());
+        }
+        // A trace without run.end: what is unobserved at its end.
+        fates.unobserved = unobserved_at_end.unwrap_or_else(|| {
+            state
+                .futures
+                .iter()
+                .filter(|f| f.unobserved_now())
+                .map(|f| u64::from(f.id))
+                .collect()
+        });
+        let mut lost: Vec<u64> = fates.unobserved.iter().copied().collect();
+        lost.sort_unstable();
+        for f in lost {
+            if let Some(flight) = failed.get(&f) {
+                fates
+                    .uncaught
+                    .entry(flight.origin)
+                    .or_insert_with(|| Uncaught {
+                        ending: Ending::Unobserved(f),
+                        through: flight.through.clone(),
+                    });
+            }
+        }
+        fates
+    }
+}
