@@ -3,7 +3,9 @@
 //! virtual time and fields (not by `seq`, which an earlier difference
 //! shifts). The report gives the first poll that differs, both sides'
 //! records there with some context before, then a summary of what differs
-//! from there on: polls, records by kind, output, the run's result.
+//! from there on: polls, records by kind, output, the run's result. A
+//! record's line shows neither `t` nor `poll`, so under a pair of lines
+//! that read the same the report says what differs (`t`).
 //!
 //! Exit status: 0 when the records are equal (header differences, such as
 //! the seed or the tool's version, are reported but do not count), 1 when
@@ -289,6 +291,11 @@ fn poll_diff<'a>(x: &'a [Record], y: &'a [Record], max_lines: usize) -> Vec<Stri
     let mut lines = Vec::new();
     let mut skipped = 0;
     for (i, (c, r)) in ops.iter().enumerate() {
+        // A pair that prints the same: say what differs.
+        let hidden = match (i.checked_sub(1).map(|p| ops[p]), *c) {
+            (Some(('-', a)), '+') => hidden_difference(a, r),
+            _ => None,
+        };
         if !near(i) {
             skipped += 1;
             continue;
@@ -303,6 +310,9 @@ fn poll_diff<'a>(x: &'a [Record], y: &'a [Record], max_lines: usize) -> Vec<Stri
             _ => "  ",
         };
         lines.push(format!("  {c} {who}{}", line(r)));
+        if let Some(h) = hidden {
+            lines.push(format!("        {h}"));
+        }
     }
     if skipped > 0 {
         lines.push(format!("    … {skipped} equal records"));
@@ -313,6 +323,38 @@ fn poll_diff<'a>(x: &'a [Record], y: &'a [Record], max_lines: usize) -> Vec<Stri
         lines.push(format!("    … {more} more lines"));
     }
     lines
+}
+
+/// What differs between two records whose lines read the same (`line`
+/// shows neither `t` nor `poll`), or None when their lines differ.
+fn hidden_difference(a: &Record, b: &Record) -> Option<String> {
+    if a.kind != b.kind || field_text(a) != field_text(b) || same(a, b) {
+        return None;
+    }
+    let mut what = Vec::new();
+    if a.t != b.t {
+        what.push(format!(
+            "t: A {}, B {}",
+            format_nanos(a.t),
+            format_nanos(b.t)
+        ));
+    }
+    if a.fields != b.fields {
+        // The same text from different fields: their order, or values
+        // that print alike.
+        let keys = |r: &Record| {
+            r.fields
+                .iter()
+                .map(|(k, _)| k.to_string())
+                .collect::<Vec<_>>()
+        };
+        what.push(format!(
+            "fields: A {}, B {}",
+            keys(a).join(","),
+            keys(b).join(",")
+        ));
+    }
+    Some(format!("(the two differ only in {})", what.join("; ")))
 }
 
 fn output_lines(t: &Trace) -> Vec<String> {
@@ -422,17 +464,18 @@ fn summary(o: &mut String, a: &Trace, b: &Trace, from: usize) {
             let _ = writeln!(o, "    A: {}", show(&x));
             let _ = writeln!(o, "    B: {}", show(&y));
             if let (Some(x), Some(y)) = (&x, &y) {
-                let fields: Vec<String> = x
-                    .fields
-                    .iter()
-                    .filter(|(k, v)| y.get(k) != Some(v))
-                    .map(|(k, v)| {
+                let mut fields: Vec<String> = Vec::new();
+                if x.t != y.t {
+                    fields.push(format!("t {} → {}", format_nanos(x.t), format_nanos(y.t)));
+                }
+                fields.extend(x.fields.iter().filter(|(k, v)| y.get(k) != Some(v)).map(
+                    |(k, v)| {
                         format!(
                             "{k} {v} → {}",
                             y.get(k).map_or("-".into(), |v| v.to_string())
                         )
-                    })
-                    .collect();
+                    },
+                ));
                 if !fields.is_empty() {
                     let _ = writeln!(o, "    differing: {}", fields.join(", "));
                 }

@@ -61,6 +61,53 @@ fn diff_shows_the_first_divergent_poll_then_a_summary() {
 }
 
 #[test]
+fn diff_names_the_time_when_records_differ_only_in_it() {
+    // B: the last three records (after poll 5's poll.end) a nanosecond later.
+    let full = std::fs::read_to_string(fixture("demo.jsonl")).unwrap();
+    let later: String = full
+        .lines()
+        .map(|l| {
+            let seq: u64 = serde_json::from_str::<serde_json::Value>(l).unwrap()["seq"]
+                .as_u64()
+                .unwrap_or(0);
+            if seq >= 68 {
+                format!("{}\n", l.replace("\"t\":30000000,", "\"t\":30000001,"))
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    assert_ne!(later, full);
+    let b = scratch("later.jsonl");
+    std::fs::write(&b, later).unwrap();
+    let out = gene_trace(&["diff", "demo.jsonl", b.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("first divergent poll: 5"), "{stdout}");
+    // Each pair reads the same but for its seq; the line under it says why
+    // they differ.
+    let pair = "  - A #68     scope.released      scope=1 rc=0\n  \
+                + B #68     scope.released      scope=1 rc=0\n        \
+                (the two differ only in t: A 30ms, B 30.000001ms)\n";
+    assert!(stdout.contains(pair), "{stdout}");
+    assert_eq!(
+        stdout
+            .matches("(the two differ only in t: A 30ms, B 30.000001ms)")
+            .count(),
+        3,
+        "{stdout}"
+    );
+    // And the result, equal but for its time.
+    assert!(
+        stdout.contains("    differing: t 30ms → 30.000001ms\n"),
+        "{stdout}"
+    );
+    // Records that differ in what they print get no such line.
+    let out = gene_trace(&["diff", "demo_ok.jsonl", "demo.jsonl"]);
+    assert!(!text(&out.stdout).contains("differ only in"));
+}
+
+#[test]
 fn diff_of_a_trace_and_its_prefix() {
     let full = std::fs::read_to_string(fixture("demo.jsonl")).unwrap();
     let cut: String = full.lines().take(40).map(|l| format!("{l}\n")).collect();
