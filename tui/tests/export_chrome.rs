@@ -107,6 +107,7 @@ fn every_flow_end_attaches_to_one_slice_in_every_fixture() {
     assert!(files.len() > 50, "the fixtures are found");
     let mut failures = Vec::new();
     let mut ends = BTreeMap::new();
+    let mut ambiguous = BTreeMap::new();
     for path in &files {
         let text = std::fs::read_to_string(path).unwrap();
         let name = path.strip_prefix(&root).unwrap().display().to_string();
@@ -116,6 +117,7 @@ fn every_flow_end_attaches_to_one_slice_in_every_fixture() {
         for clock in [Clock::Virtual, Clock::Seq] {
             let (n, bad) = ambiguous_flow_ends(&export(&trace, clock));
             *ends.entry(format!("{clock:?}")).or_insert(0) += n;
+            *ambiguous.entry(format!("{clock:?}")).or_insert(0) += bad.len();
             if !bad.is_empty() {
                 failures.push(format!(
                     "{name} ({clock:?}): {} of {n} flow ends ambiguous, first: {}",
@@ -127,7 +129,11 @@ fn every_flow_end_attaches_to_one_slice_in_every_fixture() {
     }
     // The fixtures have many arrows: the check is not vacuous.
     assert!(ends.values().all(|&n| n > 10_000), "{ends:?}");
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "ambiguous flow ends {ambiguous:?} of {ends:?}:\n{}",
+        failures.join("\n")
+    );
 }
 
 /// The check itself: on slices of zero width at one timestamp (what the
