@@ -230,6 +230,7 @@ fn drive(
     vm.set_checking(config.check_refcounts);
     // Only traces show the state hash: its bookkeeping is on while recording.
     vm.set_state_hashing(recorder.is_some());
+    vm.set_watch_reads(recorder.is_some());
     // What the thread held before the run: the bound is on the difference.
     let memory_base = crate::memory::thread_allocated();
     loop {

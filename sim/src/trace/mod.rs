@@ -2,6 +2,8 @@
 //! is written down in docs/trace-format.md.
 
 pub mod check;
+pub mod location;
+pub mod names;
 pub mod read;
 pub mod record;
 pub mod route;
@@ -17,7 +19,11 @@ use crate::world::Schedule;
 
 /// The format's name and version, in every header.
 pub const FORMAT: &str = "gene-trace";
-pub const VERSION: u64 = 1;
+pub const VERSION: u64 = 2;
+
+/// The largest program text the header holds (`program.text`); a longer
+/// program is recorded by its digest and length only.
+pub const MAX_EMBEDDED_SOURCE: usize = 1 << 20;
 
 /// The header line: format, tool, seed, the full configuration, program digest.
 pub fn header(name: &str, text: &str, config: &RunConfig) -> String {
@@ -54,7 +60,12 @@ pub fn header(name: &str, text: &str, config: &RunConfig) -> String {
             },
             "faults": config.faults.config().to_toml(),
         },
-        "program": { "name": name, "sha256": hex },
+        "program": {
+            "name": name,
+            "sha256": hex,
+            "bytes": text.len(),
+            "text": (text.len() <= MAX_EMBEDDED_SOURCE).then_some(text),
+        },
     })
     .to_string()
 }

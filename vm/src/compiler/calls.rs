@@ -147,7 +147,7 @@ impl Compiler<'_> {
                     ));
                 };
                 if let Some(a) = arith {
-                    self.emit(load);
+                    self.emit_var(load, *s);
                     self.f().temps += 1;
                     self.expr(value, false);
                     self.f().temps -= 1;
@@ -155,7 +155,7 @@ impl Compiler<'_> {
                 } else {
                     self.expr(value, false);
                 }
-                self.emit(store);
+                self.emit_var(store, *s);
             }
             Value::Complex(parts) => {
                 let last = *parts.last().expect("parts");
