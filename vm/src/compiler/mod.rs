@@ -12,6 +12,7 @@ pub mod bytecode;
 mod calls;
 pub mod disasm;
 mod forms;
+mod functions;
 mod peephole;
 mod scan;
 mod try_form;
@@ -561,7 +562,7 @@ impl Compiler<'_> {
     }
 
     /// Evaluates the first `n` parts of a complex symbol.
-    fn path(&mut self, parts: &[Sym], n: usize) {
+    pub(super) fn path(&mut self, parts: &[Sym], n: usize) {
         let first = parts[0];
         if n >= 2
             && first == sym::GENE
