@@ -562,7 +562,7 @@ impl Compiler<'_> {
     }
 
     /// Evaluates the first `n` parts of a complex symbol.
-    pub(super) fn path(&mut self, parts: &[Sym], n: usize) {
+    fn path(&mut self, parts: &[Sym], n: usize) {
         let first = parts[0];
         if n >= 2
             && first == sym::GENE
