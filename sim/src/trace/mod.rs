@@ -54,6 +54,7 @@ pub fn header(name: &str, text: &str, config: &RunConfig) -> String {
             "max_read_size": config.max_read_size,
             "start_time": vm.start_secs,
             "real": config.real,
+            "cwd": cwd_text(&config.cwd),
             "latency": {
                 "read": latency(crate::latency::OpKind::Read),
                 "write": latency(crate::latency::OpKind::Write),
@@ -68,4 +69,31 @@ pub fn header(name: &str, text: &str, config: &RunConfig) -> String {
         },
     })
     .to_string()
+}
+
+/// The working directory as the header records it: `/`-separated, `.` and
+/// `..` applied where they can be (`a/./b/..` is `a`), `.` for the root.
+fn cwd_text(cwd: &std::path::Path) -> String {
+    use std::path::Component;
+    let mut parts: Vec<String> = Vec::new();
+    let mut absolute = false;
+    for c in cwd.components() {
+        match c {
+            Component::RootDir | Component::Prefix(_) => absolute = true,
+            Component::CurDir => {}
+            Component::ParentDir => match parts.last().map(String::as_str) {
+                Some(p) if p != ".." => {
+                    parts.pop();
+                }
+                _ if absolute => {}
+                _ => parts.push("..".into()),
+            },
+            Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+        }
+    }
+    match (absolute, parts.is_empty()) {
+        (true, _) => format!("/{}", parts.join("/")),
+        (false, true) => ".".into(),
+        (false, false) => parts.join("/"),
+    }
 }

@@ -12,6 +12,7 @@ pub mod bytecode;
 mod calls;
 pub mod disasm;
 mod forms;
+mod functions;
 mod peephole;
 mod scan;
 mod try_form;
