@@ -10,8 +10,15 @@ fn output(program: &str, real: bool) -> String {
 }
 
 fn output_with(program: &str, real: bool, faults: FaultPlan) -> String {
+    output_in(program, real, faults, ".")
+}
+
+/// The output with the working directory `cwd` (relative to the
+/// repository, the root).
+fn output_in(program: &str, real: bool, faults: FaultPlan, cwd: &str) -> String {
     let config = RunConfig {
         root: std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        cwd: cwd.into(),
         real,
         faults,
         ..RunConfig::default()
@@ -153,4 +160,44 @@ fn fault_plans_apply_in_the_real_world_too() {
         lines[3],
         "Failed to write file 'no/such/dir/x': cannot open: no/such/dir/x"
     );
+}
+
+#[test]
+fn relative_paths_resolve_against_the_working_directory_in_both_worlds() {
+    // Upstream's testsuite reads `../tests/fixtures/...` from its folder.
+    let program = r#"
+(var text (await (gene/io/read_async "../fixtures/examples/tour.gene")))
+(println "tour:" ((text .length) > 10))
+(println "here:" (((gene/io/read "parity.rs") .length) > 10))
+(try (gene/io/read "fixtures/examples/tour.gene") catch * (println $ex))
+"#;
+    let sim = output_in(program, false, FaultPlan::none(), "tests");
+    let real = output_in(program, true, FaultPlan::none(), "tests");
+    assert_eq!(sim, real);
+    assert_eq!(
+        sim,
+        "tour: true\nhere: true\nFailed to read file 'fixtures/examples/tour.gene': cannot open: fixtures/examples/tour.gene\n"
+    );
+}
+
+#[test]
+fn a_file_written_outside_the_root_reads_back_in_both_worlds() {
+    // The real world writes it for real (and it is removed here); the
+    // simulation keeps it in memory.
+    let path = std::env::temp_dir().join(format!("gene-parity-{}.txt", std::process::id()));
+    let program = format!(
+        r#"
+(var out "{}")
+(await (gene/io/write_async out "first"))
+(gene/io/write out "second")
+(println "read back:" (await (gene/io/read_async out)))
+"#,
+        path.display()
+    );
+    let sim = output(&program, false);
+    assert!(!path.exists(), "the simulation wrote to the disk");
+    let real = output(&program, true);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(sim, real);
+    assert_eq!(sim, "read back: second\n");
 }

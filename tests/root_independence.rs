@@ -29,15 +29,20 @@ fn root(name: &str) -> PathBuf {
 }
 
 fn run(root: PathBuf) -> (Vec<u8>, Vec<u8>) {
+    run_in(root, ".", PROGRAM)
+}
+
+fn run_in(root: PathBuf, cwd: &str, program: &str) -> (Vec<u8>, Vec<u8>) {
     let config = RunConfig {
         root,
+        cwd: cwd.into(),
         ..RunConfig::default()
     };
     let trace = Shared::default();
     let mut out = Vec::new();
     let report = gene_sim::run_traced(
         "root.gene",
-        PROGRAM,
+        program,
         &config,
         &mut out,
         Some(Box::new(trace.clone())),
@@ -55,7 +60,9 @@ fn traces_do_not_depend_on_where_the_root_lies() {
     let b = root("a-much-longer-directory-name");
     let (out_a, trace_a) = run(a.clone());
     let (out_b, trace_b) = run(b.clone());
-    let _ = std::fs::remove_dir_all(a.parent().and_then(|p| p.parent()).expect("temp dir"));
+    for r in [&a, &b] {
+        let _ = std::fs::remove_dir_all(r.parent().expect("temp dir"));
+    }
     let text = String::from_utf8(out_a.clone()).expect("utf-8");
     assert!(
         text.contains("path escapes the sandbox root (--root)"),
@@ -64,5 +71,39 @@ fn traces_do_not_depend_on_where_the_root_lies() {
     assert!(text.contains("input\nwritten\n"), "{text}");
     assert_eq!(text, String::from_utf8(out_b).expect("utf-8"));
     assert!(!trace_a.is_empty());
+    assert!(trace_a == trace_b, "the traces differ");
+}
+
+#[test]
+fn the_working_directory_is_recorded_relative_to_the_root() {
+    let program = r#"
+(println (gene/io/read "in.txt"))
+(try (gene/io/read "../../outside.txt") catch * (println $ex))
+(gene/io/write "/tmp/gene-root-independence.txt" "kept in memory")
+(println (gene/io/read "/tmp/gene-root-independence.txt"))
+"#;
+    let a = root("cwd-a");
+    let b = root("cwd-a-much-longer-directory-name");
+    let (out_a, trace_a) = run_in(a.clone(), "data", program);
+    let (out_b, trace_b) = run_in(b.clone(), "./data/../data", program);
+    // Only this test's trees: the other test may still use its own.
+    for r in [&a, &b] {
+        let _ = std::fs::remove_dir_all(r.parent().expect("temp dir"));
+    }
+    let text = String::from_utf8(out_a.clone()).expect("utf-8");
+    assert_eq!(
+        text,
+        "input\nFailed to read file '../../outside.txt': path escapes the sandbox root (--root)\nkept in memory\n"
+    );
+    assert_eq!(out_a, out_b);
+    let header = String::from_utf8(
+        trace_a
+            .split(|b| *b == b'\n')
+            .next()
+            .expect("header")
+            .to_vec(),
+    )
+    .expect("utf-8");
+    assert!(header.contains(r#""cwd":"data""#), "{header}");
     assert!(trace_a == trace_b, "the traces differ");
 }

@@ -27,6 +27,11 @@ pub struct RunConfig {
     pub faults: FaultPlan,
     /// The directory the simulated file system overlays.
     pub root: PathBuf,
+    /// The program's working directory, relative to `root` (`.`: the root
+    /// itself): relative paths resolve against it, in both worlds. The
+    /// trace header records it, so keep it relative for traces that do not
+    /// depend on the machine.
+    pub cwd: PathBuf,
     /// The real clock and real files instead of the simulation.
     pub real: bool,
     /// Checking mode: at the polls (every one while the heap is small, see
@@ -52,6 +57,7 @@ impl Default for RunConfig {
             latency: LatencyModel::default(),
             faults: FaultPlan::default(),
             root: PathBuf::from("."),
+            cwd: PathBuf::from("."),
             real: false,
             check_refcounts: false,
             max_memory: None,
@@ -200,14 +206,18 @@ where
 
 fn start(vm: &mut Vm, config: &RunConfig, out: &mut dyn Write, sink: Option<&dyn Sink>) -> Report {
     if config.real {
-        let fs = RealFs::new().with_max_read_size(config.max_read_size);
+        let fs = RealFs::new()
+            .with_max_read_size(config.max_read_size)
+            .with_cwd(config.root.join(&config.cwd));
         let world = RealWorld::new(fs, config.faults.clone(), config.seed);
         drive(vm, world, config, out, sink)
     } else {
         let world = SimWorld::new(
             config.seed,
             config.schedule,
-            OverlayFs::new(config.root.clone()).with_max_read_size(config.max_read_size),
+            OverlayFs::new(config.root.clone())
+                .with_cwd(&config.cwd)
+                .with_max_read_size(config.max_read_size),
             config.latency,
             config.faults.clone(),
         );
@@ -230,6 +240,7 @@ fn drive(
     vm.set_checking(config.check_refcounts);
     // Only traces show the state hash: its bookkeeping is on while recording.
     vm.set_state_hashing(recorder.is_some());
+    vm.set_watch_reads(recorder.is_some());
     // What the thread held before the run: the bound is on the difference.
     let memory_base = crate::memory::thread_allocated();
     loop {

@@ -163,7 +163,9 @@ fn escape_errors_do_not_name_the_host_root() {
             format!("Failed to read file '{p}': path escapes the sandbox root (--root)")
         );
         assert!(!e.contains(&root));
-        assert!(!sim.write(p, "x").unwrap_err().contains(&root));
+        // Writes never touch the disk: any path is written in memory.
+        sim.write(p, "x").unwrap();
+        assert_eq!(sim.read(p).unwrap(), "x");
     }
 }
 
@@ -182,7 +184,8 @@ fn trailing_slashes_and_directory_names_agree_with_the_real_file_system() {
         t.file("in.txt", b"in");
         t.file("dir/f.txt", b"f");
     }
-    let mut real = RealFs::new();
+    // Both resolve the same relative paths against their tree.
+    let mut real = RealFs::new().with_cwd(real_tree.path().to_path_buf());
     let mut sim = OverlayFs::new(sim_tree.path().to_path_buf());
     use Call::*;
     let calls = [
@@ -220,12 +223,12 @@ fn trailing_slashes_and_directory_names_agree_with_the_real_file_system() {
         let (name, r, s) = match call {
             Read(p) => (
                 format!("read {p}"),
-                real.read(&real_tree.abs(p)).map(drop),
+                real.read(p).map(drop),
                 sim.read(p).map(drop),
             ),
             Write(p) => (
                 format!("write {p}"),
-                real.write(&real_tree.abs(p), "data"),
+                real.write(p, "data"),
                 sim.write(p, "data"),
             ),
         };

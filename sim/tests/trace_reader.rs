@@ -71,7 +71,7 @@ impl TempTrace {
             "gene-trace-reader-{}-{name}.jsonl",
             std::process::id()
         ));
-        let mut text = br#"{"format":"gene-trace","version":1,"seed":0}"#.to_vec();
+        let mut text = br#"{"format":"gene-trace","version":2,"seed":0}"#.to_vec();
         text.push(b'\n');
         text.extend_from_slice(body);
         std::fs::write(&path, text).unwrap();
@@ -176,13 +176,14 @@ fn bounded_line_reader_holds_at_most_the_limit() {
 #[test]
 fn reader_names_both_versions_and_opens_only_files() {
     let path =
-        std::env::temp_dir().join(format!("gene-trace-reader-{}-v2.jsonl", std::process::id()));
-    std::fs::write(&path, "{\"format\":\"gene-trace\",\"version\":2}\n").unwrap();
+        std::env::temp_dir().join(format!("gene-trace-reader-{}-v3.jsonl", std::process::id()));
+    std::fs::write(&path, "{\"format\":\"gene-trace\",\"version\":3}\n").unwrap();
     let e = read_file(&path).err().expect("an error");
     let _ = std::fs::remove_file(&path);
     assert_eq!(
         e.to_string(),
-        "line 1: this trace is version 2; this tool reads version 1"
+        "line 1: this trace is format version 3; this tool reads version 2 only \
+         (record it again with `gene-trace run --trace`)"
     );
     let e = read_file(&std::env::temp_dir()).err().expect("an error");
     assert!(e.cannot_open() && e.message.contains("directory"), "{e}");
@@ -190,4 +191,73 @@ fn reader_names_both_versions_and_opens_only_files() {
         .err()
         .expect("an error");
     assert!(e.cannot_open(), "{e}");
+}
+
+/// Every record that program code causes says where (docs/trace-format.md,
+/// "Locations"): over the whole fixture corpus, each record of a kind with
+/// an `at` field has a non-empty one that parses, naming the program or
+/// an `eval#N` text announced before, within that text's lines. The only
+/// records allowed none: a task that ended by throwing (its
+/// `exception.thrown` has the place).
+#[test]
+fn every_record_caused_by_code_carries_a_location_for_every_fixture() {
+    use gene_sim::trace::location;
+    let root = fixtures();
+    let config = RunConfig {
+        root: root.clone(),
+        ..RunConfig::default()
+    };
+    let mut located = std::collections::BTreeMap::<String, usize>::new();
+    for path in gene_sim::fixture::gene_files(&root) {
+        let name = path.strip_prefix(&root).unwrap().display().to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Ok((_, collected)) =
+            gene_sim::run_collected(&name, &text, &config, &mut std::io::sink())
+        else {
+            continue;
+        };
+        let mut sources = vec![(name.clone(), text.lines().count().max(1))];
+        for r in &collected.records {
+            if &*r.kind == "source.added" {
+                let t = r.str("text").unwrap_or_default();
+                sources.push((
+                    r.str("source").unwrap().to_string(),
+                    t.lines().count().max(1),
+                ));
+            }
+            let Some(at) = r.str("at") else { continue };
+            if at.is_empty() && &*r.kind == "task.finished" && r.bool("ok") == Some(false) {
+                continue;
+            }
+            let loc = location::parse(at).unwrap_or_else(|| {
+                panic!(
+                    "{name}: record {} ({}) has no location: {at:?}",
+                    r.seq, r.kind
+                )
+            });
+            let lines = sources
+                .iter()
+                .find(|(s, _)| s == loc.file)
+                .unwrap_or_else(|| panic!("{name}: record {}: unknown source in {at}", r.seq))
+                .1;
+            assert!(
+                loc.line as usize <= lines,
+                "{name}: record {}: {at} is past the source's {lines} lines",
+                r.seq
+            );
+            *located.entry(r.kind.to_string()).or_default() += 1;
+        }
+    }
+    // The corpus reaches every kind that has a location.
+    let with_at: Vec<&str> = gene_sim::trace::schema::KINDS
+        .iter()
+        .filter(|k| k.field("at").is_some())
+        .map(|k| k.name)
+        .collect();
+    for k in with_at {
+        assert!(
+            located.contains_key(k),
+            "no fixture has a located {k}: {located:?}"
+        );
+    }
 }

@@ -77,9 +77,16 @@ pub struct RunArgs {
     /// Cut each read short with this probability.
     #[arg(long, value_name = "P", value_parser = crate::args::probability)]
     pub short_read_probability: Option<f64>,
-    /// The directory the simulated file system overlays (default: the working directory).
+    /// The directory the simulated file system reads [default: the nearest
+    /// ancestor of the working directory holding .git, else the working
+    /// directory]; reading a file outside it fails, writes stay in memory.
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// The program's working directory, which relative paths resolve
+    /// against; inside the root [default: the working directory, or the
+    /// root when that lies outside it].
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<PathBuf>,
     /// What `gene/time/now` reads at virtual time zero, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 0.0,
           value_parser = crate::args::seconds)]
@@ -153,11 +160,10 @@ impl RunArgs {
         } else {
             FaultPlan::new(faults)?
         };
-        let root = match &self.root {
-            Some(r) => r.clone(),
-            None => std::env::current_dir()
-                .map_err(|e| format!("cannot read the working directory: {e}"))?,
-        };
+        let here = std::env::current_dir()
+            .map_err(|e| format!("cannot read the working directory: {e}"))?;
+        let (root, cwd) =
+            crate::paths::world_dirs(&here, self.root.as_deref(), self.cwd.as_deref())?;
         Ok(RunConfig {
             vm: VmConfig {
                 max_depth: self.max_depth as usize,
@@ -179,6 +185,7 @@ impl RunArgs {
             },
             faults,
             root,
+            cwd,
             real: self.real,
             max_read_size: self.max_read_size,
             max_memory: Some(self.max_memory),

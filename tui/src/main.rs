@@ -95,7 +95,7 @@ In explore the run options mean:
   --max-instructions N    each seed's budget (default 5,000,000; memory: 256 MiB a seed);
                           a seed that runs out of it is a \"did not finish\" outcome
   --real, --swarm         refused: explore runs in the simulation and always draws swarm plans
-  --poll-every, --await, --root, --max-depth, --start-time: as in run
+  --poll-every, --await, --root, --cwd, --max-depth, --start-time: as in run
 Each outcome prints the `gene-trace run` command that reproduces it; --full prints whole
 outputs, --outcomes-dir DIR writes each to DIR/outcome-K.txt. Progress goes to stderr when it
 is a terminal. Exit status: 1 when a seed broke an invariant or the program does not

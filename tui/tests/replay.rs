@@ -143,7 +143,7 @@ fn corrupt_trace_shows_an_error_screen() {
     std::fs::write(&bad, "{\"format\":\"gene-trace\",\"version\":99}\n").unwrap();
     let e = gene_trace::replay::load(&bad).err().expect("an error");
     assert!(
-        e.contains("this trace is version 99; this tool reads version 1"),
+        e.contains("this trace is format version 99; this tool reads version 2"),
         "{e}"
     );
     std::fs::write(&bad, "").unwrap();
@@ -178,7 +178,7 @@ fn truncated_trace_opens_with_its_prefix_and_a_warning() {
 
 #[test]
 fn empty_trace_has_a_screen() {
-    let trace = read(&br#"{"format":"gene-trace","version":1,"seed":3}"#[..]).unwrap();
+    let trace = read(&br#"{"format":"gene-trace","version":2,"seed":3}"#[..]).unwrap();
     let mut app = App::new(trace, "empty.jsonl", Err("none".into()));
     press(
         &mut app,

@@ -130,7 +130,7 @@ fn a_trace_cut_anywhere_ends_cleanly() {
 fn naming(program: &str) -> Trace {
     let header = serde_json::json!({
         "format": "gene-trace",
-        "version": 1,
+        "version": gene_sim::trace::VERSION,
         "program": {"name": program, "sha256": "00"},
     });
     read(format!("{header}\n").as_bytes()).unwrap()

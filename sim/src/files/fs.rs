@@ -2,10 +2,11 @@
 //! against.
 //!
 //! - [`OverlayFs`] (simulation): reads fall through to a real directory root,
-//!   read-only; writes stay in memory and shadow the real files. Every path
-//!   is confined to the root.
-//! - [`RealFs`] (`--real`): plain reads and writes relative to the current
-//!   directory.
+//!   read-only, and are confined to it; writes stay in memory (any path,
+//!   inside the root or not) and shadow the real files. Relative paths
+//!   resolve against a working directory.
+//! - [`RealFs`] (`--real`): plain reads and writes, relative paths against
+//!   a working directory (by default the process's).
 //!
 //! Both report errors as the text of the Gene exception, in upstream's
 //! words: `Failed to read file '<path>': cannot open: <path>` (and
@@ -45,8 +46,9 @@ pub fn write_error(path: &str) -> String {
     format!("Failed to write file '{path}': cannot open: {path}")
 }
 
-/// A path that leads out of the root. The root itself stays unnamed: its
-/// place on the host is none of the program's business.
+/// A read of a path outside the root that the run did not write. The root
+/// itself stays unnamed: its place on the host is none of the program's
+/// business.
 fn escape_error(verb: &str, path: &str) -> String {
     format!("Failed to {verb} file '{path}': path escapes the sandbox root (--root)")
 }
@@ -100,38 +102,53 @@ fn normalize(p: &Path) -> PathBuf {
     out
 }
 
-/// Why a path could not be placed inside the root.
+/// Why a path could not be placed at all.
 enum Unresolved {
-    /// It points outside the root.
-    Escapes,
-    /// Empty, or nothing of it exists (not even `/`).
+    /// Empty, or nothing of it exists (not even `/`), or a symlink loop.
     Invalid,
 }
 
-/// A path placed inside the root.
-struct Resolved {
-    /// Absolute path on disk: the canonical form of the longest existing
-    /// prefix, followed by the components that do not exist (yet).
-    real: PathBuf,
-    /// `real` relative to the root: the key of the in-memory layer.
-    key: PathBuf,
+/// Where a path lies.
+enum Place {
+    /// Inside the root: reads fall through to the disk.
+    Inside {
+        /// Absolute path on disk: the canonical form of the longest
+        /// existing prefix, followed by the components that do not exist
+        /// (yet).
+        real: PathBuf,
+        /// `real` relative to the root: the key of the in-memory layer.
+        key: PathBuf,
+    },
+    /// Outside the root: only what the run wrote there can be read. The
+    /// key of the in-memory layer is the absolute (canonical) path, which
+    /// never collides with a key of a path inside (those are relative).
+    Outside { key: PathBuf },
 }
 
 /// The simulated file system: an in-memory layer of written files over a
-/// read-only real directory.
+/// read-only real directory, the root, with a working directory.
 ///
 /// Path rules:
-/// - relative paths resolve against the root; absolute paths are accepted
-///   only if they lead inside the root;
+/// - relative paths resolve against the working directory (by default the
+///   root itself, see [`OverlayFs::with_cwd`]), absolute ones as written;
 /// - `.` and `..` are applied lexically first (`a/../b` is `b`, whatever
 ///   `a` is);
 /// - then the longest existing prefix is canonicalized (resolving symlinks),
-///   and the result must still be inside the root, so a symlink that points
-///   out of the root is refused, and two spellings of one file (through a
-///   symlink inside the root, or `./x` vs `x`) share one in-memory entry.
+///   and the result is inside the root or outside it. Two spellings of one
+///   file (through a symlink, or `./x` vs `x`) share one in-memory entry.
+/// - Reads inside the root fall through to the disk; reads outside it (by
+///   `..`, as an absolute path, or through a symlink out of the root) are
+///   refused, unless the run wrote that path before.
+/// - Writes never touch the disk, so any path may be written (`/tmp/x.txt`
+///   too). Inside the root a write fails where the real file system would
+///   fail it (a missing parent directory, a directory, a FIFO); outside it
+///   the disk is not looked at, and a write fails only when its path names
+///   a directory or lies below a file written before.
 #[derive(Clone, Debug)]
 pub struct OverlayFs {
     root: PathBuf,
+    /// The absolute, canonical working directory.
+    cwd: PathBuf,
     files: BTreeMap<PathBuf, String>,
     max_read_size: u64,
 }
@@ -143,25 +160,43 @@ impl Default for OverlayFs {
     }
 }
 
+/// `p` made absolute against the process's working directory, then
+/// canonicalized as far as it exists.
+fn absolute(p: &Path) -> PathBuf {
+    let joined = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        match std::env::current_dir() {
+            Ok(cwd) => cwd.join(p),
+            Err(_) => p.to_path_buf(),
+        }
+    };
+    std::fs::canonicalize(&joined).unwrap_or_else(|_| normalize(&joined))
+}
+
 impl OverlayFs {
     /// An overlay of the real directory `root` (made absolute against the
     /// current directory and canonicalized if it exists; if it does not,
-    /// every read of a file not written first fails as missing).
+    /// every read of a file not written first fails as missing). The
+    /// working directory is the root.
     pub fn new(root: PathBuf) -> Self {
-        let absolute = if root.is_absolute() {
-            root
-        } else {
-            match std::env::current_dir() {
-                Ok(cwd) => cwd.join(root),
-                Err(_) => root,
-            }
-        };
-        let root = std::fs::canonicalize(&absolute).unwrap_or_else(|_| normalize(&absolute));
+        let root = absolute(&root);
         OverlayFs {
+            cwd: root.clone(),
             root,
             files: BTreeMap::new(),
             max_read_size: DEFAULT_MAX_READ_SIZE,
         }
+    }
+
+    /// The same overlay with the working directory `cwd`, relative to the
+    /// root (or absolute). `..` applies lexically and symlinks resolve, as
+    /// for any path. A working directory outside the root is allowed: then
+    /// every relative read leads out of the root and is refused.
+    pub fn with_cwd(mut self, cwd: &Path) -> Self {
+        let lexical = normalize(&self.root.join(cwd));
+        self.cwd = crate::resolve::longest_existing_prefix(&lexical).unwrap_or(lexical);
+        self
     }
 
     /// The same overlay with reads limited to `max` bytes (default
@@ -176,10 +211,20 @@ impl OverlayFs {
         &self.root
     }
 
-    /// Files written so far, as (path relative to the root, content), in
-    /// path order.
+    /// The (canonical) working directory.
+    pub fn cwd(&self) -> &Path {
+        &self.cwd
+    }
+
+    /// Files written so far, as (path, content), in path order: paths
+    /// inside the root relative to it, then the absolute paths of files
+    /// written outside it.
     pub fn written(&self) -> impl Iterator<Item = (&Path, &str)> {
-        self.files.iter().map(|(k, v)| (k.as_path(), v.as_str()))
+        let inside = self.files.iter().filter(|(k, _)| k.is_relative());
+        let outside = self.files.iter().filter(|(k, _)| k.is_absolute());
+        inside
+            .chain(outside)
+            .map(|(k, v)| (k.as_path(), v.as_str()))
     }
 
     /// Forgets every in-memory write.
@@ -187,98 +232,110 @@ impl OverlayFs {
         self.files.clear();
     }
 
-    fn resolve(&self, path: &str) -> Result<Resolved, Unresolved> {
+    fn resolve(&self, path: &str) -> Result<Place, Unresolved> {
         if path.is_empty() || path.contains('\0') {
             return Err(Unresolved::Invalid);
         }
-        let joined = self.root.join(path);
-        let lexical = normalize(&joined);
-        if !lexical.starts_with(&self.root) {
-            // A quick answer for `../x` and `/etc/passwd`. An absolute path
-            // through another spelling of the root (a symlink to it) still
-            // gets the canonical check below.
-            if !Path::new(path).is_absolute() {
-                return Err(Unresolved::Escapes);
-            }
-        }
+        let lexical = normalize(&self.cwd.join(path));
         // Canonicalize the longest existing prefix, in one forward walk.
         let real = crate::resolve::longest_existing_prefix(&lexical).ok_or(Unresolved::Invalid)?;
-        let key = real
-            .strip_prefix(&self.root)
-            .map_err(|_| Unresolved::Escapes)?
-            .to_path_buf();
-        Ok(Resolved { real, key })
+        Ok(match real.strip_prefix(&self.root) {
+            Ok(key) => Place::Inside {
+                key: key.to_path_buf(),
+                real,
+            },
+            Err(_) => Place::Outside { key: real },
+        })
     }
-}
 
-impl OverlayFs {
     /// Resolves a path for `verb` ("read" or "write"), refusing what can
     /// never be a file.
-    fn place(&self, verb: &str, path: &str) -> Result<Resolved, String> {
+    fn place(&self, verb: &str, path: &str) -> Result<Place, String> {
         if path.len() > MAX_PATH_LEN {
             return Err(too_long_error(verb, path));
         }
-        let r = match self.resolve(path) {
-            Ok(r) => r,
-            Err(Unresolved::Escapes) => return Err(escape_error(verb, path)),
-            Err(Unresolved::Invalid) => {
-                return Err(refusal_error(verb, path, &Refusal::CannotOpen));
-            }
-        };
+        let r = self
+            .resolve(path)
+            .map_err(|Unresolved::Invalid| refusal_error(verb, path, &Refusal::CannotOpen))?;
         if names_a_directory(path) {
             return Err(refusal_error(verb, path, &Refusal::CannotOpen));
         }
         Ok(r)
     }
+
+    /// The content written at `key`, within the read limit.
+    fn written_at(&self, key: &Path, path: &str) -> Option<Result<String, String>> {
+        let text = self.files.get(key)?;
+        if text.len() as u64 > self.max_read_size {
+            return Some(Err(refusal_error(
+                "read",
+                path,
+                &Refusal::TooLarge(self.max_read_size),
+            )));
+        }
+        Some(Ok(text.clone()))
+    }
 }
 
 impl FileSystem for OverlayFs {
     fn read(&mut self, path: &str) -> Result<String, String> {
-        let r = self.place("read", path)?;
-        if let Some(text) = self.files.get(&r.key) {
-            if text.len() as u64 > self.max_read_size {
-                return Err(refusal_error(
-                    "read",
-                    path,
-                    &Refusal::TooLarge(self.max_read_size),
-                ));
-            }
-            return Ok(text.clone());
+        match self.place("read", path)? {
+            Place::Inside { real, key } => match self.written_at(&key, path) {
+                Some(r) => r,
+                None => regular_file::read(&real, self.max_read_size)
+                    .map_err(|why| refusal_error("read", path, &why)),
+            },
+            Place::Outside { key } => self
+                .written_at(&key, path)
+                .unwrap_or_else(|| Err(escape_error("read", path))),
         }
-        regular_file::read(&r.real, self.max_read_size)
-            .map_err(|why| refusal_error("read", path, &why))
     }
 
     fn write(&mut self, path: &str, data: &str) -> Result<(), String> {
-        let r = self.place("write", path)?;
-        if let Some(text) = self.files.get_mut(&r.key) {
-            data.clone_into(text);
-            return Ok(());
-        }
-        let parent_is_dir = r.real.parent().is_some_and(Path::is_dir);
-        if r.key.as_os_str().is_empty() || r.real.is_dir() || !parent_is_dir {
-            return Err(write_error(path));
-        }
-        // The real file system would refuse it; the overlay refuses alike.
-        if let Some(why) = regular_file::write_refusal(&r.real) {
-            return Err(refusal_error("write", path, &why));
-        }
-        self.files.insert(r.key, data.to_owned());
+        let key = match self.place("write", path)? {
+            Place::Inside { real, key } => {
+                if let Some(text) = self.files.get_mut(&key) {
+                    data.clone_into(text);
+                    return Ok(());
+                }
+                let parent_is_dir = real.parent().is_some_and(Path::is_dir);
+                if key.as_os_str().is_empty() || real.is_dir() || !parent_is_dir {
+                    return Err(write_error(path));
+                }
+                // The real file system would refuse it; the overlay refuses alike.
+                if let Some(why) = regular_file::write_refusal(&real) {
+                    return Err(refusal_error("write", path, &why));
+                }
+                key
+            }
+            Place::Outside { key } => {
+                // Below a file written before: that file is no directory.
+                if key.ancestors().skip(1).any(|a| self.files.contains_key(a)) {
+                    return Err(write_error(path));
+                }
+                key
+            }
+        };
+        self.files.insert(key, data.to_owned());
         Ok(())
     }
 }
 
-/// The real file system, for `--real` runs: paths relative to the current
-/// directory, no sandbox, same error messages as [`OverlayFs`].
-#[derive(Clone, Copy, Debug)]
+/// The real file system, for `--real` runs: relative paths against a
+/// working directory (by default the process's), no sandbox, same error
+/// messages as [`OverlayFs`].
+#[derive(Clone, Debug)]
 pub struct RealFs {
     max_read_size: u64,
+    /// Where relative paths resolve; None: the process's working directory.
+    cwd: Option<PathBuf>,
 }
 
 impl Default for RealFs {
     fn default() -> Self {
         RealFs {
             max_read_size: DEFAULT_MAX_READ_SIZE,
+            cwd: None,
         }
     }
 }
@@ -293,6 +350,21 @@ impl RealFs {
         self.max_read_size = max;
         self
     }
+
+    /// Relative paths resolve against `cwd` (itself relative to the
+    /// process's working directory, or absolute) instead of the process's
+    /// working directory.
+    pub fn with_cwd(mut self, cwd: PathBuf) -> Self {
+        self.cwd = Some(cwd);
+        self
+    }
+
+    fn host_path(&self, path: &str) -> PathBuf {
+        match &self.cwd {
+            Some(cwd) => cwd.join(path),
+            None => PathBuf::from(path),
+        }
+    }
 }
 
 impl FileSystem for RealFs {
@@ -300,7 +372,7 @@ impl FileSystem for RealFs {
         if path.len() > MAX_PATH_LEN {
             return Err(too_long_error("read", path));
         }
-        regular_file::read(Path::new(path), self.max_read_size)
+        regular_file::read(&self.host_path(path), self.max_read_size)
             .map_err(|why| refusal_error("read", path, &why))
     }
 
@@ -308,7 +380,8 @@ impl FileSystem for RealFs {
         if path.len() > MAX_PATH_LEN {
             return Err(too_long_error("write", path));
         }
-        regular_file::write(Path::new(path), data).map_err(|why| refusal_error("write", path, &why))
+        regular_file::write(&self.host_path(path), data)
+            .map_err(|why| refusal_error("write", path, &why))
     }
 }
 
@@ -443,27 +516,108 @@ mod tests {
     }
 
     #[test]
-    fn escapes_are_refused() {
+    fn reads_out_of_the_root_are_refused() {
         let t = TempDir::new("escape");
         t.file("inside/f.txt", b"f");
+        t.file("outside.txt", b"secret");
         let mut fs = OverlayFs::new(t.path().join("inside"));
         for p in [
-            "../x",
+            "../outside.txt",
             "../inside/../../etc/passwd",
+            "../../../../etc/passwd",
             "/etc/passwd",
-            "a/../../x",
+            "a/../../outside.txt",
         ] {
             assert_eq!(
                 fs.read(p).unwrap_err(),
                 format!("Failed to read file '{p}': path escapes the sandbox root (--root)")
             );
-            assert_eq!(
-                fs.write(p, "no").unwrap_err(),
-                format!("Failed to write file '{p}': path escapes the sandbox root (--root)")
-            );
         }
         // Going out and back in is fine: `..` is lexical.
         assert_eq!(fs.read("../inside/f.txt").unwrap(), "f");
+    }
+
+    #[test]
+    fn writes_anywhere_stay_in_memory_and_read_back() {
+        let t = TempDir::new("outside-writes");
+        t.file("root/f.txt", b"f");
+        t.file("outside.txt", b"on disk");
+        let mut fs = OverlayFs::new(t.path().join("root"));
+        let tmp = format!("/tmp/gene-sim-never-written-{}.txt", std::process::id());
+        fs.write(&tmp, "in memory").unwrap();
+        assert!(!Path::new(&tmp).exists(), "the disk is untouched");
+        assert_eq!(fs.read(&tmp).unwrap(), "in memory");
+        // Another spelling of the same path reads it too.
+        let other = tmp.replacen("/tmp/", "/tmp/./x/../", 1);
+        assert_eq!(fs.read(&other).unwrap(), "in memory");
+        // A real file outside stays unreadable, but what the run wrote over
+        // it reads back; the disk keeps its content.
+        assert!(fs.read("../outside.txt").is_err());
+        fs.write("../outside.txt", "mine").unwrap();
+        assert_eq!(fs.read("../outside.txt").unwrap(), "mine");
+        assert_eq!(
+            std::fs::read(t.path().join("outside.txt")).unwrap(),
+            b"on disk"
+        );
+        // Outside the root the disk is not asked: a missing parent is fine,
+        // but a written file is no directory, and a directory no file.
+        fs.write("/no/such/dir/x.txt", "x").unwrap();
+        assert_eq!(fs.read("/no/such/dir/x.txt").unwrap(), "x");
+        assert_eq!(
+            fs.write(&format!("{tmp}/below"), "x").unwrap_err(),
+            format!("Failed to write file '{tmp}/below': cannot open: {tmp}/below")
+        );
+        assert!(fs.write("/tmp/", "x").is_err());
+        // Outside the root, the layer is keyed by absolute paths.
+        fs.write("f.txt", "inside").unwrap();
+        let written: Vec<(bool, &str)> = fs.written().map(|(p, s)| (p.is_absolute(), s)).collect();
+        assert_eq!(written[0], (false, "inside"));
+        let mut outside: Vec<&str> = written[1..]
+            .iter()
+            .map(|&(absolute, s)| {
+                assert!(absolute);
+                s
+            })
+            .collect();
+        outside.sort_unstable();
+        assert_eq!(outside, ["in memory", "mine", "x"]);
+    }
+
+    #[test]
+    fn relative_paths_resolve_against_the_working_directory() {
+        let t = TempDir::new("cwd");
+        t.file("tests/fixtures/test.txt", b"fixture");
+        t.file("testsuite/local.txt", b"local");
+        t.file("testsuite/deeper/d.txt", b"deep");
+        let mut fs = OverlayFs::new(t.path().to_path_buf()).with_cwd(Path::new("testsuite"));
+        assert_eq!(fs.read("../tests/fixtures/test.txt").unwrap(), "fixture");
+        assert_eq!(fs.read("local.txt").unwrap(), "local");
+        assert_eq!(fs.read("./deeper/../local.txt").unwrap(), "local");
+        assert!(fs.read("tests/fixtures/test.txt").is_err());
+        // Absolute paths do not depend on it.
+        let abs = t
+            .path()
+            .join("testsuite/deeper/d.txt")
+            .display()
+            .to_string();
+        assert_eq!(fs.read(&abs).unwrap(), "deep");
+        // Writes are keyed by their place: written relative to the working
+        // directory, read back from the root's point of view.
+        fs.write("deeper/new.txt", "new").unwrap();
+        let mut from_root = OverlayFs::new(t.path().to_path_buf());
+        assert!(from_root.read("testsuite/deeper/new.txt").is_err());
+        let written: Vec<String> = fs.written().map(|(p, _)| p.display().to_string()).collect();
+        assert_eq!(written, ["testsuite/deeper/new.txt"]);
+        // Beyond the root still fails, however many `..`.
+        assert_eq!(
+            fs.read("../../../../etc/passwd").unwrap_err(),
+            "Failed to read file '../../../../etc/passwd': path escapes the sandbox root (--root)"
+        );
+        // A working directory given with `..` is placed like any path.
+        let mut fs =
+            OverlayFs::new(t.path().to_path_buf()).with_cwd(Path::new("tests/../testsuite"));
+        assert_eq!(fs.read("local.txt").unwrap(), "local");
+        assert_eq!(fs.cwd(), fs.root().join("testsuite"));
     }
 
     #[cfg(unix)]
@@ -483,8 +637,16 @@ mod tests {
                 format!("Failed to read file '{p}': path escapes the sandbox root (--root)")
             );
         }
-        assert!(fs.write("out/new.txt", "x").is_err());
-        assert!(fs.write("s.txt", "x").is_err());
+        // Writes through them stay in memory, and read back.
+        fs.write("out/new.txt", "x").unwrap();
+        assert_eq!(fs.read("out/new.txt").unwrap(), "x");
+        assert!(!t.path().join("secret/new.txt").exists());
+        fs.write("s.txt", "over").unwrap();
+        assert_eq!(fs.read("s.txt").unwrap(), "over");
+        assert_eq!(
+            std::fs::read(t.path().join("secret/s.txt")).unwrap(),
+            b"secret"
+        );
         // A symlink inside the root is the file it names.
         assert_eq!(fs.read("alias").unwrap(), "real");
         fs.write("alias", "through alias").unwrap();
@@ -503,11 +665,11 @@ mod tests {
         // Written through the link, read by the name it points to.
         fs.write("link", "through the link").unwrap();
         assert_eq!(fs.read("later.txt").unwrap(), "through the link");
-        // A dangling link out of the root is refused too.
-        assert_eq!(
-            fs.write("out", "x").unwrap_err(),
-            "Failed to write file 'out': path escapes the sandbox root (--root)"
-        );
+        // A dangling link out of the root: the write stays in memory, the
+        // file it names is not created.
+        fs.write("out", "x").unwrap();
+        assert_eq!(fs.read("out").unwrap(), "x");
+        assert!(!t.path().join("away.txt").exists());
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! is written down in docs/trace-format.md.
 
 pub mod check;
+pub mod location;
+pub mod names;
 pub mod read;
 pub mod record;
 pub mod route;
@@ -17,7 +19,11 @@ use crate::world::Schedule;
 
 /// The format's name and version, in every header.
 pub const FORMAT: &str = "gene-trace";
-pub const VERSION: u64 = 1;
+pub const VERSION: u64 = 2;
+
+/// The largest program text the header holds (`program.text`); a longer
+/// program is recorded by its digest and length only.
+pub const MAX_EMBEDDED_SOURCE: usize = 1 << 20;
 
 /// The header line: format, tool, seed, the full configuration, program digest.
 pub fn header(name: &str, text: &str, config: &RunConfig) -> String {
@@ -48,13 +54,46 @@ pub fn header(name: &str, text: &str, config: &RunConfig) -> String {
             "max_read_size": config.max_read_size,
             "start_time": vm.start_secs,
             "real": config.real,
+            "cwd": cwd_text(&config.cwd),
             "latency": {
                 "read": latency(crate::latency::OpKind::Read),
                 "write": latency(crate::latency::OpKind::Write),
             },
             "faults": config.faults.config().to_toml(),
         },
-        "program": { "name": name, "sha256": hex },
+        "program": {
+            "name": name,
+            "sha256": hex,
+            "bytes": text.len(),
+            "text": (text.len() <= MAX_EMBEDDED_SOURCE).then_some(text),
+        },
     })
     .to_string()
+}
+
+/// The working directory as the header records it: `/`-separated, `.` and
+/// `..` applied where they can be (`a/./b/..` is `a`), `.` for the root.
+fn cwd_text(cwd: &std::path::Path) -> String {
+    use std::path::Component;
+    let mut parts: Vec<String> = Vec::new();
+    let mut absolute = false;
+    for c in cwd.components() {
+        match c {
+            Component::RootDir | Component::Prefix(_) => absolute = true,
+            Component::CurDir => {}
+            Component::ParentDir => match parts.last().map(String::as_str) {
+                Some(p) if p != ".." => {
+                    parts.pop();
+                }
+                _ if absolute => {}
+                _ => parts.push("..".into()),
+            },
+            Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+        }
+    }
+    match (absolute, parts.is_empty()) {
+        (true, _) => format!("/{}", parts.join("/")),
+        (false, true) => ".".into(),
+        (false, false) => parts.join("/"),
+    }
 }

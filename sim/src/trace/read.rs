@@ -111,6 +111,28 @@ impl Names {
         a
     }
 
+    /// A field's text: locations and names repeat whatever their length
+    /// (one per source line or task) and are shared, as short texts are.
+    pub fn field_text(&mut self, key: &str, s: &str) -> Arc<String> {
+        const LONG_SHARED: usize = 256;
+        if s.len() <= LONG_SHARED && matches!(key, "at" | "def" | "name" | "var" | "site") {
+            return self.shared(s);
+        }
+        self.text(s)
+    }
+
+    fn shared(&mut self, s: &str) -> Arc<String> {
+        const MAX_SHARED: usize = 1 << 16;
+        if let Some(a) = self.texts.get(s) {
+            return a.clone();
+        }
+        let a = Arc::new(s.to_string());
+        if self.texts.len() < MAX_SHARED {
+            self.texts.insert(Box::from(s), a.clone());
+        }
+        a
+    }
+
     /// Short texts repeat (`nil`, operation and task kinds) and are
     /// shared; long ones are mostly unique and are not worth a lookup.
     pub fn text(&mut self, s: &str) -> Arc<String> {
@@ -325,7 +347,8 @@ fn read_sized(
             return Err(bad(
                 1,
                 format!(
-                    "this trace is version {v}; this tool reads version {}",
+                    "this trace is format version {v}; this tool reads version {} only \
+                     (record it again with `gene-trace run --trace`)",
                     super::VERSION
                 ),
             ));
@@ -395,7 +418,7 @@ fn parse_fast(line: &str, names: &mut Names) -> Option<Record> {
         let key = names.get(p.plain_str()?);
         p.lit(b":")?;
         let value = match p.0.first()? {
-            b'"' => Field::Text(names.text(p.plain_str()?)),
+            b'"' => Field::Text(names.field_text(&key, p.plain_str()?)),
             b't' => p.lit(b"true").map(|()| Field::Bool(true))?,
             b'f' => p.lit(b"false").map(|()| Field::Bool(false))?,
             b'-' => {
@@ -482,7 +505,7 @@ fn parse_json(line: &str, names: &mut Names) -> Result<Record, String> {
                     .ok_or_else(|| format!("field \"{k}\" is out of range"))?,
             ),
             serde_json::Value::Bool(b) => Field::Bool(*b),
-            serde_json::Value::String(s) => Field::Text(names.text(s)),
+            serde_json::Value::String(s) => Field::Text(names.field_text(k, s)),
             _ => {
                 return Err(format!(
                     "field \"{k}\" must be a number, a boolean or a string"

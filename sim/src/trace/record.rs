@@ -403,12 +403,14 @@ impl Visit for Collect<'_> {
         if field.name() == "kind" {
             self.kind = Some(value.to_string());
         } else {
-            self.field(field, FieldValue::Text(Arc::new(value.to_string())));
+            let text = self.names.field_text(field.name(), value);
+            self.field(field, FieldValue::Text(text));
         }
     }
 
     fn record_debug(&mut self, field: &Field_, value: &dyn std::fmt::Debug) {
-        self.field(field, FieldValue::Text(Arc::new(format!("{value:?}"))));
+        let text = self.names.field_text(field.name(), &format!("{value:?}"));
+        self.field(field, FieldValue::Text(text));
     }
 }
 

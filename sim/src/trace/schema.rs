@@ -58,6 +58,9 @@ pub enum Type {
     Word(&'static [&'static str]),
     /// Comma-separated ids of futures made earlier (may be empty).
     FutureList,
+    /// A source location, `file:line:col` (line and column from 1), or
+    /// empty when there is none.
+    Location,
 }
 
 impl Type {
@@ -72,6 +75,7 @@ impl Type {
             Type::Hash => "16 lowercase hexadecimal digits".into(),
             Type::Word(words) => format!("one of {}", words.join(", ")),
             Type::FutureList => "comma-separated future ids".into(),
+            Type::Location => "a location (file:line:col) or empty".into(),
         }
     }
 }
@@ -115,7 +119,7 @@ const fn only_for(name: &'static str, ty: Type, kinds: &'static [&'static str]) 
 }
 
 use Entity::{Future, Op, Scope, Task};
-use Type::{Bool, Count, FutureList, Hash, New, NewOrMade, Ref, Text, Word};
+use Type::{Bool, Count, FutureList, Hash, Location, New, NewOrMade, Ref, Text, Word};
 
 /// Every kind of record, in docs/trace-format.md's order.
 pub static KINDS: &[KindSpec] = &[
@@ -137,6 +141,7 @@ pub static KINDS: &[KindSpec] = &[
             only_for("bytes", Count, &["write"]),
             f("blocking", Bool),
             f("future", NewOrMade(Future)),
+            f("at", Location),
         ],
     },
     KindSpec {
@@ -145,7 +150,7 @@ pub static KINDS: &[KindSpec] = &[
     },
     KindSpec {
         name: "future.created",
-        fields: &[f("future", New(Future))],
+        fields: &[f("future", New(Future)), f("at", Location)],
     },
     KindSpec {
         name: "future.resolved",
@@ -174,6 +179,7 @@ pub static KINDS: &[KindSpec] = &[
             f("future", Ref(Future)),
             f("on_success", Bool),
             f("pending", Bool),
+            f("at", Location),
         ],
     },
     KindSpec {
@@ -192,15 +198,23 @@ pub static KINDS: &[KindSpec] = &[
             f("task_kind", Word(&["async", "callback"])),
             f("future", Ref(Future)),
             f("reacts_to", Ref(Future)),
+            f("name", Text),
+            f("def", Location),
+            f("at", Location),
         ],
     },
     KindSpec {
         name: "task.awaiting",
-        fields: &[f("task", Ref(Task)), f("future", Ref(Future))],
+        fields: &[
+            f("task", Ref(Task)),
+            f("future", Ref(Future)),
+            f("late", Bool),
+            f("at", Location),
+        ],
     },
     KindSpec {
         name: "task.awaiting_all",
-        fields: &[f("task", Ref(Task))],
+        fields: &[f("task", Ref(Task)), f("at", Location)],
     },
     KindSpec {
         name: "task.resumed",
@@ -216,15 +230,25 @@ pub static KINDS: &[KindSpec] = &[
     },
     KindSpec {
         name: "task.finished",
-        fields: &[f("task", Ref(Task)), f("ok", Bool)],
+        fields: &[f("task", Ref(Task)), f("ok", Bool), f("at", Location)],
     },
     KindSpec {
         name: "exception.thrown",
-        fields: &[f("task", Ref(Task)), f("value", Text), f("handled", Bool)],
+        fields: &[
+            f("task", Ref(Task)),
+            f("value", Text),
+            f("handled", Bool),
+            f("at", Location),
+            f("backtrace", Text),
+        ],
     },
     KindSpec {
         name: "scope.created",
-        fields: &[f("scope", New(Scope)), f("parent", Ref(Scope))],
+        fields: &[
+            f("scope", New(Scope)),
+            f("parent", Ref(Scope)),
+            f("at", Location),
+        ],
     },
     KindSpec {
         name: "scope.retained",
@@ -244,7 +268,36 @@ pub static KINDS: &[KindSpec] = &[
     },
     KindSpec {
         name: "output",
-        fields: &[f("text", Text), f("newline", Bool)],
+        fields: &[f("text", Text), f("newline", Bool), f("at", Location)],
+    },
+    KindSpec {
+        name: "var.written",
+        fields: &[
+            f("task", Ref(Task)),
+            f("var", Text),
+            f("scope", Ref(Scope)),
+            f("value", Text),
+            f("at", Location),
+        ],
+    },
+    KindSpec {
+        name: "var.read",
+        fields: &[
+            f("task", Ref(Task)),
+            f("var", Text),
+            f("scope", Ref(Scope)),
+            f("value", Text),
+            f("at", Location),
+        ],
+    },
+    KindSpec {
+        name: "source.added",
+        fields: &[
+            f("source", Text),
+            f("site", Location),
+            f("bytes", Count),
+            f("text", Text),
+        ],
     },
     KindSpec {
         name: "run.end",
@@ -433,6 +486,10 @@ fn check_value(
             }
             Ok(())
         }
+        Type::Location => match value.as_str() {
+            Some(s) if s.is_empty() || super::location::parse(s).is_some() => Ok(()),
+            _ => Err(wrong()),
+        },
         Type::Ref(e) => refer(kind, field.name, e, value.as_u64().ok_or_else(wrong)?, made),
         Type::New(e) | Type::NewOrMade(e) => {
             let id = value.as_u64().ok_or_else(wrong)?;

@@ -70,6 +70,9 @@ pub fn repro_command(o: &ReportOptions, run: &SeedRun) -> String {
     if let Some(root) = &a.root {
         flag("--root", root.display().to_string());
     }
+    if let Some(cwd) = &a.cwd {
+        flag("--cwd", cwd.display().to_string());
+    }
     if a.max_depth != 10_000 {
         flag("--max-depth", a.max_depth.to_string());
     }

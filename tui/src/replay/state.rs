@@ -664,6 +664,8 @@ impl State {
                 self.errors += 1;
             }
             Kind::Output => self.outputs += 1,
+            // Shown from the records themselves (the variables pane).
+            Kind::VarWritten | Kind::VarRead | Kind::SourceAdded => {}
             Kind::RunEnd => {
                 self.run_end = at;
                 self.active.clear();

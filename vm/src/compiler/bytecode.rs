@@ -193,6 +193,9 @@ pub enum FoldOp {
 pub struct Source {
     pub name: Rc<str>,
     pub text: Rc<str>,
+    /// For the text of an `eval` (`eval#N`): where the `eval` ran. Errors
+    /// are reported there; trace locations point into the text.
+    pub site: Option<(Rc<Source>, Span)>,
 }
 
 /// One compiled unit: a function body, a file's top level, or eval'd code.
@@ -205,9 +208,21 @@ pub struct Code {
     pub spans: Vec<(u32, Span)>,
     pub source: Option<Rc<Source>>,
     pub nregs: u32,
+    /// (pc, variable) of every scope-slot load and store, sorted by pc: the
+    /// names that `var.written`/`var.read` trace records carry.
+    pub var_names: Vec<(u32, crate::symbol::Sym)>,
 }
 
 impl Code {
+    /// The variable a scope-slot load or store at `pc` names.
+    pub fn var_at(&self, pc: usize) -> Option<crate::symbol::Sym> {
+        let i = self.var_names.partition_point(|&(p, _)| (p as usize) < pc);
+        match self.var_names.get(i) {
+            Some(&(p, name)) if p as usize == pc => Some(name),
+            _ => None,
+        }
+    }
+
     /// The source position of the instruction at `pc`.
     pub fn span_at(&self, pc: usize) -> Span {
         let i = self.spans.partition_point(|&(p, _)| p as usize <= pc);

@@ -12,6 +12,7 @@ pub mod bytecode;
 mod calls;
 pub mod disasm;
 mod forms;
+mod functions;
 mod peephole;
 mod scan;
 mod try_form;
@@ -250,6 +251,15 @@ impl Compiler<'_> {
         f.code.ops.len() - 1
     }
 
+    /// Emits a variable's load or store; a scope slot's keeps its name.
+    pub(super) fn emit_var(&mut self, op: Op, name: Sym) -> usize {
+        let pc = self.emit(op);
+        if matches!(op, Op::LoadScope(..) | Op::StoreScope(..)) {
+            self.f().code.var_names.push((pc as u32, name));
+        }
+        pc
+    }
+
     /// Points the jump at `at` to the current end of code.
     fn patch(&mut self, at: usize) {
         let target = self.label() as u32;
@@ -322,7 +332,7 @@ impl Compiler<'_> {
             .push((name, loc));
         match loc {
             Loc::Reg(r) => self.emit(Op::StoreReg(r)),
-            Loc::Slot(s) => self.emit(Op::StoreScope(0, s)),
+            Loc::Slot(s) => self.emit_var(Op::StoreScope(0, s), name),
         };
     }
 
@@ -515,7 +525,7 @@ impl Compiler<'_> {
 
     fn symbol(&mut self, s: Sym) {
         if let Some((load, _)) = self.resolve(s) {
-            self.emit(load);
+            self.emit_var(load, s);
             return;
         }
         match s {
@@ -704,6 +714,7 @@ impl Compiler<'_> {
             matches!(p.kind, crate::function::ParamKind::Positional) && p.default.is_none()
         });
         let proto = Rc::new(FnProto {
+            span: self.span,
             name,
             is_block,
             is_async,

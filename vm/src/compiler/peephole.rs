@@ -47,7 +47,13 @@ impl Compiler<'_> {
         }
         let new = fused(f.code.ops[pc - 1], op)?;
         f.code.ops.pop();
-        Some(self.emit(new))
+        // The fused instruction may fuse with the one before; else it takes
+        // the first one's place and keeps its location.
+        if let Some(at) = self.fuse(new) {
+            return Some(at);
+        }
+        self.f().code.ops.push(new);
+        Some(pc - 1)
     }
 }
 

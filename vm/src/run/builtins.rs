@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use crate::display;
-use crate::events::event;
+use crate::events::{Here, event};
 use crate::limits;
 use crate::namespace::Namespace;
 use crate::native::{Native, NativeFn};
@@ -184,7 +184,7 @@ fn joined(vm: &Vm, args: &[Value]) -> Result<String, Value> {
 
 fn println(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
     let mut s = joined(vm, args)?;
-    event!("gene::output", "output", text = s.as_str(), newline = true);
+    event!("gene::output", "output", text = s.as_str(), newline = true, at = %Here(vm));
     s.push('\n');
     vm.print(&s);
     Ok(Value::Nil)
@@ -192,7 +192,7 @@ fn println(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
 
 fn print(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
     let s = joined(vm, args)?;
-    event!("gene::output", "output", text = s.as_str(), newline = false);
+    event!("gene::output", "output", text = s.as_str(), newline = false, at = %Here(vm));
     vm.print(&s);
     Ok(Value::Nil)
 }

@@ -2,7 +2,20 @@
 //! structured fields under `gene::*` targets; a recorder (in gene-sim) turns
 //! them into trace records. Ids are the VM's own counters (tasks, futures,
 //! operations, scope serials), so a trace is a function of the run. With no
-//! subscriber listening, an event costs a disabled-callsite check.
+//! subscriber listening, an event costs a disabled-callsite check: its
+//! fields (the locations and value summaries below included) are computed
+//! only when a recorder listens.
+//!
+//! Locations (`at`) are `file:line:col` of the instruction that caused the
+//! event, in the source its unit was compiled from (an `eval`'d text has a
+//! source of its own, `eval#N`, announced by a `source.added` record).
+
+use std::fmt;
+
+use crate::bytecode::Code;
+use crate::display::write_quoted_within;
+use crate::value::{Span, Value};
+use crate::vm::Vm;
 
 /// `event!("gene::future", "created", future = id)`: every event has a `kind`.
 macro_rules! event {
@@ -12,3 +25,187 @@ macro_rules! event {
 }
 
 pub(crate) use event;
+
+/// The location of the instruction at `pc` of `code`, as `file:line:col`
+/// (empty when the unit has no source or the instruction no span).
+pub(crate) struct At<'a>(pub &'a Code, pub usize);
+
+impl fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_at(f, self.0, self.0.span_at(self.1))
+    }
+}
+
+fn write_at(f: &mut fmt::Formatter<'_>, code: &Code, span: Span) -> fmt::Result {
+    match &code.source {
+        Some(s) if span != Span::default() => write!(f, "{}:{}:{}", s.name, span.line, span.col),
+        _ => Ok(()),
+    }
+}
+
+/// Where the running task is: the top frame's last instruction (its saved
+/// pc, so only for events raised outside the interpreter's inner loop).
+pub(crate) struct Here<'a>(pub &'a Vm);
+
+impl fmt::Display for Here<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.frames.last() {
+            Some(fr) => At(&fr.code, fr.pc.saturating_sub(1)).fmt(f),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Where a function's body starts (its first located instruction).
+pub(crate) struct Body<'a>(pub &'a Code);
+
+impl fmt::Display for Body<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let span = self.0.spans.first().map(|&(_, s)| s).unwrap_or_default();
+        write_at(f, self.0, span)
+    }
+}
+
+/// The call chain of the running task, innermost first, as
+/// `file:line:col < file:line:col < ...`: at most `SHOWN` frames, the
+/// rest counted.
+pub(crate) struct Backtrace<'a>(pub &'a Vm);
+
+impl fmt::Display for Backtrace<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const SHOWN: usize = 16;
+        let frames = &self.0.frames;
+        let mut first = true;
+        for fr in frames.iter().rev().take(SHOWN) {
+            if !first {
+                f.write_str(" < ")?;
+            }
+            first = false;
+            At(&fr.code, fr.pc.saturating_sub(1)).fmt(f)?;
+        }
+        if frames.len() > SHOWN {
+            write!(f, " < ({} more)", frames.len() - SHOWN)?;
+        }
+        Ok(())
+    }
+}
+
+/// The longest value summary in a trace record, in bytes.
+pub const SUMMARY_BYTES: usize = 80;
+
+/// A value's quoted form, cut at `SUMMARY_BYTES` (ending in `…` when cut):
+/// formatting stops at the cap, so a huge value costs no more than a small
+/// one.
+pub(crate) struct Summary<'a>(pub &'a Value);
+
+impl fmt::Display for Summary<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Value::Nil => f.write_str("nil"),
+            Value::Bool(b) => f.write_str(if *b { "true" } else { "false" }),
+            Value::Int(i) => write!(f, "{i}"),
+            v => {
+                let mut s = String::new();
+                if !write_quoted_within(&mut s, v, SUMMARY_BYTES) || s.len() > SUMMARY_BYTES {
+                    let mut cut = SUMMARY_BYTES - 3;
+                    while !s.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    s.truncate(cut);
+                    s.push('…');
+                }
+                f.write_str(&s)
+            }
+        }
+    }
+}
+
+/// A task's name (docs/trace-format.md, "Names"): the function's for a
+/// call of a named `^^async` function or a named callback, otherwise its
+/// kind and where its code is: `async@race.gene:12` (the `async` form),
+/// `callback@race.gene:20` (the callback's body).
+pub(crate) struct TaskName<'a> {
+    pub vm: &'a Vm,
+    pub kind: crate::task::TaskKind,
+    pub body: Option<&'a crate::function::FnProto>,
+}
+
+impl fmt::Display for TaskName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(p) = self.body
+            && !p.name.starts_with('<')
+        {
+            return f.write_str(&p.name);
+        }
+        let at = SpawnSite {
+            vm: self.vm,
+            kind: self.kind,
+            body: self.body,
+        }
+        .to_string();
+        // file:line, without the column.
+        let line = match at.rsplit_once(':') {
+            Some((head, _)) => head,
+            None => &at,
+        };
+        write!(f, "{}@{line}", self.kind.name())
+    }
+}
+
+/// Where a task's record points: the spawn (the `async` form or the
+/// `^^async` call) for an async task, the callback's body for a callback
+/// (which starts where a resolution happens, not where it was written).
+pub(crate) struct SpawnSite<'a> {
+    pub vm: &'a Vm,
+    pub kind: crate::task::TaskKind,
+    pub body: Option<&'a crate::function::FnProto>,
+}
+
+impl fmt::Display for SpawnSite<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.kind, self.body) {
+            (crate::task::TaskKind::Callback, Some(p)) => Body(&p.code).fmt(f),
+            _ => Here(self.vm).fmt(f),
+        }
+    }
+}
+
+/// Where a function is defined (its body's first location); empty for a
+/// built-in.
+pub(crate) struct Def<'a>(pub Option<&'a crate::function::FnProto>);
+
+impl fmt::Display for Def<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(p) => write_at(f, &p.code, p.span),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Where a throw happened: its recorded location (a rethrow keeps the
+/// first), else the running instruction.
+pub(crate) struct ThrowSite<'a>(pub &'a Vm, pub Option<&'a crate::vm::Location>);
+
+impl fmt::Display for ThrowSite<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1 {
+            Some(l) if l.span != Span::default() => {
+                write!(f, "{}:{}:{}", l.source.name, l.span.line, l.span.col)
+            }
+            _ => Here(self.0).fmt(f),
+        }
+    }
+}
+
+/// Where the task that just ended returned from its bottom frame.
+pub(crate) struct Ended<'a>(pub Option<&'a (std::rc::Rc<Code>, usize)>);
+
+impl fmt::Display for Ended<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some((code, pc)) => At(code, *pc).fmt(f),
+            None => Ok(()),
+        }
+    }
+}

@@ -202,6 +202,16 @@ pub fn call_method(vm: &mut Vm, target: &Value, name: Sym, args: &[Value]) -> Re
             arity(name, args, 0)?;
             Ok(Value::string(s.to_ascii_lowercase()))
         }
+        (Value::Array(_), "get") => {
+            arity(name, args, 1)?;
+            match &args[0] {
+                Value::Int(i) => get_child(target, *i),
+                other => Err(err(format!(
+                    ".get takes an integer index, got {}",
+                    other.kind_name()
+                ))),
+            }
+        }
         (Value::Exception(e), "message") => {
             arity(name, args, 0)?;
             Ok(Value::str(&e.message))

@@ -3,6 +3,7 @@
 //! and the test-only deliberate bugs.
 
 pub mod builtins;
+pub mod eval_source;
 pub(crate) mod events;
 pub(crate) mod interp;
 pub mod limits;
@@ -12,3 +13,4 @@ pub mod mutation;
 pub mod native;
 pub mod ops;
 pub mod vm;
+mod watch;

@@ -260,6 +260,10 @@ pub struct Vm {
     pub(crate) config: VmConfig,
     pub(crate) stack: Vec<Value>,
     pub(crate) frames: Vec<Frame>,
+    /// Reads of shared variables are recorded (see `watch.rs`).
+    pub(crate) watch_reads: bool,
+    /// (scope serial, slot) read in this activation.
+    pub(crate) reads_seen: rustc_hash::FxHashSet<(u64, u16)>,
     pub(crate) handlers: Vec<Handler>,
     pub(crate) scopes: ScopeArena,
     pub(crate) names: Names,
@@ -274,6 +278,10 @@ pub struct Vm {
     pub(crate) result: Option<Result<Value, Uncaught>>,
     /// Where the exception being handled was first thrown, for rethrows.
     pub(crate) caught_at: Option<Location>,
+    /// Where the last task to finish returned (for `task.finished`).
+    pub(crate) ended_at: Option<(Rc<crate::bytecode::Code>, usize)>,
+    /// `eval` texts made so far (`eval#N`).
+    pub(crate) evals: u64,
     // Tasks and scheduling (see sched.rs).
     pub(crate) await_mode: AwaitMode,
     pub(crate) tasks: FxHashMap<TaskId, Task>,
@@ -350,6 +358,8 @@ impl Vm {
         Vm {
             stack: Vec::with_capacity(1024),
             frames: Vec::with_capacity(64),
+            watch_reads: false,
+            reads_seen: Default::default(),
             handlers: Vec::new(),
             scopes: ScopeArena::default(),
             names: Names::default(),
@@ -362,6 +372,8 @@ impl Vm {
             executed: 0,
             result: None,
             caught_at: None,
+            ended_at: None,
+            evals: 0,
             await_mode: config.await_mode,
             tasks: FxHashMap::default(),
             active: Vec::new(),
@@ -435,6 +447,7 @@ impl Vm {
         let source = Rc::new(Source {
             name: Rc::from(name),
             text: Rc::from(text),
+            site: None,
         });
         let read = reader::read_all_located(text).map_err(|error| LoadError {
             error,
@@ -601,6 +614,7 @@ impl Vm {
             let at = crate::statehash::name(name) ^ crate::statehash::bytes_of(&ns.name);
             self.state.write(crate::statehash::Site::Name, at, &v);
         }
+        self.note_member_write(ns, name, &v);
         ns.set(name, v);
         self.names.epoch += 1;
     }
@@ -614,7 +628,12 @@ impl Vm {
             let Some(source) = f.code.source.clone() else {
                 continue;
             };
-            let span = f.code.span_at(f.pc.saturating_sub(1));
+            let mut span = f.code.span_at(f.pc.saturating_sub(1));
+            // Evaluated text reports its `eval`'s site.
+            let mut source = source;
+            while let Some((outer, at)) = source.site.clone() {
+                (source, span) = (outer, at);
+            }
             let here = Location { source, span };
             if span != Span::default() {
                 return Some(here);

@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use crate::display::Quoted;
-use crate::events::event;
+use crate::events::{Here, event};
 use crate::future::{Future, FutureState, Reaction};
 use crate::sched::AfterNative;
 use crate::task::{AwaitMode, Batch, Hold, Job};
@@ -19,7 +19,7 @@ use crate::vm::Vm;
 impl Vm {
     pub(crate) fn new_future(&mut self) -> Rc<Future> {
         let f = self.new_future_quietly();
-        event!("gene::future", "future.created", future = f.id);
+        event!("gene::future", "future.created", future = f.id, at = %Here(self));
         f
     }
 
@@ -199,7 +199,8 @@ impl Vm {
             "callback.registered",
             future = f.id,
             on_success,
-            pending = f.is_pending()
+            pending = f.is_pending(),
+            at = %Here(self)
         );
         if self.join_draining(
             f,
@@ -250,9 +251,11 @@ impl Vm {
     /// failure is held by a future of its own, and the trace records that
     /// future's whole life (created, failed, unobserved) so that a reader
     /// sees it fail instead of an id that appears only in `run.end`.
-    pub(crate) fn callback_failed(&mut self, e: Value) {
+    /// `at`: where it threw, when known.
+    pub(crate) fn callback_failed(&mut self, e: Value, at: Option<&crate::vm::Location>) {
         event!("gene::callback", "callback.failed", value = %Quoted(&e));
-        let f = self.new_future();
+        let f = self.new_future_quietly();
+        event!("gene::future", "future.created", future = f.id, at = %crate::events::ThrowSite(self, at));
         event!("gene::future", "future.resolved", future = f.id, ok = false, value = %Quoted(&e), reactions = 0usize);
         event!("gene::future", "future.unobserved", future = f.id);
         *f.state.borrow_mut() = FutureState::Failure(e);

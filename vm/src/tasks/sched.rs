@@ -10,7 +10,7 @@
 
 use std::rc::Rc;
 
-use crate::events::event;
+use crate::events::{Def, Ended, Here, SpawnSite, TaskName, event};
 use crate::future::{Future, TaskId};
 use crate::request::{Completion, Request, RequestKind, Target, Ticket};
 use crate::task::{AwaitMode, Batch, Fiber, Job, Task, TaskKind};
@@ -51,6 +51,7 @@ impl Vm {
             self.preempted = true;
         }
         self.poll();
+        self.new_activation();
         let limit_left = self
             .config
             .max_instructions
@@ -170,7 +171,8 @@ impl Vm {
                 op_kind = "sleep",
                 nanos = *nanos,
                 blocking,
-                future = future_id(&result)
+                future = future_id(&result),
+                at = %Here(self)
             ),
             RequestKind::Read { path } => event!(
                 "gene::io",
@@ -179,7 +181,8 @@ impl Vm {
                 op_kind = "read",
                 path = path.as_str(),
                 blocking,
-                future = future_id(&result)
+                future = future_id(&result),
+                at = %Here(self)
             ),
             RequestKind::Write { path, data } => event!(
                 "gene::io",
@@ -189,7 +192,8 @@ impl Vm {
                 path = path.as_str(),
                 bytes = data.len(),
                 blocking,
-                future = future_id(&result)
+                future = future_id(&result),
+                at = %Here(self)
             ),
         }
         self.requests.push(Request {
@@ -223,7 +227,7 @@ impl Vm {
             let r = f(self, &args);
             self.after_native = None;
             if let Err(e) = r {
-                self.callback_failed(e);
+                self.callback_failed(e, None);
             }
             return Ok(());
         }
@@ -232,6 +236,10 @@ impl Vm {
         let id = self.stats.tasks;
         self.state
             .event(crate::statehash::Site::Task, id, TaskEvent::Spawned as u64);
+        let body = match &callee {
+            Value::Function(c) => Some(&*c.proto),
+            _ => None,
+        };
         event!(
             "gene::task",
             "task.spawned",
@@ -239,7 +247,10 @@ impl Vm {
             parent = self.top().unwrap_or(0),
             task_kind = kind.name(),
             future = future.as_ref().map_or(0, |f| f.id),
-            reacts_to
+            reacts_to,
+            name = %TaskName { vm: self, kind, body },
+            def = %Def(body),
+            at = %SpawnSite { vm: self, kind, body }
         );
         self.tasks.insert(
             id,
@@ -292,6 +303,7 @@ impl Vm {
         if self.loaded == Some(t) {
             return;
         }
+        self.new_activation();
         self.unload_fiber();
         self.swap_fiber(t);
         self.loaded = Some(t);
@@ -447,7 +459,7 @@ impl Vm {
             }
             Job::Callback(f, arg, reacts_to) => {
                 if let Err(e) = self.spawn(f, vec![arg], TaskKind::Callback, None, reacts_to) {
-                    self.callback_failed(e);
+                    self.callback_failed(e, None);
                 }
             }
             Job::Continue(stack) => {
@@ -597,7 +609,14 @@ impl Vm {
         let task = self.tasks.remove(&t).expect("task");
         self.state
             .event(crate::statehash::Site::Task, t, TaskEvent::Ended as u64);
-        event!("gene::task", "task.finished", task = t, ok = result.is_ok());
+        event!(
+            "gene::task",
+            "task.finished",
+            task = t,
+            ok = result.is_ok(),
+            at = %Ended(self.ended_at.as_ref())
+        );
+        self.ended_at = None;
         match (task.kind, result) {
             (TaskKind::Main, Ok(v)) => self.main_result = Some(Ok(v)),
             (TaskKind::Main, Err(u)) => {
@@ -619,7 +638,7 @@ impl Vm {
             }
             (_, Err(u)) => match &task.future {
                 Some(f) => self.resolve(f, Err(u.value)),
-                None => self.callback_failed(u.value),
+                None => self.callback_failed(u.value, u.location.as_ref()),
             },
         }
         self.scopes.drain_pending();

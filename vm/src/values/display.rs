@@ -231,6 +231,11 @@ pub fn write_display_within(out: &mut String, v: &Value, limit: usize) -> bool {
     write_value_within(out, v, false, limit)
 }
 
+/// The quoted form of `v`, under the same bound as `write_display_within`.
+pub fn write_quoted_within(out: &mut String, v: &Value, limit: usize) -> bool {
+    write_value_within(out, v, true, limit)
+}
+
 fn write_value_within(out: &mut String, v: &Value, quoted: bool, limit: usize) -> bool {
     if !matches!(v, Value::Array(_) | Value::Map(_) | Value::Gene(_)) {
         write_atom(out, v, quoted);

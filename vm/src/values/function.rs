@@ -29,6 +29,8 @@ pub struct Param {
 #[derive(Debug)]
 pub struct FnProto {
     pub name: Rc<str>,
+    /// Where the function is written (its `fn` form).
+    pub span: crate::value::Span,
     pub is_block: bool,
     pub is_async: bool,
     pub params: Vec<Param>,

@@ -61,7 +61,13 @@ pub struct UseAfterFree(pub ScopeId);
 
 impl ScopeArena {
     /// A new scope with one reference (the caller's) under `parent`.
-    pub fn alloc(&mut self, parent: ScopeId, vars: Vec<Value>) -> ScopeId {
+    /// `at`: where in the program (for the trace).
+    pub fn alloc(
+        &mut self,
+        parent: ScopeId,
+        vars: Vec<Value>,
+        at: impl std::fmt::Display,
+    ) -> ScopeId {
         let mut parent_serial = 0;
         if parent != NO_SCOPE {
             let p = &mut self.entries[parent as usize];
@@ -74,7 +80,8 @@ impl ScopeArena {
             "gene::scope",
             "scope.created",
             scope = self.created,
-            parent = parent_serial
+            parent = parent_serial,
+            at = %at
         );
         self.live += 1;
         self.peak = self.peak.max(self.live);

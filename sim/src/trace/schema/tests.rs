@@ -25,8 +25,8 @@ const BEGIN: &str = r#"{"seq":1,"t":0,"poll":0,"kind":"poll.begin"}"#;
 fn schema_accepts_a_well_formed_prefix() {
     validate(&[
         BEGIN,
-        r#"{"seq":2,"t":0,"poll":0,"kind":"op.started","op":1,"op_kind":"sleep","nanos":5,"blocking":false,"future":1}"#,
-        r#"{"seq":3,"t":0,"poll":0,"kind":"task.spawned","task":2,"parent":1,"task_kind":"async","future":1,"reacts_to":0}"#,
+        r#"{"seq":2,"t":0,"poll":0,"kind":"op.started","op":1,"op_kind":"sleep","nanos":5,"blocking":false,"future":1,"at":"a.gene:1:2"}"#,
+        r#"{"seq":3,"t":0,"poll":0,"kind":"task.spawned","task":2,"parent":1,"task_kind":"async","future":1,"reacts_to":0,"name":"f","def":"a.gene:1:1","at":"a.gene:2:1"}"#,
         r#"{"seq":4,"t":0,"poll":0,"kind":"poll.end","delivered":0,"hash":"0123456789abcdef"}"#,
         r#"{"seq":5,"t":5,"poll":1,"kind":"poll.begin"}"#,
     ])
@@ -46,7 +46,7 @@ fn schema_accepts_fields_in_any_order() {
 fn schema_rejects_a_task_spawned_twice() {
     let spawn = |seq: u32| {
         format!(
-            r#"{{"seq":{seq},"t":0,"poll":0,"kind":"task.spawned","task":2,"parent":1,"task_kind":"async","future":0,"reacts_to":0}}"#
+            r#"{{"seq":{seq},"t":0,"poll":0,"kind":"task.spawned","task":2,"parent":1,"task_kind":"async","future":0,"reacts_to":0,"name":"f","def":"","at":""}}"#
         )
     };
     let (a, b) = (spawn(2), spawn(3));
@@ -60,11 +60,11 @@ fn schema_rejects_a_task_spawned_twice() {
 #[test]
 fn schema_rejects_every_duplicate_creation() {
     for (kind, rest) in [
-        ("future.created", r#""future":1"#),
-        ("scope.created", r#""scope":1,"parent":0"#),
+        ("future.created", r#""future":1,"at":"""#),
+        ("scope.created", r#""scope":1,"parent":0,"at":"a.gene:3:4""#),
         (
             "op.started",
-            r#""op":1,"op_kind":"read","path":"a","blocking":true,"future":0"#,
+            r#""op":1,"op_kind":"read","path":"a","blocking":true,"future":0,"at":"""#,
         ),
     ] {
         let line = |seq: u32| format!(r#"{{"seq":{seq},"t":0,"poll":0,"kind":"{kind}",{rest}}}"#);

@@ -32,6 +32,9 @@ pub enum Kind {
     ScopeFreed,
     ScopeUnderflow,
     Output,
+    VarWritten,
+    VarRead,
+    SourceAdded,
     RunEnd,
     /// A kind this version does not know: skipped.
     Other,
@@ -66,6 +69,9 @@ impl Kind {
             "scope.freed" => Kind::ScopeFreed,
             "scope.underflow" => Kind::ScopeUnderflow,
             "output" => Kind::Output,
+            "var.written" => Kind::VarWritten,
+            "var.read" => Kind::VarRead,
+            "source.added" => Kind::SourceAdded,
             "run.end" => Kind::RunEnd,
             _ => Kind::Other,
         }

@@ -170,6 +170,7 @@ impl State {
                 self.errors -= 1;
             }
             Kind::Output => self.outputs -= 1,
+            Kind::VarWritten | Kind::VarRead | Kind::SourceAdded => {}
             Kind::RunEnd => self.run_end = NONE,
         }
     }

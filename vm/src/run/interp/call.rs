@@ -92,7 +92,17 @@ impl Vm {
         }
         let scope = if body_scope {
             let vars = self.stack.split_off(base);
-            self.scopes.alloc(entry_scope, vars)
+            // Created at the call.
+            match self.frames.last() {
+                Some(f) => {
+                    let at = crate::events::At(&f.code, f.pc.saturating_sub(1));
+                    self.scopes.alloc(entry_scope, vars, at)
+                }
+                // A task's first call: where its body starts.
+                None => self
+                    .scopes
+                    .alloc(entry_scope, vars, crate::events::Body(&code)),
+            }
         } else {
             entry_scope
         };

@@ -3,7 +3,7 @@
 
 use super::{Called, Flow, fatal, fold, make_range, stack_overflow};
 use crate::bytecode::{Code, Op};
-use crate::events::event;
+use crate::events::{Here, event};
 use crate::future::{FutureState, Reaction};
 use crate::limits;
 use crate::members;
@@ -384,12 +384,8 @@ impl Vm {
                         if self.at_depth_limit() {
                             throw!(Thrown::error(stack_overflow(self.config.max_depth)));
                         }
-                        let source = code.source.clone().expect("source");
-                        // Evaluated code reports the `eval`'s location: its
-                        // spans, if any, are not positions in this source.
                         let pc = self.frames.last().expect("frame").pc;
-                        let at = crate::compiler::UnitSpans::At(code.span_at(pc.saturating_sub(1)));
-                        let unit = crate::compiler::compile_unit(&mut self.names, source, &[v], at);
+                        let unit = self.compile_eval(code, pc.saturating_sub(1), v);
                         let ns = self.frames.last().expect("frame").ns.clone();
                         self.push_unit(unit, ns);
                         return Ok(Flow::Reload);
@@ -438,7 +434,8 @@ impl Vm {
                         "task.awaiting",
                         task = me,
                         future = f.id,
-                        late = true
+                        late = true,
+                        at = %Here(self)
                     );
                     return Ok(Flow::Suspend);
                 }
@@ -463,7 +460,14 @@ impl Vm {
                     }
                     FutureState::Pending => {
                         let me = *self.active.last().expect("a running task");
-                        event!("gene::task", "task.awaiting", task = me, future = f.id);
+                        event!(
+                            "gene::task",
+                            "task.awaiting",
+                            task = me,
+                            future = f.id,
+                            late = false,
+                            at = %Here(self)
+                        );
                         f.reactions.borrow_mut().push(Reaction::Waiter(me));
                         return Ok(Flow::Suspend);
                     }
@@ -471,7 +475,7 @@ impl Vm {
             }
             Op::AwaitAll => {
                 let me = *self.active.last().expect("a running task");
-                event!("gene::task", "task.awaiting_all", task = me);
+                event!("gene::task", "task.awaiting_all", task = me, at = %Here(self));
                 self.all_waiters.push(me);
                 return Ok(Flow::Suspend);
             }

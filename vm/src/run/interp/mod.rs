@@ -7,7 +7,7 @@ mod cold;
 use std::rc::Rc;
 
 use crate::bytecode::{FoldOp, Op};
-use crate::events::event;
+use crate::events::{At, ThrowSite, event};
 use crate::function::Closure;
 use crate::members;
 use crate::ops;
@@ -83,12 +83,15 @@ impl Vm {
     /// scopes down to it; without one, the run ends.
     pub(crate) fn unwind(&mut self, t: Thrown) -> Result<(), Uncaught> {
         let catchable = t.kind != UncaughtKind::Fatal;
+        let handled = catchable && self.handlers.iter().any(|h| h.ex.is_none());
         event!(
             "gene::exception",
             "exception.thrown",
             task = self.active.last().copied().unwrap_or(0),
             value = %crate::display::Quoted(&t.value),
-            handled = catchable && self.handlers.iter().any(|h| h.ex.is_none())
+            handled,
+            at = %ThrowSite(self, t.location.as_ref()),
+            backtrace = %if handled { String::new() } else { crate::events::Backtrace(self).to_string() }
         );
         // Catch markers on the way are dropped: their handlers are left.
         while self.handlers.last().is_some_and(|h| h.ex.is_some()) {
@@ -233,6 +236,9 @@ impl Vm {
                             Err(e) => throw!(freed(e)),
                         };
                         let v = self.scopes.get(id, slot);
+                        if self.watch_reads {
+                            self.note_read(id, slot, &v, &code, pc - 1);
+                        }
                         self.stack.push(v);
                     }
                     Op::StoreScope(hops, slot) => {
@@ -245,11 +251,12 @@ impl Vm {
                         if self.state.on {
                             self.state.write(Site::Scope, slot as u64, &v);
                         }
+                        self.note_write(id, &v, &code, pc - 1);
                         self.scopes.set(id, slot, v);
                     }
                     Op::ScopeStart => {
                         let f = self.frames.last_mut().expect("frame");
-                        f.scope = self.scopes.alloc(f.scope, Vec::new());
+                        f.scope = self.scopes.alloc(f.scope, Vec::new(), At(&code, pc - 1));
                     }
                     Op::ScopeEnd => {
                         let f = self.frames.last_mut().expect("frame");
@@ -288,6 +295,7 @@ impl Vm {
                         if self.state.on {
                             self.state.write(Site::Scope, slot as u64, &v);
                         }
+                        self.note_write(id, &v, &code, pc - 1);
                         self.scopes.set(id, slot, v);
                     }
                     Op::AddInt(k) => {
@@ -526,6 +534,9 @@ impl Vm {
                         self.stack.truncate(f.ret);
                         if self.frames.is_empty() {
                             *left = fuel;
+                            // The last instruction before the `Return`: the
+                            // body's last expression.
+                            self.ended_at = Some((f.code, pc.saturating_sub(2)));
                             return Ok(Exit::Done(v));
                         }
                         self.stack.push(v);

@@ -1,0 +1,186 @@
+//! What tasks and futures are called (docs/trace-format.md, "Names"), in
+//! one place for every tool: the replay's tables, `export`'s tracks, and
+//! the messages of `check`, `diff` and `explore`.
+//!
+//! - A task is named by its `task.spawned` record's `name` (the function of
+//!   a `^^async` call, `async@race.gene:12` for an `async` block); the main
+//!   task is `main`.
+//! - A future is named by its origin: an operation's by what it does and
+//!   where (`sleep 10ms @race.gene:7`, `read data.txt @race.gene:3`), an
+//!   async task's result future by its task's name, any other
+//!   (`new gene/Future`, a callback's failure) `future @race.gene:7`.
+//!
+//! Feed every record in order to `Naming::note`; ids never seen are named
+//! by number (`task 7`, `future 12`).
+
+use super::location;
+use super::read::Record;
+
+#[derive(Clone, Debug, Default)]
+struct TaskEntry {
+    name: String,
+    def: String,
+    /// Where its last uncaught throw happened.
+    thrown_at: String,
+}
+
+/// Names of a run's tasks and futures, built from its records.
+#[derive(Clone, Debug, Default)]
+pub struct Naming {
+    /// By id (index 0 unused).
+    tasks: Vec<TaskEntry>,
+    futures: Vec<String>,
+    /// The task whose result each future is (0 for none).
+    future_task: Vec<u64>,
+}
+
+fn put<T: Default + Clone>(v: &mut Vec<T>, id: u64, x: T) {
+    // Ids grow by one per record (the schema), so this never jumps far.
+    let i = id as usize;
+    if v.len() <= i {
+        v.resize(i + 1, T::default());
+    }
+    v[i] = x;
+}
+
+/// `10ms`, `1.5s`, `250us`, `7ns`: a duration in its largest exact unit.
+pub fn duration(nanos: u64) -> String {
+    for (unit, size) in [("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)] {
+        if nanos >= size && nanos.is_multiple_of(size) {
+            return format!("{}{unit}", nanos / size);
+        }
+    }
+    if nanos >= 1_000_000 {
+        return format!("{}ms", nanos as f64 / 1e6);
+    }
+    format!("{nanos}ns")
+}
+
+fn origin(at: Option<&str>) -> String {
+    match at.and_then(location::parse) {
+        Some(l) => format!(" @{}", l.short()),
+        None => String::new(),
+    }
+}
+
+impl Naming {
+    pub fn new() -> Naming {
+        Naming::default()
+    }
+
+    /// Takes in one record.
+    pub fn note(&mut self, r: &Record) {
+        match &*r.kind {
+            "task.spawned" => {
+                let (Some(id), Some(name)) = (r.u64("task"), r.str("name")) else {
+                    return;
+                };
+                let entry = TaskEntry {
+                    name: name.to_string(),
+                    def: r.str("def").unwrap_or_default().to_string(),
+                    thrown_at: String::new(),
+                };
+                put(&mut self.tasks, id, entry);
+                if let Some(f) = r.u64("future").filter(|&f| f > 0) {
+                    put(&mut self.future_task, f, id);
+                }
+            }
+            "op.started" => {
+                let Some(f) = r.u64("future").filter(|&f| f > 0) else {
+                    return;
+                };
+                let what = match (r.str("op_kind"), r.u64("nanos"), r.str("path")) {
+                    (Some("sleep"), Some(n), _) => format!("sleep {}", duration(n)),
+                    (Some(kind), _, Some(path)) => format!("{kind} {path}"),
+                    (kind, _, _) => kind.unwrap_or("operation").to_string(),
+                };
+                put(
+                    &mut self.futures,
+                    f,
+                    format!("{what}{}", origin(r.str("at"))),
+                );
+            }
+            "future.created" => {
+                if let Some(f) = r.u64("future") {
+                    put(
+                        &mut self.futures,
+                        f,
+                        format!("future{}", origin(r.str("at"))),
+                    );
+                }
+            }
+            "exception.thrown" if r.bool("handled") == Some(false) => {
+                if let Some(t) = r.u64("task")
+                    && let Some(e) = self.tasks.get_mut(t as usize)
+                {
+                    e.thrown_at = r.str("at").unwrap_or_default().to_string();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A task's name.
+    pub fn task(&self, id: u64) -> String {
+        if id == 1 {
+            return "main".into();
+        }
+        match self.tasks.get(id as usize) {
+            Some(e) if !e.name.is_empty() => e.name.clone(),
+            _ => format!("task {id}"),
+        }
+    }
+
+    /// The task a future is the result of, if any.
+    pub fn task_of(&self, future: u64) -> Option<u64> {
+        self.future_task
+            .get(future as usize)
+            .copied()
+            .filter(|&t| t > 0)
+    }
+
+    /// A future's name.
+    pub fn future(&self, id: u64) -> String {
+        if let Some(t) = self.task_of(id) {
+            return self.task(t);
+        }
+        match self.futures.get(id as usize) {
+            Some(n) if !n.is_empty() => n.clone(),
+            _ => format!("future {id}"),
+        }
+    }
+
+    /// `withdraw (race.gene:6) at race.gene:14`: a failed future, where
+    /// the code it ran is defined and where it threw, as far as known.
+    pub fn failure(&self, future: u64) -> String {
+        let mut s = self.future(future);
+        if let Some(e) = self
+            .task_of(future)
+            .and_then(|t| self.tasks.get(t as usize))
+        {
+            if !e.def.is_empty() {
+                s.push_str(&format!(" ({})", location::short(&e.def)));
+            }
+            if !e.thrown_at.is_empty() {
+                s.push_str(&format!(" at {}", location::short(&e.thrown_at)));
+            }
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duration;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration(10_000_000), "10ms");
+        assert_eq!(duration(2_000_000_000), "2s");
+        assert_eq!(duration(1_500_000_000), "1500ms");
+        assert_eq!(duration(250_000), "250us");
+        assert_eq!(duration(7), "7ns");
+        assert_eq!(duration(1_234_567), "1.234567ms");
+        assert_eq!(duration(0), "0ns");
+    }
+}
