@@ -36,7 +36,7 @@ fn scratch(name: &str) -> PathBuf {
 fn diff_of_equal_traces_exits_0() {
     let out = gene_trace(&["diff", "demo.jsonl", "demo.jsonl"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("the traces are equal: 6 polls, 70 records"));
+    assert!(text(&out.stdout).contains("the traces are equal: 6 polls, 80 records"));
 }
 
 #[test]
@@ -44,20 +44,25 @@ fn diff_shows_the_first_divergent_poll_then_a_summary() {
     let out = gene_trace(&["diff", "demo_ok.jsonl", "demo.jsonl"]);
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("first divergent poll: 4"), "{stdout}");
+    // Poll 3 ends in another state (the fault plan differs); the failed
+    // write itself completes in poll 4.
+    assert!(stdout.contains("first divergent poll: 3"), "{stdout}");
     assert!(
-        stdout.contains("  - A #49     op.completed        op=5 ok=true"),
+        stdout.contains("  - A #54     poll.end            delivered=1 hash=4169919b62702725"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("  + B #49     op.completed        op=5 ok=false"),
+        stdout.contains("  + B #54     poll.end            delivered=1 hash=59c70657ae8c3e43"),
         "{stdout}"
     );
     insta::assert_snapshot!("diff_demo_ok_vs_fault", stdout);
     // The other way round: the same poll, signs swapped.
     let out = gene_trace(&["diff", "demo.jsonl", "demo_ok.jsonl", "--context", "1"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stdout).contains("  - A #49     op.completed        op=5 ok=false"));
+    assert!(
+        text(&out.stdout)
+            .contains("  - A #54     poll.end            delivered=1 hash=59c70657ae8c3e43")
+    );
 }
 
 #[test]
@@ -70,7 +75,7 @@ fn diff_names_the_time_when_records_differ_only_in_it() {
             let seq: u64 = serde_json::from_str::<serde_json::Value>(l).unwrap()["seq"]
                 .as_u64()
                 .unwrap_or(0);
-            if seq >= 68 {
+            if seq >= 78 {
                 format!("{}\n", l.replace("\"t\":30000000,", "\"t\":30000001,"))
             } else {
                 format!("{l}\n")
@@ -86,8 +91,8 @@ fn diff_names_the_time_when_records_differ_only_in_it() {
     assert!(stdout.contains("first divergent poll: 5"), "{stdout}");
     // Each pair reads the same but for its seq; the line under it says why
     // they differ.
-    let pair = "  - A #68     scope.released      scope=1 rc=0\n  \
-                + B #68     scope.released      scope=1 rc=0\n        \
+    let pair = "  - A #78     scope.released      scope=1 rc=0\n  \
+                + B #78     scope.released      scope=1 rc=0\n        \
                 (the two differ only in t: A 30ms, B 30.000001ms)\n";
     assert!(stdout.contains(pair), "{stdout}");
     assert_eq!(
@@ -116,7 +121,7 @@ fn diff_of_a_trace_and_its_prefix() {
     let out = gene_trace(&["diff", "demo.jsonl", short.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("first divergent poll: 3"), "{stdout}");
+    assert!(stdout.contains("first divergent poll: 2"), "{stdout}");
     assert!(
         stdout.contains("no run.end (the trace stops early)"),
         "{stdout}"
@@ -241,11 +246,11 @@ fn export_writes_chrome_trace_json() {
     assert_eq!(faults.len(), 1);
     assert_eq!(faults[0]["ph"], "i");
     assert_eq!(faults[0]["name"], "fault: write balance.txt failed");
-    // Virtual time in microseconds: the fault is at t=21000003ns, and its
+    // Virtual time in microseconds: the fault is at t=21000000ns, and its
     // poll's records are spread a few nanoseconds apart from there.
-    assert_eq!(faults[0]["args"]["t"], 21000003);
+    assert_eq!(faults[0]["args"]["t"], 21000000);
     let ts = faults[0]["ts"].as_f64().unwrap();
-    assert!((21000.003..21000.1).contains(&ts), "{ts}");
+    assert!((21000.0..21000.1).contains(&ts), "{ts}");
     // Tasks are tracks: tid = task id.
     let tracks: BTreeSet<u64> = events
         .iter()
