@@ -121,6 +121,15 @@ const fn only_for(name: &'static str, ty: Type, kinds: &'static [&'static str]) 
 use Entity::{Future, Op, Scope, Task};
 use Type::{Bool, Count, FutureList, Hash, Location, New, NewOrMade, Ref, Text, Word};
 
+/// `var.written` and `var.read` have the same fields.
+const VAR_FIELDS: &[FieldSpec] = &[
+    f("task", Ref(Task)),
+    f("var", Text),
+    f("scope", Ref(Scope)),
+    f("value", Text),
+    f("at", Location),
+];
+
 /// Every kind of record, in docs/trace-format.md's order.
 pub static KINDS: &[KindSpec] = &[
     KindSpec {
@@ -272,23 +281,11 @@ pub static KINDS: &[KindSpec] = &[
     },
     KindSpec {
         name: "var.written",
-        fields: &[
-            f("task", Ref(Task)),
-            f("var", Text),
-            f("scope", Ref(Scope)),
-            f("value", Text),
-            f("at", Location),
-        ],
+        fields: VAR_FIELDS,
     },
     KindSpec {
         name: "var.read",
-        fields: &[
-            f("task", Ref(Task)),
-            f("var", Text),
-            f("scope", Ref(Scope)),
-            f("value", Text),
-            f("at", Location),
-        ],
+        fields: VAR_FIELDS,
     },
     KindSpec {
         name: "source.added",

@@ -124,37 +124,29 @@ impl fmt::Display for Summary<'_> {
 /// call of a named `^^async` function or a named callback, otherwise its
 /// kind and where its code is: `async@race.gene:12` (the `async` form),
 /// `callback@race.gene:20` (the callback's body).
-pub(crate) struct TaskName<'a> {
-    pub vm: &'a Vm,
-    pub kind: crate::task::TaskKind,
-    pub body: Option<&'a crate::function::FnProto>,
-}
+pub(crate) struct TaskName<'a>(pub SpawnSite<'a>);
 
 impl fmt::Display for TaskName<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(p) = self.body
+        if let Some(p) = self.0.body
             && !p.name.starts_with('<')
         {
             return f.write_str(&p.name);
         }
-        let at = SpawnSite {
-            vm: self.vm,
-            kind: self.kind,
-            body: self.body,
-        }
-        .to_string();
+        let at = self.0.to_string();
         // file:line, without the column.
         let line = match at.rsplit_once(':') {
             Some((head, _)) => head,
             None => &at,
         };
-        write!(f, "{}@{line}", self.kind.name())
+        write!(f, "{}@{line}", self.0.kind.name())
     }
 }
 
 /// Where a task's record points: the spawn (the `async` form or the
 /// `^^async` call) for an async task, the callback's body for a callback
 /// (which starts where a resolution happens, not where it was written).
+#[derive(Clone, Copy)]
 pub(crate) struct SpawnSite<'a> {
     pub vm: &'a Vm,
     pub kind: crate::task::TaskKind,

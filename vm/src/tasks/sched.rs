@@ -248,7 +248,7 @@ impl Vm {
             task_kind = kind.name(),
             future = future.as_ref().map_or(0, |f| f.id),
             reacts_to,
-            name = %TaskName { vm: self, kind, body },
+            name = %TaskName(SpawnSite { vm: self, kind, body }),
             def = %Def(body),
             at = %SpawnSite { vm: self, kind, body }
         );
