@@ -160,7 +160,7 @@ fn truncated_trace_opens_with_its_prefix_and_a_warning() {
     assert_eq!(trace.records.len(), 48);
     let mut app = App::new(trace, "demo.jsonl", Err("not looked for".into()));
     app.goto(99);
-    assert_eq!(app.poll(), 4, "the last poll of the prefix");
+    assert_eq!(app.poll(), 3, "the last poll of the prefix");
     let screen = render(&app, 120, 36);
     assert!(
         screen.contains("trace cut short at line 50: truncated record"),
@@ -241,11 +241,11 @@ fn jump_to_poll_time_and_record() {
     press(&mut app, &[KeyCode::Enter]);
     assert_eq!(app.poll(), 1);
     press(&mut app, &[KeyCode::Char(':')]);
-    typed(&mut app, "#49");
+    typed(&mut app, "#56");
     press(&mut app, &[KeyCode::Enter]);
     assert_eq!(app.poll(), 4);
     let r = &app.replay.records()[app.selected_event().unwrap()];
-    assert_eq!((r.seq, &*r.kind), (49, "op.completed"));
+    assert_eq!((r.seq, &*r.kind), (56, "op.completed"));
     press(&mut app, &[KeyCode::Char(':')]);
     typed(&mut app, "banana");
     press(&mut app, &[KeyCode::Enter]);
@@ -264,11 +264,11 @@ fn search_text_and_regex_with_n_and_shift_n() {
     typed(&mut app, "TASK.RESUMED");
     press(&mut app, &[KeyCode::Enter]);
     let seq = |app: &App| app.replay.records()[app.selected_event().unwrap()].seq;
-    assert_eq!((app.poll(), seq(&app)), (1, 23), "text search ignores case");
+    assert_eq!((app.poll(), seq(&app)), (1, 27), "text search ignores case");
     press(&mut app, &[KeyCode::Char('n')]);
-    assert_eq!((app.poll(), seq(&app)), (2, 31));
+    assert_eq!((app.poll(), seq(&app)), (2, 36));
     press(&mut app, &[KeyCode::Char('N')]);
-    assert_eq!((app.poll(), seq(&app)), (1, 23));
+    assert_eq!((app.poll(), seq(&app)), (1, 27));
     press(&mut app, &[KeyCode::Char('N')]);
     assert_eq!(app.poll(), 5, "wraps around to the last match");
     assert!(app.message.as_ref().unwrap().text.contains("wrapped"));
@@ -276,7 +276,7 @@ fn search_text_and_regex_with_n_and_shift_n() {
     press(&mut app, &[KeyCode::Char('/'), KeyCode::Tab]);
     typed(&mut app, r"ok=false.*value=.*injected");
     press(&mut app, &[KeyCode::Enter]);
-    assert_eq!((app.poll(), seq(&app)), (4, 50));
+    assert_eq!((app.poll(), seq(&app)), (4, 57));
     // A bad regex is an error message, not a panic.
     press(&mut app, &[KeyCode::Char('/')]);
     typed(&mut app, "(unclosed");
@@ -459,7 +459,7 @@ fn selection_and_details_per_pane() {
         matches!(
             app.mode,
             Mode::Details {
-                target: Target::Record(48),
+                target: Target::Record(55),
                 ..
             }
         ),
