@@ -92,6 +92,19 @@ fn line(r: &Record) -> String {
         .to_string()
 }
 
+/// The first poll whose records differ between the traces (kind, time and
+/// fields), or that only one of them has: where `diff` and `replay
+/// --against` say two runs part.
+pub fn first_divergent_poll(a: &Trace, b: &Trace) -> Option<usize> {
+    let n = a.polls.len().max(b.polls.len());
+    (0..n).find(|&p| {
+        let (x, y) = (a.poll(p), b.poll(p));
+        x.len() != y.len()
+            || x.iter().zip(y).any(|(x, y)| !same(x, y))
+            || (p >= a.polls.len()) != (p >= b.polls.len())
+    })
+}
+
 /// The report, and whether the traces' records are equal.
 pub fn diff(a: &Trace, b: &Trace, names: &(String, String), context: usize) -> (String, bool) {
     let mut out = String::new();
@@ -112,14 +125,7 @@ pub fn diff(a: &Trace, b: &Trace, names: &(String, String), context: usize) -> (
     );
     header_notes(o, a, b);
 
-    let n = a.polls.len().max(b.polls.len());
-    let first = (0..n).find(|&p| {
-        let (x, y) = (a.poll(p), b.poll(p));
-        x.len() != y.len()
-            || x.iter().zip(y).any(|(x, y)| !same(x, y))
-            || (p >= a.polls.len()) != (p >= b.polls.len())
-    });
-    let Some(p) = first else {
+    let Some(p) = first_divergent_poll(a, b) else {
         let _ = writeln!(
             o,
             "\nthe traces are equal: {} polls, {} records",

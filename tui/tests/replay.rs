@@ -75,7 +75,7 @@ fn very_wide_screen() {
 fn narrow_screen_shows_each_pane() {
     let mut app = demo();
     app.goto(4);
-    for _ in 0..6 {
+    for _ in 0..gene_trace::replay::app::PANES.len() {
         let name = format!("narrow_{}", app.focus.name());
         insta::assert_snapshot!(name, render(&app, 80, 24));
         press(&mut app, &[KeyCode::Tab]);

@@ -9,12 +9,16 @@ use std::sync::Arc;
 use gene_sim::trace::read::{Record, Trace};
 use regex::Regex;
 
+use super::against::Against;
 use super::index::Replay;
 use super::state::{FutureStatus, State, TaskStatus};
+use super::story::Story;
 
+mod explain;
 mod keys;
 mod source;
 
+pub use explain::Jumps;
 pub use source::Source;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,13 +29,17 @@ pub enum Pane {
     Scopes,
     Output,
     Source,
+    Variables,
+    Warnings,
 }
 
-pub const PANES: [Pane; 6] = [
+pub const PANES: [Pane; 8] = [
     Pane::Events,
     Pane::Futures,
     Pane::Tasks,
+    Pane::Variables,
     Pane::Scopes,
+    Pane::Warnings,
     Pane::Output,
     Pane::Source,
 ];
@@ -45,6 +53,8 @@ impl Pane {
             Pane::Scopes => "scopes",
             Pane::Output => "output",
             Pane::Source => "source",
+            Pane::Variables => "variables",
+            Pane::Warnings => "warnings",
         }
     }
 }
@@ -64,14 +74,20 @@ pub enum BreakOn {
     TaskSuspends(Option<u64>),
     /// Virtual time reaches `t` nanoseconds.
     TimePasses(u64),
+    /// A shared variable gets a value different from its last one.
+    VarChanges(String),
+    /// A shared variable is written this value (its summary, as shown).
+    VarEquals(String, String),
 }
 
-pub const BREAK_MENU: [&str; 5] = [
+pub const BREAK_MENU: [&str; 7] = [
     "a future resolves (succeeds or fails)",
     "a future fails",
     "a scope's refcount reaches 0",
     "a task suspends",
     "virtual time passes t",
+    "a variable changes",
+    "a variable is set to a value",
 ];
 
 impl BreakOn {
@@ -101,6 +117,13 @@ impl BreakOn {
                     && Self::id_matches(*id, r, "task")
             }
             BreakOn::TimePasses(t) => r.t >= *t && t_before.is_none_or(|b| b < *t),
+            // Whether the value changed takes the story: see `App::break_hits`.
+            BreakOn::VarChanges(v) => &*r.kind == "var.written" && r.str("var") == Some(v),
+            BreakOn::VarEquals(v, value) => {
+                &*r.kind == "var.written"
+                    && r.str("var") == Some(v)
+                    && r.str("value") == Some(value)
+            }
         }
     }
 
@@ -115,6 +138,8 @@ impl BreakOn {
             BreakOn::ScopeFreed(i) => format!("{} reaches refcount 0", id("scope", i)),
             BreakOn::TaskSuspends(i) => format!("{} suspends", id("task", i)),
             BreakOn::TimePasses(t) => format!("time passes {}", super::ui::format_nanos(*t)),
+            BreakOn::VarChanges(v) => format!("{v} changes"),
+            BreakOn::VarEquals(v, value) => format!("{v} == {value}"),
         }
     }
 }
@@ -127,6 +152,8 @@ pub enum Target {
     Scope(u32),
     /// A record, by index.
     Record(usize),
+    /// A shared variable (its index in the story).
+    Var(usize),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -154,6 +181,8 @@ pub enum Mode {
     Details {
         target: Target,
         related: Vec<usize>,
+        /// The selected history row (an index into `related`): Enter
+        /// jumps to its record.
         scroll: usize,
     },
 }
@@ -185,7 +214,8 @@ pub struct App {
     pub scope_sel: u32,
     /// Output lines scrolled up from the end; source lines scrolled down.
     pub output_scroll: usize,
-    pub source_scroll: usize,
+    /// The source pane's lines scrolled from where it follows.
+    pub source_scroll: isize,
     /// Tables show only live entities (pending futures, unfinished tasks,
     /// live scopes).
     pub live_only: bool,
@@ -206,6 +236,15 @@ pub struct App {
     outputs: Vec<u32>,
     /// Entities the current poll's records name: highlighted.
     pub touched: Touched,
+    /// Where things happened, who woke whom, variables, warnings.
+    pub story: Story,
+    /// Selected rows of the variables and warnings panes.
+    pub var_sel: usize,
+    pub warn_sel: usize,
+    /// The back/forward jump list.
+    pub jumps: Jumps,
+    /// The trace given with `--against`, to compare with.
+    pub against: Option<Against>,
 }
 
 /// Ids named by a poll's records, sorted.
@@ -272,6 +311,14 @@ impl App {
             .filter(|(_, r)| &*r.kind == "output")
             .map(|(i, _)| i as u32)
             .collect();
+        let blocking = trace
+            .header
+            .get("config")
+            .and_then(|c| c.get("await"))
+            .and_then(|a| a.as_str())
+            == Some("blocking");
+        let story = Story::of(&trace, blocking);
+        let source = source.map(|s| s.with_evals(&story.evals));
         let replay = Replay::new(trace);
         let touched = Touched::of(replay.poll_records(), replay.state());
         App {
@@ -299,6 +346,11 @@ impl App {
             quit: false,
             outputs,
             touched,
+            story,
+            var_sel: 0,
+            warn_sel: 0,
+            jumps: Jumps::default(),
+            against: None,
         }
     }
 
@@ -331,6 +383,7 @@ impl App {
             self.touched = Touched::of(self.replay.poll_records(), self.replay.state());
             self.event_sel = 0;
             self.output_scroll = 0;
+            self.source_scroll = 0;
         }
     }
 
@@ -550,8 +603,13 @@ impl App {
 
     fn break_in(&self, p: usize) -> Option<String> {
         let t_before = p.checked_sub(1).map(|q| self.replay.poll_time(q));
-        for r in self.replay.trace.poll(p) {
-            if let Some(b) = self.breaks.iter().find(|b| b.hit(r, t_before)) {
+        let start = self.replay.poll_start(p);
+        for (k, r) in self.replay.trace.poll(p).iter().enumerate() {
+            if let Some(b) = self
+                .breaks
+                .iter()
+                .find(|b| self.break_hits(b, start + k, t_before))
+            {
                 return Some(format!("{} — #{} {}", b.describe(), r.seq, r.kind));
             }
         }
@@ -753,6 +811,8 @@ pub fn related_records(records: &[Record], target: Target, state: &State) -> Vec
     let mut out = Vec::new();
     match target {
         Target::Record(i) => out.push(i),
+        // A variable's history is the story's.
+        Target::Var(_) => {}
         Target::Future(f) => {
             let f = f as u64;
             let op = state

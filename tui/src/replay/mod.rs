@@ -6,9 +6,11 @@
 //! - `app`: what is selected and what the keys do (no terminal);
 //! - `ui`: drawing (no clock, no terminal queries).
 
+pub mod against;
 pub mod app;
 pub mod index;
 pub mod state;
+pub mod story;
 pub mod ui;
 
 use std::io::IsTerminal;
@@ -30,12 +32,18 @@ pub struct ReplayArgs {
     /// Open at this poll (the last one when it is past the end).
     #[arg(long, value_name = "POLL")]
     pub at: Option<usize>,
+    /// A second trace of the same program (another seed, another build) to
+    /// compare with: the header names the first poll where they part, as
+    /// `diff` finds it, and the events pane shows B's records of the
+    /// current poll under A's, marking those that differ.
+    #[arg(long, value_name = "B")]
+    pub against: Option<PathBuf>,
 }
 
 /// Loads a trace for the replay: the app, or why the trace is unusable.
 pub fn load(path: &Path) -> Result<App, String> {
     let trace = read_file(path).map_err(|e| e.to_string())?;
-    let source = app::Source::find(&trace, path);
+    let source = app::Source::of_trace(&trace, path);
     Ok(App::new(trace, &path.display().to_string(), source))
 }
 
@@ -62,11 +70,14 @@ pub fn main(args: &ReplayArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let loaded = load(&args.trace).map(|mut app| {
+    let loaded = load(&args.trace).and_then(|mut app| {
+        if let Some(b) = &args.against {
+            app.against = Some(against::Against::load(b, &app.replay.trace)?);
+        }
         if let Some(p) = args.at {
             app.goto(p);
         }
-        app
+        Ok(app)
     });
     // A trace that is not one, or is damaged, ends with status 1 once the
     // user has seen it (the prefix before the damage is shown).

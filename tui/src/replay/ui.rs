@@ -14,9 +14,11 @@ use super::app::{
 };
 use super::state::{FutureStatus, NONE, OpKind, Origin, State, TaskStatus};
 
+mod explain;
 mod popups;
 mod tables;
 
+use explain::*;
 use popups::*;
 use tables::*;
 
@@ -77,12 +79,24 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Constraint::Percentage(33),
         ])
         .areas(left);
-        let [futures, tasks, scopes] = Layout::vertical([
-            Constraint::Percentage(40),
-            Constraint::Percentage(32),
-            Constraint::Percentage(28),
+        let [futures, tasks, variables, scopes, warnings] = Layout::vertical([
+            Constraint::Percentage(24),
+            Constraint::Percentage(24),
+            Constraint::Percentage(20),
+            Constraint::Percentage(16),
+            Constraint::Percentage(16),
         ])
         .areas(right);
+        draw_pane(frame, app, Pane::Variables, variables);
+        draw_pane(frame, app, Pane::Warnings, warnings);
+        let events = if app.against.is_some() {
+            let [a, b] = Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(events);
+            draw_against(frame, app, b);
+            a
+        } else {
+            events
+        };
         draw_pane(frame, app, Pane::Events, events);
         draw_pane(frame, app, Pane::Output, output);
         draw_pane(frame, app, Pane::Source, source);
@@ -106,6 +120,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Style::new().fg(Color::DarkGray),
         ));
         frame.render_widget(Paragraph::new(Line::from(spans)), tabs);
+        let pane = if app.against.is_some() && app.focus == Pane::Events {
+            let [a, b] = Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(pane);
+            draw_against(frame, app, b);
+            a
+        } else {
+            pane
+        };
         draw_pane(frame, app, app.focus, pane);
     }
     draw_status(frame, app, status);
@@ -201,6 +223,16 @@ fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
         } else {
             spans.push(Span::styled("run ended", Style::new().fg(Color::Green)));
         }
+    }
+    if let Some(b) = &app.against {
+        spans.push(sep());
+        spans.push(match b.divergence {
+            Some(d) => Span::styled(
+                format!("vs B: diverge at poll {d}"),
+                Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            ),
+            None => Span::styled("vs B: equal", Style::new().fg(Color::Green)),
+        });
     }
     if st.faults > 0 || st.errors > 0 {
         spans.push(sep());
@@ -313,6 +345,8 @@ fn draw_pane(frame: &mut Frame, app: &App, pane: Pane, area: Rect) {
         Pane::Scopes => draw_scopes(frame, app, area),
         Pane::Output => draw_output(frame, app, area),
         Pane::Source => draw_source(frame, app, area),
+        Pane::Variables => draw_variables(frame, app, area),
+        Pane::Warnings => draw_warnings(frame, app, area),
     }
 }
 
@@ -449,52 +483,6 @@ fn draw_output(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn draw_source(frame: &mut Frame, app: &App, area: Rect) {
-    match &app.source {
-        Ok(src) => {
-            let mut title = format!(" source · {} ", src.name);
-            if let Some(n) = &src.note {
-                title.push_str(&format!("· {n} "));
-            }
-            let block = pane_block(app, Pane::Source, title);
-            let inner = block.inner(area);
-            frame.render_widget(block, area);
-            let width = src.lines.len().to_string().len();
-            let mut lines = vec![Line::from(Span::styled(
-                "(the trace records no source lines: nothing is highlighted)",
-                Style::new()
-                    .fg(Color::DarkGray)
-                    .add_modifier(Modifier::ITALIC),
-            ))];
-            for (i, l) in src.lines.iter().enumerate().skip(app.source_scroll) {
-                if lines.len() >= inner.height as usize {
-                    break;
-                }
-                lines.push(Line::from(vec![
-                    Span::styled(
-                        format!("{:>width$} ", i + 1),
-                        Style::new().fg(Color::DarkGray),
-                    ),
-                    Span::raw(l.clone()),
-                ]));
-            }
-            frame.render_widget(Paragraph::new(lines), inner);
-        }
-        Err(e) => {
-            let block = pane_block(app, Pane::Source, " source ".into());
-            frame.render_widget(
-                Paragraph::new(Line::from(Span::styled(
-                    format!("program text not available: {e}"),
-                    Style::new().fg(Color::DarkGray),
-                )))
-                .wrap(Wrap { trim: true })
-                .block(block),
-                area,
-            );
-        }
-    }
-}
-
 fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     let line = match &app.mode {
         Mode::Prompt { kind, input } => {
@@ -503,6 +491,12 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
                 PromptKind::Search => "search text (Tab: regex): /".to_string(),
                 PromptKind::Jump => "jump to poll, time or #record (120, 150ms, #42): ".to_string(),
                 PromptKind::Break(4) => "break when virtual time passes (e.g. 150ms): ".to_string(),
+                PromptKind::Break(5) => {
+                    "break when this variable changes (e.g. balance): ".to_string()
+                }
+                PromptKind::Break(6) => {
+                    "break when VAR == VALUE (e.g. balance == 150): ".to_string()
+                }
                 PromptKind::Break(i) => {
                     format!("break when {} — id (empty: any): ", BREAK_MENU[*i])
                 }
@@ -518,6 +512,11 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
                 Line::from(Span::styled(m.text.clone(), Style::new().fg(Color::Red)))
             }
             Some(m) => Line::from(Span::styled(m.text.clone(), Style::new().fg(Color::Green))),
+            None if app.focus == Pane::Warnings && !app.warnings().is_empty() => {
+                // The pane is narrow: the selected warning in full.
+                let w = &app.warnings()[app.warn_sel.min(app.warnings().len() - 1)];
+                Line::from(Span::styled(w.text.clone(), Style::new().fg(Color::Red)))
+            }
             None => {
                 let mut spans = Vec::new();
                 if let Some(s) = &app.search {
@@ -541,7 +540,11 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
 pub fn pane_keys(pane: Pane) -> &'static str {
     match pane {
         Pane::Events => "↑↓ event  Enter details  / search  n/N next/prev  f filter",
-        Pane::Futures | Pane::Tasks | Pane::Scopes => "↑↓ select  Enter details  a live/all",
+        Pane::Futures => "↑↓ select  Enter details and what it woke  a live/all",
+        Pane::Tasks => "↑↓ select  Enter details  p spawner  w awaits  a live/all",
+        Pane::Scopes => "↑↓ select  Enter details  a live/all",
+        Pane::Variables => "↑↓ select  Enter history",
+        Pane::Warnings => "↑↓ select  Enter jump to it",
         Pane::Output => "↑↓ scroll",
         Pane::Source => "↑↓ scroll",
     }
@@ -557,7 +560,7 @@ fn draw_footer(frame: &mut Frame, app: &App, area: Rect) {
         Span::raw(format!(" {} ", pane_keys(app.focus))),
         Span::styled("│", Style::new().fg(Color::DarkGray)),
         Span::raw(
-            " ←→ poll  PgUp/PgDn ±10  g/G  space play  b break  : jump  Tab pane  ? help  q quit",
+            " ←→ poll  PgUp/PgDn ±10  g/G  space play  b break  : jump  o/i back/fwd  Tab pane  ? help  q quit",
         ),
     ];
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

@@ -60,44 +60,42 @@ impl App {
                         None => Mode::Normal,
                     }
                 }
+                KeyCode::Enter if !related.is_empty() => {
+                    // A history row: to its poll and record.
+                    let i = related[scroll.min(related.len() - 1)];
+                    self.jump_to_record(i);
+                    Mode::Normal
+                }
                 KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => Mode::Normal,
-                KeyCode::Down | KeyCode::Char('j') => Mode::Details {
-                    target,
-                    related,
-                    scroll: scroll + 1,
-                },
-                KeyCode::Up | KeyCode::Char('k') => Mode::Details {
-                    target,
-                    related,
-                    scroll: scroll.saturating_sub(1),
-                },
-                KeyCode::PageDown => Mode::Details {
-                    target,
-                    related,
-                    scroll: scroll + 10,
-                },
-                KeyCode::PageUp => Mode::Details {
-                    target,
-                    related,
-                    scroll: scroll.saturating_sub(10),
-                },
-                KeyCode::Home | KeyCode::Char('g') => Mode::Details {
-                    target,
-                    related,
-                    scroll: 0,
-                },
-                _ => Mode::Details {
-                    target,
-                    related,
-                    scroll,
-                },
+                code => {
+                    let last = related.len().saturating_sub(1);
+                    let scroll = match code {
+                        KeyCode::Down | KeyCode::Char('j') => scroll + 1,
+                        KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+                        KeyCode::PageDown => scroll + 10,
+                        KeyCode::PageUp => scroll.saturating_sub(10),
+                        KeyCode::Home | KeyCode::Char('g') => 0,
+                        KeyCode::End | KeyCode::Char('G') => last,
+                        _ => scroll,
+                    };
+                    Mode::Details {
+                        target,
+                        related,
+                        scroll: scroll.min(last),
+                    }
+                }
             },
         };
     }
 
     fn normal_key(&mut self, key: KeyEvent) {
         self.message = None;
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
+            KeyCode::Char('o') => self.jump_back(false),
+            KeyCode::Char('i') => self.jump_back(true),
+            KeyCode::Char('p') if self.focus == Pane::Tasks && !ctrl => self.jump_to_spawner(),
+            KeyCode::Char('w') if self.focus == Pane::Tasks => self.jump_to_awaited(),
             KeyCode::Char('q') => self.quit = true,
             KeyCode::Esc => {
                 self.playing = false;
@@ -202,9 +200,20 @@ impl App {
                 self.output_scroll = self.output_scroll.saturating_add_signed(-delta);
             }
             Pane::Source => {
-                let n = self.source.as_ref().map_or(0, |s| s.lines.len());
-                self.source_scroll = self
-                    .source_scroll
+                let n = self.source.as_ref().map_or(0, |s| s.lines.len()) as isize;
+                self.source_scroll = self.source_scroll.saturating_add(delta).clamp(-n, n);
+            }
+            Pane::Variables => {
+                let n = self.var_rows().len();
+                self.var_sel = self
+                    .var_sel
+                    .saturating_add_signed(delta)
+                    .min(n.saturating_sub(1));
+            }
+            Pane::Warnings => {
+                let n = self.story.warnings.len();
+                self.warn_sel = self
+                    .warn_sel
                     .saturating_add_signed(delta)
                     .min(n.saturating_sub(1));
             }
@@ -229,6 +238,17 @@ impl App {
                 let ids = self.table_ids(Pane::Scopes);
                 Target::Scope(ids[self.table_row(Pane::Scopes, &ids)])
             }
+            Pane::Variables => match self.var_rows().get(self.var_sel) {
+                Some(v) => Target::Var(v.var),
+                None => return,
+            },
+            Pane::Warnings => {
+                if let Some(w) = self.story.warnings.get(self.warn_sel) {
+                    let i = w.record;
+                    self.jump_to_record(i);
+                }
+                return;
+            }
             _ => return,
         };
         self.open(target);
@@ -236,7 +256,17 @@ impl App {
 
     /// Opens the details of `target`.
     pub fn open(&mut self, target: Target) {
-        let related = related_records(self.replay.records(), target, self.state());
+        let related = match target {
+            Target::Var(v) => self.story.history(v),
+            Target::Future(f) => {
+                let mut r = related_records(self.replay.records(), target, self.state());
+                r.extend(self.story.woke(f as u64).iter().map(|&i| i as usize));
+                r.sort_unstable();
+                r.dedup();
+                r
+            }
+            _ => related_records(self.replay.records(), target, self.state()),
+        };
         self.mode = Mode::Details {
             target,
             related,
@@ -326,7 +356,7 @@ impl App {
                 cursor: cursor.saturating_sub(1),
             },
             KeyCode::Enter => choose(cursor),
-            KeyCode::Char(c @ '1'..='5') => choose(c as usize - '1' as usize),
+            KeyCode::Char(c @ '1'..='7') => choose(c as usize - '1' as usize),
             KeyCode::Char('d') => {
                 self.breaks.clear();
                 self.say("breakpoints cleared");
@@ -338,6 +368,9 @@ impl App {
 
     fn add_break(&mut self, item: usize, input: &str) {
         let input = input.trim();
+        if item >= 5 {
+            return self.add_var_break(item == 6, input);
+        }
         let id = if input.is_empty() {
             Ok(None)
         } else {

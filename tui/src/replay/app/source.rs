@@ -1,27 +1,73 @@
-//! The program's source as the replay shows it: the file the trace's
-//! header names, read by the tools' rules (regular files of bounded size),
-//! and whether its digest matches the trace's.
+//! The program's source as the replay shows it: the text the trace's
+//! header embeds, or else the file it names, read by the tools' rules
+//! (regular files of bounded size) and checked against the header's
+//! digest; plus the texts `eval` ran (`source.added` records), which
+//! locations name `eval#N`.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 use gene_sim::trace::read::Trace;
 
-/// The program's text, when the file named in the header could be read.
+use crate::replay::story::EvalSource;
+
+/// The program's text, when the header holds it or the file it names could
+/// be read.
 #[derive(Clone, Debug)]
 pub struct Source {
     pub name: String,
     pub lines: Vec<String>,
     /// Why it may not be the traced program (a digest mismatch).
     pub note: Option<String>,
+    /// The texts `eval` ran, by their source names (`eval#1`, ...).
+    pub evals: Vec<(String, Vec<String>)>,
+}
+
+fn split_lines(text: &str) -> Vec<String> {
+    text.lines().map(|l| l.replace('\t', "    ")).collect()
 }
 
 impl Source {
     pub fn from_text(name: &str, text: &str) -> Source {
         Source {
             name: name.to_string(),
-            lines: text.lines().map(|l| l.replace('\t', "    ")).collect(),
+            lines: split_lines(text),
             note: None,
+            evals: Vec::new(),
+        }
+    }
+
+    /// Adds the texts of the trace's `eval`s.
+    pub fn with_evals(mut self, evals: &[EvalSource]) -> Source {
+        for e in evals {
+            if let Some(t) = &e.text {
+                self.evals.push((e.name.clone(), split_lines(t)));
+            }
+        }
+        self
+    }
+
+    /// The lines of the source a location names: the program (by its
+    /// name as the trace gives it, or its file name), or an eval's text.
+    pub fn file(&self, name: &str) -> Option<&[String]> {
+        let base = |p: &str| Path::new(p).file_name().map(|f| f.to_os_string());
+        if name == self.name || base(name).is_some_and(|b| Some(b) == base(&self.name)) {
+            return Some(&self.lines);
+        }
+        self.evals
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, l)| l.as_slice())
+    }
+
+    /// The program as the trace's header embeds it (programs up to
+    /// `MAX_EMBEDDED_SOURCE`), else the file it names.
+    pub fn of_trace(trace: &Trace, trace_path: &Path) -> Result<Source, String> {
+        let program = trace.header.get("program");
+        let text = program.and_then(|p| p.get("text")).and_then(|t| t.as_str());
+        match (trace.program_name(), text) {
+            (Some(name), Some(text)) => Ok(Source::from_text(name, text)),
+            _ => Source::find(trace, trace_path),
         }
     }
 

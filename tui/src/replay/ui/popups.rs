@@ -1,6 +1,8 @@
 //! Popups: help, the filter and break-on menus, and the details of a
 //! record, future, task or scope.
 
+use gene_sim::trace::location;
+
 use super::*;
 
 pub(super) fn popup(frame: &mut Frame, area: Rect, w: u16, h: u16, title: String) -> Rect {
@@ -29,6 +31,10 @@ pub const HELP: &[(&str, &str)] = &[
         "b",
         "break on: a future resolves or fails, a refcount reaches 0, a task suspends, time t",
     ),
+    (
+        "",
+        "  ... a variable changes, a variable is set to a value (VAR == VALUE)",
+    ),
     ("] / [", "next / previous poll where a breakpoint hits"),
     (
         ":",
@@ -41,6 +47,18 @@ pub const HELP: &[(&str, &str)] = &[
         "details of the selected event, future, task or scope",
     ),
     ("a", "tables: live entities only / all"),
+    (
+        "p / w",
+        "tasks pane: jump to where the task was spawned / to the await it waits at",
+    ),
+    (
+        "o / i",
+        "back / forward in the jump list (Ctrl-O / Ctrl-I where the terminal tells them)",
+    ),
+    (
+        "Enter in details",
+        "↑↓ pick a history row, Enter jumps to its poll and record",
+    ),
     ("?", "this help"),
     ("q, Ctrl-C", "quit"),
 ];
@@ -167,6 +185,47 @@ pub(super) fn record_row(app: &App, i: usize) -> Line<'static> {
     ])
 }
 
+/// A row of a variable's history: when, which task, read or write, the
+/// value, and the line.
+pub(super) fn var_row(app: &App, i: usize) -> Line<'static> {
+    let r = &app.replay.records()[i];
+    let later = r.poll as usize > app.poll();
+    let here = r.poll as usize == app.poll();
+    let dim = Style::new().fg(Color::DarkGray);
+    let task = r.u64("task").unwrap_or(0);
+    let write = &*r.kind == "var.written";
+    Line::from(vec![
+        Span::styled(if here { "▶" } else { " " }, Style::new().fg(Color::Yellow)),
+        Span::styled(format!("{:>6} p{:<5} ", r.seq, r.poll), dim),
+        Span::styled(
+            format!("{:<6}", if write { "write" } else { "read" }),
+            if later {
+                dim
+            } else if write {
+                Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+            } else {
+                Style::new().fg(Color::Cyan)
+            },
+        ),
+        Span::styled(
+            format!(
+                "{:<24} {:<16} ",
+                format!("{} (task {task})", app.story.naming.task(task)),
+                r.str("at").map(location::short).unwrap_or_default()
+            ),
+            if later { dim } else { Style::new() },
+        ),
+        Span::styled(
+            r.str("value").unwrap_or("").to_string(),
+            if later {
+                dim
+            } else {
+                Style::new().add_modifier(Modifier::BOLD)
+            },
+        ),
+    ])
+}
+
 /// The lines of the details popup.
 pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, Vec<Line<'static>>) {
     let st = app.state();
@@ -190,10 +249,29 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
     let title;
     match target {
         Target::Future(id) => {
-            title = format!(" future {id} ");
+            title = format!(" future {id}: {} ", app.story.naming.future(id as u64));
             match st.future(id as u64) {
                 Some(f) => {
                     lines.push(kv("state", future_state(f.status).into()));
+                    let woke: Vec<String> = app
+                        .story
+                        .woke(id as u64)
+                        .iter()
+                        .filter(|&&i| (i as usize) < st.applied)
+                        .map(|&i| {
+                            let r = &records[i as usize];
+                            let t = r.u64("task").unwrap_or(0);
+                            let how = if &*r.kind == "task.spawned" {
+                                "callback"
+                            } else {
+                                "resumed"
+                            };
+                            format!("{} ({how}, #{})", app.story.naming.task(t), r.seq)
+                        })
+                        .collect();
+                    if !woke.is_empty() {
+                        lines.push(kv("woke", woke.join(", ")));
+                    }
                     lines.push(kv("created", at(f.created)));
                     lines.push(kv("resolved", at(f.resolved)));
                     if f.resolved != NONE {
@@ -274,10 +352,30 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
             }
         }
         Target::Task(id) => {
-            title = format!(" task {id} ");
+            title = format!(" task {id}: {} ", app.story.naming.task(id as u64));
             match st.task(id as u64) {
                 Some(t) => {
                     lines.push(kv("state", t.status.describe()));
+                    if let Some(w) = app.story.whereabouts(records, st, id as u64) {
+                        lines.push(kv("where", w));
+                    }
+                    if let Some(i) = app.story.spawned(id as u64) {
+                        let at = records[i]
+                            .str("at")
+                            .map(location::short)
+                            .unwrap_or_default();
+                        let def = records[i]
+                            .str("def")
+                            .map(location::short)
+                            .unwrap_or_default();
+                        lines.push(kv(
+                            "spawned by",
+                            format!(
+                                "{} at {at} (runs the code at {def}; p in the tasks pane jumps there)",
+                                app.story.naming.task(t.parent as u64)
+                            ),
+                        ));
+                    }
                     lines.push(kv("kind", t.kind.name().into()));
                     lines.push(kv(
                         "parent",
@@ -357,6 +455,29 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
                 None => lines.push(Line::from(" not made yet at this poll")),
             }
         }
+        Target::Var(v) => {
+            let var = &app.story.vars[v];
+            title = format!(" variable {} ", var.label);
+            lines.push(kv(
+                "lives in",
+                match var.scope {
+                    0 => "the program's namespace".to_string(),
+                    s => format!("scope {s}"),
+                },
+            ));
+            match app.story.value_at(v, st.applied) {
+                Some(w) => {
+                    let r = &records[w];
+                    let value = r.str("value").unwrap_or("");
+                    lines.push(kv("value now", format!("{value} ({} bytes)", value.len())));
+                }
+                None => lines.push(kv("value now", "not written yet".into())),
+            }
+            lines.push(kv(
+                "writes / reads",
+                format!("{} / {}", var.writes.len(), var.reads.len()),
+            ));
+        }
         Target::Record(i) => {
             let r = &records[i];
             title = format!(" record #{} ", r.seq);
@@ -391,7 +512,10 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
             bold,
         )));
         for &i in related {
-            lines.push(record_row(app, i));
+            lines.push(match target {
+                Target::Var(_) => var_row(app, i),
+                _ => record_row(app, i),
+            });
         }
     }
     (title, lines)
@@ -402,22 +526,47 @@ pub(super) fn draw_details(
     app: &App,
     target: Target,
     related: &[usize],
-    scroll: usize,
+    pick: usize,
     area: Rect,
 ) {
-    let (title, lines) = details_lines(app, target, related);
+    let (title, mut lines) = details_lines(app, target, related);
     let w = area.width.saturating_sub(4).max(20);
     let h = area.height.saturating_sub(2).max(5);
+    let keys = if related.is_empty() || matches!(target, Target::Record(_)) {
+        "Esc closes"
+    } else {
+        "↑↓ pick · Enter jumps · Esc closes"
+    };
     let inner = popup(
         frame,
         area,
         w,
         h,
-        format!(
-            "{title}at the end of poll {} · ↑↓ scroll · Esc closes ",
-            app.poll()
-        ),
+        format!("{title}at the end of poll {} · {keys} ", app.poll()),
     );
-    let scroll = scroll.min(lines.len().saturating_sub(1));
-    frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), inner);
+    // The history rows end the lines: mark the picked one, and scroll so
+    // that it shows.
+    let head = lines.len()
+        - if matches!(target, Target::Record(_)) {
+            0
+        } else {
+            related.len()
+        };
+    let picked = head + pick.min(related.len().saturating_sub(1));
+    let rows = inner.height as usize;
+    let top = if matches!(target, Target::Record(_)) {
+        pick.min(lines.len().saturating_sub(1))
+    } else if picked >= rows {
+        picked + 1 - rows
+    } else {
+        0
+    };
+    if !matches!(target, Target::Record(_))
+        && let Some(l) = lines.get_mut(picked)
+    {
+        *l = l
+            .clone()
+            .patch_style(Style::new().add_modifier(Modifier::REVERSED));
+    }
+    frame.render_widget(Paragraph::new(lines).scroll((top as u16, 0)), inner);
 }

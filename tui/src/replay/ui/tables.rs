@@ -16,7 +16,7 @@ pub(super) fn poll_of(app: &App, record: u32) -> String {
 pub(super) fn origin_text(app: &App, st: &State, origin: Origin) -> String {
     match origin {
         Origin::None => String::new(),
-        Origin::Task(t) => format!("task {t}"),
+        Origin::Task(t) => app.story.naming.task(t as u64),
         Origin::Op(o) => match st.op(o as u64) {
             Some(op) => {
                 let r = app.replay.records().get(op.started as usize);
@@ -140,13 +140,10 @@ pub(super) fn draw_futures(frame: &mut Frame, app: &App, area: Rect) {
 pub(super) fn draw_tasks(frame: &mut Frame, app: &App, area: Rect) {
     let st = app.state();
     let columns = [
-        ("id", Constraint::Length(5)),
-        ("parent", Constraint::Length(6)),
-        ("kind", Constraint::Length(8)),
-        ("state", Constraint::Fill(1)),
-        ("future", Constraint::Length(7)),
-        ("spawned", Constraint::Length(7)),
-        ("ended", Constraint::Length(5)),
+        ("id", Constraint::Length(3)),
+        ("name", Constraint::Length(12)),
+        ("state: where", Constraint::Fill(1)),
+        ("future", Constraint::Length(6)),
     ];
     draw_table(
         frame,
@@ -175,22 +172,15 @@ pub(super) fn draw_tasks(frame: &mut Frame, app: &App, area: Rect) {
                 (0, r) => format!("on f{r}"),
                 (f, _) => format!("f{f}"),
             };
+            let state = app
+                .story
+                .whereabouts(app.replay.records(), st, id as u64)
+                .unwrap_or_else(|| task_state(t.status));
             let cells = vec![
                 Cell::new(id.to_string()),
-                Cell::new(if t.parent == 0 {
-                    "-".into()
-                } else {
-                    t.parent.to_string()
-                }),
-                Cell::new(t.kind.name().to_string()),
-                Cell::new(task_state(t.status)),
+                Cell::new(app.story.naming.task(id as u64)),
+                Cell::new(state),
                 Cell::new(future),
-                Cell::new(if t.spawned == NONE {
-                    "0".into()
-                } else {
-                    poll_of(app, t.spawned)
-                }),
-                Cell::new(poll_of(app, t.finished)),
             ];
             Some((cells, style))
         },
