@@ -17,72 +17,119 @@ pub(super) fn popup(frame: &mut Frame, area: Rect, w: u16, h: u16, title: String
     inner
 }
 
+/// Every key of the normal mode: its keys (names separated by spaces or
+/// commas, as the test `help_footer_and_readme_agree` reads them) and what
+/// they do. README.md's replay key table says the same.
 pub const HELP: &[(&str, &str)] = &[
-    ("→ l / ← h", "next / previous poll"),
-    ("PgDn / PgUp", "10 polls forward / back"),
-    ("g / G", "first / last poll"),
-    ("space", "play / pause; + / - speed"),
-    ("/", "search events (Tab in the prompt: text or regex)"),
-    ("n / N", "next / previous match"),
+    ("→ l, ← h", "next / previous poll"),
+    ("PgDn, PgUp", "10 polls forward / back"),
+    ("g, G", "first / last poll"),
+    (
+        "e",
+        "skip empty polls (no events besides the markers) in stepping, play and the timeline, or not",
+    ),
+    ("space", "play / pause"),
+    ("+ -", "play faster / slower"),
+    (
+        "/",
+        "search events: text ignoring case, or a regex after Tab in the prompt (each search starts as text)",
+    ),
+    ("n, N", "next / previous match"),
     ("f", "filter events by kind"),
+    (
+        "t",
+        "events pane: only the selected event's task, or every task again",
+    ),
+    ("< >", "events pane: scroll the fields left / right"),
     (
         "b",
         "break on: a future resolves or fails, a refcount reaches 0, a task suspends, time t",
     ),
-    ("] / [", "next / previous poll where a breakpoint hits"),
+    ("] [", "next / previous poll where a breakpoint hits"),
     (
         ":",
         "jump to a poll (120), a time (150ms) or a record (#42)",
     ),
-    ("Tab / shift-Tab", "next / previous pane"),
-    ("↑↓ j k, Home/End", "select in the pane"),
+    ("Tab, shift-Tab", "next / previous pane"),
+    ("↑ ↓ j k Home End", "select in the pane"),
     (
         "Enter",
         "details of the selected event, future, task or scope",
     ),
     ("a", "tables: live entities only / all"),
-    ("?", "this help"),
+    ("Esc", "pause play"),
+    ("?", "this help (↑↓ scroll it)"),
     ("q, Ctrl-C", "quit"),
 ];
 
-pub(super) fn draw_help(frame: &mut Frame, area: Rect) {
-    let inner = popup(
-        frame,
-        area,
-        100,
-        HELP.len() as u16 + 4,
-        " keys (any key closes) ".into(),
-    );
-    let mut lines: Vec<Line> = HELP
-        .iter()
-        .map(|(k, d)| {
-            Line::from(vec![
-                Span::styled(
-                    format!(" {k:<17}"),
-                    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
-                ),
-                Span::raw(*d),
-            ])
-        })
-        .collect();
+/// What the numbers and marks mean (README.md says it too).
+pub const HELP_NOTES: &[&str] = &[
+    "Polls are numbered from 0: \"poll 4 of 0..5\" is the fifth of six.",
+    "Event counts leave out each poll's poll.begin / poll.end markers, which the events pane lists too (f then p hides them).",
+    "Events pane: * a search hit, ● a breakpoint hit; the task column is the record's task (op.*: the task that started the operation; future.resolved / future.unobserved: the task whose result the future is).",
+    "Timeline marks: b a breakpoint hits, ! a fault or error, * a search hit.",
+    "The state shown is the one at the end of the current poll.",
+];
+
+/// The help's key column; wrapped descriptions go on under it.
+pub const HELP_KEY_WIDTH: usize = 18;
+
+/// The help's lines, wrapped at words to `width`: a key's description
+/// goes on under the description column, a note under itself.
+pub fn help_lines(width: usize) -> Vec<Line<'static>> {
+    let key_style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
+    let mut lines: Vec<Line> = Vec::new();
+    let text_w = width.saturating_sub(HELP_KEY_WIDTH).max(10);
+    for (k, d) in HELP {
+        for (i, part) in super::wrap::wrap_words(d, text_w).into_iter().enumerate() {
+            let key = if i == 0 { *k } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {key:<w$}", w = HELP_KEY_WIDTH - 1), key_style),
+                Span::raw(part),
+            ]));
+        }
+    }
     lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        " The state shown is the one at the end of the current poll.",
-        Style::new().fg(Color::DarkGray),
-    )));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    for note in HELP_NOTES {
+        for (i, part) in super::wrap::wrap_words(note, width.saturating_sub(3).max(10))
+            .into_iter()
+            .enumerate()
+        {
+            let lead = if i == 0 { " " } else { "   " };
+            lines.push(Line::from(Span::styled(
+                format!("{lead}{part}"),
+                Style::new().fg(Color::DarkGray),
+            )));
+        }
+    }
+    lines
 }
+
+pub(super) fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
+    let w = 100.min(area.width);
+    let lines = help_lines(w.saturating_sub(2) as usize);
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let scroll = app.help_scroll.min(lines.len().saturating_sub(h.saturating_sub(2) as usize));
+    let more = if (h as usize) < lines.len() + 2 {
+        format!(
+            " keys (lines {}-{} of {}; ↑↓ scroll, any other key closes) ",
+            scroll + 1,
+            (scroll + h.saturating_sub(2) as usize).min(lines.len()),
+            lines.len()
+        )
+    } else {
+        " keys (any key closes) ".to_string()
+    };
+    let inner = popup(frame, area, w, h, more);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), inner);
+}
+
+pub const FILTER_TITLE: &str = " kinds shown: space toggles, a all, p hides poll.*, Esc closes ";
 
 pub(super) fn draw_filter(frame: &mut Frame, app: &App, cursor: usize, area: Rect) {
     let kinds = app.kinds.as_deref().unwrap_or(&[]);
     let h = (kinds.len() as u16 + 4).min(area.height);
-    let inner = popup(
-        frame,
-        area,
-        56,
-        h,
-        " show kinds: space toggles, a all, p hide poll.*, Enter closes ".into(),
-    );
+    let inner = popup(frame, area, FILTER_TITLE.chars().count() as u16 + 2, h, FILTER_TITLE.into());
     let rows = inner.height as usize;
     let top = window(cursor, kinds.len(), rows);
     let lines: Vec<Line> = kinds
@@ -181,11 +228,27 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
     };
     let bold = Style::new().add_modifier(Modifier::BOLD);
     let mut lines: Vec<Line<'static>> = Vec::new();
+    // Every line wraps (under the value column, `draw_details`); a long
+    // recorded value also shows its length.
     let kv = |k: &str, v: String| {
         Line::from(vec![
             Span::styled(format!(" {k:<16}"), Style::new().fg(Color::Cyan)),
             Span::raw(v),
         ])
+    };
+    let kv_len = |k: &str, v: String| {
+        let n = v.chars().count();
+        let mut spans = vec![
+            Span::styled(format!(" {k:<16}"), Style::new().fg(Color::Cyan)),
+            Span::raw(v),
+        ];
+        if n > super::wrap::LONG_VALUE {
+            spans.push(Span::styled(
+                format!("  ({n} chars)"),
+                Style::new().fg(Color::DarkGray),
+            ));
+        }
+        Line::from(spans)
     };
     let title;
     match target {
@@ -203,7 +266,7 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
                         } else {
                             "value"
                         };
-                        lines.push(kv(label, r.str("value").unwrap_or("").to_string()));
+                        lines.push(kv_len(label, r.str("value").unwrap_or("").to_string()));
                         lines.push(kv("reactions", f.reactions.to_string()));
                     }
                     let from = origin_text(app, st, f.origin);
@@ -361,10 +424,13 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
             let r = &records[i];
             title = format!(" record #{} ", r.seq);
             lines.push(kv("kind", r.kind.to_string()));
+            if let Some(t) = app.derived().task_of(r) {
+                lines.push(kv("task", app.derived().task_label(t)));
+            }
             lines.push(kv("poll", r.poll.to_string()));
             lines.push(kv("time", format_nanos(r.t)));
             for (k, v) in &r.fields {
-                lines.push(kv(k, v.to_string()));
+                lines.push(kv_len(k, v.to_string()));
             }
             let before = app.replay.state_at_record(i);
             lines.push(kv(
@@ -397,6 +463,9 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
     (title, lines)
 }
 
+/// Where a wrapped details line goes on: under the values.
+pub const DETAILS_INDENT: usize = 17;
+
 pub(super) fn draw_details(
     frame: &mut Frame,
     app: &App,
@@ -418,6 +487,7 @@ pub(super) fn draw_details(
             app.poll()
         ),
     );
+    let lines = super::wrap::wrap_lines(lines, inner.width as usize, DETAILS_INDENT);
     let scroll = scroll.min(lines.len().saturating_sub(1));
     frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), inner);
 }

@@ -139,6 +139,11 @@ pub(super) fn draw_futures(frame: &mut Frame, app: &App, area: Rect) {
 
 pub(super) fn draw_tasks(frame: &mut Frame, app: &App, area: Rect) {
     let st = app.state();
+    // The state column gets what the others leave; when that is too
+    // little for `suspended on f5`, the short form (`on f5`) keeps the
+    // future a task waits on in view.
+    let others = 5 + 6 + 8 + 7 + 7 + 5 + 6;
+    let state_w = (area.width as usize).saturating_sub(2 + others);
     let columns = [
         ("id", Constraint::Length(5)),
         ("parent", Constraint::Length(6)),
@@ -183,7 +188,14 @@ pub(super) fn draw_tasks(frame: &mut Frame, app: &App, area: Rect) {
                     t.parent.to_string()
                 }),
                 Cell::new(t.kind.name().to_string()),
-                Cell::new(task_state(t.status)),
+                Cell::new({
+                    let long = task_state(t.status);
+                    if long.chars().count() > state_w {
+                        task_state_short(t.status)
+                    } else {
+                        long
+                    }
+                }),
                 Cell::new(future),
                 Cell::new(if t.spawned == NONE {
                     "0".into()
@@ -250,4 +262,15 @@ pub(super) fn draw_scopes(frame: &mut Frame, app: &App, area: Rect) {
             Some((cells, style))
         },
     );
+}
+
+/// A task's state in a few columns: `on f5`, `on all`, `failed`.
+pub fn task_state_short(status: TaskStatus) -> String {
+    match status {
+        TaskStatus::Suspended(f) => format!("on f{f}"),
+        TaskStatus::AwaitingAll => "on all".into(),
+        TaskStatus::Done { ok: false } => "failed".into(),
+        TaskStatus::Preempted => "ready".into(),
+        s => s.describe(),
+    }
 }
