@@ -24,6 +24,7 @@ pub mod wrap;
 use events::draw_events;
 use header::draw_header;
 use popups::*;
+pub use popups::{FILTER_TITLE, HELP, HELP_NOTES, help_lines};
 use tables::*;
 use timeline::draw_timeline;
 

@@ -29,7 +29,7 @@ pub const HELP: &[(&str, &str)] = &[
         "skip empty polls (no events besides the markers) in stepping, play and the timeline, or not",
     ),
     ("space", "play / pause"),
-    ("+ -", "play faster / slower"),
+    ("+ =, - _", "play faster / slower"),
     (
         "/",
         "search events: text ignoring case, or a regex after Tab in the prompt (each search starts as text)",
