@@ -105,14 +105,20 @@ fn at_100_and_80_columns_the_key_information_stays() {
         }
         // Task 1 waits on future 5: said at both widths.
         assert!(line_of(screen, "│1     -      main").contains("on f5"));
-        assert!(screen.contains("? all keys"), "the footer points to the help");
+        assert!(
+            screen.contains("? all keys"),
+            "the footer points to the help"
+        );
     }
     // At 80 the banner is what goes.
     assert!(!narrow.lines().next().unwrap().contains("gene-trace replay"));
     // At 60 too, the poll and the events count stay.
     let tiny = render(&app, 60, 24);
     let header = tiny.lines().next().unwrap();
-    assert!(header.contains("poll 4 of 0..5") && header.contains("events 7"), "{header}");
+    assert!(
+        header.contains("poll 4 of 0..5") && header.contains("events 7"),
+        "{header}"
+    );
 }
 
 // ---- long values ----
@@ -142,7 +148,10 @@ fn long_values_wrap_in_details_with_their_length() {
     }
     assert!(joined.contains(value), "{joined}");
     // The continuation starts under the value, not at the popup's edge.
-    assert_eq!(lines[first + 1][3..3 + 17].iter().collect::<String>(), " ".repeat(17));
+    assert_eq!(
+        lines[first + 1][3..3 + 17].iter().collect::<String>(),
+        " ".repeat(17)
+    );
     assert!(screen.contains(&format!("({} chars)", value.chars().count())));
     // A short value gets no length.
     assert!(!line_of(&screen, "state").contains("chars)"));
@@ -241,15 +250,25 @@ fn counts_agree_and_are_explained() {
     let rows = app.shown_events().len();
     assert_eq!((events, rows), (7, 9));
     assert!(screen.lines().next().unwrap().contains("poll 4 of 0..5"));
-    assert!(screen.lines().next().unwrap().contains(&format!("events {events}")));
+    assert!(
+        screen
+            .lines()
+            .next()
+            .unwrap()
+            .contains(&format!("events {events}"))
+    );
     assert!(screen.contains(&format!("{events} events + {} markers", rows - events)));
-    assert!(screen.contains("polls 0..5,"), "the timeline numbers polls like the header");
+    assert!(
+        screen.contains("polls 0..5,"),
+        "the timeline numbers polls like the header"
+    );
     assert!(!screen.contains("6 polls"));
     // Said in the help and in README.md.
     let notes = ui::HELP_NOTES.join(" ");
     assert!(notes.contains("Polls are numbered from 0"));
     assert!(notes.contains("Event counts leave out each poll's poll.begin / poll.end markers"));
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
     assert!(readme.contains("Polls are numbered from 0"));
     assert!(readme.contains("Event counts leave out"));
     assert!(readme.contains("each poll's `poll.begin` / `poll.end` markers"));
@@ -288,7 +307,10 @@ fn search_mode_is_shown_and_not_flipped_silently() {
 fn every_breakpoint_hit_in_a_poll_is_reported_and_marked() {
     let mut app = demo();
     // Any future fails: futures 7 (#57) and 1 (#61), both in poll 4.
-    press(&mut app, &[KeyCode::Char('b'), KeyCode::Char('2'), KeyCode::Enter]);
+    press(
+        &mut app,
+        &[KeyCode::Char('b'), KeyCode::Char('2'), KeyCode::Enter],
+    );
     press(&mut app, &[KeyCode::Char(']')]);
     assert_eq!(app.poll(), 4);
     let text = app.message.clone().unwrap().text;
@@ -304,14 +326,27 @@ fn every_breakpoint_hit_in_a_poll_is_reported_and_marked() {
     }
     // The timeline marks the poll: b, then ! for its fault.
     let marks = screen.lines().nth(3).unwrap();
-    assert_eq!(&marks[..], "\"│                b!                                                                                                                        │\"");
+    assert_eq!(
+        marks,
+        "\"│                b!                                                                                                                        │\""
+    );
     // A second breakpoint in the same poll: both are named.
-    press(&mut app, &[KeyCode::Char('g'), KeyCode::Char('b'), KeyCode::Char('4')]);
+    press(
+        &mut app,
+        &[KeyCode::Char('g'), KeyCode::Char('b'), KeyCode::Char('4')],
+    );
     typed(&mut app, "2");
-    press(&mut app, &[KeyCode::Enter, KeyCode::Char(']'), KeyCode::Char(']')]);
+    press(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Char(']'), KeyCode::Char(']')],
+    );
     assert_eq!(app.poll(), 4);
     assert!(
-        app.message.as_ref().unwrap().text.starts_with("break: 2 hits: any future fails"),
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("break: 2 hits: any future fails"),
         "{:?}",
         app.message
     );
@@ -356,14 +391,24 @@ fn empty_polls_can_be_skipped() {
     let polls = trace.polls.len();
     let mut app = App::new(trace, "sparse.jsonl", Err("none".into()));
     let nonempty = app.derived().nonempty.clone();
-    assert!(polls > 10 && nonempty.len() < polls / 2, "{} of {polls}", nonempty.len());
+    assert!(
+        polls > 10 && nonempty.len() < polls / 2,
+        "{} of {polls}",
+        nonempty.len()
+    );
     // Without skipping: every poll.
     press(&mut app, &[KeyCode::Right]);
     assert_eq!(app.poll(), 1);
     press(&mut app, &[KeyCode::Char('g'), KeyCode::Char('e')]);
     assert!(app.skip_empty);
     let said = app.message.clone().unwrap().text;
-    assert!(said.contains(&format!("{} of {polls} have no events", polls - nonempty.len())), "{said}");
+    assert!(
+        said.contains(&format!(
+            "{} of {polls} have no events",
+            polls - nonempty.len()
+        )),
+        "{said}"
+    );
     // Stepping visits exactly the polls with events.
     let mut seen = vec![app.poll()];
     for _ in 0..polls {
@@ -383,7 +428,10 @@ fn empty_polls_can_be_skipped() {
     // Play too.
     press(&mut app, &[KeyCode::Char('g'), KeyCode::Char(' ')]);
     app.tick(100); // 10 polls/s: one step
-    assert_eq!(app.poll(), nonempty.iter().copied().find(|&p| p > 0).unwrap());
+    assert_eq!(
+        app.poll(),
+        nonempty.iter().copied().find(|&p| p > 0).unwrap()
+    );
     press(&mut app, &[KeyCode::Char(' ')]);
     // The timeline has a column per poll with events, and says so.
     let screen = render(&app, 120, 36);
@@ -416,7 +464,10 @@ fn the_timeline_marks_search_hits_breakpoints_and_faults() {
         .filter(|&p| m.chars().skip(2 + 4 * p).take(4).any(|c| c == '*'))
         .collect();
     assert_eq!(searched, app.marks.search);
-    assert!(searched.contains(&1) && !searched.contains(&0), "{searched:?}");
+    assert!(
+        searched.contains(&1) && !searched.contains(&0),
+        "{searched:?}"
+    );
     press(&mut app, &[KeyCode::Char('b'), KeyCode::Char('5')]);
     typed(&mut app, "20ms");
     press(&mut app, &[KeyCode::Enter]);
@@ -433,7 +484,10 @@ fn help_and_filter_popups_fit_or_wrap_with_an_indent() {
     press(&mut app, &[KeyCode::Char('?')]);
     let screen = render(&app, 80, 24);
     insta::assert_snapshot!("help_at_80", screen);
-    assert!(screen.contains("↑↓ scroll"), "a help taller than the screen scrolls");
+    assert!(
+        screen.contains("↑↓ scroll"),
+        "a help taller than the screen scrolls"
+    );
     // Continuation lines start under the description column.
     for l in ui::help_lines(76) {
         assert!(l.width() <= 76, "{l}");
@@ -447,7 +501,10 @@ fn help_and_filter_popups_fit_or_wrap_with_an_indent() {
     assert!(!cont[18..].starts_with(' '), "{cont:?}");
     press(&mut app, &[KeyCode::Down; 40]);
     let end = render(&app, 80, 24);
-    assert!(end.contains("end of the current poll"), "scrolled to the end");
+    assert!(
+        end.contains("end of the current poll"),
+        "scrolled to the end"
+    );
     press(&mut app, &[KeyCode::Char('x')]);
     assert_eq!(app.mode, Mode::Normal);
     // The filter's title fits its popup at 80 columns.
@@ -598,7 +655,10 @@ fn help_footer_and_readme_agree_with_the_key_handler() {
         footer.extend(footer_names(ui::pane_keys(pane)));
     }
     for name in footer {
-        assert!(help.contains(&name), "the footer names {name:?}, the help does not");
+        assert!(
+            help.contains(&name),
+            "the footer names {name:?}, the help does not"
+        );
     }
 
     // README.md's key table lists the help's keys, row for row.
@@ -611,7 +671,14 @@ fn help_footer_and_readme_agree_with_the_key_handler() {
         .lines()
         .skip(2)
         .take_while(|l| l.starts_with('|'))
-        .map(|l| l.split('|').nth(1).unwrap().trim().trim_matches('`').to_string())
+        .map(|l| {
+            l.split('|')
+                .nth(1)
+                .unwrap()
+                .trim()
+                .trim_matches('`')
+                .to_string()
+        })
         .collect();
     let help_keys: Vec<String> = ui::HELP.iter().map(|(k, _)| k.to_string()).collect();
     assert_eq!(readme_keys, help_keys);

@@ -380,8 +380,7 @@ pub fn pane_keys(pane: Pane) -> &'static str {
 }
 
 /// The keys of every pane, in the footer after the pane's own.
-pub const GLOBAL_KEYS: &str =
-    "←→ poll  PgUp/PgDn ±10  g/G  e skip empty  space play  b break  : jump  Tab pane  ? help  q quit";
+pub const GLOBAL_KEYS: &str = "←→ poll  PgUp/PgDn ±10  g/G  e skip empty  space play  b break  : jump  Tab pane  ? help  q quit";
 
 fn draw_footer(frame: &mut Frame, app: &App, area: Rect) {
     let key = Style::new().fg(Color::Black).bg(Color::Cyan);
@@ -392,7 +391,11 @@ fn draw_footer(frame: &mut Frame, app: &App, area: Rect) {
     let tail = " │ ? all keys";
     let mut own = String::new();
     for item in pane_keys(app.focus).split("  ") {
-        if name.chars().count() + own.chars().count() + 2 + item.chars().count() + tail.chars().count()
+        if name.chars().count()
+            + own.chars().count()
+            + 2
+            + item.chars().count()
+            + tail.chars().count()
             > width
         {
             break;

@@ -76,10 +76,7 @@ pub(super) fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
     if app.skip_empty {
         parts.push(part(
             5,
-            vec![Span::styled(
-                "skip empty",
-                Style::new().fg(Color::Magenta),
-            )],
+            vec![Span::styled("skip empty", Style::new().fg(Color::Magenta))],
         ));
     }
     if st.run_end != NONE {
@@ -106,9 +103,8 @@ pub(super) fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
         ));
     }
     let sep = 3; // " │ "
-    let total = |parts: &[Part]| {
-        parts.iter().map(|p| width(&p.spans)).sum::<usize>() + sep * parts.len()
-    };
+    let total =
+        |parts: &[Part]| parts.iter().map(|p| width(&p.spans)).sum::<usize>() + sep * parts.len();
     while parts.len() > 1 && total(&parts) > area.width as usize {
         let lowest = (0..parts.len())
             .min_by_key(|&i| parts[i].priority)

@@ -109,7 +109,9 @@ pub(super) fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
     let w = 100.min(area.width);
     let lines = help_lines(w.saturating_sub(2) as usize);
     let h = (lines.len() as u16 + 2).min(area.height);
-    let scroll = app.help_scroll.min(lines.len().saturating_sub(h.saturating_sub(2) as usize));
+    let scroll = app
+        .help_scroll
+        .min(lines.len().saturating_sub(h.saturating_sub(2) as usize));
     let more = if (h as usize) < lines.len() + 2 {
         format!(
             " keys (lines {}-{} of {}; ↑↓ scroll, any other key closes) ",
@@ -129,7 +131,13 @@ pub const FILTER_TITLE: &str = " kinds shown: space toggles, a all, p hides poll
 pub(super) fn draw_filter(frame: &mut Frame, app: &App, cursor: usize, area: Rect) {
     let kinds = app.kinds.as_deref().unwrap_or(&[]);
     let h = (kinds.len() as u16 + 4).min(area.height);
-    let inner = popup(frame, area, FILTER_TITLE.chars().count() as u16 + 2, h, FILTER_TITLE.into());
+    let inner = popup(
+        frame,
+        area,
+        FILTER_TITLE.chars().count() as u16 + 2,
+        h,
+        FILTER_TITLE.into(),
+    );
     let rows = inner.height as usize;
     let top = window(cursor, kinds.len(), rows);
     let lines: Vec<Line> = kinds

@@ -91,10 +91,7 @@ mod tests {
     #[test]
     fn wraps_with_an_indent() {
         let l = Line::from(vec![Span::raw("key  "), Span::raw("abcdefghij")]);
-        assert_eq!(
-            text(&wrap_line(l, 8, 3)),
-            ["key  abc", "   defgh", "   ij"]
-        );
+        assert_eq!(text(&wrap_line(l, 8, 3)), ["key  abc", "   defgh", "   ij"]);
         let short = Line::from("short");
         assert_eq!(text(&wrap_line(short, 8, 3)), ["short"]);
         // An indent as wide as the line would never progress: it shrinks.
