@@ -379,37 +379,39 @@ pub fn pane_keys(pane: Pane) -> &'static str {
     }
 }
 
-/// The keys of every pane, in the footer after the pane's own.
-pub const GLOBAL_KEYS: &str = "←→ poll  PgUp/PgDn ±10  g/G  e skip empty  space play  b break  : jump  Tab pane  ? help  q quit";
+/// The keys of every pane, in the footer after the pane's own (the help
+/// first: it is always shown).
+pub const GLOBAL_KEYS: &str = "? help  ←→ poll  PgUp/PgDn ±10  g/G  e skip empty  space play  b break  : jump  Tab pane  q quit";
 
 fn draw_footer(frame: &mut Frame, app: &App, area: Rect) {
     let key = Style::new().fg(Color::Black).bg(Color::Cyan);
     let name = format!(" {} ", app.focus.name());
     let width = area.width as usize;
-    // The pane's keys first, as many as fit before a pointer to the help;
-    // then the global ones when they all fit.
-    let tail = " │ ? all keys";
+    let len = |s: &str| s.chars().count();
+    let mut globals = GLOBAL_KEYS.split("  ");
+    let help = globals.next().unwrap_or("? help");
+    // The pane's keys, as many as fit with the help's key after them; then
+    // as many of the other global keys as fit.
+    let mut used = len(&name) + 2 + len(help) + 1;
     let mut own = String::new();
     for item in pane_keys(app.focus).split("  ") {
-        if name.chars().count()
-            + own.chars().count()
-            + 2
-            + item.chars().count()
-            + tail.chars().count()
-            > width
-        {
+        if used + len(item) + 2 > width {
             break;
         }
+        used += len(item) + 2;
         own.push(' ');
         own.push_str(item);
         own.push(' ');
     }
-    let used = name.chars().count() + own.chars().count() + 1;
-    let global = if used + 1 + GLOBAL_KEYS.chars().count() <= width {
-        format!(" {GLOBAL_KEYS}")
-    } else {
-        " ? all keys".to_string()
-    };
+    let mut global = format!(" {help}");
+    for item in globals {
+        if used + len(item) + 2 > width {
+            break;
+        }
+        used += len(item) + 2;
+        global.push_str("  ");
+        global.push_str(item);
+    }
     let spans = vec![
         Span::styled(name, key.add_modifier(Modifier::BOLD)),
         Span::raw(own),
