@@ -8,6 +8,8 @@ use super::*;
 pub const HSCROLL_STEP: usize = 8;
 /// The farthest the events pane scrolls right.
 pub const MAX_HSCROLL: usize = 4096;
+/// Lines the help scrolls by at most (more than it has at any width).
+const MAX_HELP_SCROLL: usize = 200;
 
 impl App {
     // ---- keys ----
@@ -35,7 +37,7 @@ impl App {
                     Mode::Normal
                 }
                 KeyCode::Down | KeyCode::Char('j') => {
-                    self.help_scroll += 1;
+                    self.help_scroll = (self.help_scroll + 1).min(MAX_HELP_SCROLL);
                     Mode::Help
                 }
                 KeyCode::Up | KeyCode::Char('k') => {
@@ -43,7 +45,7 @@ impl App {
                     Mode::Help
                 }
                 KeyCode::PageDown => {
-                    self.help_scroll += 10;
+                    self.help_scroll = (self.help_scroll + 10).min(MAX_HELP_SCROLL);
                     Mode::Help
                 }
                 KeyCode::PageUp => {
