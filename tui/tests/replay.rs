@@ -282,8 +282,10 @@ fn search_text_and_regex_with_n_and_shift_n() {
     typed(&mut app, "(unclosed");
     press(&mut app, &[KeyCode::Enter]);
     assert!(app.message.as_ref().unwrap().error);
-    // Text mode takes the same characters literally.
-    press(&mut app, &[KeyCode::Char('/'), KeyCode::Tab]);
+    // Text mode (each search starts as text) takes the same characters
+    // literally.
+    press(&mut app, &[KeyCode::Char('/')]);
+    assert!(!app.regex_mode, "a new search starts as text");
     typed(&mut app, "(expected 180)");
     press(&mut app, &[KeyCode::Enter]);
     assert_eq!(app.poll(), 5);

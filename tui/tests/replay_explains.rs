@@ -518,3 +518,62 @@ fn against_marks_the_first_divergent_poll() {
 fn popup_text(app: &App) -> String {
     render(app, 140, 44)
 }
+
+/// A TestBackend screen as plain lines, without the quotes and the spaces
+/// at the ends.
+fn plain(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|l| {
+            l.strip_prefix('"')
+                .and_then(|l| l.strip_suffix('"'))
+                .unwrap_or(l)
+                .trim_end()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn readme_walkthrough_capture_is_the_screen() {
+    // README's steps, as written: record seed 0 from the repository root.
+    let dir = std::env::temp_dir().join(format!("gene-readme-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let trace = dir.join("seed0.jsonl");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_gene-trace"))
+        .args(["run", "fixtures/examples/race.gene", "--seed", "0"])
+        .args(["--schedule", "random", "--swarm", "--trace"])
+        .arg(&trace)
+        .current_dir(repo())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut app = gene_trace::replay::load(&trace).expect("the trace opens");
+    std::fs::remove_dir_all(&dir).ok();
+    press(&mut app, &[KeyCode::Char('b'), KeyCode::Char('6')]);
+    typed(&mut app, "balance");
+    press(&mut app, &[KeyCode::Enter, KeyCode::Char(']')]);
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let said = app.message.clone().unwrap().text;
+    let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains(&format!("`{said}`")),
+        "README quotes the status line: {said}"
+    );
+    focus(&mut app, Pane::Variables);
+    press(&mut app, &[KeyCode::Home, KeyCode::Enter]);
+    let screen = plain(&render(&app, 120, 32));
+    let marker = "<!-- The screen below is tested: tui/tests/replay_explains.rs, readme_walkthrough_capture_is_the_screen. -->\n```text\n";
+    let start = readme.find(marker).expect("the marked capture") + marker.len();
+    let end = start + readme[start..].find("\n```").unwrap();
+    if readme[start..end] != screen {
+        if std::env::var("UPDATE_README").is_ok() {
+            let updated = format!("{}{}{}", &readme[..start], screen, &readme[end..]);
+            std::fs::write(repo().join("README.md"), updated).unwrap();
+        } else {
+            panic!("README's capture is not the screen (UPDATE_README=1 rewrites it):\n{screen}");
+        }
+    }
+}

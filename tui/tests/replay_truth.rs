@@ -191,8 +191,8 @@ fn replay_popup_says_observed_for_a_failure_awaited_late() {
     let screen = t.backend().to_string();
     let line = screen
         .lines()
-        .find(|l| l.contains("observed"))
-        .expect("an observed line");
+        .find(|l| l.contains("│ observed "))
+        .expect("the popup's observed line");
     assert!(line.contains("yes"), "{line}");
     assert!(!line.contains("NO"), "{line}");
 }

@@ -14,11 +14,18 @@ use super::index::Replay;
 use super::state::{FutureStatus, State, TaskStatus};
 use super::story::Story;
 
+mod breaks;
+mod derived;
+mod empty;
 mod explain;
 mod keys;
+mod marks;
 mod source;
+mod task_filter;
 
+pub use derived::{Derived, MAX_KIND_WIDTH, is_fault, is_marker};
 pub use explain::Jumps;
+pub use marks::Marks;
 pub use source::Source;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -191,6 +198,8 @@ pub enum Mode {
 pub struct Search {
     pub text: String,
     pub regex: Regex,
+    /// Taken as a regex (else as text, ignoring case).
+    pub regex_mode: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -245,6 +254,17 @@ pub struct App {
     pub jumps: Jumps,
     /// The trace given with `--against`, to compare with.
     pub against: Option<Against>,
+    /// Columns the events pane's fields are scrolled right by (`<` `>`).
+    pub hscroll: usize,
+    /// The events pane shows only this task's records (`t`).
+    pub task_filter: Option<u64>,
+    /// Stepping, play and the timeline skip polls with no events (`e`).
+    pub skip_empty: bool,
+    /// Polls the timeline marks: search and breakpoint hits.
+    pub marks: Marks,
+    derived: std::cell::OnceCell<Derived>,
+    /// Lines the help popup is scrolled down by.
+    pub help_scroll: usize,
 }
 
 /// Ids named by a poll's records, sorted.
@@ -351,7 +371,18 @@ impl App {
             warn_sel: 0,
             jumps: Jumps::default(),
             against: None,
+            hscroll: 0,
+            task_filter: None,
+            skip_empty: false,
+            marks: Marks::default(),
+            derived: std::cell::OnceCell::new(),
+            help_scroll: 0,
         }
+    }
+
+    /// What is worked out once from the whole trace (on first use).
+    pub fn derived(&self) -> &Derived {
+        self.derived.get_or_init(|| Derived::of(&self.replay))
     }
 
     pub fn state(&self) -> &State {
@@ -384,11 +415,13 @@ impl App {
             self.event_sel = 0;
             self.output_scroll = 0;
             self.source_scroll = 0;
+            // A message about where we were is stale here.
+            self.message = None;
         }
     }
 
     fn step(&mut self, delta: isize) {
-        let p = self.poll().saturating_add_signed(delta);
+        let p = self.step_target(self.poll(), delta);
         self.goto(p);
     }
 
@@ -399,7 +432,7 @@ impl App {
             .poll_records()
             .iter()
             .enumerate()
-            .filter(|(_, r)| !self.hidden.contains(&r.kind))
+            .filter(|(_, r)| self.is_shown(r))
             .map(|(i, _)| start + i)
             .collect()
     }
@@ -574,7 +607,7 @@ impl App {
         }
         self.play_credit -= steps as f64;
         let from = self.poll();
-        let to = (from + steps).min(self.last_poll());
+        let to = self.step_target(from, steps as isize);
         if let Some((p, why)) = self.find_break(from + 1, to) {
             self.goto(p);
             self.playing = false;
@@ -602,18 +635,7 @@ impl App {
     }
 
     fn break_in(&self, p: usize) -> Option<String> {
-        let t_before = p.checked_sub(1).map(|q| self.replay.poll_time(q));
-        let start = self.replay.poll_start(p);
-        for (k, r) in self.replay.trace.poll(p).iter().enumerate() {
-            if let Some(b) = self
-                .breaks
-                .iter()
-                .find(|b| self.break_hits(b, start + k, t_before))
-            {
-                return Some(format!("{} — #{} {}", b.describe(), r.seq, r.kind));
-            }
-        }
-        None
+        self.break_report(p)
     }
 
     /// The previous poll before `from` where a breakpoint hits.
@@ -668,7 +690,7 @@ impl App {
                 (here + n - off % n) % n
             };
             let r = &records[i];
-            if self.hidden.contains(&r.kind) {
+            if !self.is_shown(r) {
                 continue;
             }
             Self::record_line(r, &mut line);
@@ -681,8 +703,9 @@ impl App {
             Some(i) => {
                 self.select_record(i);
                 let msg = format!(
-                    "/{}: #{} in poll {}",
+                    "/{}/ ({}): #{} in poll {}",
                     search.text,
+                    search_mode_name(search.regex_mode),
                     records_seq(&self.replay, i),
                     self.poll()
                 );
@@ -692,7 +715,11 @@ impl App {
                     self.say(msg);
                 }
             }
-            None => self.complain(format!("/{}: no match", search.text)),
+            None => self.complain(format!(
+                "/{}/ ({}): no match",
+                search.text,
+                search_mode_name(search.regex_mode)
+            )),
         }
     }
 
@@ -710,6 +737,7 @@ impl App {
     fn set_search(&mut self, input: &str) {
         if input.is_empty() {
             self.search = None;
+            self.refresh_search_marks();
             self.say("search cleared");
             return;
         }
@@ -723,7 +751,9 @@ impl App {
                 self.search = Some(Search {
                     text: input.to_string(),
                     regex,
+                    regex_mode: self.regex_mode,
                 });
+                self.refresh_search_marks();
                 self.search_step(true, true);
             }
             Err(e) => self.complain(format!(
@@ -779,6 +809,11 @@ impl App {
             )),
         }
     }
+}
+
+/// How the status line names a search mode.
+pub fn search_mode_name(regex: bool) -> &'static str {
+    if regex { "regex" } else { "text" }
 }
 
 fn records_seq(replay: &Replay, i: usize) -> u64 {

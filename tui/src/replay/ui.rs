@@ -14,13 +14,21 @@ use super::app::{
 };
 use super::state::{FutureStatus, NONE, OpKind, Origin, State, TaskStatus};
 
+mod events;
 mod explain;
+mod header;
 mod popups;
 mod tables;
+mod timeline;
+pub mod wrap;
 
+use events::draw_events;
 use explain::*;
+use header::draw_header;
 use popups::*;
+pub use popups::{FILTER_TITLE, HELP, HELP_NOTES, help_lines};
 use tables::*;
+use timeline::draw_timeline;
 
 /// Virtual time for people: `20ms`, `21.000003ms`, `1.5us`, `7ns`.
 pub fn format_nanos(n: u64) -> String {
@@ -54,7 +62,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let [header, warn, timeline, body, status, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(warning.is_some() as u16),
-        Constraint::Length(4),
+        Constraint::Length(5),
         Constraint::Min(3),
         Constraint::Length(1),
         Constraint::Length(1),
@@ -133,7 +141,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     draw_status(frame, app, status);
     draw_footer(frame, app, footer);
     match &app.mode {
-        Mode::Help => draw_help(frame, area),
+        Mode::Help => draw_help(frame, app, area),
         Mode::Filter { cursor } => draw_filter(frame, app, *cursor, area),
         Mode::Break { cursor } => draw_breaks(frame, app, *cursor, area),
         Mode::Details {
@@ -177,152 +185,7 @@ pub fn draw_error(frame: &mut Frame, path: &str, message: &str) {
     );
 }
 
-fn draw_header(frame: &mut Frame, app: &App, area: Rect) {
-    let trace = &app.replay.trace;
-    let st = app.state();
-    let bold = Style::new().add_modifier(Modifier::BOLD);
-    let dim = Style::new().fg(Color::DarkGray);
-    let sep = || Span::styled(" │ ", dim);
-    let mut spans = vec![
-        Span::styled(" gene-trace replay ", bold.fg(Color::Black).bg(Color::Cyan)),
-        Span::raw(" "),
-        Span::styled(trace.program_name().unwrap_or("?").to_string(), bold),
-        sep(),
-        Span::raw(format!(
-            "seed {}",
-            trace.seed().map_or("?".into(), |s| s.to_string())
-        )),
-        sep(),
-        Span::styled(
-            format!("poll {}/{}", app.poll(), app.last_poll()),
-            bold.fg(Color::Yellow),
-        ),
-        sep(),
-        Span::raw(format!(
-            "t={}",
-            format_nanos(app.replay.poll_time(app.poll()))
-        )),
-        sep(),
-        Span::raw(format!("events {}", app.poll_event_count(app.poll()))),
-    ];
-    if app.playing {
-        spans.push(sep());
-        spans.push(Span::styled(
-            format!("▶ {}/s", SPEEDS[app.speed]),
-            Style::new().fg(Color::Green),
-        ));
-    }
-    if st.run_end != NONE {
-        let r = &app.replay.records()[st.run_end as usize];
-        spans.push(sep());
-        if r.bool("ok") == Some(false) {
-            spans.push(Span::styled(
-                "run failed",
-                Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-            ));
-        } else {
-            spans.push(Span::styled("run ended", Style::new().fg(Color::Green)));
-        }
-    }
-    if let Some(b) = &app.against {
-        spans.push(sep());
-        spans.push(match b.divergence {
-            Some(d) => Span::styled(
-                format!("vs B: diverge at poll {d}"),
-                Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-            ),
-            None => Span::styled("vs B: equal", Style::new().fg(Color::Green)),
-        });
-    }
-    if st.faults > 0 || st.errors > 0 {
-        spans.push(sep());
-        spans.push(Span::styled(
-            format!("faults {} errors {}", st.faults, st.errors),
-            Style::new().fg(Color::Red),
-        ));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-
-fn draw_timeline(frame: &mut Frame, app: &App, area: Rect) {
-    let polls = app.replay.polls();
-    let last_t = app.replay.poll_time(app.last_poll());
-    let block = Block::bordered()
-        .title(format!(
-            " timeline: {} polls, {}..{} · events per poll ",
-            polls,
-            format_nanos(app.replay.poll_time(0)),
-            format_nanos(last_t)
-        ))
-        .border_style(Style::new().fg(Color::DarkGray));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let w = inner.width as usize;
-    if w == 0 || inner.height == 0 || polls == 0 {
-        return;
-    }
-    // Up to 4 columns a poll when there are few; buckets of polls when many.
-    let per = (w / polls).clamp(1, 4);
-    let cols = (w / per).min(polls);
-    let bucket = |c: usize| (c * polls / cols)..((c + 1) * polls / cols).max(c * polls / cols + 1);
-    let counts: Vec<usize> = (0..cols)
-        .map(|c| bucket(c).map(|p| events_in(app, p)).max().unwrap_or(0))
-        .collect();
-    let max = counts.iter().copied().max().unwrap_or(0).max(1);
-    let col = (0..cols)
-        .find(|&c| bucket(c).contains(&app.poll()))
-        .unwrap_or(0);
-    let here = col * per;
-    let mut spans = Vec::with_capacity(cols);
-    for (c, &n) in counts.iter().enumerate() {
-        let ch = if n == 0 {
-            '·'
-        } else {
-            BARS[((n * 8).div_ceil(max)).clamp(1, 8) - 1]
-        };
-        let style = if c == col {
-            Style::new()
-                .fg(Color::Yellow)
-                .add_modifier(Modifier::BOLD | Modifier::REVERSED)
-        } else if n == 0 {
-            Style::new().fg(Color::DarkGray)
-        } else {
-            Style::new().fg(Color::Cyan)
-        };
-        spans.push(Span::styled(ch.to_string().repeat(per), style));
-    }
-    let label = format!("▲ poll {}", app.poll());
-    let marker = if here + label.chars().count() <= w {
-        format!("{}{}", " ".repeat(here), label)
-    } else {
-        let label = format!("poll {} ▲", app.poll());
-        format!(
-            "{}{}",
-            " ".repeat((here + 1).saturating_sub(label.chars().count())),
-            label
-        )
-    };
-    let lines = vec![
-        Line::from(spans),
-        Line::from(Span::styled(marker, Style::new().fg(Color::Yellow))),
-    ];
-    frame.render_widget(Paragraph::new(lines), inner);
-}
-
-/// Events of poll `p` besides its begin and end.
-fn events_in(app: &App, p: usize) -> usize {
-    let rs = app.replay.trace.poll(p);
-    let mut n = rs.len();
-    if rs.first().is_some_and(|r| &*r.kind == "poll.begin") {
-        n -= 1;
-    }
-    if n > 0 && rs.last().is_some_and(|r| &*r.kind == "poll.end") {
-        n -= 1;
-    }
-    n
-}
 
 fn pane_block(app: &App, pane: Pane, title: String) -> Block<'static> {
     let focused = app.focus == pane;
@@ -394,55 +257,6 @@ fn selected_style(focused: bool) -> Style {
     }
 }
 
-fn draw_events(frame: &mut Frame, app: &App, area: Rect) {
-    let shown = app.shown_events();
-    let total = app.replay.poll_records().len();
-    let mut title = format!(
-        " events · poll {} · {} ",
-        app.poll(),
-        app.poll_event_count(app.poll())
-    );
-    if shown.len() < total {
-        title.push_str(&format!("· {} hidden by filter ", total - shown.len()));
-    }
-    let block = pane_block(app, Pane::Events, title);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let h = inner.height as usize;
-    let sel = app.event_sel.min(shown.len().saturating_sub(1));
-    let top = window(sel, shown.len(), h);
-    let records = app.replay.records();
-    let mut lines = Vec::new();
-    for (k, &i) in shown.iter().enumerate().skip(top).take(h) {
-        let r = &records[i];
-        let hit = app.matches_search(r);
-        let mut spans = vec![
-            Span::styled(if hit { "*" } else { " " }, Style::new().fg(Color::Yellow)),
-            Span::styled(format!("{:>6} ", r.seq), Style::new().fg(Color::DarkGray)),
-            Span::styled(format!("{:<19}", r.kind), kind_style(r)),
-            Span::raw(field_text(r)),
-        ];
-        if k == sel {
-            let s = selected_style(app.focus == Pane::Events);
-            for sp in &mut spans {
-                sp.style = sp.style.patch(s);
-            }
-        }
-        lines.push(Line::from(spans));
-    }
-    if shown.is_empty() {
-        lines.push(Line::from(Span::styled(
-            if total == 0 {
-                " (no records)"
-            } else {
-                " (all hidden by the filter: f)"
-            },
-            Style::new().fg(Color::DarkGray),
-        )));
-    }
-    frame.render_widget(Paragraph::new(lines), inner);
-}
-
 /// A record's fields as `key=value`.
 pub fn field_text(r: &Record) -> String {
     let mut s = String::new();
@@ -487,8 +301,10 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     let line = match &app.mode {
         Mode::Prompt { kind, input } => {
             let label = match kind {
-                PromptKind::Search if app.regex_mode => "search regex (Tab: text): /".to_string(),
-                PromptKind::Search => "search text (Tab: regex): /".to_string(),
+                PromptKind::Search if app.regex_mode => {
+                    "search (regex; Tab: text, ignoring case): /".to_string()
+                }
+                PromptKind::Search => "search (text, ignoring case; Tab: regex): /".to_string(),
                 PromptKind::Jump => "jump to poll, time or #record (120, 150ms, #42): ".to_string(),
                 PromptKind::Break(4) => "break when virtual time passes (e.g. 150ms): ".to_string(),
                 PromptKind::Break(5) => {
@@ -520,7 +336,11 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
             None => {
                 let mut spans = Vec::new();
                 if let Some(s) = &app.search {
-                    spans.push(Span::raw(format!("search /{}/ (n/N)  ", s.text)));
+                    spans.push(Span::raw(format!(
+                        "search /{}/ ({}; n/N)  ",
+                        s.text,
+                        super::app::search_mode_name(s.regex_mode)
+                    )));
                 }
                 if !app.breaks.is_empty() {
                     let list: Vec<String> = app.breaks.iter().map(|b| b.describe()).collect();
@@ -539,7 +359,9 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
 /// The keys of the focused pane, then the global ones.
 pub fn pane_keys(pane: Pane) -> &'static str {
     match pane {
-        Pane::Events => "↑↓ event  Enter details  / search  n/N next/prev  f filter",
+        Pane::Events => {
+            "↑↓ event  Enter details  / search  n/N next/prev  f filter  t task  </> scroll"
+        }
         Pane::Futures => "↑↓ select  Enter details and what it woke  a live/all",
         Pane::Tasks => "↑↓ select  Enter details  p spawner  w awaits  a live/all",
         Pane::Scopes => "↑↓ select  Enter details  a live/all",
@@ -550,18 +372,44 @@ pub fn pane_keys(pane: Pane) -> &'static str {
     }
 }
 
+/// The keys of every pane, in the footer after the pane's own (the help
+/// first: it is always shown).
+pub const GLOBAL_KEYS: &str = "? help  ←→ poll  PgUp/PgDn ±10  g/G  e skip empty  space play  b break  : jump  o/i back/fwd  Tab pane  q quit";
+
 fn draw_footer(frame: &mut Frame, app: &App, area: Rect) {
     let key = Style::new().fg(Color::Black).bg(Color::Cyan);
+    let name = format!(" {} ", app.focus.name());
+    let width = area.width as usize;
+    let len = |s: &str| s.chars().count();
+    let mut globals = GLOBAL_KEYS.split("  ");
+    let help = globals.next().unwrap_or("? help");
+    // The pane's keys, as many as fit with the help's key after them; then
+    // as many of the other global keys as fit.
+    let mut used = len(&name) + 2 + len(help) + 1;
+    let mut own = String::new();
+    for item in pane_keys(app.focus).split("  ") {
+        if used + len(item) + 2 > width {
+            break;
+        }
+        used += len(item) + 2;
+        own.push(' ');
+        own.push_str(item);
+        own.push(' ');
+    }
+    let mut global = format!(" {help}");
+    for item in globals {
+        if used + len(item) + 2 > width {
+            break;
+        }
+        used += len(item) + 2;
+        global.push_str("  ");
+        global.push_str(item);
+    }
     let spans = vec![
-        Span::styled(
-            format!(" {} ", app.focus.name()),
-            key.add_modifier(Modifier::BOLD),
-        ),
-        Span::raw(format!(" {} ", pane_keys(app.focus))),
+        Span::styled(name, key.add_modifier(Modifier::BOLD)),
+        Span::raw(own),
         Span::styled("│", Style::new().fg(Color::DarkGray)),
-        Span::raw(
-            " ←→ poll  PgUp/PgDn ±10  g/G  space play  b break  : jump  o/i back/fwd  Tab pane  ? help  q quit",
-        ),
+        Span::raw(global),
     ];
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -257,7 +257,7 @@ impl App {
 
     /// Whether breakpoint `b` hits record `i` (`t_before` as for
     /// `BreakOn::hit`): a variable's change needs its previous value.
-    pub fn break_hits(&self, b: &BreakOn, i: usize, t_before: Option<u64>) -> bool {
+    pub fn hits_record(&self, b: &BreakOn, i: usize, t_before: Option<u64>) -> bool {
         let records = self.replay.records();
         let r = &records[i];
         b.hit(r, t_before)

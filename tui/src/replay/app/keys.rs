@@ -4,6 +4,16 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::*;
 
+/// Columns `<` and `>` scroll the events pane's fields by.
+pub const HSCROLL_STEP: usize = 8;
+/// The farthest the events pane scrolls right.
+pub const MAX_HSCROLL: usize = 4096;
+/// Lines the help scrolls by at most (more than it has at any width).
+const MAX_HELP_SCROLL: usize = 200;
+
+/// How far a record's details scroll (the popup stops at its last line).
+const MAX_DETAILS_SCROLL: usize = 1 << 16;
+
 impl App {
     // ---- keys ----
 
@@ -28,6 +38,22 @@ impl App {
                 KeyCode::Char('q') => {
                     self.quit = true;
                     Mode::Normal
+                }
+                KeyCode::Down | KeyCode::Char('j') => {
+                    self.help_scroll = (self.help_scroll + 1).min(MAX_HELP_SCROLL);
+                    Mode::Help
+                }
+                KeyCode::Up | KeyCode::Char('k') => {
+                    self.help_scroll = self.help_scroll.saturating_sub(1);
+                    Mode::Help
+                }
+                KeyCode::PageDown => {
+                    self.help_scroll = (self.help_scroll + 10).min(MAX_HELP_SCROLL);
+                    Mode::Help
+                }
+                KeyCode::PageUp => {
+                    self.help_scroll = self.help_scroll.saturating_sub(10);
+                    Mode::Help
                 }
                 _ => Mode::Normal,
             },
@@ -68,7 +94,13 @@ impl App {
                 }
                 KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => Mode::Normal,
                 code => {
-                    let last = related.len().saturating_sub(1);
+                    // A record's details scroll their (wrapped) lines; the
+                    // others pick a history row.
+                    let last = if matches!(target, Target::Record(_)) {
+                        MAX_DETAILS_SCROLL
+                    } else {
+                        related.len().saturating_sub(1)
+                    };
                     let scroll = match code {
                         KeyCode::Down | KeyCode::Char('j') => scroll + 1,
                         KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
@@ -122,6 +154,8 @@ impl App {
                 self.say(format!("speed: {} polls/s", SPEEDS[self.speed]));
             }
             KeyCode::Char('/') => {
+                // Each search starts as text; Tab in the prompt makes it a regex.
+                self.regex_mode = false;
                 self.mode = Mode::Prompt {
                     kind: PromptKind::Search,
                     input: String::new(),
@@ -168,7 +202,10 @@ impl App {
                 let i = PANES.iter().position(|&p| p == self.focus).unwrap_or(0);
                 self.focus = PANES[(i + PANES.len() - 1) % PANES.len()];
             }
-            KeyCode::Char('?') => self.mode = Mode::Help,
+            KeyCode::Char('?') => {
+                self.help_scroll = 0;
+                self.mode = Mode::Help
+            }
             KeyCode::Char('a') => {
                 self.live_only = !self.live_only;
                 self.say(if self.live_only {
@@ -182,6 +219,10 @@ impl App {
             KeyCode::Home => self.move_selection(isize::MIN / 2),
             KeyCode::End => self.move_selection(isize::MAX / 2),
             KeyCode::Enter => self.open_details(),
+            KeyCode::Char('>') => self.hscroll = (self.hscroll + HSCROLL_STEP).min(MAX_HSCROLL),
+            KeyCode::Char('<') => self.hscroll = self.hscroll.saturating_sub(HSCROLL_STEP),
+            KeyCode::Char('t') if self.focus == Pane::Events => self.toggle_task_filter(),
+            KeyCode::Char('e') => self.toggle_skip_empty(),
             _ => {}
         }
     }
@@ -306,6 +347,7 @@ impl App {
         match key.code {
             KeyCode::Esc | KeyCode::Enter | KeyCode::Char('f') | KeyCode::Char('q') => {
                 self.event_sel = 0;
+                self.refresh_search_marks();
                 Mode::Normal
             }
             KeyCode::Down | KeyCode::Char('j') => Mode::Filter {
@@ -359,6 +401,7 @@ impl App {
             KeyCode::Char(c @ '1'..='7') => choose(c as usize - '1' as usize),
             KeyCode::Char('d') => {
                 self.breaks.clear();
+                self.refresh_break_marks();
                 self.say("breakpoints cleared");
                 Mode::Normal
             }
@@ -398,5 +441,6 @@ impl App {
             b.describe()
         ));
         self.breaks.push(b);
+        self.refresh_break_marks();
     }
 }

@@ -19,77 +19,124 @@ pub(super) fn popup(frame: &mut Frame, area: Rect, w: u16, h: u16, title: String
     inner
 }
 
+/// Every key of the normal mode: its keys (names separated by spaces or
+/// commas, as the test `help_footer_and_readme_agree` reads them) and what
+/// they do. README.md's replay key table says the same.
 pub const HELP: &[(&str, &str)] = &[
-    ("→ l / ← h", "next / previous poll"),
-    ("PgDn / PgUp", "10 polls forward / back"),
-    ("g / G", "first / last poll"),
-    ("space", "play / pause; + / - speed"),
-    ("/", "search events (Tab in the prompt: text or regex)"),
-    ("n / N", "next / previous match"),
+    ("→ l, ← h", "next / previous poll"),
+    ("PgDn, PgUp", "10 polls forward / back"),
+    ("g, G", "first / last poll"),
+    (
+        "e",
+        "skip empty polls (no events besides the markers) in stepping, play and the timeline, or not",
+    ),
+    ("space", "play / pause"),
+    ("+ =, - _", "play faster / slower"),
+    (
+        "/",
+        "search events: text ignoring case, or a regex after Tab in the prompt (each search starts as text)",
+    ),
+    ("n, N", "next / previous match"),
     ("f", "filter events by kind"),
     (
-        "b",
-        "break on: a future resolves or fails, a refcount reaches 0, a task suspends, time t",
+        "t",
+        "events pane: only the selected event's task, or every task again",
     ),
+    ("< >", "events pane: scroll the fields left / right"),
     (
-        "",
-        "  ... a variable changes, a variable is set to a value (VAR == VALUE)",
+        "b",
+        "break on: a future resolves or fails, a refcount reaches 0, a task suspends, time t, a variable changes, a variable is set to a value",
     ),
-    ("] / [", "next / previous poll where a breakpoint hits"),
+    ("] [", "next / previous poll where a breakpoint hits"),
     (
         ":",
         "jump to a poll (120), a time (150ms) or a record (#42)",
     ),
-    ("Tab / shift-Tab", "next / previous pane"),
-    ("↑↓ j k, Home/End", "select in the pane"),
+    ("Tab, shift-Tab", "next / previous pane"),
+    ("↑ ↓ j k Home End", "select in the pane"),
     (
         "Enter",
-        "details of the selected event, future, task or scope",
+        "details of the selected event, future, task, scope or variable (its history: ↑↓ pick a row, Enter jumps there); on a warning, jump to it",
     ),
     ("a", "tables: live entities only / all"),
     (
-        "p / w",
+        "p w",
         "tasks pane: jump to where the task was spawned / to the await it waits at",
     ),
     (
-        "o / i",
-        "back / forward in the jump list (Ctrl-O / Ctrl-I where the terminal tells them)",
+        "o i",
+        "back / forward in the jump list (as vim's Ctrl-O / Ctrl-I)",
     ),
-    (
-        "Enter in details",
-        "↑↓ pick a history row, Enter jumps to its poll and record",
-    ),
-    ("?", "this help"),
+    ("Esc", "pause play"),
+    ("?", "this help (↑↓ scroll it)"),
     ("q, Ctrl-C", "quit"),
 ];
 
-pub(super) fn draw_help(frame: &mut Frame, area: Rect) {
-    let inner = popup(
-        frame,
-        area,
-        100,
-        HELP.len() as u16 + 4,
-        " keys (any key closes) ".into(),
-    );
-    let mut lines: Vec<Line> = HELP
-        .iter()
-        .map(|(k, d)| {
-            Line::from(vec![
-                Span::styled(
-                    format!(" {k:<17}"),
-                    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
-                ),
-                Span::raw(*d),
-            ])
-        })
-        .collect();
+/// What the numbers and marks mean (README.md says it too).
+pub const HELP_NOTES: &[&str] = &[
+    "Polls are numbered from 0: \"poll 4 of 0..5\" is the fifth of six.",
+    "Event counts leave out each poll's poll.begin / poll.end markers, which the events pane lists too (f then p hides them).",
+    "Events pane: * a search hit, ● a breakpoint hit; the task column is the record's task (op.*: the task that started the operation; future.resolved / future.unobserved: the task whose result the future is).",
+    "Timeline marks: b a breakpoint hits, ! a fault or error, * a search hit.",
+    "The state shown is the one at the end of the current poll.",
+];
+
+/// The help's key column; wrapped descriptions go on under it.
+pub const HELP_KEY_WIDTH: usize = 18;
+
+/// The help's lines, wrapped at words to `width`: a key's description
+/// goes on under the description column, a note under itself.
+pub fn help_lines(width: usize) -> Vec<Line<'static>> {
+    let key_style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
+    let mut lines: Vec<Line> = Vec::new();
+    let text_w = width.saturating_sub(HELP_KEY_WIDTH).max(10);
+    for (k, d) in HELP {
+        for (i, part) in super::wrap::wrap_words(d, text_w).into_iter().enumerate() {
+            let key = if i == 0 { *k } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {key:<w$}", w = HELP_KEY_WIDTH - 1), key_style),
+                Span::raw(part),
+            ]));
+        }
+    }
     lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        " The state shown is the one at the end of the current poll.",
-        Style::new().fg(Color::DarkGray),
-    )));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    for note in HELP_NOTES {
+        for (i, part) in super::wrap::wrap_words(note, width.saturating_sub(3).max(10))
+            .into_iter()
+            .enumerate()
+        {
+            let lead = if i == 0 { " " } else { "   " };
+            lines.push(Line::from(Span::styled(
+                format!("{lead}{part}"),
+                Style::new().fg(Color::DarkGray),
+            )));
+        }
+    }
+    lines
 }
+
+pub(super) fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
+    let w = 100.min(area.width);
+    let lines = help_lines(w.saturating_sub(2) as usize);
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let scroll = app
+        .help_scroll
+        .min(lines.len().saturating_sub(h.saturating_sub(2) as usize));
+    let more = if (h as usize) < lines.len() + 2 {
+        format!(
+            " keys (lines {}-{} of {}; ↑↓ scroll, any other key closes) ",
+            scroll + 1,
+            (scroll + h.saturating_sub(2) as usize).min(lines.len()),
+            lines.len()
+        )
+    } else {
+        " keys (any key closes) ".to_string()
+    };
+    let inner = popup(frame, area, w, h, more);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), inner);
+}
+
+pub const FILTER_TITLE: &str = " kinds shown: space toggles, a all, p hides poll.*, Esc closes ";
 
 pub(super) fn draw_filter(frame: &mut Frame, app: &App, cursor: usize, area: Rect) {
     let kinds = app.kinds.as_deref().unwrap_or(&[]);
@@ -97,9 +144,9 @@ pub(super) fn draw_filter(frame: &mut Frame, app: &App, cursor: usize, area: Rec
     let inner = popup(
         frame,
         area,
-        56,
+        FILTER_TITLE.chars().count() as u16 + 2,
         h,
-        " show kinds: space toggles, a all, p hide poll.*, Enter closes ".into(),
+        FILTER_TITLE.into(),
     );
     let rows = inner.height as usize;
     let top = window(cursor, kinds.len(), rows);
@@ -187,7 +234,7 @@ pub(super) fn record_row(app: &App, i: usize) -> Line<'static> {
 
 /// A row of a variable's history: when, which task, read or write, the
 /// value, and the line.
-pub(super) fn var_row(app: &App, i: usize) -> Line<'static> {
+pub(super) fn var_row(app: &App, i: usize, at_width: usize) -> Line<'static> {
     let r = &app.replay.records()[i];
     let later = r.poll as usize > app.poll();
     let here = r.poll as usize == app.poll();
@@ -209,7 +256,7 @@ pub(super) fn var_row(app: &App, i: usize) -> Line<'static> {
         ),
         Span::styled(
             format!(
-                "{:<24} {:<16} ",
+                "{:<24} {:<at_width$} ",
                 format!("{} (task {task})", app.story.naming.task(task)),
                 r.str("at").map(location::short).unwrap_or_default()
             ),
@@ -240,11 +287,27 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
     };
     let bold = Style::new().add_modifier(Modifier::BOLD);
     let mut lines: Vec<Line<'static>> = Vec::new();
+    // Every line wraps (under the value column, `draw_details`); a long
+    // recorded value also shows its length.
     let kv = |k: &str, v: String| {
         Line::from(vec![
             Span::styled(format!(" {k:<16}"), Style::new().fg(Color::Cyan)),
             Span::raw(v),
         ])
+    };
+    let kv_len = |k: &str, v: String| {
+        let n = v.chars().count();
+        let mut spans = vec![
+            Span::styled(format!(" {k:<16}"), Style::new().fg(Color::Cyan)),
+            Span::raw(v),
+        ];
+        if n > super::wrap::LONG_VALUE {
+            spans.push(Span::styled(
+                format!("  ({n} chars)"),
+                Style::new().fg(Color::DarkGray),
+            ));
+        }
+        Line::from(spans)
     };
     let title;
     match target {
@@ -281,7 +344,7 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
                         } else {
                             "value"
                         };
-                        lines.push(kv(label, r.str("value").unwrap_or("").to_string()));
+                        lines.push(kv_len(label, r.str("value").unwrap_or("").to_string()));
                         lines.push(kv("reactions", f.reactions.to_string()));
                     }
                     let from = origin_text(app, st, f.origin);
@@ -299,7 +362,8 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
                         lines.push(kv(
                             "operation",
                             format!(
-                                "op {o} started by task {} at {}; {}",
+                                "op {o} started by {} (task {}) at {}; {}",
+                                app.story.naming.task(op.task as u64),
                                 op.task,
                                 at(op.started),
                                 if op.completed == NONE {
@@ -482,10 +546,13 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
             let r = &records[i];
             title = format!(" record #{} ", r.seq);
             lines.push(kv("kind", r.kind.to_string()));
+            if let Some(t) = app.derived().task_of(r) {
+                lines.push(kv("task", app.derived().task_label(t)));
+            }
             lines.push(kv("poll", r.poll.to_string()));
             lines.push(kv("time", format_nanos(r.t)));
             for (k, v) in &r.fields {
-                lines.push(kv(k, v.to_string()));
+                lines.push(kv_len(k, v.to_string()));
             }
             let before = app.replay.state_at_record(i);
             lines.push(kv(
@@ -511,15 +578,26 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
             ),
             bold,
         )));
+        // The location column is as wide as the longest (at most 40).
+        let at_width = related
+            .iter()
+            .filter_map(|&i| records[i].str("at"))
+            .map(|a| location::short(a).chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(40);
         for &i in related {
             lines.push(match target {
-                Target::Var(_) => var_row(app, i),
+                Target::Var(_) => var_row(app, i, at_width),
                 _ => record_row(app, i),
             });
         }
     }
     (title, lines)
 }
+
+/// Where a wrapped details line goes on: under the values.
+pub const DETAILS_INDENT: usize = 17;
 
 pub(super) fn draw_details(
     frame: &mut Frame,
@@ -531,12 +609,23 @@ pub(super) fn draw_details(
 ) {
     let (title, mut lines) = details_lines(app, target, related);
     let w = area.width.saturating_sub(4).max(20);
-    let h = area.height.saturating_sub(2).max(5);
     let keys = if related.is_empty() || matches!(target, Target::Record(_)) {
         "Esc closes"
     } else {
         "↑↓ pick · Enter jumps · Esc closes"
     };
+    // The history rows end the lines, one line each; what comes before
+    // them wraps. The popup is as tall as its lines, up to the screen.
+    let record = matches!(target, Target::Record(_));
+    let rows_at = lines.len() - if record { 0 } else { related.len() };
+    let history = lines.split_off(rows_at);
+    let inner_w = w.saturating_sub(2) as usize;
+    let mut lines = super::wrap::wrap_lines(lines, inner_w, DETAILS_INDENT);
+    let head = lines.len();
+    lines.extend(history);
+    let h = (lines.len() as u16 + 2)
+        .min(area.height.saturating_sub(2))
+        .max(5);
     let inner = popup(
         frame,
         area,
@@ -544,26 +633,17 @@ pub(super) fn draw_details(
         h,
         format!("{title}at the end of poll {} · {keys} ", app.poll()),
     );
-    // The history rows end the lines: mark the picked one, and scroll so
-    // that it shows.
-    let head = lines.len()
-        - if matches!(target, Target::Record(_)) {
-            0
-        } else {
-            related.len()
-        };
+    // Mark the picked row, and scroll so that it shows.
     let picked = head + pick.min(related.len().saturating_sub(1));
     let rows = inner.height as usize;
-    let top = if matches!(target, Target::Record(_)) {
+    let top = if record {
         pick.min(lines.len().saturating_sub(1))
     } else if picked >= rows {
         picked + 1 - rows
     } else {
         0
     };
-    if !matches!(target, Target::Record(_))
-        && let Some(l) = lines.get_mut(picked)
-    {
+    if !record && let Some(l) = lines.get_mut(picked) {
         *l = l
             .clone()
             .patch_style(Style::new().add_modifier(Modifier::REVERSED));

@@ -139,6 +139,11 @@ pub(super) fn draw_futures(frame: &mut Frame, app: &App, area: Rect) {
 
 pub(super) fn draw_tasks(frame: &mut Frame, app: &App, area: Rect) {
     let st = app.state();
+    // The state column gets what the others leave; when that is too
+    // little for `suspended at race.gene:9 (await f5)`, the short form
+    // (`on f5`) keeps the future a task waits on in view.
+    let others = 3 + 12 + 6 + 3;
+    let state_w = (area.width as usize).saturating_sub(2 + others);
     let columns = [
         ("id", Constraint::Length(3)),
         ("name", Constraint::Length(12)),
@@ -176,6 +181,11 @@ pub(super) fn draw_tasks(frame: &mut Frame, app: &App, area: Rect) {
                 .story
                 .whereabouts(app.replay.records(), st, id as u64)
                 .unwrap_or_else(|| task_state(t.status));
+            let state = if state.chars().count() > state_w {
+                task_state_short(t.status)
+            } else {
+                state
+            };
             let cells = vec![
                 Cell::new(id.to_string()),
                 Cell::new(app.story.naming.task(id as u64)),
@@ -240,4 +250,15 @@ pub(super) fn draw_scopes(frame: &mut Frame, app: &App, area: Rect) {
             Some((cells, style))
         },
     );
+}
+
+/// A task's state in a few columns: `on f5`, `on all`, `failed`.
+pub fn task_state_short(status: TaskStatus) -> String {
+    match status {
+        TaskStatus::Suspended(f) => format!("on f{f}"),
+        TaskStatus::AwaitingAll => "on all".into(),
+        TaskStatus::Done { ok: false } => "failed".into(),
+        TaskStatus::Preempted => "ready".into(),
+        s => s.describe(),
+    }
 }
