@@ -694,3 +694,37 @@ fn help_footer_and_readme_agree_with_the_key_handler() {
     let help_keys: Vec<String> = ui::HELP.iter().map(|(k, _)| k.to_string()).collect();
     assert_eq!(readme_keys, help_keys);
 }
+
+#[test]
+fn the_new_keys_on_an_empty_or_cut_trace_do_not_panic() {
+    let empty = read(&br#"{"format":"gene-trace","version":2,"seed":3}"#[..]).unwrap();
+    let text = std::fs::read_to_string(Path::new(DIR).join("demo.jsonl")).unwrap();
+    let cut: usize = text.lines().take(30).map(|l| l.len() + 1).sum::<usize>() + 7;
+    let cut = read(&text.as_bytes()[..cut]).unwrap();
+    for trace in [empty, cut] {
+        let mut app = App::new(trace, "x.jsonl", Err("none".into()));
+        press(
+            &mut app,
+            &[
+                KeyCode::Char('e'),
+                KeyCode::Right,
+                KeyCode::Left,
+                KeyCode::Char('t'),
+                KeyCode::Char('>'),
+                KeyCode::Char('<'),
+                KeyCode::Char('b'),
+                KeyCode::Char('1'),
+                KeyCode::Enter,
+                KeyCode::Char(']'),
+                KeyCode::Char('?'),
+                KeyCode::PageDown,
+                KeyCode::Esc,
+                KeyCode::Char(' '),
+            ],
+        );
+        app.tick(1000);
+        for (w, h) in [(20, 6), (80, 24), (140, 44)] {
+            render(&app, w, h);
+        }
+    }
+}
