@@ -1,7 +1,7 @@
 //! What the replay works out once from the whole trace, on first use:
-//! the names of tasks (`gene_sim::trace::names::Naming`, the one naming
-//! rule), the task each record belongs to, the width of the events
-//! pane's kind column, and which polls have events or faults.
+//! the task each record belongs to, the width of the events pane's kind
+//! column, and which polls have events or faults. (Names are the story's:
+//! `Story::naming`.)
 
 use gene_sim::trace::names::Naming;
 use gene_sim::trace::read::Record;
@@ -13,7 +13,6 @@ use super::super::state::Origin;
 pub const MAX_KIND_WIDTH: usize = 32;
 
 pub struct Derived {
-    pub naming: Naming,
     /// By operation id: the task that started it (0: none).
     op_task: Vec<u32>,
     /// By future id: the task it is the result of, or whose operation
@@ -46,10 +45,8 @@ pub fn is_marker(r: &Record) -> bool {
 impl Derived {
     pub fn of(replay: &Replay) -> Derived {
         let records = replay.records();
-        let mut naming = Naming::new();
         let mut kind_width = 0;
         for r in records {
-            naming.note(r);
             kind_width = kind_width.max(r.kind.chars().count());
         }
         // Operations and futures only grow: the end state knows them all.
@@ -83,7 +80,6 @@ impl Derived {
             }
         }
         Derived {
-            naming,
             op_task,
             future_task,
             kind_width: kind_width.clamp(1, MAX_KIND_WIDTH),
@@ -115,8 +111,8 @@ impl Derived {
     }
 
     /// A task as the events pane shows it: `deposit#2`, `main#1`.
-    pub fn task_label(&self, id: u64) -> String {
-        let name = self.naming.task(id);
+    pub fn task_label(naming: &Naming, id: u64) -> String {
+        let name = naming.task(id);
         if name == format!("task {id}") {
             format!("task#{id}")
         } else {

@@ -28,7 +28,7 @@ impl App {
         let r = &self.replay.records()[i];
         match self.derived().task_of(r) {
             Some(t) => {
-                let label = self.derived().task_label(t);
+                let label = Derived::task_label(&self.story.naming, t);
                 self.task_filter = Some(t);
                 self.event_sel = self
                     .shown_events()

@@ -58,7 +58,10 @@ pub(super) fn draw_events(frame: &mut Frame, app: &App, area: Rect) {
         title.push_str(&format!("· {} hidden ", total - shown.len()));
     }
     if let Some(t) = app.task_filter {
-        title.push_str(&format!("· task {} only ", d.task_label(t)));
+        title.push_str(&format!(
+            "· task {} only ",
+            crate::replay::app::Derived::task_label(&app.story.naming, t)
+        ));
     }
     if app.hscroll > 0 {
         title.push_str(&format!("· from col {} ", app.hscroll + 1));
@@ -79,7 +82,7 @@ pub(super) fn draw_events(frame: &mut Frame, app: &App, area: Rect) {
         .map(|(k, &i)| {
             let task = d
                 .task_of(&records[i])
-                .map(|t| d.task_label(t))
+                .map(|t| crate::replay::app::Derived::task_label(&app.story.naming, t))
                 .unwrap_or_default();
             (k, i, task)
         })

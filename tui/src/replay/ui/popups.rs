@@ -547,7 +547,10 @@ pub fn details_lines(app: &App, target: Target, related: &[usize]) -> (String, V
             title = format!(" record #{} ", r.seq);
             lines.push(kv("kind", r.kind.to_string()));
             if let Some(t) = app.derived().task_of(r) {
-                lines.push(kv("task", app.derived().task_label(t)));
+                lines.push(kv(
+                    "task",
+                    crate::replay::app::Derived::task_label(&app.story.naming, t),
+                ));
             }
             lines.push(kv("poll", r.poll.to_string()));
             lines.push(kv("time", format_nanos(r.t)));
