@@ -12,6 +12,35 @@ use super::discover::TestFile;
 /// The default failures folder, relative to the working directory.
 pub const DEFAULT_DIR: &str = "target/gene-test-failures";
 
+/// The largest trace saved for one failure: 64 MiB. A longer one (a hung
+/// file's, say) is cut there; the commands still reproduce it whole.
+pub const MAX_SAVED_TRACE: u64 = 64 << 20;
+
+/// A file that takes at most `left` more bytes, then fails every write.
+struct Capped<W> {
+    inner: W,
+    left: u64,
+}
+
+impl<W: std::io::Write> std::io::Write for Capped<W> {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        if b.len() as u64 > self.left {
+            self.left = 0;
+            return Err(std::io::Error::other(format!(
+                "the trace is longer than {} MiB: cut there",
+                MAX_SAVED_TRACE >> 20
+            )));
+        }
+        self.left -= b.len() as u64;
+        self.inner.write_all(b)?;
+        Ok(b.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// What was saved for a failure, and how to reproduce it.
 #[derive(Clone, Debug, Default)]
 pub struct Saved {
@@ -20,6 +49,8 @@ pub struct Saved {
     pub replay: Option<String>,
     pub run: String,
     pub error: Option<String>,
+    /// Why the saved trace stops early (it was cut at `MAX_SAVED_TRACE`).
+    pub cut: Option<String>,
 }
 
 /// A file name for a test's display path: its components joined by `__`.
@@ -35,17 +66,7 @@ fn flat(display: &str) -> String {
         .join("__")
 }
 
-/// An argument as a POSIX shell reads it back.
-pub fn quote(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@%".contains(c));
-    if plain {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
-}
+use crate::explore::report::shell_word as quote;
 
 /// The `gene-trace run` command that runs `file` as the failing run did:
 /// from its working directory, with its root, seed, schedule and limits.
@@ -106,7 +127,7 @@ pub fn save(dir: &Path, file: &TestFile, text: &str, verdict: &Verdict, strict: 
                 .map_err(|e| format!("cannot write {}: {e}", f.display())),
             None => Ok(()),
         })
-        .and_then(|()| {
+        .and_then(|()| -> Result<Option<String>, String> {
             let f = std::fs::File::create(&trace)
                 .map_err(|e| format!("cannot create {}: {e}", trace.display()))?;
             let config = RunConfig {
@@ -118,19 +139,20 @@ pub fn save(dir: &Path, file: &TestFile, text: &str, verdict: &Verdict, strict: 
                 text,
                 &config,
                 &mut std::io::sink(),
-                Some(Box::new(std::io::BufWriter::new(f))),
+                Some(Box::new(Capped {
+                    inner: std::io::BufWriter::new(f),
+                    left: MAX_SAVED_TRACE,
+                })),
             );
             match report {
-                Ok(r) => match r.trace_error {
-                    Some(e) => Err(format!("writing {} failed: {e}", trace.display())),
-                    None => Ok(()),
-                },
+                Ok(r) => Ok(r.trace_error),
                 // A program that does not load has no trace to replay.
                 Err(_) => Err("the program does not load: no trace to replay".into()),
             }
         });
     match written {
-        Ok(()) => {
+        Ok(cut) => {
+            saved.cut = cut;
             saved.replay = Some(format!("gene-trace replay {}", quote(&trace.to_string_lossy())));
             saved.trace = Some(trace);
         }
@@ -148,7 +170,5 @@ mod tests {
         assert_eq!(flat("fixtures/a/b.gene"), "fixtures__a__b.gene");
         assert_eq!(flat("../x/b.gene"), "up__x__b.gene");
         assert_eq!(flat("/tmp/b.gene"), "___tmp__b.gene");
-        assert_eq!(quote("a/b.gene"), "a/b.gene");
-        assert_eq!(quote("it's here"), r"'it'\''s here'");
     }
 }

@@ -85,6 +85,9 @@ pub fn failure_text(o: &Outcome, colour: bool) -> String {
         if let Some(t) = &saved.trace {
             s.push_str(&format!("trace: {}\n", t.display()));
         }
+        if let Some(c) = &saved.cut {
+            s.push_str(&format!("trace cut: {c}\n"));
+        }
         if let Some(e) = &saved.error {
             s.push_str(&format!("trace not saved: {e}\n"));
         }
