@@ -43,12 +43,21 @@ const RACY: &str = "(fn ^^async w [x] (await (gene/sleep_async 1)) (print x))\n\
                     (await (w 1) (w 2))\n# Expected: 12\n";
 
 fn lines_starting(s: &str, prefix: &str) -> Vec<String> {
-    s.lines().filter(|l| l.starts_with(prefix)).map(str::to_string).collect()
+    s.lines()
+        .filter(|l| l.starts_with(prefix))
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]
 fn passing_files_give_ok_lines_and_cargo_s_closing_line() {
-    let dir = project("pass", &[("tests/a.gene", PASSING), ("tests/sub/b.gene", "(println 1)\n")]);
+    let dir = project(
+        "pass",
+        &[
+            ("tests/a.gene", PASSING),
+            ("tests/sub/b.gene", "(println 1)\n"),
+        ],
+    );
     let out = test_in(&dir, &["tests"]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
@@ -72,15 +81,31 @@ fn passing_files_give_ok_lines_and_cargo_s_closing_line() {
 
 #[test]
 fn a_failure_shows_the_diff_and_saves_a_trace_that_its_commands_reproduce() {
-    let dir = project("fail", &[("tests/a.gene", PASSING), ("tests/f.gene", FAILING)]);
+    let dir = project(
+        "fail",
+        &[("tests/a.gene", PASSING), ("tests/f.gene", FAILING)],
+    );
     let out = test_in(&dir, &["tests"]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("test tests/f.gene ... FAILED (elapsed 5ms)"), "{stdout}");
-    for l in ["-one", "+two", "-# Elapsed: 4ms", "+# Elapsed: 5ms", "--- expected", "+++ actual"] {
+    assert!(
+        stdout.contains("test tests/f.gene ... FAILED (elapsed 5ms)"),
+        "{stdout}"
+    );
+    for l in [
+        "-one",
+        "+two",
+        "-# Elapsed: 4ms",
+        "+# Elapsed: 5ms",
+        "--- expected",
+        "+++ actual",
+    ] {
         assert!(stdout.lines().any(|x| x == l), "no {l:?} in:\n{stdout}");
     }
-    assert!(stdout.contains("test result: FAILED. 1 passed; 1 failed"), "{stdout}");
+    assert!(
+        stdout.contains("test result: FAILED. 1 passed; 1 failed"),
+        "{stdout}"
+    );
     // The trace is saved and is a valid trace.
     let trace = dir.join("target/gene-test-failures/tests__f.gene.trace");
     assert!(trace.is_file(), "{stdout}");
@@ -89,7 +114,10 @@ fn a_failure_shows_the_diff_and_saves_a_trace_that_its_commands_reproduce() {
         .output()
         .unwrap();
     assert_eq!(check.status.code(), Some(0), "{}", text(&check.stdout));
-    let replay = format!("gene-trace replay {}", "target/gene-test-failures/tests__f.gene.trace");
+    let replay = format!(
+        "gene-trace replay {}",
+        "target/gene-test-failures/tests__f.gene.trace"
+    );
     assert!(stdout.contains(&replay), "{stdout}");
     // The run command, run as printed, gives the failing output and the
     // same trace.
@@ -108,46 +136,84 @@ fn a_failure_shows_the_diff_and_saves_a_trace_that_its_commands_reproduce() {
         .output()
         .unwrap();
     assert_eq!(text(&rerun.stdout), "two\n");
-    assert_eq!(std::fs::read(&trace).unwrap(), std::fs::read(&again).unwrap());
+    assert_eq!(
+        std::fs::read(&trace).unwrap(),
+        std::fs::read(&again).unwrap()
+    );
 }
 
 #[test]
 fn bless_rewrites_a_temporary_copy_and_shows_the_change() {
-    let dir = project("bless", &[("t/f.gene", FAILING), ("t/err.gene", "(throw \"x\")\n")]);
+    let dir = project(
+        "bless",
+        &[("t/f.gene", FAILING), ("t/err.gene", "(throw \"x\")\n")],
+    );
     let out = test_in(&dir, &["t", "--bless"]);
     let stdout = text(&out.stdout);
     // The file that fails by an unexpected error is not blessable.
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("test t/f.gene ... blessed (elapsed 5ms)"), "{stdout}");
-    assert!(stdout.contains("-# Expected: one\n+# Expected: two"), "{stdout}");
-    assert!(stdout.contains("-# Elapsed: 4ms\n+# Elapsed: 5ms"), "{stdout}");
+    assert!(
+        stdout.contains("test t/f.gene ... blessed (elapsed 5ms)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("-# Expected: one\n+# Expected: two"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("-# Elapsed: 4ms\n+# Elapsed: 5ms"),
+        "{stdout}"
+    );
     assert!(stdout.contains("1 failed; 1 blessed"), "{stdout}");
     assert_eq!(
         std::fs::read_to_string(dir.join("t/f.gene")).unwrap(),
         FAILING.replace("one", "two").replace("4ms", "5ms")
     );
-    assert_eq!(std::fs::read_to_string(dir.join("t/err.gene")).unwrap(), "(throw \"x\")\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("t/err.gene")).unwrap(),
+        "(throw \"x\")\n"
+    );
     let out = test_in(&dir, &["t/f.gene"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
 }
 
 #[test]
 fn junit_xml_parses_and_has_each_file() {
-    let dir = project("junit", &[("tests/a.gene", PASSING), ("tests/f.gene", FAILING)]);
-    let out = test_in(&dir, &["tests", "--format", "junit", "--output", "junit.xml"]);
+    let dir = project(
+        "junit",
+        &[("tests/a.gene", PASSING), ("tests/f.gene", FAILING)],
+    );
+    let out = test_in(
+        &dir,
+        &["tests", "--format", "junit", "--output", "junit.xml"],
+    );
     assert_eq!(out.status.code(), Some(1));
     // The human report still goes to standard output.
     assert!(text(&out.stdout).contains("test tests/f.gene ... FAILED"));
     let xml = std::fs::read_to_string(dir.join("junit.xml")).unwrap();
     let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
-    let suite = doc.descendants().find(|n| n.has_tag_name("testsuite")).unwrap();
+    let suite = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testsuite"))
+        .unwrap();
     assert_eq!(suite.attribute("tests"), Some("2"));
     assert_eq!(suite.attribute("failures"), Some("1"));
-    let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
     assert_eq!(cases[0].attribute("name"), Some("tests/a.gene"));
     assert_eq!(cases[1].attribute("classname"), Some("tests"));
-    let failure = cases[1].children().find(|n| n.has_tag_name("failure")).unwrap();
-    assert!(failure.attribute("message").unwrap().contains("output differs"));
+    let failure = cases[1]
+        .children()
+        .find(|n| n.has_tag_name("failure"))
+        .unwrap();
+    assert!(
+        failure
+            .attribute("message")
+            .unwrap()
+            .contains("output differs")
+    );
     assert!(failure.text().unwrap().contains("+two"));
     // To standard output when there is no --output.
     let out = test_in(&dir, &["tests/a.gene", "--format", "junit"]);
@@ -156,7 +222,10 @@ fn junit_xml_parses_and_has_each_file() {
 
 #[test]
 fn json_gives_one_object_per_test() {
-    let dir = project("json", &[("tests/a.gene", PASSING), ("tests/f.gene", FAILING)]);
+    let dir = project(
+        "json",
+        &[("tests/a.gene", PASSING), ("tests/f.gene", FAILING)],
+    );
     let out = test_in(&dir, &["tests", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let objects: Vec<serde_json::Value> = text(&out.stdout)
@@ -170,13 +239,22 @@ fn json_gives_one_object_per_test() {
     assert_eq!(objects[1]["status"], "failed");
     assert_eq!(objects[1]["actual"], serde_json::json!(["two"]));
     assert_eq!(objects[1]["expected_elapsed"], "4ms");
-    assert!(objects[1]["run"].as_str().unwrap().contains("gene-trace run f.gene"));
+    assert!(
+        objects[1]["run"]
+            .as_str()
+            .unwrap()
+            .contains("gene-trace run f.gene")
+    );
 }
 
 #[test]
 fn seeds_run_random_schedules_and_name_the_failing_seed() {
     let dir = project("seeds", &[("t/racy.gene", RACY)]);
-    assert_eq!(test_in(&dir, &["t"]).status.code(), Some(0), "fifo prints 12");
+    assert_eq!(
+        test_in(&dir, &["t"]).status.code(),
+        Some(0),
+        "fifo prints 12"
+    );
     let out = test_in(&dir, &["t", "--seeds", "20"]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
@@ -185,7 +263,10 @@ fn seeds_run_random_schedules_and_name_the_failing_seed() {
         .and_then(|(_, r)| r.split_once(' '))
         .and_then(|(s, _)| s.parse().ok())
         .expect("the failure names its seed");
-    assert!(stdout.contains(&format!("--seed {seed} --schedule random")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("--seed {seed} --schedule random")),
+        "{stdout}"
+    );
     // The directive does the same.
     std::fs::write(dir.join("t/racy.gene"), format!("{RACY}# Seeds: 20\n")).unwrap();
     let out = test_in(&dir, &["t"]);
@@ -194,17 +275,29 @@ fn seeds_run_random_schedules_and_name_the_failing_seed() {
 
 #[test]
 fn the_filter_selects_by_substring() {
-    let dir = project("filter", &[("t/alpha.gene", PASSING), ("t/beta.gene", PASSING), ("t/f.gene", FAILING)]);
+    let dir = project(
+        "filter",
+        &[
+            ("t/alpha.gene", PASSING),
+            ("t/beta.gene", PASSING),
+            ("t/f.gene", FAILING),
+        ],
+    );
     let out = test_in(&dir, &["t", "--filter", "alph", "--filter", "beta"]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert_eq!(lines_starting(&stdout, "test t/").len(), 2);
-    assert!(stdout.contains("2 passed; 0 failed; 1 filtered out"), "{stdout}");
+    assert!(
+        stdout.contains("2 passed; 0 failed; 1 filtered out"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn shards_partition_the_files() {
-    let files: Vec<(String, &str)> = (0..7).map(|i| (format!("t/f{i}.gene"), "(println 1)\n")).collect();
+    let files: Vec<(String, &str)> = (0..7)
+        .map(|i| (format!("t/f{i}.gene"), "(println 1)\n"))
+        .collect();
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, b)| (p.as_str(), *b)).collect();
     let dir = project("shard", &refs);
     let mut union = Vec::new();
@@ -212,29 +305,49 @@ fn shards_partition_the_files() {
         let out = test_in(&dir, &["t", "--shard", &format!("{i}/3")]);
         let stdout = text(&out.stdout);
         let mine = lines_starting(&stdout, "test t/");
-        assert!(stdout.contains(&format!("(shard {i}/3; {} in other shards)", 7 - mine.len())));
+        assert!(stdout.contains(&format!(
+            "(shard {i}/3; {} in other shards)",
+            7 - mine.len()
+        )));
         union.extend(mine);
     }
     union.sort();
     let all = lines_starting(&text(&test_in(&dir, &["t"]).stdout), "test t/");
     assert_eq!(union, all);
-    assert_eq!(test_in(&dir, &["t", "--shard", "4/3"]).status.code(), Some(2));
+    assert_eq!(
+        test_in(&dir, &["t", "--shard", "4/3"]).status.code(),
+        Some(2)
+    );
 }
 
 #[test]
 fn results_are_in_path_order_whatever_the_jobs_and_fail_fast_stops() {
     let dir = project(
         "order",
-        &[("t/a.gene", PASSING), ("t/b.gene", FAILING), ("t/c.gene", PASSING), ("t/d.gene", RACY)],
+        &[
+            ("t/a.gene", PASSING),
+            ("t/b.gene", FAILING),
+            ("t/c.gene", PASSING),
+            ("t/d.gene", RACY),
+        ],
     );
-    let one = lines_starting(&text(&test_in(&dir, &["t", "--jobs", "1"]).stdout), "test t/");
-    let four = lines_starting(&text(&test_in(&dir, &["t", "--jobs", "4"]).stdout), "test t/");
+    let one = lines_starting(
+        &text(&test_in(&dir, &["t", "--jobs", "1"]).stdout),
+        "test t/",
+    );
+    let four = lines_starting(
+        &text(&test_in(&dir, &["t", "--jobs", "4"]).stdout),
+        "test t/",
+    );
     assert_eq!(one, four);
     assert_eq!(one.len(), 4);
     let out = test_in(&dir, &["t", "--fail-fast", "--jobs", "4"]);
     let stdout = text(&out.stdout);
     assert_eq!(lines_starting(&stdout, "test t/").len(), 2, "{stdout}");
-    assert!(stdout.contains("1 passed; 1 failed; 2 not run (--fail-fast)"), "{stdout}");
+    assert!(
+        stdout.contains("1 passed; 1 failed; 2 not run (--fail-fast)"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -243,18 +356,30 @@ fn a_hung_file_is_stopped_by_its_limits() {
         "hung",
         &[
             ("t/spin.gene", "(loop (var x 1))\n"),
-            ("t/grow.gene", "(var a [])\n(loop (a .add \"xxxxxxxxxxxxxxxx\"))\n"),
+            (
+                "t/grow.gene",
+                "(fn ^^async w [] (await (gene/sleep_async 1000)))\n(loop (w))\n",
+            ),
         ],
     );
     let out = test_in(&dir, &["t/spin.gene", "--max-instructions", "100000"]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("instruction limit of 100000 exceeded"), "{stdout}");
-    assert!(stdout.contains("--max-instructions 100000"), "the run command keeps the limit");
+    assert!(
+        stdout.contains("instruction limit of 100000 exceeded"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("--max-instructions 100000"),
+        "the run command keeps the limit"
+    );
     let out = test_in(&dir, &["t/grow.gene", "--max-memory", "8M"]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.to_lowercase().contains("memory"), "{stdout}");
+    assert!(
+        stdout.contains("memory limit of 8388608 bytes exceeded"),
+        "{stdout}"
+    );
 }
 
 /// Upstream's testsuite reads `../tests/fixtures/...`: it runs from its own
@@ -276,7 +401,13 @@ fn each_file_runs_from_the_folder_named_on_the_command_line() {
     let out = test_in(&dir, &["testsuite"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     // From the project's parent too: the root is still the project.
-    let out = test_in(dir.parent().unwrap(), &[&format!("{}/testsuite", dir.file_name().unwrap().to_string_lossy())]);
+    let out = test_in(
+        dir.parent().unwrap(),
+        &[&format!(
+            "{}/testsuite",
+            dir.file_name().unwrap().to_string_lossy()
+        )],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     // Named by its subfolder, the file runs from there, and `..` is testsuite/.
     let out = test_in(&dir, &["testsuite/io"]);
@@ -291,7 +422,13 @@ fn each_file_runs_from_the_folder_named_on_the_command_line() {
 
 #[test]
 fn a_misspelt_directive_is_warned_about() {
-    let dir = project("spell", &[("t/a.gene", "(println 1)\n# Expected: 1\n# Elpased: 3ms\n# Note: fine\n")]);
+    let dir = project(
+        "spell",
+        &[(
+            "t/a.gene",
+            "(println 1)\n# Expected: 1\n# Elpased: 3ms\n# Note: fine\n",
+        )],
+    );
     let out = test_in(&dir, &["t"]);
     assert_eq!(out.status.code(), Some(0));
     let stderr = text(&out.stderr);
@@ -314,7 +451,12 @@ fn usage_errors_exit_2() {
         &[".git"],
     ] {
         let out = test_in(&dir, args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
         assert!(text(&out.stderr).starts_with("error: "), "{args:?}");
     }
 }
@@ -330,7 +472,10 @@ fn the_documented_directives_are_the_code_s() {
         .map(|(name, _)| name)
         .collect();
     documented.sort_unstable();
-    let mut code: Vec<&str> = gene_sim::fixture::DIRECTIVES.iter().map(|(d, _)| *d).collect();
+    let mut code: Vec<&str> = gene_sim::fixture::DIRECTIVES
+        .iter()
+        .map(|(d, _)| *d)
+        .collect();
     code.sort_unstable();
     assert_eq!(documented, code);
 }

@@ -26,13 +26,17 @@ pub fn blessed(text: &str, failure: &Failure) -> String {
     let eol = |l: &str| if l.ends_with('\n') { "\n" } else { "" };
     let outputs_differ = failure.expected.as_ref().is_some_and(|e| {
         e.len() != failure.actual.len()
-            || e.iter().zip(&failure.actual).any(|(x, y)| squash(x) != squash(y))
+            || e.iter()
+                .zip(&failure.actual)
+                .any(|(x, y)| squash(x) != squash(y))
     });
     if outputs_differ {
         let slots: Vec<usize> = lines
             .iter()
             .enumerate()
-            .filter(|(_, l)| is_expected(l.trim_end_matches(['\n', '\r'])).is_some_and(|v| !v.trim().is_empty()))
+            .filter(|(_, l)| {
+                is_expected(l.trim_end_matches(['\n', '\r'])).is_some_and(|v| !v.trim().is_empty())
+            })
             .map(|(i, _)| i)
             .collect();
         if slots.len() == failure.actual.len() {

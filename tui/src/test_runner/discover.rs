@@ -63,14 +63,19 @@ pub fn select(
     filters: &[String],
     shard: Shard,
 ) -> Result<Selection, String> {
-    let here = std::env::current_dir()
-        .map_err(|e| format!("cannot read the working directory: {e}"))?;
+    let here =
+        std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
     let default = [PathBuf::from(".")];
-    let paths = if paths.is_empty() { &default[..] } else { paths };
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
     let mut seen = BTreeSet::new();
     let mut all = Vec::new();
     for arg in paths {
-        let meta = std::fs::metadata(arg).map_err(|e| format!("cannot open {}: {e}", arg.display()))?;
+        let meta =
+            std::fs::metadata(arg).map_err(|e| format!("cannot open {}: {e}", arg.display()))?;
         let (dir, found) = if meta.is_dir() {
             let found = gene_sim::fixture::gene_files(arg);
             if found.is_empty() {
@@ -79,7 +84,10 @@ pub fn select(
             (arg.clone(), found)
         } else {
             let parent = arg.parent().filter(|p| !p.as_os_str().is_empty());
-            (parent.map_or_else(|| PathBuf::from("."), Path::to_path_buf), vec![arg.clone()])
+            (
+                parent.map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+                vec![arg.clone()],
+            )
         };
         let dir = cwd.map_or(dir, Path::to_path_buf);
         // The root: --root, else the repository around the working directory.

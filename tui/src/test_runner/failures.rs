@@ -70,7 +70,12 @@ use crate::explore::report::shell_word as quote;
 
 /// The `gene-trace run` command that runs `file` as the failing run did:
 /// from its working directory, with its root, seed, schedule and limits.
-pub fn run_command(file: &TestFile, config: &RunConfig, faults: Option<&Path>, strict: bool) -> String {
+pub fn run_command(
+    file: &TestFile,
+    config: &RunConfig,
+    faults: Option<&Path>,
+    strict: bool,
+) -> String {
     let mut words = Vec::new();
     if file.dir != Path::new(".") {
         words.push(format!("cd {} &&", quote(&file.dir.to_string_lossy())));
@@ -114,7 +119,8 @@ pub fn save(dir: &Path, file: &TestFile, text: &str, verdict: &Verdict, strict: 
     let faults = (!faults_text.is_empty()).then(|| base.with_extension("gene.faults.toml"));
     // The commands name the saved files by absolute paths: they run from
     // the file's working directory.
-    let absolute = |p: &Path| std::env::current_dir().map_or_else(|_| p.to_path_buf(), |h| h.join(p));
+    let absolute =
+        |p: &Path| std::env::current_dir().map_or_else(|_| p.to_path_buf(), |h| h.join(p));
     let faults_abs = faults.as_deref().map(absolute);
     let mut saved = Saved {
         run: run_command(file, &verdict.config, faults_abs.as_deref(), strict),
@@ -153,7 +159,10 @@ pub fn save(dir: &Path, file: &TestFile, text: &str, verdict: &Verdict, strict: 
     match written {
         Ok(cut) => {
             saved.cut = cut;
-            saved.replay = Some(format!("gene-trace replay {}", quote(&trace.to_string_lossy())));
+            saved.replay = Some(format!(
+                "gene-trace replay {}",
+                quote(&trace.to_string_lossy())
+            ));
             saved.trace = Some(trace);
         }
         Err(e) => saved.error = Some(e),

@@ -70,5 +70,7 @@ pub fn junit(outcomes: &[Outcome], wall: std::time::Duration) -> Result<String, 
     let mut report = Report::new("gene-trace test");
     report.add_test_suite(suite);
     report.set_time(wall);
-    report.to_string().map_err(|e| format!("cannot write JUnit XML: {e}"))
+    report
+        .to_string()
+        .map_err(|e| format!("cannot write JUnit XML: {e}"))
 }

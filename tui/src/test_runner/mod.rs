@@ -32,6 +32,7 @@ pub struct TestArgs {
     /// Test files, and folders searched recursively for `*.gene` files
     /// [default: the current folder]. Each file runs from the folder named
     /// here (for a file, the folder holding it).
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Run only the files whose path (as printed) contains TEXT;
     /// repeatable (a file matching any runs).
@@ -139,7 +140,11 @@ fn run_one(file: &TestFile, args: &TestArgs) -> (Outcome, Option<String>) {
                 .iter()
                 .map(|m| format!("{}: {m}", file.display))
                 .collect();
-            (judge::judge(&file.name, &text, &config, checks), warnings, Some(text))
+            (
+                judge::judge(&file.name, &text, &config, checks),
+                warnings,
+                Some(text),
+            )
         }
         Err(e) => {
             let failure = judge::Failure {
@@ -157,7 +162,13 @@ fn run_one(file: &TestFile, args: &TestArgs) -> (Outcome, Option<String>) {
         }
     };
     let saved = match (&verdict.failure, &text) {
-        (Some(_), Some(t)) => Some(failures::save(&args.failures_dir, file, t, &verdict, args.strict)),
+        (Some(_), Some(t)) => Some(failures::save(
+            &args.failures_dir,
+            file,
+            t,
+            &verdict,
+            args.strict,
+        )),
         _ => None,
     };
     let outcome = Outcome {
@@ -191,7 +202,9 @@ fn progress_bar(total: usize) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} files, {per_sec}, ETA {eta}") {
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:30} {pos}/{len} files, {per_sec}, ETA {eta}")
+    {
         bar.set_style(style);
     }
     bar
@@ -213,7 +226,8 @@ pub fn main(args: &TestArgs) -> ExitCode {
         Err(e) => return crate::args::usage(&e),
     };
     if let Some(out) = &args.output {
-        let inputs: Vec<&std::path::Path> = selection.files.iter().map(|f| f.path.as_path()).collect();
+        let inputs: Vec<&std::path::Path> =
+            selection.files.iter().map(|f| f.path.as_path()).collect();
         if let Err(e) = crate::paths::check_output("--output", out, &inputs) {
             return crate::args::usage(&e);
         }
@@ -223,7 +237,10 @@ pub fn main(args: &TestArgs) -> ExitCode {
     let colour = human_on_stdout && report::colour();
     let jobs = args
         .jobs
-        .map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), |j| j as usize)
+        .map_or_else(
+            || std::thread::available_parallelism().map_or(1, |n| n.get()),
+            |j| j as usize,
+        )
         .clamp(1, files.len().max(1));
     let mut stdout = std::io::stdout().lock();
     let mut print = |s: &str| -> Result<(), ExitCode> {
@@ -314,7 +331,10 @@ pub fn main(args: &TestArgs) -> ExitCode {
         return c;
     }
     let wall = started.elapsed();
-    let failed = outcomes.iter().filter(|o| !o.verdict.passed() && o.blessed.is_none()).count();
+    let failed = outcomes
+        .iter()
+        .filter(|o| !o.verdict.passed() && o.blessed.is_none())
+        .count();
     let blessed = outcomes.iter().filter(|o| o.blessed.is_some()).count();
     let totals = Totals {
         passed: outcomes.iter().filter(|o| o.verdict.passed()).count(),
@@ -325,7 +345,10 @@ pub fn main(args: &TestArgs) -> ExitCode {
     };
     let machine = match args.format {
         Format::Human => None,
-        Format::Json => Some(Ok(outcomes.iter().map(formats::json_line).collect::<String>())),
+        Format::Json => Some(Ok(outcomes
+            .iter()
+            .map(formats::json_line)
+            .collect::<String>())),
         Format::Junit => Some(formats::junit(&outcomes, wall)),
     };
     match (machine, &args.output) {
@@ -342,9 +365,7 @@ pub fn main(args: &TestArgs) -> ExitCode {
         }
         _ => {}
     }
-    if human_on_stdout
-        && let Err(c) = print(&report::closing(&outcomes, totals, wall, colour))
-    {
+    if human_on_stdout && let Err(c) = print(&report::closing(&outcomes, totals, wall, colour)) {
         return c;
     }
     if failed == 0 {

@@ -126,7 +126,11 @@ pub fn closing(outcomes: &[Outcome], t: Totals, wall: Duration, colour: bool) ->
         }
         s.push_str("\nfailures:\n");
         for o in &failing {
-            let mark = if o.blessed.is_some() { " (blessed)" } else { "" };
+            let mark = if o.blessed.is_some() {
+                " (blessed)"
+            } else {
+                ""
+            };
             s.push_str(&format!("    {}{mark}\n", o.file.display));
         }
     }
