@@ -415,9 +415,44 @@ fn each_file_runs_from_the_folder_named_on_the_command_line() {
     assert!(text(&out.stdout).contains("test testsuite/io/1_read.gene ... FAILED"));
     let out = test_in(&dir, &["testsuite/io", "--cwd", "testsuite"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
-    // A named file runs from its own folder.
     let out = test_in(&dir, &["testsuite/io/1_read.gene", "--cwd", "testsuite"]);
     assert_eq!(out.status.code(), Some(0));
+    // With the root at testsuite/, `../tests` lies outside it.
+    let out = test_in(&dir, &["testsuite", "--root", "testsuite"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("path escapes the sandbox root"), "{stdout}");
+}
+
+#[test]
+fn strict_checks_and_update_is_bless() {
+    let dir = project("strict", &[("t/a.gene", PASSING), ("t/f.gene", FAILING)]);
+    let out = test_in(&dir, &["t", "--strict"]);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("test t/a.gene ... ok"), "{stdout}");
+    assert!(stdout.contains("--check --check-determinism"), "{stdout}");
+    let out = test_in(&dir, &["t", "--update"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("test t/f.gene ... blessed"));
+}
+
+/// `gene-trace test fixtures/` passes every fixture of this repository,
+/// run from the repository's top as a user would.
+#[test]
+fn the_repository_s_fixtures_pass() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let failures = scratch("testrun-fixtures-failures");
+    let out = test_in(
+        &repo,
+        &["fixtures/", "--failures-dir", &failures.to_string_lossy()],
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let n = gene_sim::fixture::gene_files(&repo.join("fixtures")).len();
+    assert!(
+        stdout.contains(&format!("test result: ok. {n} passed; 0 failed")),
+        "{stdout}"
+    );
 }
 
 #[test]
