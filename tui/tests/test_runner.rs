@@ -456,6 +456,23 @@ fn the_repository_s_fixtures_pass() {
 }
 
 #[test]
+fn hidden_folders_and_folder_links_are_not_searched() {
+    let dir = project(
+        "links",
+        &[("t/a.gene", PASSING), ("t/.hidden/h.gene", FAILING)],
+    );
+    // A link back up: following it would loop.
+    std::os::unix::fs::symlink("..", dir.join("t/up")).unwrap();
+    let out = test_in(&dir, &["t"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert_eq!(
+        lines_starting(&stdout, "test t/"),
+        ["test t/a.gene ... ok (elapsed 30ms)"]
+    );
+}
+
+#[test]
 fn a_misspelt_directive_is_warned_about() {
     let dir = project(
         "spell",
