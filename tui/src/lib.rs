@@ -8,6 +8,7 @@ pub mod output;
 pub mod paths;
 pub mod replay;
 mod run;
+pub mod test_runner;
 
 pub use run::{Extras, run_program};
 
@@ -197,7 +198,7 @@ impl RunArgs {
 pub mod check_trace;
 
 /// A byte count flag: `1048576`, `512M`, `4G` (at least 1 byte).
-fn parse_size_arg(s: &str) -> Result<u64, String> {
+pub(crate) fn parse_size_arg(s: &str) -> Result<u64, String> {
     match gene_sim::memory::parse_size(s)? {
         0 => Err("must be at least 1 byte".into()),
         n => Ok(n),

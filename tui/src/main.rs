@@ -68,6 +68,10 @@ enum Command {
     Diff(gene_trace::diff::DiffArgs),
     /// Convert a trace to Chrome trace / Perfetto JSON.
     Export(gene_trace::export::ExportArgs),
+    /// Run a project's Gene test files in the simulated world and judge each
+    /// by its `# Expected:`, `# Elapsed:`, ... directives (docs/testing.md).
+    #[command(after_help = TEST_HELP)]
+    Test(gene_trace::test_runner::TestArgs),
     /// Print a shell completion script: `gene-trace completions bash >
     /// ~/.local/share/bash-completion/completions/gene-trace`.
     Completions {
@@ -101,6 +105,20 @@ outputs, --outcomes-dir DIR writes each to DIR/outcome-K.txt. Progress goes to s
 is a terminal. Exit status: 1 when a seed broke an invariant or the program does not
 compile, 2 on a usage error, else 0.";
 
+const TEST_HELP: &str = "\
+Examples:
+  gene-trace test                          every *.gene file under the current folder
+  gene-trace test tests/ --jobs 4          four files at a time
+  gene-trace test testsuite/ --seeds 20    each file under 20 random schedules
+  gene-trace test --filter async/ --fail-fast
+  gene-trace test tests/ --format junit --output junit.xml --shard 2/4
+  gene-trace test tests/ --bless           rewrite failing files' # Expected: and # Elapsed:
+Each file runs from the folder named on the command line (for a file, its folder), as
+upstream's run_tests.sh runs its suite from its own folder; --cwd DIR replaces it. Each run
+stops at --max-instructions and --max-memory, so a hung file fails. A failing file's trace
+is saved under --failures-dir with the gene-trace replay and run commands that reproduce it.
+Exit status: 0 every file passed (or was blessed); 1 a file failed; 2 usage error.";
+
 fn main() -> ExitCode {
     output::restore_sigpipe();
     let cli: Cli = match args::parse() {
@@ -131,6 +149,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Diff(args) => gene_trace::diff::main(&args),
+        Command::Test(args) => gene_trace::test_runner::main(&args),
         Command::Export(args) => {
             if let Err(e) = paths::check_output("the output", &args.out, &[&args.trace]) {
                 return usage(&e);
