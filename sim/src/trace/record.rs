@@ -366,6 +366,7 @@ impl Collector {
             names: &mut c.names,
             kind: None,
             fields: Vec::new(),
+            only: None,
         };
         event.record(&mut v);
         let (kind, fields) = (v.kind.take().unwrap_or_default(), v.fields);
@@ -373,14 +374,47 @@ impl Collector {
     }
 }
 
+/// An event as a record (seq, t and poll 0), when its kind is one of
+/// `kinds`; no field of any other kind is formatted.
+pub(crate) fn record_of(names: &mut Names, event: &Event<'_>, kinds: &[&str]) -> Option<Record> {
+    let mut v = Collect {
+        names,
+        kind: None,
+        fields: Vec::new(),
+        only: Some(kinds),
+    };
+    event.record(&mut v);
+    let kind = v.kind.filter(|k| kinds.contains(&k.as_str()))?;
+    Some(Record {
+        seq: 0,
+        t: 0,
+        poll: 0,
+        kind: v.names.get(&kind),
+        fields: v.fields.into_boxed_slice(),
+    })
+}
+
 struct Collect<'a> {
     names: &'a mut Names,
     kind: Option<String>,
     fields: Vec<(Arc<str>, FieldValue)>,
+    /// Only these kinds' fields are kept (the kind comes first).
+    only: Option<&'a [&'a str]>,
 }
 
 impl Collect<'_> {
+    /// Whether this event's fields are kept.
+    fn keeps(&self) -> bool {
+        match self.only {
+            None => true,
+            Some(only) => self.kind.as_deref().is_some_and(|k| only.contains(&k)),
+        }
+    }
+
     fn field(&mut self, field: &Field_, value: FieldValue) {
+        if !self.keeps() {
+            return;
+        }
         let key = self.names.get(field.name());
         self.fields.push((key, value));
     }
@@ -402,13 +436,16 @@ impl Visit for Collect<'_> {
     fn record_str(&mut self, field: &Field_, value: &str) {
         if field.name() == "kind" {
             self.kind = Some(value.to_string());
-        } else {
+        } else if self.keeps() {
             let text = self.names.field_text(field.name(), value);
             self.field(field, FieldValue::Text(text));
         }
     }
 
     fn record_debug(&mut self, field: &Field_, value: &dyn std::fmt::Debug) {
+        if !self.keeps() {
+            return;
+        }
         let text = self.names.field_text(field.name(), &format!("{value:?}"));
         self.field(field, FieldValue::Text(text));
     }
