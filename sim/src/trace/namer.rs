@@ -47,6 +47,13 @@ impl Sink for Namer {
         if let Some(i) = &self.inner {
             i.event(event);
         }
+        // The targets of the kinds naming looks at (vm/src/run/events.rs).
+        if !matches!(
+            event.metadata().target(),
+            "gene::task" | "gene::future" | "gene::io" | "gene::exception"
+        ) {
+            return;
+        }
         let mut st = self.state.borrow_mut();
         if let Some(r) = record_of(&mut st.names, event, Naming::NOTED) {
             st.naming.note(&r);

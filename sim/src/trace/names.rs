@@ -76,9 +76,14 @@ impl Naming {
         Naming::default()
     }
 
-    /// The kinds of record `note` looks at; it ignores the rest.
-    pub const NOTED: &'static [&'static str] =
-        &["task.spawned", "op.started", "future.created", "exception.thrown"];
+    /// The kinds of record `note` looks at, each with the fields it reads;
+    /// it ignores the rest.
+    pub const NOTED: &'static [(&'static str, &'static [&'static str])] = &[
+        ("task.spawned", &["task", "future", "name", "def"]),
+        ("op.started", &["op_kind", "nanos", "path", "future", "at"]),
+        ("future.created", &["future", "at"]),
+        ("exception.thrown", &["task", "handled", "at"]),
+    ];
 
     /// Takes in one record.
     pub fn note(&mut self, r: &Record) {
