@@ -71,9 +71,29 @@ fn origin(at: Option<&str>) -> String {
     }
 }
 
+/// `sleep 10ms @race.gene:7`: what an `op.started` record's operation
+/// does and where (the name of the future it completes; blocking ones too).
+pub fn operation(r: &Record) -> String {
+    let what = match (r.str("op_kind"), r.u64("nanos"), r.str("path")) {
+        (Some("sleep"), Some(n), _) => format!("sleep {}", duration(n)),
+        (Some(kind), _, Some(path)) => format!("{kind} {path}"),
+        (kind, _, _) => kind.unwrap_or("operation").to_string(),
+    };
+    format!("{what}{}", origin(r.str("at")))
+}
+
 impl Naming {
     pub fn new() -> Naming {
         Naming::default()
+    }
+
+    /// The names of a whole run's records.
+    pub fn of(records: &[Record]) -> Naming {
+        let mut n = Naming::new();
+        for r in records {
+            n.note(r);
+        }
+        n
     }
 
     /// The kinds of record `note` looks at, each with the fields it reads;
@@ -106,16 +126,7 @@ impl Naming {
                 let Some(f) = r.u64("future").filter(|&f| f > 0) else {
                     return;
                 };
-                let what = match (r.str("op_kind"), r.u64("nanos"), r.str("path")) {
-                    (Some("sleep"), Some(n), _) => format!("sleep {}", duration(n)),
-                    (Some(kind), _, Some(path)) => format!("{kind} {path}"),
-                    (kind, _, _) => kind.unwrap_or("operation").to_string(),
-                };
-                put(
-                    &mut self.futures,
-                    f,
-                    format!("{what}{}", origin(r.str("at"))),
-                );
+                put(&mut self.futures, f, operation(r));
             }
             "future.created" => {
                 if let Some(f) = r.u64("future") {
