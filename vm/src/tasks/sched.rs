@@ -614,7 +614,10 @@ impl Vm {
             "task.finished",
             task = t,
             ok = result.is_ok(),
-            at = %Ended(self.ended_at.as_ref())
+            at = %Ended(
+                self.ended_at.as_ref(),
+                result.as_ref().err().and_then(|u| u.location.as_ref())
+            )
         );
         self.ended_at = None;
         match (task.kind, result) {
