@@ -171,6 +171,19 @@ fn unobserved_failures_are_named_with_or_without_a_trace() {
     );
 }
 
+/// Both binaries name the waiting tasks of a deadlock as the trace tools
+/// do, with their numbers.
+#[test]
+fn a_deadlock_names_its_waiting_tasks() {
+    let prog = "(fn ^^async stuck [] (await (new gene/Future)))\n(var s (stuck))\n(await s)\n";
+    for out in [gene(&["run"], prog), gene_trace(&["run"], prog)] {
+        assert_eq!(out.status.code(), Some(1));
+        let err = text(&out.stderr);
+        assert!(err.contains("= main (task 1) waits at <stdin>:3:1"), "{err}");
+        assert!(err.contains("= stuck (task 2) waits at <stdin>:1:22"), "{err}");
+    }
+}
+
 #[test]
 fn deadlock_is_an_error() {
     let out = gene_trace(&["run"], "(await (new gene/Future))");

@@ -176,16 +176,33 @@ impl fmt::Display for TaskName<'_> {
 /// (which starts where a resolution happens, not where it was written).
 #[derive(Clone, Copy)]
 pub(crate) struct SpawnSite<'a> {
-    pub vm: &'a Vm,
+    /// The spawning instruction (its code and pc), if any.
+    pub here: Option<(&'a Code, usize)>,
     pub kind: crate::task::TaskKind,
     pub body: Option<&'a crate::function::FnProto>,
 }
 
+impl<'a> SpawnSite<'a> {
+    /// A spawn by the running task, now.
+    pub fn now(
+        vm: &'a Vm,
+        kind: crate::task::TaskKind,
+        body: Option<&'a crate::function::FnProto>,
+    ) -> SpawnSite<'a> {
+        SpawnSite {
+            here: vm.frames.last().map(|fr| (&*fr.code, fr.pc.saturating_sub(1))),
+            kind,
+            body,
+        }
+    }
+}
+
 impl fmt::Display for SpawnSite<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.kind, self.body) {
-            (crate::task::TaskKind::Callback, Some(p)) => Body(&p.code).fmt(f),
-            _ => Here(self.vm).fmt(f),
+        match (self.kind, self.body, self.here) {
+            (crate::task::TaskKind::Callback, Some(p), _) => Body(&p.code).fmt(f),
+            (_, _, Some((code, pc))) => At(code, pc).fmt(f),
+            _ => Ok(()),
         }
     }
 }
