@@ -25,7 +25,9 @@ fn a_broken_invariant_names_its_task_and_future() {
         .map(|v| v.message.clone())
         .collect();
     assert!(
-        found.contains(&"add (task 2) resumes before sleep 5ms @c.gene:2 (future 2) resolved".into()),
+        found.contains(
+            &"add (task 2) resumes before sleep 5ms @c.gene:2 (future 2) resolved".into()
+        ),
         "{found:#?}"
     );
 }

@@ -332,7 +332,8 @@ pub fn write_chrome(trace: &Trace, clock: Clock, out: &mut dyn Write) -> std::io
             }
             "exception.thrown" => {
                 if let Some(u) = fates.uncaught.get(&i) {
-                    let through: Vec<String> = u.through.iter().map(|&t| names.task_ref(t)).collect();
+                    let through: Vec<String> =
+                        u.through.iter().map(|&t| names.task_ref(t)).collect();
                     w.event(json!({"name": format!("uncaught: {}", r.str("value").unwrap_or("")), "cat": "error",
                         "ph": "i", "s": "t", "ts": instant, "pid": PID, "tid": here,
                         "args": {"seq": r.seq, "t": r.t, "at": at_of(r), "ended": u.ending.text(&names),

@@ -179,8 +179,14 @@ fn a_deadlock_names_its_waiting_tasks() {
     for out in [gene(&["run"], prog), gene_trace(&["run"], prog)] {
         assert_eq!(out.status.code(), Some(1));
         let err = text(&out.stderr);
-        assert!(err.contains("= main (task 1) waits at <stdin>:3:1"), "{err}");
-        assert!(err.contains("= stuck (task 2) waits at <stdin>:1:22"), "{err}");
+        assert!(
+            err.contains("= main (task 1) waits at <stdin>:3:1"),
+            "{err}"
+        );
+        assert!(
+            err.contains("= stuck (task 2) waits at <stdin>:1:22"),
+            "{err}"
+        );
     }
 }
 

@@ -324,10 +324,16 @@ fn tracks_and_slices_carry_task_names_and_locations_and_writes_are_instants() {
         .map(|(n, _, a)| (n, a))
         .collect();
     assert_eq!(runs.len(), 2, "{runs:#?}");
-    assert!(runs.iter().all(|(n, a)| n == "add" && a["task"] == 2), "{runs:#?}");
+    assert!(
+        runs.iter().all(|(n, a)| n == "add" && a["task"] == 2),
+        "{runs:#?}"
+    );
     assert_eq!(runs[0].1["from_at"], "p.gene:5:8", "spawned at the call");
     assert_eq!(runs[0].1["at"], "p.gene:3:3", "stopped at its await");
-    assert_eq!(runs[1].1["at"], "p.gene:4:3", "ended at its last expression");
+    assert_eq!(
+        runs[1].1["at"], "p.gene:4:3",
+        "ended at its last expression"
+    );
     // The writes: the namespace member's definition by main, add's update.
     let writes = category(&events, "var");
     let shown: Vec<(&str, u64)> = writes.iter().map(|(n, t, _)| (n.as_str(), *t)).collect();

@@ -57,7 +57,9 @@ fn diff_shows_the_first_divergent_poll_then_a_summary() {
     );
     // Ids carry the names the trace gives them.
     assert!(
-        stdout.contains("task.awaiting       task=2(deposit) future=7(write balance.txt @demo.gene:8)"),
+        stdout.contains(
+            "task.awaiting       task=2(deposit) future=7(write balance.txt @demo.gene:8)"
+        ),
         "{stdout}"
     );
     insta::assert_snapshot!("diff_demo_ok_vs_fault", stdout);

@@ -222,7 +222,9 @@ impl Checker {
                     Some(resolved_ok) if resolved_ok != ok => self.fail(
                         "await-order",
                         r,
-                        format!("{tn} resumes with ok={ok} but {fname} resolved with ok={resolved_ok}"),
+                        format!(
+                            "{tn} resumes with ok={ok} but {fname} resolved with ok={resolved_ok}"
+                        ),
                     ),
                     Some(_) => self.reaction_started(r, f, Reaction::Waiter(t)),
                 }

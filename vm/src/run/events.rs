@@ -190,7 +190,10 @@ impl<'a> SpawnSite<'a> {
         body: Option<&'a crate::function::FnProto>,
     ) -> SpawnSite<'a> {
         SpawnSite {
-            here: vm.frames.last().map(|fr| (&*fr.code, fr.pc.saturating_sub(1))),
+            here: vm
+                .frames
+                .last()
+                .map(|fr| (&*fr.code, fr.pc.saturating_sub(1))),
             kind,
             body,
         }
