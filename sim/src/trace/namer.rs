@@ -7,7 +7,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use rustc_hash::FxHashSet;
 use tracing::Event;
+use tracing::callsite::Identifier;
 
 use super::names::Naming;
 use super::read::Names;
@@ -17,6 +19,9 @@ use super::record::{Sink, record_of};
 struct State {
     names: Names,
     naming: Naming,
+    /// The event callsites whose kind naming ignores (each callsite has
+    /// one kind): those events are not visited again.
+    ignored: FxHashSet<Identifier>,
 }
 
 /// Builds a run's `Naming` from its events; clones share it.
@@ -47,16 +52,16 @@ impl Sink for Namer {
         if let Some(i) = &self.inner {
             i.event(event);
         }
-        // The targets of the kinds naming looks at (vm/src/run/events.rs).
-        if !matches!(
-            event.metadata().target(),
-            "gene::task" | "gene::future" | "gene::io" | "gene::exception"
-        ) {
+        let callsite = event.metadata().callsite();
+        let mut st = self.state.borrow_mut();
+        if st.ignored.contains(&callsite) {
             return;
         }
-        let mut st = self.state.borrow_mut();
-        if let Some(r) = record_of(&mut st.names, event, Naming::NOTED) {
-            st.naming.note(&r);
+        match record_of(&mut st.names, event, Naming::NOTED) {
+            Some(r) => st.naming.note(&r),
+            None => {
+                st.ignored.insert(callsite);
+            }
         }
     }
 
