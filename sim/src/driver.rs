@@ -11,6 +11,7 @@ use crate::faults::FaultPlan;
 use crate::fs::{OverlayFs, RealFs};
 use crate::latency::LatencyModel;
 use crate::real::RealWorld;
+use crate::trace::namer::Namer;
 use crate::trace::read::Trace;
 use crate::trace::record::{Collector, Recorder, Sink};
 use crate::world::{Schedule, SimWorld, World};
@@ -86,6 +87,10 @@ pub struct Report {
     pub poll_miscounts: usize,
     /// Why the trace could not be written (it stops at the first error).
     pub trace_error: Option<String>,
+    /// `run_named`: the names of the futures in `unobserved`, as the trace
+    /// tools give them (`withdraw (race.gene:6) at race.gene:14 (future 3)`,
+    /// `trace::names`); empty from the other runs.
+    pub unobserved_names: Vec<String>,
 }
 
 impl Report {
@@ -175,6 +180,42 @@ pub fn run_traced(
         start(&mut vm, config, out, Some(sink))
     });
     report.trace_error = recorder.take_error().map(|e| e.to_string());
+    Ok(report)
+}
+
+/// Like `run_traced`, also naming the unobserved failures
+/// (`Report::unobserved_names`), whether or not a trace is recorded. Without
+/// a trace the run costs an event dispatch per event, no more: only the
+/// records naming looks at are built, and the trace's extras (state hash,
+/// watched reads) stay off.
+pub fn run_named(
+    name: &str,
+    text: &str,
+    config: &RunConfig,
+    out: &mut dyn Write,
+    trace: Option<Box<dyn Write + Send>>,
+) -> Result<Report, LoadError> {
+    let mut vm = Vm::new(config.vm.clone());
+    vm.load(name, text)?;
+    let recorder = trace.map(|t| Recorder::new(t, &crate::trace::header(name, text, config)));
+    let namer = Namer::new(
+        recorder
+            .clone()
+            .map(|r| std::rc::Rc::new(r) as std::rc::Rc<dyn Sink>),
+    );
+    let mut report = crate::trace::route::with_sink(std::rc::Rc::new(namer.clone()), || {
+        let recording = recorder.is_some().then_some(&namer as &dyn Sink);
+        start(&mut vm, config, out, recording)
+    });
+    if let Some(r) = &recorder {
+        report.trace_error = r.take_error().map(|e| e.to_string());
+    }
+    let naming = namer.naming();
+    report.unobserved_names = report
+        .unobserved_ids
+        .iter()
+        .map(|&f| naming.failure_ref(f))
+        .collect();
     Ok(report)
 }
 
@@ -319,6 +360,7 @@ fn drive(
                 closing: vm.close(),
                 poll_miscounts: miscounts,
                 trace_error: None,
+                unobserved_names: Vec::new(),
             };
             if let Some(r) = recorder {
                 r.end_run(&report.end_fields());

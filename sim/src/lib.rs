@@ -17,5 +17,5 @@ pub mod world;
 
 pub use files::{fs, regular_file, resolve};
 
-pub use driver::{Report, RunConfig, format_nanos, run, run_collected, run_traced};
+pub use driver::{Report, RunConfig, format_nanos, run, run_collected, run_named, run_traced};
 pub use world::Schedule;

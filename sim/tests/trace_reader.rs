@@ -196,9 +196,8 @@ fn reader_names_both_versions_and_opens_only_files() {
 /// Every record that program code causes says where (docs/trace-format.md,
 /// "Locations"): over the whole fixture corpus, each record of a kind with
 /// an `at` field has a non-empty one that parses, naming the program or
-/// an `eval#N` text announced before, within that text's lines. The only
-/// records allowed none: a task that ended by throwing (its
-/// `exception.thrown` has the place).
+/// an `eval#N` text announced before, within that text's lines (a task
+/// that ended by throwing included: its `task.finished` is at the throw).
 #[test]
 fn every_record_caused_by_code_carries_a_location_for_every_fixture() {
     use gene_sim::trace::location;
@@ -226,9 +225,6 @@ fn every_record_caused_by_code_carries_a_location_for_every_fixture() {
                 ));
             }
             let Some(at) = r.str("at") else { continue };
-            if at.is_empty() && &*r.kind == "task.finished" && r.bool("ok") == Some(false) {
-                continue;
-            }
             let loc = location::parse(at).unwrap_or_else(|| {
                 panic!(
                     "{name}: record {} ({}) has no location: {at:?}",
@@ -260,4 +256,37 @@ fn every_record_caused_by_code_carries_a_location_for_every_fixture() {
             "no fixture has a located {k}: {located:?}"
         );
     }
+}
+
+/// `var.written` summarizes the values the language prints by kind alone
+/// (`VkFunction`) with their names (docs/trace-format.md, "Shared
+/// variables"); inside a container they stay as the language prints them.
+#[test]
+fn written_functions_namespaces_and_classes_are_summarized_by_name() {
+    let text = "(fn deposit [x] x)\n(var box 0)\n(var k (fnx [] (box = deposit)))\n(k)\n\
+                (box = (fnx [y] y))\n(box = gene/sleep_async)\n(box = gene)\n\
+                (box = gene/Future)\n(box = [deposit 1])\n";
+    let (_, trace) =
+        gene_sim::run_collected("k.gene", text, &RunConfig::default(), &mut std::io::sink())
+            .expect("it compiles");
+    let values: Vec<&str> = trace
+        .records
+        .iter()
+        .filter(|r| &*r.kind == "var.written")
+        .map(|r| r.str("value").unwrap())
+        .collect();
+    assert_eq!(
+        values,
+        [
+            "<fn deposit>",
+            "0",
+            "<fn>",
+            "<fn deposit>",
+            "<fn>",
+            "<native sleep_async>",
+            "<ns gene>",
+            "<class Future>",
+            "[VkFunction 1]"
+        ]
+    );
 }

@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
+use gene_sim::trace::names::Naming;
 use gene_sim::trace::read::{Record, Trace, read_file};
 
 use crate::replay::ui::{field_text, format_nanos};
@@ -86,8 +87,28 @@ fn same(a: &Record, b: &Record) -> bool {
     a.kind == b.kind && a.t == b.t && a.fields == b.fields
 }
 
-fn line(r: &Record) -> String {
-    format!("#{:<6} {:<19} {}", r.seq, r.kind, field_text(r))
+/// A record's line: its fields, each task and future id followed by its
+/// name in that trace (`task=2(deposit)`, `future=3(sleep 10ms @a.gene:6)`)
+/// where the trace names it.
+fn line(r: &Record, names: &Naming) -> String {
+    let mut fields = String::new();
+    for (k, v) in &r.fields {
+        if !fields.is_empty() {
+            fields.push(' ');
+        }
+        let _ = write!(fields, "{k}={v}");
+        let id = v.as_u64().filter(|&id| id > 0);
+        let name = match (&**k, id) {
+            ("task" | "parent", Some(t)) => names.task(t),
+            ("future" | "reacts_to", Some(f)) => names.future(f),
+            ("by", Some(f)) if &*r.kind == "future.adopted" => names.future(f),
+            _ => continue,
+        };
+        if name != format!("task {v}") && name != format!("future {v}") {
+            let _ = write!(fields, "({name})");
+        }
+    }
+    format!("#{:<6} {:<19} {fields}", r.seq, r.kind)
         .trim_end()
         .to_string()
 }
@@ -124,6 +145,7 @@ pub fn diff(a: &Trace, b: &Trace, names: &(String, String), context: usize) -> (
         b.records.len()
     );
     header_notes(o, a, b);
+    let names = (Naming::of(&a.records), Naming::of(&b.records));
 
     let Some(p) = first_divergent_poll(a, b) else {
         let _ = writeln!(
@@ -158,11 +180,11 @@ pub fn diff(a: &Trace, b: &Trace, names: &(String, String), context: usize) -> (
     if !before.is_empty() {
         let _ = writeln!(o, "\nbefore it (same on both sides):");
         for r in before {
-            let _ = writeln!(o, "    {}", line(r));
+            let _ = writeln!(o, "    {}", line(r, &names.0));
         }
     }
     let _ = writeln!(o, "\npoll {p} (\"  \" both, \"- \" only A, \"+ \" only B):");
-    for l in poll_diff(x, y, 60) {
+    for l in poll_diff(x, y, &names, 60) {
         let _ = writeln!(o, "{l}");
     }
 
@@ -221,7 +243,12 @@ fn header_notes(o: &mut String, a: &Trace, b: &Trace) {
 
 /// A line diff of two polls' records: the longest common subsequence when
 /// it is small enough to compute, else the common prefix and suffix.
-fn poll_diff<'a>(x: &'a [Record], y: &'a [Record], max_lines: usize) -> Vec<String> {
+fn poll_diff<'a>(
+    x: &'a [Record],
+    y: &'a [Record],
+    names: &(Naming, Naming),
+    max_lines: usize,
+) -> Vec<String> {
     let pre = x.iter().zip(y).take_while(|(a, b)| same(a, b)).count();
     let suf = x[pre..]
         .iter()
@@ -310,12 +337,12 @@ fn poll_diff<'a>(x: &'a [Record], y: &'a [Record], max_lines: usize) -> Vec<Stri
             lines.push(format!("    … {skipped} equal records"));
             skipped = 0;
         }
-        let who = match c {
-            '-' => "A ",
-            '+' => "B ",
-            _ => "  ",
+        let (who, names) = match c {
+            '-' => ("A ", &names.0),
+            '+' => ("B ", &names.1),
+            _ => ("  ", &names.0),
         };
-        lines.push(format!("  {c} {who}{}", line(r)));
+        lines.push(format!("  {c} {who}{}", line(r, names)));
         if let Some(h) = hidden {
             lines.push(format!("        {h}"));
         }

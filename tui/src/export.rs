@@ -1,17 +1,25 @@
 //! `gene-trace export --format chrome`: a trace as Chrome trace / Perfetto
 //! JSON (the Trace Event Format), for chrome://tracing and ui.perfetto.dev.
 //!
-//! - one process; thread 0 is the event loop, thread N is task N;
+//! - one process; thread 0 is the event loop, thread N is task N, named
+//!   by the task's name and number (`deposit (task 2)`, `main (task 1)`;
+//!   `gene_sim::trace::names`);
 //! - polls are slices on the event loop, task runs (from the moment a task
 //!   is on top of the stack until it suspends, finishes, is preempted or
-//!   starts a child) are slices on the task's thread;
+//!   starts a child) are slices on the task's thread, named by the task,
+//!   with where the run started and where it stopped in their args
+//!   (`from_at`, `at`: the locations of those records, when they have one);
+//! - each write of a shared variable (`var.written`) is an instant event
+//!   (category `var`) on the writing task's thread, named `balance = 130`,
+//!   with `var`, `value`, `scope` and `at` in its args;
 //! - flow arrows go from an operation's start to its completion, from a
 //!   future's resolution to each task it wakes (`task.resumed`) and to each
 //!   callback it starts;
 //! - failed operations are instant events (category `fault`); exceptions
 //!   that nothing caught (at their first throw, see [`fates`]), failed
 //!   callbacks, failures that stay unobserved and scope underflows are
-//!   instant events too (category `error`).
+//!   instant events too (category `error`), with the record's `at` in
+//!   their args where it has one.
 //!
 //! `ts` is virtual time in microseconds (`t` / 1000), except that records
 //! at one virtual instant are spread a few nanoseconds apart (see
@@ -25,6 +33,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
+use gene_sim::trace::names::{self, Naming};
 use gene_sim::trace::read::{Record, Trace, read_file};
 use rustc_hash::FxHashMap;
 use serde_json::{Value, json};
@@ -138,6 +147,13 @@ struct Run {
     tick: u64,
     seq: u64,
     how: String,
+    /// The location of the record it started with (empty: none).
+    at: String,
+}
+
+/// A record's `at`, or empty.
+fn at_of(r: &Record) -> String {
+    r.str("at").unwrap_or_default().to_string()
 }
 
 /// Where records go on the time axis, in nanosecond ticks. Each record
@@ -200,6 +216,8 @@ pub fn write_chrome(trace: &Trace, clock: Clock, out: &mut dyn Write) -> std::io
         .and_then(|a| a.as_str())
         == Some("blocking");
     let fates = Fates::of(trace, blocking);
+    // Over the whole trace first: a failure's name says where it threw.
+    let names = Naming::of(&trace.records);
     let program = trace.program_name().unwrap_or("?").to_string();
     out.write_all(b"{\"traceEvents\":[\n")?;
     let mut w = Writer { out, first: true };
@@ -207,7 +225,7 @@ pub fn write_chrome(trace: &Trace, clock: Clock, out: &mut dyn Write) -> std::io
         "args": {"name": format!("{program} (seed {})", trace.seed().map_or("?".into(), |s| s.to_string()))}}))?;
     w.event(json!({"name": "thread_name", "ph": "M", "pid": PID, "tid": LOOP, "args": {"name": "event loop"}}))?;
     w.event(json!({"name": "thread_sort_index", "ph": "M", "pid": PID, "tid": LOOP, "args": {"sort_index": 0}}))?;
-    w.event(json!({"name": "thread_name", "ph": "M", "pid": PID, "tid": 1, "args": {"name": "task 1 (main)"}}))?;
+    w.event(json!({"name": "thread_name", "ph": "M", "pid": PID, "tid": 1, "args": {"name": names.task_ref(1)}}))?;
     w.event(json!({"name": "thread_sort_index", "ph": "M", "pid": PID, "tid": 1, "args": {"sort_index": 1}}))?;
 
     let mut ticks = Ticks { clock, last: None };
@@ -234,6 +252,7 @@ pub fn write_chrome(trace: &Trace, clock: Clock, out: &mut dyn Write) -> std::io
                 tick,
                 seq: r.seq,
                 how: "start".into(),
+                at: String::new(),
             });
         }
         let flow = tick.saturating_add(FLOW * u);
@@ -255,16 +274,8 @@ pub fn write_chrome(trace: &Trace, clock: Clock, out: &mut dyn Write) -> std::io
                 )?;
             }
             "op.started" => {
-                let what = match (r.str("op_kind"), r.u64("nanos"), r.str("path")) {
-                    (Some("sleep"), Some(n), _) => {
-                        format!("sleep {}", crate::replay::ui::format_nanos(n))
-                    }
-                    (Some(k), _, Some(p)) => format!("{k} {p}"),
-                    (Some(k), _, _) => k.to_string(),
-                    _ => "op".into(),
-                };
                 if let Some(op) = r.u64("op") {
-                    op_start.insert(op, (flow, here, what));
+                    op_start.insert(op, (flow, here, names::operation(r)));
                 }
             }
             "op.completed" => {
@@ -295,19 +306,18 @@ pub fn write_chrome(trace: &Trace, clock: Clock, out: &mut dyn Write) -> std::io
                 let t = r.u64("task").unwrap_or(0);
                 if let Some((f, start, tid)) = wake.remove(&t) {
                     flow_id += 1;
-                    let name = format!("future {f} wakes task {t}");
+                    let name = format!("{} wakes {}", names.future_ref(f), names.task_ref(t));
                     w.event(json!({"name": name, "cat": "wake", "ph": "s", "id": flow_id, "ts": us(start), "pid": PID, "tid": tid}))?;
                     w.event(json!({"name": name, "cat": "wake", "ph": "f", "bp": "e", "id": flow_id, "ts": us(flow), "pid": PID, "tid": t}))?;
                 }
             }
             "task.spawned" => {
                 let t = r.u64("task").unwrap_or(0);
-                let kind = r.str("task_kind").unwrap_or("task");
                 let reacts = r.u64("reacts_to").unwrap_or(0);
                 let label = if reacts != 0 {
-                    format!("task {t} ({kind} on future {reacts})")
+                    format!("{} on {}", names.task_ref(t), names.future_ref(reacts))
                 } else {
-                    format!("task {t} ({kind})")
+                    names.task_ref(t)
                 };
                 w.event(json!({"name": "thread_name", "ph": "M", "pid": PID, "tid": t, "args": {"name": label}}))?;
                 w.event(json!({"name": "thread_sort_index", "ph": "M", "pid": PID, "tid": t, "args": {"sort_index": t}}))?;
@@ -315,7 +325,7 @@ pub fn write_chrome(trace: &Trace, clock: Clock, out: &mut dyn Write) -> std::io
                     && let Some(&(start, tid)) = resolved_at.get(&reacts)
                 {
                     flow_id += 1;
-                    let name = format!("future {reacts} starts callback task {t}");
+                    let name = format!("{} starts {}", names.future_ref(reacts), names.task_ref(t));
                     w.event(json!({"name": name, "cat": "callback", "ph": "s", "id": flow_id, "ts": us(start), "pid": PID, "tid": tid}))?;
                     w.event(json!({"name": name, "cat": "callback", "ph": "f", "bp": "e", "id": flow_id, "ts": us(flow), "pid": PID, "tid": t}))?;
                 }
@@ -323,16 +333,31 @@ pub fn write_chrome(trace: &Trace, clock: Clock, out: &mut dyn Write) -> std::io
             "exception.thrown" => {
                 if let Some(u) = fates.uncaught.get(&i) {
                     let through: Vec<String> =
-                        u.through.iter().map(|t| format!("task {t}")).collect();
+                        u.through.iter().map(|&t| names.task_ref(t)).collect();
                     w.event(json!({"name": format!("uncaught: {}", r.str("value").unwrap_or("")), "cat": "error",
                         "ph": "i", "s": "t", "ts": instant, "pid": PID, "tid": here,
-                        "args": {"seq": r.seq, "t": r.t, "ended": u.ending.text(), "through": through.join(" → ")}}))?;
+                        "args": {"seq": r.seq, "t": r.t, "at": at_of(r), "ended": u.ending.text(&names),
+                                 "through": through.join(" → ")}}))?;
                 }
             }
             "future.unobserved" if !fates.unobserved.contains(&r.u64("future").unwrap_or(0)) => {
                 // Observed later after all (an await or a failure callback).
             }
-            "callback.failed" | "future.unobserved" | "scope.underflow" => {
+            "future.unobserved" => {
+                let f = r.u64("future").unwrap_or(0);
+                w.event(json!({"name": format!("unobserved failure of {}", names.failure_ref(f)), "cat": "error",
+                    "ph": "i", "s": "t", "ts": instant, "pid": PID, "tid": here,
+                    "args": {"seq": r.seq, "t": r.t, "future": f}}))?;
+            }
+            "var.written" => {
+                // On the writing task's thread (the one running).
+                let (var, value) = (r.str("var").unwrap_or("?"), r.str("value").unwrap_or(""));
+                w.event(json!({"name": format!("{var} = {value}"), "cat": "var",
+                    "ph": "i", "s": "t", "ts": instant, "pid": PID, "tid": r.u64("task").unwrap_or(here as u64),
+                    "args": {"seq": r.seq, "t": r.t, "var": var, "value": value,
+                             "scope": r.u64("scope"), "at": at_of(r)}}))?;
+            }
+            "callback.failed" | "scope.underflow" => {
                 w.event(json!({"name": format!("{kind} {}", crate::replay::ui::field_text(r)), "cat": "error",
                     "ph": "i", "s": "t", "ts": instant, "pid": PID, "tid": here, "args": {"seq": r.seq, "t": r.t}}))?;
             }
@@ -341,9 +366,10 @@ pub fn write_chrome(trace: &Trace, clock: Clock, out: &mut dyn Write) -> std::io
         let after = fates.running[i];
         if after != running {
             if let Some(open) = run.take() {
-                w.event(json!({"name": format!("task {}", open.task), "cat": "task", "ph": "X", "ts": us(open.tick),
+                w.event(json!({"name": names.task(open.task.into()), "cat": "task", "ph": "X", "ts": us(open.tick),
                     "dur": us(end.saturating_sub(open.tick)), "pid": PID, "tid": open.task,
-                    "args": {"from": open.how, "to": format!("#{} {kind}", r.seq), "first_seq": open.seq, "last_seq": r.seq}}))?;
+                    "args": {"task": open.task, "from": open.how, "from_at": open.at, "to": format!("#{} {kind}", r.seq),
+                             "at": at_of(r), "first_seq": open.seq, "last_seq": r.seq}}))?;
             }
             if after != 0 {
                 run = Some(Run {
@@ -351,14 +377,16 @@ pub fn write_chrome(trace: &Trace, clock: Clock, out: &mut dyn Write) -> std::io
                     tick,
                     seq: r.seq,
                     how: format!("#{} {kind}", r.seq),
+                    at: at_of(r),
                 });
             }
         }
     }
     if let (Some(open), Some(last)) = (run.take(), trace.records.last()) {
-        w.event(json!({"name": format!("task {}", open.task), "cat": "task", "ph": "X", "ts": us(open.tick),
+        w.event(json!({"name": names.task(open.task.into()), "cat": "task", "ph": "X", "ts": us(open.tick),
             "dur": us(last_end.saturating_sub(open.tick)), "pid": PID, "tid": open.task,
-            "args": {"from": open.how, "to": "end of trace", "first_seq": open.seq, "last_seq": last.seq}}))?;
+            "args": {"task": open.task, "from": open.how, "from_at": open.at, "to": "end of trace", "at": "",
+                     "first_seq": open.seq, "last_seq": last.seq}}))?;
     }
     let w = w.out;
     let other = json!({"program": program, "seed": trace.seed(), "clock": match clock {

@@ -18,7 +18,8 @@ use crate::{RunArgs, budget, output, paths};
 pub struct Extras {
     /// The `--stats` summary, on stderr.
     pub stats: bool,
-    /// A warning per unobserved failure, on stderr.
+    /// A warning per unobserved failure, on stderr, naming it as the trace
+    /// tools do (`gene_sim::run_named`).
     pub unobserved: bool,
     /// Record the trace into this file (`-`: standard output, and the
     /// program's output goes to standard error).
@@ -114,7 +115,12 @@ pub fn run_program(
     } else {
         Box::new(io::stdout())
     });
-    let report = match gene_sim::run_traced(name, text, &config, &mut out, sink) {
+    let run = if extras.unobserved {
+        gene_sim::run_named
+    } else {
+        gene_sim::run_traced
+    };
+    let report = match run(name, text, &config, &mut out, sink) {
         Ok(r) => r,
         Err(e) => {
             eprint!("{}", e.render());
@@ -124,10 +130,13 @@ pub fn run_program(
     let output_error = out.finish();
     let mut failed = false;
     if extras.unobserved {
-        for v in &report.unobserved {
+        for (i, v) in report.unobserved.iter().enumerate() {
             let mut s = String::new();
             gene_vm::display::write_quoted(&mut s, v);
-            eprintln!("warning: unobserved failure: {s}");
+            match report.unobserved_names.get(i) {
+                Some(name) => eprintln!("warning: unobserved failure of {name}: {s}"),
+                None => eprintln!("warning: unobserved failure: {s}"),
+            }
         }
     }
     if extras.stats {

@@ -134,9 +134,60 @@ fn unobserved_failures_are_reported_by_gene_trace_only() {
     let out = gene_trace(&["run"], prog);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(text(&out.stdout), "main done\n");
-    assert!(text(&out.stderr).contains("warning: unobserved failure: \"lost\""));
+    assert_eq!(
+        text(&out.stderr),
+        "warning: unobserved failure of async@<stdin>:1 at <stdin>:1 (future 1): \"lost\"\n"
+    );
     let out = gene(&["run"], prog);
     assert!(out.stderr.is_empty(), "the drop-in prints nothing extra");
+}
+
+/// The warnings name each failure as the trace tools do (the task, where
+/// its function is written, where it threw, and the future's number),
+/// whether or not the run is recorded, and recording does not change the
+/// trace.
+#[test]
+fn unobserved_failures_are_named_with_or_without_a_trace() {
+    let prog = "(fn ^^async withdraw [amount]\n\
+                \x20 (await (gene/sleep_async 10))\n\
+                \x20 (throw \"insufficient funds\"))\n\
+                (withdraw 200)\n\
+                (await (gene/sleep_async 50))\n";
+    let expected = "warning: unobserved failure of withdraw (<stdin>:1) at <stdin>:3 (future 1): \"insufficient funds\"\n";
+    let out = gene_trace(&["run"], prog);
+    assert_eq!(text(&out.stderr), expected);
+    let trace = std::env::temp_dir().join(format!("named-{}.jsonl", std::process::id()));
+    let out = gene_trace(&["run", "--trace", trace.to_str().unwrap()], prog);
+    assert_eq!(text(&out.stderr), expected);
+    let recorded = std::fs::read_to_string(&trace).unwrap();
+    let _ = std::fs::remove_file(&trace);
+    assert!(recorded.contains(r#""kind":"run.end""#), "{recorded}");
+    // The same trace as the checks' own unnamed recording.
+    let out = gene_trace(&["run", "--check-determinism"], prog);
+    assert!(
+        text(&out.stderr).contains("deterministic: two runs gave the same"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// Both binaries name the waiting tasks of a deadlock as the trace tools
+/// do, with their numbers.
+#[test]
+fn a_deadlock_names_its_waiting_tasks() {
+    let prog = "(fn ^^async stuck [] (await (new gene/Future)))\n(var s (stuck))\n(await s)\n";
+    for out in [gene(&["run"], prog), gene_trace(&["run"], prog)] {
+        assert_eq!(out.status.code(), Some(1));
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("= main (task 1) waits at <stdin>:3:1"),
+            "{err}"
+        );
+        assert!(
+            err.contains("= stuck (task 2) waits at <stdin>:1:22"),
+            "{err}"
+        );
+    }
 }
 
 #[test]

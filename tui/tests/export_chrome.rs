@@ -220,7 +220,11 @@ fn an_exception_nothing_catches_is_uncaught_once_where_it_was_thrown() {
     assert_eq!(name, "uncaught: \"deep\"");
     assert_eq!(*tid, 3);
     assert_eq!(args["ended"], "the run failed with it");
-    assert_eq!(args["through"], "task 3 → task 2 → task 1");
+    assert_eq!(
+        args["through"],
+        "async@p.gene:1 (task 3) → async@p.gene:1 (task 2) → main (task 1)"
+    );
+    assert_eq!(args["at"], "p.gene:1:66", "at its throw");
     // Thrown in the main task itself.
     let e = errors("(println 1)\n(throw \"top\")\n");
     assert_eq!(e.len(), 1, "{e:#?}");
@@ -233,11 +237,17 @@ fn a_failure_nobody_observes_is_uncaught_and_unobserved() {
     let names: Vec<&str> = e.iter().map(|(n, _, _)| n.as_str()).collect();
     assert_eq!(
         names,
-        vec!["uncaught: \"lost\"", "future.unobserved future=1"],
+        vec![
+            "uncaught: \"lost\"",
+            "unobserved failure of async@p.gene:1 at p.gene:1 (future 1)"
+        ],
         "{e:#?}"
     );
     assert_eq!(e[0].1, 2, "on the thread of the task that threw");
-    assert_eq!(e[0].2["ended"], "unobserved failure of future 1");
+    assert_eq!(
+        e[0].2["ended"],
+        "unobserved failure of async@p.gene:1 at p.gene:1 (future 1)"
+    );
 }
 
 #[test]
@@ -261,8 +271,83 @@ fn a_callback_that_throws_is_uncaught_and_failed() {
         vec![
             "uncaught: \"in callback\"",
             "callback.failed value=\"in callback\"",
-            "future.unobserved future=2"
+            "unobserved failure of future @p.gene:2 (future 2)"
         ],
         "{e:#?}"
+    );
+}
+
+/// The events of one category: (name, thread, args).
+fn category(events: &[Value], cat: &str) -> Vec<(String, u64, Value)> {
+    events
+        .iter()
+        .filter(|e| e["cat"] == cat)
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap().to_string(),
+                e["tid"].as_u64().unwrap(),
+                e["args"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn tracks_and_slices_carry_task_names_and_locations_and_writes_are_instants() {
+    let events = export(
+        &program_trace(
+            "(var total 0)\n\
+             (fn ^^async add [n]\n\
+             \x20 (await (gene/sleep_async 5))\n\
+             \x20 (total = (total + n)))\n\
+             (await (add 2))\n\
+             (println total)\n",
+        ),
+        Clock::Virtual,
+    );
+    let tracks: BTreeMap<u64, String> = events
+        .iter()
+        .filter(|e| e["name"] == "thread_name")
+        .map(|e| {
+            (
+                e["tid"].as_u64().unwrap(),
+                e["args"]["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(tracks[&1], "main (task 1)");
+    assert_eq!(tracks[&2], "add (task 2)");
+    // add's runs: from its spawn to its await, then from its wake-up to its end.
+    let runs: Vec<(String, Value)> = category(&events, "task")
+        .into_iter()
+        .filter(|(_, tid, _)| *tid == 2)
+        .map(|(n, _, a)| (n, a))
+        .collect();
+    assert_eq!(runs.len(), 2, "{runs:#?}");
+    assert!(
+        runs.iter().all(|(n, a)| n == "add" && a["task"] == 2),
+        "{runs:#?}"
+    );
+    assert_eq!(runs[0].1["from_at"], "p.gene:5:8", "spawned at the call");
+    assert_eq!(runs[0].1["at"], "p.gene:3:3", "stopped at its await");
+    assert_eq!(
+        runs[1].1["at"], "p.gene:4:3",
+        "ended at its last expression"
+    );
+    // The writes: the namespace member's definition by main, add's update.
+    let writes = category(&events, "var");
+    let shown: Vec<(&str, u64)> = writes.iter().map(|(n, t, _)| (n.as_str(), *t)).collect();
+    assert!(shown.contains(&("total = 2", 2)), "{writes:#?}");
+    let (_, _, args) = writes.iter().find(|(n, _, _)| n == "total = 2").unwrap();
+    assert_eq!(args["var"], "total");
+    assert_eq!(args["value"], "2");
+    assert_eq!(args["at"], "p.gene:4:3");
+    // Flows name what they join.
+    let wakes = category(&events, "wake");
+    assert!(
+        wakes
+            .iter()
+            .any(|(n, _, _)| n == "sleep 5ms @p.gene:3 (future 2) wakes add (task 2)"),
+        "{wakes:#?}"
     );
 }

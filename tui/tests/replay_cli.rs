@@ -55,6 +55,13 @@ fn diff_shows_the_first_divergent_poll_then_a_summary() {
         stdout.contains("  + B #54     poll.end            delivered=1 hash=59c70657ae8c3e43"),
         "{stdout}"
     );
+    // Ids carry the names the trace gives them.
+    assert!(
+        stdout.contains(
+            "task.awaiting       task=2(deposit) future=7(write balance.txt @demo.gene:8)"
+        ),
+        "{stdout}"
+    );
     insta::assert_snapshot!("diff_demo_ok_vs_fault", stdout);
     // The other way round: the same poll, signs swapped.
     let out = gene_trace(&["diff", "demo.jsonl", "demo_ok.jsonl", "--context", "1"]);
@@ -245,7 +252,10 @@ fn export_writes_chrome_trace_json() {
     let faults: Vec<_> = events.iter().filter(|e| e["cat"] == "fault").collect();
     assert_eq!(faults.len(), 1);
     assert_eq!(faults[0]["ph"], "i");
-    assert_eq!(faults[0]["name"], "fault: write balance.txt failed");
+    assert_eq!(
+        faults[0]["name"],
+        "fault: write balance.txt @demo.gene:8 failed"
+    );
     // Virtual time in microseconds: the fault is at t=21000000ns, and its
     // poll's records are spread a few nanoseconds apart from there.
     assert_eq!(faults[0]["args"]["t"], 21000000);

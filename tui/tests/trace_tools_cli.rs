@@ -262,3 +262,52 @@ fn diff_names_seeds_without_debug_text() {
     assert!(stdout.contains("seed 17 vs none"), "{stdout}");
     assert_no_debug_text(&stdout);
 }
+
+/// `check` names the tasks and futures in what it finds (the trace's own
+/// names, `gene_sim::trace::names`), with their numbers.
+#[test]
+fn check_names_tasks_and_futures_in_its_findings() {
+    // PROGRAM awaits its async block's failure: run.end claiming it
+    // unobserved contradicts the trace.
+    let mut lines = recorded("named_base.jsonl", 0);
+    let end = lines.pop().unwrap();
+    assert!(end.contains(r#""unobserved":"""#), "{end}");
+    lines.push(end.replace(r#""unobserved":"""#, r#""unobserved":"1""#));
+    let t = write("claims_unobserved.jsonl", &lines);
+    let out = gene_trace(&["check", &t]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("async@prog.gene:1 (future 1) was observed, yet reported unobserved"),
+        "{stdout}"
+    );
+    // A failure nobody observed, left out of run.end: named by its task,
+    // where that is written and where it threw.
+    let prog = dir().join("lost.gene");
+    std::fs::write(
+        &prog,
+        "(fn ^^async withdraw [n]\n  (throw \"no\"))\n(withdraw 1)\n(gene/sleep 5)\n",
+    )
+    .unwrap();
+    let out = gene_trace(&["run", "lost.gene", "--trace", "lost.jsonl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let mut lines: Vec<String> = std::fs::read_to_string(dir().join("lost.jsonl"))
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let end = lines.pop().unwrap();
+    assert!(end.contains(r#""unobserved":"1""#), "{end}");
+    lines.push(end.replace(r#""unobserved":"1""#, r#""unobserved":"""#));
+    let t = write("unreported.jsonl", &lines);
+    let out = gene_trace(&["check", &t]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(
+            "[failure-observed] record 15 (poll 1): unobserved failure of withdraw (lost.gene:1) \
+             at lost.gene:2 (future 1), not reported"
+        ),
+        "{stdout}"
+    );
+}

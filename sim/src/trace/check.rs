@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+use super::names::Naming;
 use super::read::Record;
 
 /// A broken invariant, at the record that shows it.
@@ -32,18 +33,19 @@ enum Reaction {
     Waiter(u64),
 }
 
-impl std::fmt::Display for Reaction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Reaction {
+    /// `a success callback`, `deposit (task 3)'s await`.
+    fn text(&self, names: &Naming) -> String {
         match self {
-            Reaction::Callback { on_success: true } => f.write_str("a success callback"),
-            Reaction::Callback { on_success: false } => f.write_str("a failure callback"),
-            Reaction::Waiter(t) => write!(f, "task {t}'s await"),
+            Reaction::Callback { on_success: true } => "a success callback".into(),
+            Reaction::Callback { on_success: false } => "a failure callback".into(),
+            Reaction::Waiter(t) => format!("{}'s await", names.task_ref(*t)),
         }
     }
 }
 
 /// Items for a message: `a, b, c`.
-fn list<T: std::fmt::Display>(items: impl IntoIterator<Item = T>) -> String {
+fn list<T: ToString>(items: impl IntoIterator<Item = T>) -> String {
     items
         .into_iter()
         .map(|x| x.to_string())
@@ -74,13 +76,29 @@ struct Checker {
     last_t: u64,
     /// At-once callbacks registered on resolved futures, not yet started.
     at_once: VecDeque<(u64, bool)>,
+    /// What the messages call tasks and futures, built only when `naming`.
+    names: Naming,
+    naming: bool,
 }
 
 /// Checks every invariant on a run's records, and that each record keeps
 /// to the format's schema (records read from a file were validated by the
 /// reader; records collected in memory are validated here).
 pub fn check(records: &[Record]) -> Vec<Violation> {
-    let mut c = Checker::default();
+    // Runs are checked by the thousand (`explore`) and rarely break an
+    // invariant: name things only for a run that does.
+    let found = check_with(records, false);
+    if found.is_empty() {
+        return found;
+    }
+    check_with(records, true)
+}
+
+fn check_with(records: &[Record], naming: bool) -> Vec<Violation> {
+    let mut c = Checker {
+        naming,
+        ..Checker::default()
+    };
     let mut schema = Some(super::schema::Validator::default());
     for r in records {
         if let Some(v) = &mut schema
@@ -109,6 +127,9 @@ impl Checker {
     }
 
     fn record(&mut self, r: &Record) {
+        if self.naming {
+            self.names.note(r);
+        }
         if r.t < self.last_t {
             self.fail(
                 "time-monotonic",
@@ -123,11 +144,8 @@ impl Checker {
                 let (f, ok) = (id("future"), r.bool("ok").unwrap_or(false));
                 let st = self.futures.entry(f).or_default();
                 if st.resolved.is_some() {
-                    self.fail(
-                        "resolve-once",
-                        r,
-                        format!("future {f} resolves a second time"),
-                    );
+                    let f = self.names.future_ref(f);
+                    self.fail("resolve-once", r, format!("{f} resolves a second time"));
                     return;
                 }
                 st.resolved = Some(ok);
@@ -159,17 +177,19 @@ impl Checker {
                 match (pending, st.resolved) {
                     (true, None) => st.registered.push(Reaction::Callback { on_success }),
                     (true, Some(_)) => {
+                        let f = self.names.future_ref(f);
                         self.fail(
                             "reaction-order",
                             r,
-                            format!("callback registered as pending on resolved future {f}"),
+                            format!("callback registered as pending on resolved {f}"),
                         );
                     }
                     (false, None) => {
+                        let f = self.names.future_ref(f);
                         self.fail(
                             "resolve-once",
                             r,
-                            format!("future {f} is resolved, but no record says so"),
+                            format!("{f} is resolved, but no record says so"),
                         );
                     }
                     (false, Some(ok)) if ok == on_success => {
@@ -184,10 +204,11 @@ impl Checker {
                 let st = self.futures.entry(f).or_default();
                 st.observed = true;
                 if st.resolved.is_some() {
+                    let (t, f) = (self.names.task_ref(t), self.names.future_ref(f));
                     self.fail(
                         "await-order",
                         r,
-                        format!("task {t} suspends on future {f}, already resolved"),
+                        format!("{t} suspends on {f}, already resolved"),
                     );
                 } else {
                     st.registered.push(Reaction::Waiter(t));
@@ -199,23 +220,27 @@ impl Checker {
             "task.resumed" => {
                 let t = id("task");
                 let Some(f) = self.waiting.remove(&t) else {
-                    self.fail(
-                        "await-order",
-                        r,
-                        format!("task {t} resumes without waiting"),
-                    );
+                    let t = self.names.task_ref(t);
+                    self.fail("await-order", r, format!("{t} resumes without waiting"));
                     return;
                 };
                 if f == 0 {
                     return;
                 }
                 let ok = r.bool("ok").unwrap_or(true);
+                let (tn, fname) = (self.names.task_ref(t), self.names.future_ref(f));
                 match self.futures.get(&f).and_then(|st| st.resolved) {
-                    None => self.fail("await-order", r, format!("task {t} resumes before future {f} resolved")),
+                    None => self.fail(
+                        "await-order",
+                        r,
+                        format!("{tn} resumes before {fname} resolved"),
+                    ),
                     Some(resolved_ok) if resolved_ok != ok => self.fail(
                         "await-order",
                         r,
-                        format!("task {t} resumes with ok={ok} but future {f} resolved with ok={resolved_ok}"),
+                        format!(
+                            "{tn} resumes with ok={ok} but {fname} resolved with ok={resolved_ok}"
+                        ),
                     ),
                     Some(_) => self.reaction_started(r, f, Reaction::Waiter(t)),
                 }
@@ -304,24 +329,22 @@ impl Checker {
 
     fn reaction_started(&mut self, r: &Record, f: u64, what: Reaction) {
         let st = self.futures.entry(f).or_default();
-        match st.expected.front() {
+        let next = match st.expected.front() {
             Some(next) if *next == what => {
                 st.expected.pop_front();
+                return;
             }
-            Some(next) => {
-                let next = *next;
-                self.fail(
-                    "reaction-order",
-                    r,
-                    format!("future {f}: {what} started before {next}, registered earlier"),
-                );
-            }
-            None => self.fail(
-                "reaction-order",
-                r,
-                format!("future {f}: {what} started, but none was due"),
+            next => next.copied(),
+        };
+        let (fname, what) = (self.names.future_ref(f), what.text(&self.names));
+        let message = match next {
+            Some(next) => format!(
+                "{fname}: {what} started before {}, registered earlier",
+                next.text(&self.names)
             ),
-        }
+            None => format!("{fname}: {what} started, but none was due"),
+        };
+        self.fail("reaction-order", r, message);
     }
 
     fn end(&mut self, end: &Record) {
@@ -335,24 +358,28 @@ impl Checker {
         let futures = std::mem::take(&mut self.futures);
         for (f, st) in &futures {
             if completed && !st.expected.is_empty() {
+                let never = list(st.expected.iter().map(|x| x.text(&self.names)));
+                let f = self.names.future_ref(*f);
                 self.fail(
                     "reaction-order",
                     end,
-                    format!("future {f}: reactions never ran: {}", list(&st.expected)),
+                    format!("{f}: reactions never ran: {never}"),
                 );
             }
             if st.resolved == Some(false) && !st.observed && !reported.contains(f) {
+                let f = self.names.failure_ref(*f);
                 self.fail(
                     "failure-observed",
                     end,
-                    format!("future {f} failed unobserved, and was not reported"),
+                    format!("unobserved failure of {f}, not reported"),
                 );
             }
             if reported.contains(f) && st.observed {
+                let f = self.names.future_ref(*f);
                 self.fail(
                     "failure-observed",
                     end,
-                    format!("future {f} was observed, yet reported unobserved"),
+                    format!("{f} was observed, yet reported unobserved"),
                 );
             }
         }
@@ -363,8 +390,9 @@ impl Checker {
                 format!(
                     "callbacks never ran: {}",
                     list(self.at_once.iter().map(|(f, ok)| format!(
-                        "a {} callback on future {f}",
-                        if *ok { "success" } else { "failure" }
+                        "a {} callback on {}",
+                        if *ok { "success" } else { "failure" },
+                        self.names.future_ref(*f)
                     )))
                 ),
             );

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod location;
+pub mod namer;
 pub mod names;
 pub mod read;
 pub mod record;

@@ -56,6 +56,14 @@ pub fn duration(nanos: u64) -> String {
     format!("{nanos}ns")
 }
 
+/// `name (kind id)`, or the name alone when it is already `kind id`.
+fn numbered(name: String, kind: &str, id: u64) -> String {
+    if name.strip_prefix(kind).and_then(|n| n.strip_prefix(' ')) == Some(&id.to_string()) {
+        return name;
+    }
+    format!("{name} ({kind} {id})")
+}
+
 fn origin(at: Option<&str>) -> String {
     match at.and_then(location::parse) {
         Some(l) => format!(" @{}", l.short()),
@@ -63,10 +71,39 @@ fn origin(at: Option<&str>) -> String {
     }
 }
 
+/// `sleep 10ms @race.gene:7`: what an `op.started` record's operation
+/// does and where (the name of the future it completes; blocking ones too).
+pub fn operation(r: &Record) -> String {
+    let what = match (r.str("op_kind"), r.u64("nanos"), r.str("path")) {
+        (Some("sleep"), Some(n), _) => format!("sleep {}", duration(n)),
+        (Some(kind), _, Some(path)) => format!("{kind} {path}"),
+        (kind, _, _) => kind.unwrap_or("operation").to_string(),
+    };
+    format!("{what}{}", origin(r.str("at")))
+}
+
 impl Naming {
     pub fn new() -> Naming {
         Naming::default()
     }
+
+    /// The names of a whole run's records.
+    pub fn of(records: &[Record]) -> Naming {
+        let mut n = Naming::new();
+        for r in records {
+            n.note(r);
+        }
+        n
+    }
+
+    /// The kinds of record `note` looks at, each with the fields it reads;
+    /// it ignores the rest.
+    pub const NOTED: &'static [(&'static str, &'static [&'static str])] = &[
+        ("task.spawned", &["task", "future", "name", "def"]),
+        ("op.started", &["op_kind", "nanos", "path", "future", "at"]),
+        ("future.created", &["future", "at"]),
+        ("exception.thrown", &["task", "handled", "at"]),
+    ];
 
     /// Takes in one record.
     pub fn note(&mut self, r: &Record) {
@@ -89,16 +126,7 @@ impl Naming {
                 let Some(f) = r.u64("future").filter(|&f| f > 0) else {
                     return;
                 };
-                let what = match (r.str("op_kind"), r.u64("nanos"), r.str("path")) {
-                    (Some("sleep"), Some(n), _) => format!("sleep {}", duration(n)),
-                    (Some(kind), _, Some(path)) => format!("{kind} {path}"),
-                    (kind, _, _) => kind.unwrap_or("operation").to_string(),
-                };
-                put(
-                    &mut self.futures,
-                    f,
-                    format!("{what}{}", origin(r.str("at"))),
-                );
+                put(&mut self.futures, f, operation(r));
             }
             "future.created" => {
                 if let Some(f) = r.u64("future") {
@@ -150,6 +178,25 @@ impl Naming {
         }
     }
 
+    /// `withdraw (task 3)`: a task's name and its number, for messages
+    /// that someone may follow into the trace.
+    /// (just `task 7` for a task never seen).
+    pub fn task_ref(&self, id: u64) -> String {
+        numbered(self.task(id), "task", id)
+    }
+
+    /// `sleep 10ms @race.gene:7 (future 4)`: a future's name and number.
+    /// (just `future 12` for one never seen).
+    pub fn future_ref(&self, id: u64) -> String {
+        numbered(self.future(id), "future", id)
+    }
+
+    /// `withdraw (race.gene:6) at race.gene:14 (future 3)`: `failure`
+    /// with the future's number.
+    pub fn failure_ref(&self, future: u64) -> String {
+        numbered(self.failure(future), "future", future)
+    }
+
     /// `withdraw (race.gene:6) at race.gene:14`: a failed future, where
     /// the code it ran is defined and where it threw, as far as known.
     pub fn failure(&self, future: u64) -> String {
@@ -158,8 +205,10 @@ impl Naming {
             .task_of(future)
             .and_then(|t| self.tasks.get(t as usize))
         {
-            if !e.def.is_empty() {
-                s.push_str(&format!(" ({})", location::short(&e.def)));
+            // `async@race.gene:9` says where it is written already.
+            let def = location::short(&e.def);
+            if !e.def.is_empty() && !s.ends_with(&format!("@{def}")) {
+                s.push_str(&format!(" ({def})"));
             }
             if !e.thrown_at.is_empty() {
                 s.push_str(&format!(" at {}", location::short(&e.thrown_at)));
@@ -172,6 +221,28 @@ impl Naming {
 #[cfg(test)]
 mod tests {
     use super::duration;
+
+    #[test]
+    fn references_carry_the_number_once() {
+        let mut n = super::Naming::new();
+        let spawned = crate::trace::read::read(
+            concat!(
+                r#"{"format":"gene-trace","version":2}"#, "\n",
+                r#"{"seq":1,"t":0,"poll":0,"kind":"future.created","future":1,"at":"a.gene:3:1"}"#, "\n",
+                r#"{"seq":2,"t":0,"poll":0,"kind":"task.spawned","task":2,"parent":1,"task_kind":"async","future":1,"reacts_to":0,"name":"deposit","def":"a.gene:2:1","at":"a.gene:3:1"}"#, "\n",
+            )
+            .as_bytes(),
+        )
+        .expect("a trace");
+        for r in &spawned.records {
+            n.note(r);
+        }
+        assert_eq!(n.task_ref(2), "deposit (task 2)");
+        assert_eq!(n.task_ref(1), "main (task 1)");
+        assert_eq!(n.task_ref(9), "task 9");
+        assert_eq!(n.future_ref(1), "deposit (future 1)");
+        assert_eq!(n.future_ref(5), "future 5");
+    }
 
     #[test]
     fn durations() {

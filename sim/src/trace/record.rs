@@ -366,6 +366,8 @@ impl Collector {
             names: &mut c.names,
             kind: None,
             fields: Vec::new(),
+            only: None,
+            keep: &[],
         };
         event.record(&mut v);
         let (kind, fields) = (v.kind.take().unwrap_or_default(), v.fields);
@@ -373,14 +375,52 @@ impl Collector {
     }
 }
 
+/// An event as a record (seq, t and poll 0) when its kind is one of
+/// `kinds`, with only the fields listed for it; nothing else is formatted.
+pub(crate) fn record_of(
+    names: &mut Names,
+    event: &Event<'_>,
+    kinds: &[(&str, &[&str])],
+) -> Option<Record> {
+    let mut v = Collect {
+        names,
+        kind: None,
+        fields: Vec::new(),
+        only: Some(kinds),
+        keep: &[],
+    };
+    event.record(&mut v);
+    let kind = v.kind?;
+    Some(Record {
+        seq: 0,
+        t: 0,
+        poll: 0,
+        kind: v.names.get(&kind),
+        fields: v.fields.into_boxed_slice(),
+    })
+}
+
 struct Collect<'a> {
     names: &'a mut Names,
     kind: Option<String>,
     fields: Vec<(Arc<str>, FieldValue)>,
+    /// Only these kinds, and of each the fields listed (the kind comes
+    /// first); None: every field of every kind.
+    only: Option<&'a [(&'a str, &'a [&'a str])]>,
+    /// The fields kept of this event's kind, when `only` is given.
+    keep: &'a [&'a str],
 }
 
 impl Collect<'_> {
+    /// Whether this field is kept.
+    fn keeps(&self, field: &Field_) -> bool {
+        self.only.is_none() || self.keep.contains(&field.name())
+    }
+
     fn field(&mut self, field: &Field_, value: FieldValue) {
+        if !self.keeps(field) {
+            return;
+        }
         let key = self.names.get(field.name());
         self.fields.push((key, value));
     }
@@ -401,14 +441,25 @@ impl Visit for Collect<'_> {
 
     fn record_str(&mut self, field: &Field_, value: &str) {
         if field.name() == "kind" {
-            self.kind = Some(value.to_string());
-        } else {
+            match self.only {
+                None => self.kind = Some(value.to_string()),
+                Some(only) => {
+                    if let Some((k, fields)) = only.iter().find(|(k, _)| *k == value) {
+                        self.kind = Some(k.to_string());
+                        self.keep = fields;
+                    }
+                }
+            }
+        } else if self.keeps(field) {
             let text = self.names.field_text(field.name(), value);
             self.field(field, FieldValue::Text(text));
         }
     }
 
     fn record_debug(&mut self, field: &Field_, value: &dyn std::fmt::Debug) {
+        if !self.keeps(field) {
+            return;
+        }
         let text = self.names.field_text(field.name(), &format!("{value:?}"));
         self.field(field, FieldValue::Text(text));
     }

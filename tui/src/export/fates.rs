@@ -14,6 +14,7 @@
 //! `await` that catches it, is not uncaught. The exception is named by its
 //! first throw: the export marks that record.
 
+use gene_sim::trace::names::Naming;
 use gene_sim::trace::read::Trace;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -29,10 +30,12 @@ pub enum Ending {
 }
 
 impl Ending {
-    pub fn text(&self) -> String {
+    /// `the run failed with it`, `unobserved failure of withdraw
+    /// (race.gene:6) at race.gene:10 (future 3)`.
+    pub fn text(&self, names: &Naming) -> String {
         match self {
             Ending::Run => "the run failed with it".into(),
-            Ending::Unobserved(f) => format!("unobserved failure of future {f}"),
+            Ending::Unobserved(f) => format!("unobserved failure of {}", names.failure_ref(*f)),
         }
     }
 }

@@ -95,7 +95,10 @@ pub const SUMMARY_BYTES: usize = 80;
 
 /// A value's quoted form, cut at `SUMMARY_BYTES` (ending in `…` when cut):
 /// formatting stops at the cap, so a huge value costs no more than a small
-/// one.
+/// one. The values the language prints by kind alone (`VkFunction`, as
+/// upstream does) are summarized with their names: `<fn deposit>`, `<fn>`
+/// (anonymous), `<block>`, `<native sleep_async>`, `<ns app>`,
+/// `<class Account>`.
 pub(crate) struct Summary<'a>(pub &'a Value);
 
 impl fmt::Display for Summary<'_> {
@@ -104,6 +107,14 @@ impl fmt::Display for Summary<'_> {
             Value::Nil => f.write_str("nil"),
             Value::Bool(b) => f.write_str(if *b { "true" } else { "false" }),
             Value::Int(i) => write!(f, "{i}"),
+            Value::Function(c) if c.proto.is_block => f.write_str("<block>"),
+            Value::Function(c) if c.proto.name.is_empty() || c.proto.name.starts_with('<') => {
+                f.write_str("<fn>")
+            }
+            Value::Function(c) => write!(f, "<fn {}>", Cut(&c.proto.name)),
+            Value::Native(n) => write!(f, "<native {}>", Cut(n.name)),
+            Value::Namespace(ns) => write!(f, "<ns {}>", Cut(&ns.name)),
+            Value::Class(c) => write!(f, "<class {}>", Cut(c.name)),
             v => {
                 let mut s = String::new();
                 if !write_quoted_within(&mut s, v, SUMMARY_BYTES) || s.len() > SUMMARY_BYTES {
@@ -117,6 +128,23 @@ impl fmt::Display for Summary<'_> {
                 f.write_str(&s)
             }
         }
+    }
+}
+
+/// A name in a summary, cut to keep the summary within `SUMMARY_BYTES`.
+struct Cut<'a>(&'a str);
+
+impl fmt::Display for Cut<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const MAX: usize = SUMMARY_BYTES - 12;
+        if self.0.len() <= MAX {
+            return f.write_str(self.0);
+        }
+        let mut cut = MAX - 3;
+        while !self.0.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        write!(f, "{}…", &self.0[..cut])
     }
 }
 
@@ -148,16 +176,36 @@ impl fmt::Display for TaskName<'_> {
 /// (which starts where a resolution happens, not where it was written).
 #[derive(Clone, Copy)]
 pub(crate) struct SpawnSite<'a> {
-    pub vm: &'a Vm,
+    /// The spawning instruction (its code and pc), if any.
+    pub here: Option<(&'a Code, usize)>,
     pub kind: crate::task::TaskKind,
     pub body: Option<&'a crate::function::FnProto>,
 }
 
+impl<'a> SpawnSite<'a> {
+    /// A spawn by the running task, now.
+    pub fn now(
+        vm: &'a Vm,
+        kind: crate::task::TaskKind,
+        body: Option<&'a crate::function::FnProto>,
+    ) -> SpawnSite<'a> {
+        SpawnSite {
+            here: vm
+                .frames
+                .last()
+                .map(|fr| (&*fr.code, fr.pc.saturating_sub(1))),
+            kind,
+            body,
+        }
+    }
+}
+
 impl fmt::Display for SpawnSite<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.kind, self.body) {
-            (crate::task::TaskKind::Callback, Some(p)) => Body(&p.code).fmt(f),
-            _ => Here(self.vm).fmt(f),
+        match (self.kind, self.body, self.here) {
+            (crate::task::TaskKind::Callback, Some(p), _) => Body(&p.code).fmt(f),
+            (_, _, Some((code, pc))) => At(code, pc).fmt(f),
+            _ => Ok(()),
         }
     }
 }
@@ -190,14 +238,22 @@ impl fmt::Display for ThrowSite<'_> {
     }
 }
 
-/// Where the task that just ended returned from its bottom frame.
-pub(crate) struct Ended<'a>(pub Option<&'a (std::rc::Rc<Code>, usize)>);
+/// Where the task that just ended ended: where it returned from its
+/// bottom frame, or, when it ended with an uncaught exception, where that
+/// was thrown (`Uncaught::location`: its throw, or the call that raised it).
+pub(crate) struct Ended<'a>(
+    pub Option<&'a (std::rc::Rc<Code>, usize)>,
+    pub Option<&'a crate::vm::Location>,
+);
 
 impl fmt::Display for Ended<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some((code, pc)) => At(code, *pc).fmt(f),
-            None => Ok(()),
+        match (self.1, self.0) {
+            (Some(l), _) if l.span != Span::default() => {
+                write!(f, "{}:{}:{}", l.source.name, l.span.line, l.span.col)
+            }
+            (Some(_), _) | (None, None) => Ok(()),
+            (None, Some((code, pc))) => At(code, *pc).fmt(f),
         }
     }
 }

@@ -434,6 +434,8 @@ impl Vm {
                 future: None,
                 kind: TaskKind::Main,
                 blocked: false,
+                body: None,
+                site: None,
             },
         );
         self.active.push(main);

@@ -248,9 +248,18 @@ impl Vm {
             task_kind = kind.name(),
             future = future.as_ref().map_or(0, |f| f.id),
             reacts_to,
-            name = %TaskName(SpawnSite { vm: self, kind, body }),
+            name = %TaskName(SpawnSite::now(self, kind, body)),
             def = %Def(body),
-            at = %SpawnSite { vm: self, kind, body }
+            at = %SpawnSite::now(self, kind, body)
+        );
+        let origin = (
+            match &callee {
+                Value::Function(c) => Some(c.proto.clone()),
+                _ => None,
+            },
+            self.frames
+                .last()
+                .map(|fr| (fr.code.clone(), fr.pc.saturating_sub(1))),
         );
         self.tasks.insert(
             id,
@@ -259,6 +268,8 @@ impl Vm {
                 future,
                 kind,
                 blocked: false,
+                body: origin.0,
+                site: origin.1,
             },
         );
         self.active.push(id);
@@ -560,13 +571,13 @@ impl Vm {
             if notes.len() < SHOWN {
                 notes.push(match &site {
                     Some(l) => format!(
-                        "task {id} ({}) waits at {}:{}:{}",
-                        task.kind.name(),
+                        "{} waits at {}:{}:{}",
+                        task.label(id),
                         l.source.name,
                         l.span.line,
                         l.span.col
                     ),
-                    None => format!("task {id} ({}) waits", task.kind.name()),
+                    None => format!("{} waits", task.label(id)),
                 });
             }
             if first.is_none() {
@@ -614,7 +625,10 @@ impl Vm {
             "task.finished",
             task = t,
             ok = result.is_ok(),
-            at = %Ended(self.ended_at.as_ref())
+            at = %Ended(
+                self.ended_at.as_ref(),
+                result.as_ref().err().and_then(|u| u.location.as_ref())
+            )
         );
         self.ended_at = None;
         match (task.kind, result) {

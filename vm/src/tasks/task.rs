@@ -42,6 +42,27 @@ pub(crate) struct Task {
     pub kind: TaskKind,
     /// In blocking-await mode: waiting, on the activation stack, for its future.
     pub blocked: bool,
+    /// What names it (`events::TaskName`) in messages: its function, and
+    /// the instruction that spawned it.
+    pub body: Option<Rc<crate::function::FnProto>>,
+    pub site: Option<(Rc<crate::bytecode::Code>, usize)>,
+}
+
+impl Task {
+    /// `withdraw (task 3)`, `main (task 1)`: the name its `task.spawned`
+    /// record gives, and its number.
+    pub fn label(&self, id: TaskId) -> String {
+        let name = match self.kind {
+            TaskKind::Main => "main".to_string(),
+            kind => crate::events::TaskName(crate::events::SpawnSite {
+                here: self.site.as_ref().map(|(c, pc)| (&**c, *pc)),
+                kind,
+                body: self.body.as_deref(),
+            })
+            .to_string(),
+        };
+        format!("{name} (task {id})")
+    }
 }
 
 /// How `await` on a pending future behaves.
