@@ -9,7 +9,7 @@ pub mod paths;
 pub mod replay;
 mod run;
 
-pub use run::{Extras, run_program};
+pub use run::{Extras, run_program, trace_file};
 
 use std::io::{self, Read};
 use std::path::PathBuf;
