@@ -331,6 +331,9 @@ struct Collected {
     records: Vec<Record>,
     time: u64,
     poll: u64,
+    /// Reused for each event's fields, and for fields given as `Display`.
+    fields: Vec<(Arc<str>, FieldValue)>,
+    text: String,
 }
 
 impl Collected {
@@ -414,21 +417,35 @@ impl Sink for Collector {
 impl Collector {
     fn collect(&self, event: &Event<'_>) {
         let mut c = self.lock();
+        let c = &mut *c;
+        c.fields.clear();
         let mut v = Collect {
             names: &mut c.names,
             kind: None,
-            fields: Vec::new(),
+            fields: &mut c.fields,
+            text: &mut c.text,
         };
         event.record(&mut v);
-        let (kind, fields) = (v.kind.take().unwrap_or_default(), v.fields);
-        c.push(&kind, fields);
+        let kind = v.kind.take().unwrap_or_else(|| c.names.get(""));
+        let seq = c.records.len() as u64 + 1;
+        c.records.push(Record {
+            seq,
+            t: c.time,
+            poll: c.poll,
+            kind,
+            // One allocation of exactly the right size per record.
+            fields: c.fields.drain(..).collect(),
+        });
     }
 }
 
+/// One event's visitor: its kind and fields, with no allocation but the
+/// texts it keeps.
 struct Collect<'a> {
     names: &'a mut Names,
-    kind: Option<String>,
-    fields: Vec<(Arc<str>, FieldValue)>,
+    kind: Option<Arc<str>>,
+    fields: &'a mut Vec<(Arc<str>, FieldValue)>,
+    text: &'a mut String,
 }
 
 impl Collect<'_> {
@@ -453,7 +470,7 @@ impl Visit for Collect<'_> {
 
     fn record_str(&mut self, field: &Field_, value: &str) {
         if field.name() == "kind" {
-            self.kind = Some(value.to_string());
+            self.kind = Some(self.names.get(value));
         } else {
             let text = self.names.field_text(field.name(), value);
             self.field(field, FieldValue::Text(text));
@@ -461,7 +478,9 @@ impl Visit for Collect<'_> {
     }
 
     fn record_debug(&mut self, field: &Field_, value: &dyn std::fmt::Debug) {
-        let text = self.names.field_text(field.name(), &format!("{value:?}"));
+        self.text.clear();
+        let _ = write!(self.text, "{value:?}");
+        let text = self.names.field_text(field.name(), self.text);
         self.field(field, FieldValue::Text(text));
     }
 }
