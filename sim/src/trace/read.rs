@@ -416,7 +416,7 @@ fn parse_fast(
     fields: &mut Vec<(Arc<str>, Field)>,
 ) -> Option<Record> {
     fields.clear();
-    let mut p = Cursor(line.as_bytes());
+    let mut p = Cursor(line.as_bytes(), line);
     p.lit(b"{\"seq\":")?;
     let seq = p.uint()?;
     p.lit(b",\"t\":")?;
@@ -453,7 +453,9 @@ fn parse_fast(
     })
 }
 
-struct Cursor<'a>(&'a [u8]);
+/// The rest of a line, and the whole line (as text: the line was checked
+/// as UTF-8 once, so its strings are sliced from it, not checked again).
+struct Cursor<'a>(&'a [u8], &'a str);
 
 impl<'a> Cursor<'a> {
     fn lit(&mut self, s: &[u8]) -> Option<()> {
@@ -480,7 +482,9 @@ impl<'a> Cursor<'a> {
         if rest[end] == b'\\' {
             return None;
         }
-        let s = std::str::from_utf8(&rest[..end]).ok()?;
+        // `"` is ASCII: both ends are character boundaries of the line.
+        let start = self.1.len() - rest.len();
+        let s = self.1.get(start..start + end)?;
         self.0 = &rest[end + 1..];
         Some(s)
     }
