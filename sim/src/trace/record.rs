@@ -198,7 +198,10 @@ impl Visit for Fields<'_> {
         let start = self.buf.len();
         self.buf.push(b'"');
         let _ = write!(Bytes(self.buf), "{value:?}");
-        if self.buf[start + 1..].iter().any(|&b| NEEDS_ESCAPE[b as usize]) {
+        if self.buf[start + 1..]
+            .iter()
+            .any(|&b| NEEDS_ESCAPE[b as usize])
+        {
             self.scratch.clear();
             self.scratch
                 .push_str(&String::from_utf8_lossy(&self.buf[start + 1..]));
@@ -506,7 +509,12 @@ mod tests {
 
     impl Shared {
         fn lines(&self) -> usize {
-            self.0.lock().unwrap().iter().filter(|&&b| b == b'\n').count()
+            self.0
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
         }
     }
 
