@@ -1,5 +1,8 @@
 //! The harness's own speed, each figure against its peer in the same run:
-//! - trace recording on a million timers, against the same run unrecorded;
+//! - trace recording, against the same run unrecorded, on a million timers
+//!   and on 200,000 tasks writing shared variables; the trace goes to a
+//!   file under `target/tmp/` through the writer `gene-trace run --trace`
+//!   uses, and is removed afterwards;
 //! - `explore` on a ten-task program (seeds per second, 2 jobs);
 //! - three concurrent 100 ms sleeps: 100 ms of virtual time in how much wall time.
 
@@ -14,61 +17,72 @@ fn program(name: &str) -> (String, String) {
         .join("benches/programs")
         .join(name);
     let text = std::fs::read_to_string(&path).expect("bench program");
-    (path.display().to_string(), text)
+    // Named as a user at the workspace's root names it: every location in
+    // the trace carries the name, and no absolute host path gets in.
+    (format!("tui/benches/programs/{name}"), text)
 }
 
-fn recording(c: &mut Criterion) -> (Duration, Duration) {
-    let (name, text) = program("timers.gene");
+/// The recording workloads.
+const RECORDED: [&str; 2] = ["timers.gene", "shared_writes.gene"];
+
+/// One recording workload's best runs (CPU time), and the trace it wrote.
+struct Recording {
+    program: &'static str,
+    unrecorded: Duration,
+    recorded: Duration,
+    trace_bytes: u64,
+    records: u64,
+}
+
+/// This thread's CPU time, user and system: the machine is shared, so
+/// wall time counts other processes' work too. A run is one thread,
+/// writing its trace included.
+fn thread_cpu() -> Duration {
+    // SAFETY: an all-zero timespec is valid for clock_gettime to fill in.
+    let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid clock id and a valid pointer.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime");
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// One run, its trace (if any) written to a new file `trace` as `gene-trace
+/// run --trace` writes it; the program's output is discarded. Its CPU time.
+fn run_once(name: &str, text: &str, config: &RunConfig, trace: Option<&Path>) -> Duration {
+    if let Some(p) = trace {
+        // A new file each time, as a first recording makes: truncating the
+        // last run's trace would count its removal.
+        let _ = std::fs::remove_file(p);
+    }
+    let start = thread_cpu();
+    let writer = trace.map(|p| gene_trace::trace_file(p).expect("create the trace file"));
+    let report =
+        gene_sim::run_traced(name, text, config, &mut std::io::sink(), writer).expect("runs");
+    let t = thread_cpu() - start;
+    assert!(report.result.is_ok(), "{name} failed");
+    assert_eq!(report.trace_error, None, "writing the trace of {name}");
+    t
+}
+
+/// Best-of-N CPU time of `program`, recorded to `trace` or not.
+fn best_run(c: &mut Criterion, program_name: &str, trace: Option<&Path>) -> Duration {
+    let (name, text) = program(program_name);
     let config = RunConfig::default();
-    let mut group = c.benchmark_group("recording_1m_timers");
+    let mut group = c.benchmark_group("recording");
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(10));
-    let mut best = [Duration::MAX; 2];
-    for (i, traced) in [false, true].into_iter().enumerate() {
-        group.bench_function(if traced { "recorded" } else { "unrecorded" }, |b| {
-            b.iter_custom(|iters| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    let start = Instant::now();
-                    let trace: Option<Box<dyn std::io::Write + Send>> =
-                        traced.then(|| Box::new(std::io::sink()) as Box<dyn std::io::Write + Send>);
-                    gene_sim::run_traced(&name, &text, &config, &mut std::io::sink(), trace)
-                        .expect("runs");
-                    let t = start.elapsed();
-                    best[i] = best[i].min(t);
-                    total += t;
-                }
-                total
-            })
-        });
-    }
-    group.finish();
-    (best[0], best[1])
-}
-
-fn explore(c: &mut Criterion) -> f64 {
-    let (name, text) = program("ten_tasks.gene");
-    let base = RunConfig {
-        root: std::env::temp_dir(),
-        ..RunConfig::default()
+    let label = if trace.is_some() {
+        "recorded"
+    } else {
+        "unrecorded"
     };
-    let seeds = 2000;
     let mut best = Duration::MAX;
-    let mut group = c.benchmark_group("explore_ten_tasks");
-    group.sample_size(10);
-    group.bench_function("2000_seeds_2_jobs", |b| {
+    group.bench_function(format!("{program_name}/{label}"), |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
-                let start = Instant::now();
-                let shard = gene_trace::explore::Shard { index: 1, count: 1 };
-                let plan = gene_trace::explore::Plan::seeds(seeds);
-                let hidden = indicatif::ProgressBar::hidden();
-                let summary =
-                    gene_trace::explore::explore(&name, &text, &base, &plan, 2, shard, &hidden);
-                assert_eq!(summary.runs, seeds);
-                let t = start.elapsed();
+                let t = run_once(&name, &text, &config, trace);
                 best = best.min(t);
                 total += t;
             }
@@ -76,7 +90,84 @@ fn explore(c: &mut Criterion) -> f64 {
         })
     });
     group.finish();
-    seeds as f64 / best.as_secs_f64()
+    best
+}
+
+/// Every workload unrecorded first: a recorded run installs the process's
+/// `tracing` subscriber (`gene_sim::trace::route`), which an unrecorded
+/// `gene-trace run` never has, and which would slow the peers.
+fn recording(c: &mut Criterion) -> Vec<Recording> {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    std::fs::create_dir_all(dir).expect("target/tmp");
+    let plain: Vec<Duration> = RECORDED.iter().map(|p| best_run(c, p, None)).collect();
+    let mut out = Vec::new();
+    for (program, unrecorded) in RECORDED.into_iter().zip(plain) {
+        let trace = dir.join(format!("harness-{program}.jsonl"));
+        let recorded = best_run(c, program, Some(&trace));
+        let bytes = std::fs::read(&trace).expect("read the trace back");
+        // Every line but the header is a record.
+        let records = bytes.iter().filter(|&&b| b == b'\n').count() as u64 - 1;
+        std::fs::remove_file(&trace).expect("remove the trace");
+        out.push(Recording {
+            program,
+            unrecorded,
+            recorded,
+            trace_bytes: bytes.len() as u64,
+            records,
+        });
+    }
+    out
+}
+
+/// This process's CPU time, every thread's.
+fn process_cpu() -> Duration {
+    // SAFETY: an all-zero rusage is valid for getrusage to fill in.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid `who` and a valid pointer.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+    assert_eq!(rc, 0, "getrusage");
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(u.ru_utime) + tv(u.ru_stime)
+}
+
+/// Seeds per second of wall time, and per CPU-second (times 2 for what two
+/// cores of their own would give).
+fn explore(c: &mut Criterion) -> (f64, f64) {
+    let (name, text) = program("ten_tasks.gene");
+    let base = RunConfig {
+        root: std::env::temp_dir(),
+        ..RunConfig::default()
+    };
+    let seeds = 2000;
+    let mut best = Duration::MAX;
+    let mut best_cpu = Duration::MAX;
+    let mut group = c.benchmark_group("explore_ten_tasks");
+    group.sample_size(10);
+    group.bench_function("2000_seeds_2_jobs", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let start = Instant::now();
+                let cpu = process_cpu();
+                let shard = gene_trace::explore::Shard { index: 1, count: 1 };
+                let plan = gene_trace::explore::Plan::seeds(seeds);
+                let hidden = indicatif::ProgressBar::hidden();
+                let summary =
+                    gene_trace::explore::explore(&name, &text, &base, &plan, 2, shard, &hidden);
+                assert_eq!(summary.runs, seeds);
+                let t = start.elapsed();
+                best_cpu = best_cpu.min(process_cpu() - cpu);
+                best = best.min(t);
+                total += t;
+            }
+            total
+        })
+    });
+    group.finish();
+    (
+        seeds as f64 / best.as_secs_f64(),
+        seeds as f64 / best_cpu.as_secs_f64(),
+    )
 }
 
 fn three_sleeps(c: &mut Criterion) -> Duration {
@@ -106,16 +197,28 @@ fn three_sleeps(c: &mut Criterion) -> Duration {
 }
 
 fn benches(c: &mut Criterion) {
-    let (plain, recorded) = recording(c);
-    let seeds_per_sec = explore(c);
+    let recordings = recording(c);
+    let (seeds_per_sec, seeds_per_cpu_sec) = explore(c);
     let sleeps = three_sleeps(c);
+    println!();
+    for r in &recordings {
+        println!(
+            "recording {}: {:.3} s recorded / {:.3} s unrecorded (CPU) = {:.2}x; \
+             {} records, {:.1} MB, {:.1} bytes per record",
+            r.program,
+            r.recorded.as_secs_f64(),
+            r.unrecorded.as_secs_f64(),
+            r.recorded.as_secs_f64() / r.unrecorded.as_secs_f64(),
+            r.records,
+            r.trace_bytes as f64 / 1e6,
+            r.trace_bytes as f64 / r.records as f64
+        );
+    }
     println!(
-        "\nrecording 1M timers: {:.3} s recorded / {:.3} s unrecorded = {:.2}x",
-        recorded.as_secs_f64(),
-        plain.as_secs_f64(),
-        recorded.as_secs_f64() / plain.as_secs_f64()
+        "explore ten_tasks.gene: {seeds_per_sec:.0} seeds/s on 2 jobs (wall); \
+         {seeds_per_cpu_sec:.0} seeds per CPU-second, {:.0}/s on 2 cores of its own",
+        2.0 * seeds_per_cpu_sec
     );
-    println!("explore ten_tasks.gene: {seeds_per_sec:.0} seeds/s on 2 jobs");
     println!(
         "three concurrent 100 ms sleeps: 100 ms virtual in {:.1} us wall",
         sleeps.as_secs_f64() * 1e6

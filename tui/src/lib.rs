@@ -10,7 +10,7 @@ pub mod replay;
 mod run;
 pub mod test_runner;
 
-pub use run::{Extras, run_program};
+pub use run::{Extras, run_program, trace_file};
 
 use std::io::{self, Read};
 use std::path::PathBuf;

@@ -57,6 +57,12 @@ impl Write for Tee {
     }
 }
 
+/// The writer a `--trace FILE` trace goes to (the recorder flushes it
+/// at every poll); the harness benchmark records through it too.
+pub fn trace_file(path: &Path) -> io::Result<Box<dyn Write + Send>> {
+    Ok(Box::new(io::BufWriter::new(std::fs::File::create(path)?)))
+}
+
 fn is_stdout(p: &Path) -> bool {
     p == Path::new("-")
 }
@@ -93,8 +99,8 @@ pub fn run_program(
     let file: Option<Box<dyn Write + Send>> = match &extras.trace {
         None => None,
         Some(_) if trace_to_stdout => Some(Box::new(io::BufWriter::new(io::stdout()))),
-        Some(path) => match std::fs::File::create(path) {
-            Ok(f) => Some(Box::new(io::BufWriter::new(f))),
+        Some(path) => match trace_file(path) {
+            Ok(f) => Some(f),
             Err(e) => {
                 let e = format!("cannot create {}: {e}", path.display());
                 return (crate::fail(&e), None);

@@ -367,11 +367,12 @@ fn read_sized(
     let mut records = Vec::with_capacity(expected_records.min(50_000_000));
     let mut error = None;
     let mut validator = super::schema::Validator::default();
+    let mut scratch = Vec::with_capacity(16);
     for number in 2.. {
         let parsed = match read_line_bounded(&mut input, &mut buf, max) {
             Ok(false) => break,
             Ok(true) => match std::str::from_utf8(&buf) {
-                Ok(line) => parse_record(line, &mut names),
+                Ok(line) => parse_record(line, &mut names, &mut scratch),
                 Err(e) => Err(format!("the record is not UTF-8 text: {e}")),
             },
             Err(e) => Err(e),
@@ -392,19 +393,30 @@ fn read_sized(
 /// Parses one record line, without the schema's checks (for tests and
 /// tools that look at a single line).
 pub fn parse_unchecked(line: &str) -> Result<Record, String> {
-    parse_record(line, &mut Names::default())
+    parse_record(line, &mut Names::default(), &mut Vec::new())
 }
 
-fn parse_record(line: &str, names: &mut Names) -> Result<Record, String> {
-    parse_fast(line, names).map_or_else(|| parse_json(line, names), Ok)
+/// Parses a record; its fields are gathered in `scratch`, one vector for a
+/// whole file.
+fn parse_record(
+    line: &str,
+    names: &mut Names,
+    scratch: &mut Vec<(Arc<str>, Field)>,
+) -> Result<Record, String> {
+    parse_fast(line, names, scratch).map_or_else(|| parse_json(line, names), Ok)
 }
 
 /// Reads a record in the exact shape the recorder writes, without a JSON
 /// tree: `{"seq":N,"t":N,"poll":N,"kind":"K"` then `,"key":value` fields.
 /// Anything else (escapes, other spacing, a damaged line) is left to the
 /// full JSON parser, which also words the errors.
-fn parse_fast(line: &str, names: &mut Names) -> Option<Record> {
-    let mut p = Cursor(line.as_bytes());
+fn parse_fast(
+    line: &str,
+    names: &mut Names,
+    fields: &mut Vec<(Arc<str>, Field)>,
+) -> Option<Record> {
+    fields.clear();
+    let mut p = Cursor(line.as_bytes(), line);
     p.lit(b"{\"seq\":")?;
     let seq = p.uint()?;
     p.lit(b",\"t\":")?;
@@ -413,7 +425,6 @@ fn parse_fast(line: &str, names: &mut Names) -> Option<Record> {
     let poll = p.uint()?;
     p.lit(b",\"kind\":")?;
     let kind = names.get(p.plain_str()?);
-    let mut fields: Vec<(Arc<str>, Field)> = Vec::with_capacity(8);
     while p.lit(b",").is_some() {
         let key = names.get(p.plain_str()?);
         p.lit(b":")?;
@@ -435,12 +446,16 @@ fn parse_fast(line: &str, names: &mut Names) -> Option<Record> {
         t,
         poll,
         kind,
-        // Exactly one allocation of exactly the right size.
-        fields: fields.into_iter().collect(),
+        // Exactly one allocation of exactly the right size: a shrunk
+        // vector would leave a hole per record that later allocations
+        // mostly cannot fill (a tenth of a big trace's memory).
+        fields: fields.drain(..).collect(),
     })
 }
 
-struct Cursor<'a>(&'a [u8]);
+/// The rest of a line, and the whole line (as text: the line was checked
+/// as UTF-8 once, so its strings are sliced from it, not checked again).
+struct Cursor<'a>(&'a [u8], &'a str);
 
 impl<'a> Cursor<'a> {
     fn lit(&mut self, s: &[u8]) -> Option<()> {
@@ -467,7 +482,9 @@ impl<'a> Cursor<'a> {
         if rest[end] == b'\\' {
             return None;
         }
-        let s = std::str::from_utf8(&rest[..end]).ok()?;
+        // `"` is ASCII: both ends are character boundaries of the line.
+        let start = self.1.len() - rest.len();
+        let s = self.1.get(start..start + end)?;
         self.0 = &rest[end + 1..];
         Some(s)
     }

@@ -1,8 +1,10 @@
 //! The recorder: turns the VM's `gene::*` events (routed to it by the
 //! `tracing-subscriber` layer in `route`) into trace records
-//! (docs/trace-format.md), one JSON line each,
-//! written with no per-event formatting machinery and flushed at every poll
-//! so that a crash leaves a readable prefix.
+//! (docs/trace-format.md), one JSON line each, written with no per-event
+//! formatting machinery. Whole polls are written out once `WRITE_BYTES`
+//! have gathered (a system call per poll cost more than formatting the
+//! records), at the end of the run, and when the recorder is dropped, as it
+//! is when a panic unwinds: a crashed run leaves a readable prefix.
 
 use std::cell::{RefCell, RefMut};
 use std::fmt::Write as _;
@@ -14,6 +16,9 @@ use tracing::field::{Field, Field as Field_, Visit};
 
 use super::read::{Field as FieldValue, Names, Record};
 use tracing::Event;
+
+/// Bytes of whole polls the recorder gathers before it writes them out.
+pub const WRITE_BYTES: usize = 64 << 10;
 
 struct Inner {
     out: Box<dyn Write + Send>,
@@ -44,7 +49,7 @@ impl Recorder {
         Recorder {
             inner: Rc::new(RefCell::new(Inner {
                 out,
-                buf: Vec::with_capacity(1 << 16),
+                buf: Vec::with_capacity(2 * WRITE_BYTES),
                 scratch: String::new(),
                 seq: 0,
                 time: 0,
@@ -67,7 +72,8 @@ impl Recorder {
         r.buf.extend_from_slice(b",\"kind\":\"poll.begin\"}\n");
     }
 
-    /// Ends the current poll with the VM's state hash and flushes.
+    /// Ends the current poll with the VM's state hash; writes the polls
+    /// gathered out once they reach `WRITE_BYTES`.
     pub fn end_poll(&self, state_hash: u64, delivered: usize) {
         let mut r = self.lock();
         r.start_record();
@@ -80,7 +86,9 @@ impl Recorder {
                 .push(b"0123456789abcdef"[((state_hash >> (i * 4)) & 0xf) as usize]);
         }
         r.buf.extend_from_slice(b"\"}\n");
-        r.flush();
+        if r.buf.len() >= WRITE_BYTES {
+            r.flush();
+        }
     }
 
     /// Writes the last record (fields already JSON) and flushes.
@@ -121,6 +129,15 @@ impl Inner {
     }
 }
 
+impl Drop for Inner {
+    /// What a run that did not end (a panic unwinding through it) gathered.
+    fn drop(&mut self) {
+        if !self.buf.is_empty() {
+            self.flush();
+        }
+    }
+}
+
 impl Recorder {
     fn record(&self, event: &Event<'_>) {
         let mut r = self.lock();
@@ -142,8 +159,10 @@ struct Fields<'a> {
 
 impl Fields<'_> {
     fn key(&mut self, field: &Field) {
+        let name = field.name().as_bytes();
+        self.buf.reserve(name.len() + 4);
         self.buf.extend_from_slice(b",\"");
-        self.buf.extend_from_slice(field.name().as_bytes());
+        self.buf.extend_from_slice(name);
         self.buf.extend_from_slice(b"\":");
     }
 }
@@ -175,11 +194,47 @@ impl Visit for Fields<'_> {
 
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
         self.key(field);
-        self.scratch.clear();
-        let _ = write!(self.scratch, "{value:?}");
-        json_bytes(self.buf, self.scratch);
+        // Formatted in place; escaped afterwards in the rare case it needs.
+        let start = self.buf.len();
+        self.buf.push(b'"');
+        let _ = write!(Bytes(self.buf), "{value:?}");
+        if self.buf[start + 1..]
+            .iter()
+            .any(|&b| NEEDS_ESCAPE[b as usize])
+        {
+            self.scratch.clear();
+            self.scratch
+                .push_str(&String::from_utf8_lossy(&self.buf[start + 1..]));
+            self.buf.truncate(start);
+            json_bytes(self.buf, self.scratch);
+        } else {
+            self.buf.push(b'"');
+        }
     }
 }
+
+/// `fmt::Write` into the record's bytes.
+struct Bytes<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for Bytes<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// The bytes a JSON string cannot hold as they are.
+static NEEDS_ESCAPE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
 
 /// Appends `n` in decimal, without the formatting machinery (the recorder
 /// writes several numbers per record).
@@ -209,7 +264,7 @@ fn push_u64(out: &mut Vec<u8>, mut n: u64) {
 
 /// Writes `s` as a JSON string into bytes.
 fn json_bytes(out: &mut Vec<u8>, s: &str) {
-    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+    if !s.bytes().any(|b| NEEDS_ESCAPE[b as usize]) {
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
         out.push(b'"');
@@ -279,6 +334,9 @@ struct Collected {
     records: Vec<Record>,
     time: u64,
     poll: u64,
+    /// Reused for each event's fields, and for fields given as `Display`.
+    fields: Vec<(Arc<str>, FieldValue)>,
+    text: String,
 }
 
 impl Collected {
@@ -362,16 +420,27 @@ impl Sink for Collector {
 impl Collector {
     fn collect(&self, event: &Event<'_>) {
         let mut c = self.lock();
+        let c = &mut *c;
+        c.fields.clear();
         let mut v = Collect {
             names: &mut c.names,
             kind: None,
-            fields: Vec::new(),
+            fields: &mut c.fields,
+            text: &mut c.text,
             only: None,
             keep: &[],
         };
         event.record(&mut v);
-        let (kind, fields) = (v.kind.take().unwrap_or_default(), v.fields);
-        c.push(&kind, fields);
+        let kind = v.kind.take().unwrap_or_else(|| c.names.get(""));
+        let seq = c.records.len() as u64 + 1;
+        c.records.push(Record {
+            seq,
+            t: c.time,
+            poll: c.poll,
+            kind,
+            // One allocation of exactly the right size per record.
+            fields: c.fields.drain(..).collect(),
+        });
     }
 }
 
@@ -382,10 +451,13 @@ pub(crate) fn record_of(
     event: &Event<'_>,
     kinds: &[(&str, &[&str])],
 ) -> Option<Record> {
+    let mut fields = Vec::new();
+    let mut text = String::new();
     let mut v = Collect {
         names,
         kind: None,
-        fields: Vec::new(),
+        fields: &mut fields,
+        text: &mut text,
         only: Some(kinds),
         keep: &[],
     };
@@ -395,15 +467,18 @@ pub(crate) fn record_of(
         seq: 0,
         t: 0,
         poll: 0,
-        kind: v.names.get(&kind),
-        fields: v.fields.into_boxed_slice(),
+        kind,
+        fields: fields.into_boxed_slice(),
     })
 }
 
+/// One event's visitor: its kind and fields, with no allocation but the
+/// texts it keeps.
 struct Collect<'a> {
     names: &'a mut Names,
-    kind: Option<String>,
-    fields: Vec<(Arc<str>, FieldValue)>,
+    kind: Option<Arc<str>>,
+    fields: &'a mut Vec<(Arc<str>, FieldValue)>,
+    text: &'a mut String,
     /// Only these kinds, and of each the fields listed (the kind comes
     /// first); None: every field of every kind.
     only: Option<&'a [(&'a str, &'a [&'a str])]>,
@@ -442,10 +517,10 @@ impl Visit for Collect<'_> {
     fn record_str(&mut self, field: &Field_, value: &str) {
         if field.name() == "kind" {
             match self.only {
-                None => self.kind = Some(value.to_string()),
+                None => self.kind = Some(self.names.get(value)),
                 Some(only) => {
                     if let Some((k, fields)) = only.iter().find(|(k, _)| *k == value) {
-                        self.kind = Some(k.to_string());
+                        self.kind = Some(self.names.get(k));
                         self.keep = fields;
                     }
                 }
@@ -460,21 +535,79 @@ impl Visit for Collect<'_> {
         if !self.keeps(field) {
             return;
         }
-        let text = self.names.field_text(field.name(), &format!("{value:?}"));
+        self.text.clear();
+        let _ = write!(self.text, "{value:?}");
+        let text = self.names.field_text(field.name(), self.text);
         self.field(field, FieldValue::Text(text));
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::push_u64;
+    use super::{Recorder, WRITE_BYTES, push_u64};
+    use std::sync::{Arc, Mutex};
+
+    /// A writer whose bytes the test can look at.
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Shared {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Shared {
+        fn lines(&self) -> usize {
+            self.0
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+        }
+    }
+
+    #[test]
+    fn polls_are_written_out_in_batches_and_when_dropped() {
+        let out = Shared::default();
+        let r = Recorder::new(Box::new(out.clone()), "{}");
+        assert_eq!(out.lines(), 1, "the header at once");
+        r.begin_poll(0, 0);
+        r.end_poll(7, 0);
+        assert_eq!(out.lines(), 1, "one small poll stays gathered");
+        // Polls of about 100 bytes each, until a batch is due.
+        let mut polls = 1;
+        while out.lines() == 1 {
+            r.begin_poll(polls, 0);
+            r.end_poll(7, 0);
+            polls += 1;
+            assert!(polls < WRITE_BYTES as u64, "never written out");
+        }
+        let written = out.0.lock().unwrap().len();
+        assert!(written >= WRITE_BYTES, "written at {written} bytes");
+        assert_eq!(out.lines() as u64, 1 + 2 * polls, "whole polls");
+        r.begin_poll(polls, 0);
+        drop(r);
+        assert_eq!(out.lines() as u64, 2 + 2 * polls, "the rest when dropped");
+    }
 
     #[test]
     fn push_u64_matches_display() {
-        for n in [0, 7, 10, 99, 100, 101, 12_345, 1_000_000_007, u64::MAX] {
-            let mut out = Vec::new();
+        let mut cases = vec![0, 7, 10, 99, 100, 101, 12_345, 1_000_000_007, u64::MAX];
+        for k in 1..20 {
+            let p = 10u64.pow(k);
+            cases.extend([p - 1, p, p + 1]);
+        }
+        for n in cases {
+            // After other bytes, as in a record.
+            let mut out = b"x".to_vec();
             push_u64(&mut out, n);
-            assert_eq!(String::from_utf8(out).unwrap(), n.to_string());
+            assert_eq!(String::from_utf8(out).unwrap(), format!("x{n}"));
         }
     }
 }

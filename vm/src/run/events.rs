@@ -38,9 +38,29 @@ impl fmt::Display for At<'_> {
 
 fn write_at(f: &mut fmt::Formatter<'_>, code: &Code, span: Span) -> fmt::Result {
     match &code.source {
-        Some(s) if span != Span::default() => write!(f, "{}:{}:{}", s.name, span.line, span.col),
+        Some(s) if span != Span::default() => {
+            // Two writes, not the formatting machinery of three arguments:
+            // nearly every record carries a location.
+            f.write_str(&s.name)?;
+            let mut buf = [0u8; 22];
+            let mut n = push_colon_u32(&mut buf, 0, span.line);
+            n = push_colon_u32(&mut buf, n, span.col);
+            f.write_str(std::str::from_utf8(&buf[..n]).unwrap_or_default())
+        }
         _ => Ok(()),
     }
+}
+
+/// Writes `:` and `v` in decimal at `buf[at..]`; where they end.
+fn push_colon_u32(buf: &mut [u8; 22], at: usize, v: u32) -> usize {
+    let len = v.checked_ilog10().unwrap_or(0) as usize + 1;
+    buf[at] = b':';
+    let mut v = v;
+    for i in (0..len).rev() {
+        buf[at + 1 + i] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    at + 1 + len
 }
 
 /// Where the running task is: the top frame's last instruction (its saved
@@ -254,6 +274,21 @@ impl fmt::Display for Ended<'_> {
             }
             (Some(_), _) | (None, None) => Ok(()),
             (None, Some((code, pc))) => At(code, *pc).fmt(f),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_colon_u32;
+
+    #[test]
+    fn colon_numbers_match_display() {
+        for (a, b) in [(0, 0), (1, 9), (10, 99), (12_345, 7), (u32::MAX, u32::MAX)] {
+            let mut buf = [0u8; 22];
+            let n = push_colon_u32(&mut buf, 0, a);
+            let n = push_colon_u32(&mut buf, n, b);
+            assert_eq!(std::str::from_utf8(&buf[..n]).unwrap(), format!(":{a}:{b}"));
         }
     }
 }
