@@ -1,5 +1,6 @@
 //! The replay on a 1,000,000-event trace: time to open (read + index),
-//! time of a step forward and back, and peak memory.
+//! time of a step forward and back (the poll's state and its frame, drawn
+//! to a 120x40 test terminal), and peak memory.
 //!
 //! The trace is recorded once by the `gene-trace` binary (87,000 async
 //! tasks, each sleeping a pseudo-random 1..997 ms: about 1,010,000 records
@@ -20,6 +21,9 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group};
 use gene_sim::trace::read::read_file;
 use gene_trace::replay::index::Replay;
+use gene_trace::replay::{App, ui};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 
 /// Tasks of the recorded program: eleven to twelve records each (v2 also
 /// records the writes and first reads of `x`, a variable of the top-level
@@ -98,13 +102,24 @@ fn measure(path: &Path) {
     let read = t0.elapsed();
     let after_read = rss_kib("VmHWM:");
     let records = trace.records.len();
+    // What `gene-trace replay` does: the index, the story (names,
+    // histories, warnings), then the first frame.
     let t1 = Instant::now();
-    let mut replay = Replay::new(trace);
+    let mut app = App::new(trace, "bench", Err("not read".into()));
     let index = t1.elapsed();
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let t2 = Instant::now();
+    terminal.draw(|f| ui::draw(f, &app)).unwrap();
+    let frame = t2.elapsed();
     let open = t0.elapsed();
     let open_cpu = thread_cpu() - c0;
-    let polls = replay.polls();
-    let (checkpoints, gap) = replay.checkpoints();
+    let polls = app.replay.polls();
+    let (checkpoints, gap) = app.replay.checkpoints();
+    // A step as a user sees it: the poll's state, then its frame.
+    let mut step_to = |app: &mut App, p: usize| {
+        app.goto(p);
+        terminal.draw(|f| ui::draw(f, app)).unwrap();
+    };
 
     // Steps: forward through a stretch, backward through the same, at
     // places spread over the trace; and jumps (g, G, random).
@@ -112,17 +127,17 @@ fn measure(path: &Path) {
     let mut back = Vec::new();
     let starts: Vec<usize> = (0..8).map(|k| k * polls / 8).collect();
     for &s in &starts {
-        replay.seek(s);
+        step_to(&mut app, s);
         for _ in 0..200 {
-            let p = replay.poll() + 1;
+            let p = app.poll() + 1;
             let t = Instant::now();
-            replay.seek(p);
+            step_to(&mut app, p);
             fwd.push(t.elapsed());
         }
         for _ in 0..200 {
-            let p = replay.poll().saturating_sub(1);
+            let p = app.poll().saturating_sub(1);
             let t = Instant::now();
-            replay.seek(p);
+            step_to(&mut app, p);
             back.push(t.elapsed());
         }
     }
@@ -130,9 +145,9 @@ fn measure(path: &Path) {
     let mut worst_back = Duration::ZERO;
     for k in 1..polls.min(4000) {
         let p = polls - k;
-        replay.seek(p);
+        app.goto(p);
         let t = Instant::now();
-        replay.seek(p - 1);
+        step_to(&mut app, p - 1);
         worst_back = worst_back.max(t.elapsed());
     }
     let mut jumps = Vec::new();
@@ -140,9 +155,10 @@ fn measure(path: &Path) {
     for _ in 0..200 {
         p = (p * 7919 + 104_729) % polls;
         let t = Instant::now();
-        replay.seek(p);
+        step_to(&mut app, p);
         jumps.push(t.elapsed());
     }
+    let replay = &app.replay;
     let stats = |v: &[Duration]| {
         let max = v.iter().max().copied().unwrap_or_default();
         let mean = v.iter().sum::<Duration>() / v.len().max(1) as u32;
@@ -154,10 +170,11 @@ fn measure(path: &Path) {
         path.display()
     );
     println!(
-        "  open:          {} (read_file {} + index {}); CPU {}",
+        "  open:          {} (read_file {} + index and story {} + first frame {}); CPU {}",
         ms(open),
         ms(read),
         ms(index),
+        ms(frame),
         ms(open_cpu)
     );
     println!(

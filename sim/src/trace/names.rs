@@ -13,15 +13,49 @@
 //! Feed every record in order to `Naming::note`; ids never seen are named
 //! by number (`task 7`, `future 12`).
 
+use std::sync::Arc;
+
 use super::location;
-use super::read::Record;
+use super::read::{Field, Record};
+
+/// A record's texts are shared (`Arc`): what a name is made of is kept as
+/// those, and the name is written out only when asked for, so that noting
+/// a million records formats nothing.
+type Text = Option<Arc<String>>;
+
+fn text(r: &Record, key: &str) -> Text {
+    match r.get(key) {
+        Some(Field::Text(t)) => Some(t.clone()),
+        _ => None,
+    }
+}
+
+fn str_of(t: &Text) -> &str {
+    t.as_deref().map_or("", String::as_str)
+}
 
 #[derive(Clone, Debug, Default)]
 struct TaskEntry {
-    name: String,
-    def: String,
+    name: Text,
+    def: Text,
     /// Where its last uncaught throw happened.
-    thrown_at: String,
+    thrown_at: Text,
+}
+
+/// Where a future comes from.
+#[derive(Clone, Debug, Default)]
+enum Origin {
+    #[default]
+    Unknown,
+    /// An operation: `op_kind`, `nanos`, `path`, `at` of its `op.started`.
+    Op {
+        kind: Text,
+        nanos: Option<u64>,
+        path: Text,
+        at: Text,
+    },
+    /// Made by code (`future.created`).
+    Code { at: Text },
 }
 
 /// Names of a run's tasks and futures, built from its records.
@@ -29,7 +63,7 @@ struct TaskEntry {
 pub struct Naming {
     /// By id (index 0 unused).
     tasks: Vec<TaskEntry>,
-    futures: Vec<String>,
+    futures: Vec<Origin>,
     /// The task whose result each future is (0 for none).
     future_task: Vec<u64>,
 }
@@ -74,12 +108,21 @@ fn origin(at: Option<&str>) -> String {
 /// `sleep 10ms @race.gene:7`: what an `op.started` record's operation
 /// does and where (the name of the future it completes; blocking ones too).
 pub fn operation(r: &Record) -> String {
-    let what = match (r.str("op_kind"), r.u64("nanos"), r.str("path")) {
+    operation_name(r.str("op_kind"), r.u64("nanos"), r.str("path"), r.str("at"))
+}
+
+fn operation_name(
+    kind: Option<&str>,
+    nanos: Option<u64>,
+    path: Option<&str>,
+    at: Option<&str>,
+) -> String {
+    let what = match (kind, nanos, path) {
         (Some("sleep"), Some(n), _) => format!("sleep {}", duration(n)),
         (Some(kind), _, Some(path)) => format!("{kind} {path}"),
         (kind, _, _) => kind.unwrap_or("operation").to_string(),
     };
-    format!("{what}{}", origin(r.str("at")))
+    format!("{what}{}", origin(at))
 }
 
 impl Naming {
@@ -113,9 +156,9 @@ impl Naming {
                     return;
                 };
                 let entry = TaskEntry {
-                    name: name.to_string(),
-                    def: r.str("def").unwrap_or_default().to_string(),
-                    thrown_at: String::new(),
+                    name: (!name.is_empty()).then(|| text(r, "name")).flatten(),
+                    def: text(r, "def"),
+                    thrown_at: None,
                 };
                 put(&mut self.tasks, id, entry);
                 if let Some(f) = r.u64("future").filter(|&f| f > 0) {
@@ -126,22 +169,24 @@ impl Naming {
                 let Some(f) = r.u64("future").filter(|&f| f > 0) else {
                     return;
                 };
-                put(&mut self.futures, f, operation(r));
+                let origin = Origin::Op {
+                    kind: text(r, "op_kind"),
+                    nanos: r.u64("nanos"),
+                    path: text(r, "path"),
+                    at: text(r, "at"),
+                };
+                put(&mut self.futures, f, origin);
             }
             "future.created" => {
                 if let Some(f) = r.u64("future") {
-                    put(
-                        &mut self.futures,
-                        f,
-                        format!("future{}", origin(r.str("at"))),
-                    );
+                    put(&mut self.futures, f, Origin::Code { at: text(r, "at") });
                 }
             }
             "exception.thrown" if r.bool("handled") == Some(false) => {
                 if let Some(t) = r.u64("task")
                     && let Some(e) = self.tasks.get_mut(t as usize)
                 {
-                    e.thrown_at = r.str("at").unwrap_or_default().to_string();
+                    e.thrown_at = text(r, "at");
                 }
             }
             _ => {}
@@ -153,8 +198,8 @@ impl Naming {
         if id == 1 {
             return "main".into();
         }
-        match self.tasks.get(id as usize) {
-            Some(e) if !e.name.is_empty() => e.name.clone(),
+        match self.tasks.get(id as usize).map(|e| str_of(&e.name)) {
+            Some(name) if !name.is_empty() => name.to_string(),
             _ => format!("task {id}"),
         }
     }
@@ -172,8 +217,17 @@ impl Naming {
         if let Some(t) = self.task_of(id) {
             return self.task(t);
         }
+        fn opt(t: &Text) -> Option<&str> {
+            t.as_deref().map(String::as_str)
+        }
         match self.futures.get(id as usize) {
-            Some(n) if !n.is_empty() => n.clone(),
+            Some(Origin::Op {
+                kind,
+                nanos,
+                path,
+                at,
+            }) => operation_name(opt(kind), *nanos, opt(path), opt(at)),
+            Some(Origin::Code { at }) => format!("future{}", origin(opt(at))),
             _ => format!("future {id}"),
         }
     }
@@ -206,12 +260,13 @@ impl Naming {
             .and_then(|t| self.tasks.get(t as usize))
         {
             // `async@race.gene:9` says where it is written already.
-            let def = location::short(&e.def);
-            if !e.def.is_empty() && !s.ends_with(&format!("@{def}")) {
-                s.push_str(&format!(" ({def})"));
+            let (def, thrown_at) = (str_of(&e.def), str_of(&e.thrown_at));
+            let short = location::short(def);
+            if !def.is_empty() && !s.ends_with(&format!("@{short}")) {
+                s.push_str(&format!(" ({short})"));
             }
-            if !e.thrown_at.is_empty() {
-                s.push_str(&format!(" at {}", location::short(&e.thrown_at)));
+            if !thrown_at.is_empty() {
+                s.push_str(&format!(" at {}", location::short(thrown_at)));
             }
         }
         s

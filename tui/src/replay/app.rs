@@ -325,22 +325,23 @@ impl Touched {
 
 impl App {
     pub fn new(trace: Trace, trace_name: &str, source: Result<Source, String>) -> App {
-        let outputs = trace
-            .records
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| &*r.kind == "output")
-            .map(|(i, _)| i as u32)
-            .collect();
         let blocking = trace
             .header
             .get("config")
             .and_then(|c| c.get("await"))
             .and_then(|a| a.as_str())
             == Some("blocking");
-        let story = Story::of(&trace, blocking);
+        let (replay, (story, outputs)) = Replay::new_with(trace, |t| {
+            let outputs = t
+                .records
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| &*r.kind == "output")
+                .map(|(i, _)| i as u32)
+                .collect();
+            (Story::of(t, blocking), outputs)
+        });
         let source = source.map(|s| s.with_evals(&story.evals));
-        let replay = Replay::new(trace);
         let touched = Touched::of(replay.poll_records(), replay.state());
         App {
             replay,
@@ -448,12 +449,7 @@ impl App {
 
     /// Events of the current poll besides its begin and end.
     pub fn poll_event_count(&self, p: usize) -> usize {
-        self.replay
-            .trace
-            .poll(p)
-            .iter()
-            .filter(|r| !matches!(&*r.kind, "poll.begin" | "poll.end"))
-            .count()
+        self.derived().events.get(p).map_or(0, |&n| n as usize)
     }
 
     /// Ids shown by a table, in order.

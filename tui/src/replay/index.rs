@@ -42,6 +42,16 @@ pub struct Replay {
     ops: Vec<Op>,
 }
 
+/// What indexing computes, before it takes the trace in.
+struct Parts {
+    checkpoints: Vec<Checkpoint>,
+    gap: usize,
+    state: State,
+    poll_times: Vec<u64>,
+    blocking_await: bool,
+    ops: Vec<Op>,
+}
+
 impl Replay {
     /// Indexes a trace (one pass over its records) and stands at poll 0.
     pub fn new(trace: Trace) -> Replay {
@@ -49,6 +59,27 @@ impl Replay {
     }
 
     pub fn with_budget(trace: Trace, first_gap: usize, budget: usize) -> Replay {
+        let parts = Replay::index(&trace, first_gap, budget);
+        Replay::assemble(trace, parts)
+    }
+
+    /// Indexes a trace while `side` reads it on a second thread (the
+    /// replay's story: names, histories, warnings), so that opening takes
+    /// the longer of the two instead of their sum. Both only read the
+    /// trace; what they compute does not depend on how they interleave.
+    pub fn new_with<T: Send>(trace: Trace, side: impl FnOnce(&Trace) -> T + Send) -> (Replay, T) {
+        let (parts, t) = std::thread::scope(|s| {
+            let other = s.spawn(|| side(&trace));
+            let parts = Replay::index(&trace, FIRST_GAP, CHECKPOINT_BUDGET);
+            match other.join() {
+                Ok(t) => (parts, t),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        });
+        (Replay::assemble(trace, parts), t)
+    }
+
+    fn index(trace: &Trace, first_gap: usize, budget: usize) -> Parts {
         let blocking_await = trace
             .header
             .get("config")
@@ -102,15 +133,26 @@ impl Replay {
             bytes += copy.heap_bytes();
             checkpoints.push(Checkpoint { state: copy });
         }
-        let mut replay = Replay {
-            trace,
+        Parts {
             checkpoints,
             gap,
             state,
-            poll: 0,
             poll_times,
             blocking_await,
             ops,
+        }
+    }
+
+    fn assemble(trace: Trace, p: Parts) -> Replay {
+        let mut replay = Replay {
+            trace,
+            checkpoints: p.checkpoints,
+            gap: p.gap,
+            state: p.state,
+            poll: 0,
+            poll_times: p.poll_times,
+            blocking_await: p.blocking_await,
+            ops: p.ops,
         };
         let last = replay.polls().saturating_sub(1);
         replay.poll = last;

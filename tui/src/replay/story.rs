@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use gene_sim::trace::location;
 use gene_sim::trace::names::Naming;
 use gene_sim::trace::read::{Record, Trace};
+use rustc_hash::FxHashMap;
 
 use super::state::{NONE, State, TaskStatus};
 use crate::export::{Ending, Fates};
@@ -57,8 +58,9 @@ pub struct Story {
     /// the `task.spawned` records of the callbacks it ran.
     woke: Vec<Vec<u32>>,
     pub vars: Vec<Var>,
-    /// Per record: the variable a `var.*` record names (index into `vars`).
-    var_of: BTreeMap<u32, u32>,
+    /// The `var.*` records and the variable each names (an index into
+    /// `vars`), by record index, ascending.
+    var_of: Vec<(u32, u32)>,
     pub evals: Vec<EvalSource>,
     pub warnings: Vec<Warning>,
 }
@@ -83,20 +85,22 @@ impl Story {
             threw: Vec::new(),
             woke: Vec::new(),
             vars: Vec::new(),
-            var_of: BTreeMap::new(),
+            var_of: Vec::new(),
             evals: Vec::new(),
             warnings: Vec::new(),
         };
-        let mut var_ids: BTreeMap<(u64, String), u32> = BTreeMap::new();
+        // Keyed by the records' own texts: no allocation per record. (Only
+        // looked up, never iterated: its order cannot show.)
+        let mut var_ids: FxHashMap<(u64, &str), u32> = FxHashMap::default();
         // The future each task waits on now (0: none, or `$await_all`).
         let mut waiting: Vec<u64> = Vec::new();
         for (i, r) in trace.records.iter().enumerate() {
             s.naming.note(r);
             let i32 = i as u32;
-            let task = r.u64("task").unwrap_or(0);
+            let task = || r.u64("task").unwrap_or(0);
             match &*r.kind {
                 "task.spawned" => {
-                    if let Some(x) = slot(&mut s.spawned, task, NONE) {
+                    if let Some(x) = slot(&mut s.spawned, task(), NONE) {
                         *x = i32;
                     }
                     if let Some(f) = r.u64("reacts_to").filter(|&f| f > 0)
@@ -106,6 +110,7 @@ impl Story {
                     }
                 }
                 "task.awaiting" | "task.awaiting_all" => {
+                    let task = task();
                     if let Some(a) = slot(&mut s.awaits, task, Vec::new()) {
                         a.push(i32);
                     }
@@ -114,7 +119,7 @@ impl Story {
                     }
                 }
                 "task.resumed" => {
-                    let f = slot(&mut waiting, task, 0).map_or(0, std::mem::take);
+                    let f = slot(&mut waiting, task(), 0).map_or(0, std::mem::take);
                     if f > 0
                         && let Some(w) = slot(&mut s.woke, f, Vec::new())
                     {
@@ -122,24 +127,24 @@ impl Story {
                     }
                 }
                 "task.finished" => {
-                    if let Some(x) = slot(&mut s.finished, task, NONE) {
+                    if let Some(x) = slot(&mut s.finished, task(), NONE) {
                         *x = i32;
                     }
                 }
                 "exception.thrown" if r.bool("handled") == Some(false) => {
-                    if let Some(x) = slot(&mut s.threw, task, NONE) {
+                    if let Some(x) = slot(&mut s.threw, task(), NONE) {
                         *x = i32;
                     }
                 }
                 "var.written" | "var.read" => {
-                    let name = r.str("var").unwrap_or("?").to_string();
+                    let name = r.str("var").unwrap_or("?");
                     let scope = r.u64("scope").unwrap_or(0);
                     let next = s.vars.len() as u32;
-                    let v = *var_ids.entry((scope, name.clone())).or_insert(next);
+                    let v = *var_ids.entry((scope, name)).or_insert(next);
                     if v == next {
                         s.vars.push(Var {
-                            label: name.clone(),
-                            name,
+                            label: name.to_string(),
+                            name: name.to_string(),
                             scope,
                             writes: Vec::new(),
                             reads: Vec::new(),
@@ -151,7 +156,7 @@ impl Story {
                     } else {
                         var.reads.push(i32);
                     }
-                    s.var_of.insert(i32, v);
+                    s.var_of.push((i32, v));
                 }
                 "source.added" => s.evals.push(EvalSource {
                     name: r.str("source").unwrap_or("eval").to_string(),
@@ -179,7 +184,20 @@ impl Story {
                 };
             }
         }
-        s.warnings = warnings::find(&s, trace, &Fates::of(trace, blocking));
+        // What an exception's fate is takes a pass of its own: only when
+        // something failed.
+        let failed = trace.records.iter().any(|r| {
+            matches!(
+                &*r.kind,
+                "exception.thrown" | "future.unobserved" | "callback.failed"
+            )
+        });
+        let fates = if failed {
+            Fates::of(trace, blocking)
+        } else {
+            Fates::default()
+        };
+        s.warnings = warnings::find(&s, trace, &fates);
         s
     }
 
@@ -207,7 +225,11 @@ impl Story {
 
     /// The variable a `var.written`/`var.read` record names.
     pub fn var_of(&self, record: usize) -> Option<usize> {
-        self.var_of.get(&(record as u32)).map(|&v| v as usize)
+        let k = self
+            .var_of
+            .binary_search_by_key(&(record as u32), |&(i, _)| i)
+            .ok()?;
+        Some(self.var_of[k].1 as usize)
     }
 
     /// Where a task is parked (when it waits), or where it ended (when it

@@ -22,6 +22,9 @@ pub struct Derived {
     pub kind_width: usize,
     /// Polls with events besides their `poll.begin` / `poll.end`, in order.
     pub nonempty: Vec<usize>,
+    /// Each poll's events besides its markers (what the header and the
+    /// timeline count), so that a frame does not count them again.
+    pub events: Vec<u32>,
     /// Polls with a fault (a failed operation) or an error (an uncaught
     /// exception ending a task, a failed callback, a scope underflow): the
     /// header's `faults` and `errors` counts.
@@ -70,9 +73,12 @@ impl Derived {
         }
         let mut nonempty = Vec::new();
         let mut faults = Vec::new();
+        let mut events = Vec::with_capacity(replay.polls());
         for p in 0..replay.polls() {
             let rs = replay.trace.poll(p);
-            if rs.iter().any(|r| !is_marker(r)) {
+            let n = rs.iter().filter(|r| !is_marker(r)).count();
+            events.push(n as u32);
+            if n > 0 {
                 nonempty.push(p);
             }
             if rs.iter().any(is_fault) {
@@ -84,6 +90,7 @@ impl Derived {
             future_task,
             kind_width: kind_width.clamp(1, MAX_KIND_WIDTH),
             nonempty,
+            events,
             faults,
         }
     }
