@@ -13,7 +13,6 @@ use rustc_hash::FxHashMap;
 
 use super::TimerId;
 
-
 /// Pending timers, each carrying an item of type `T` (typically the id of
 /// the operation to complete when it fires).
 pub struct OracleQueue<T> {
@@ -161,4 +160,3 @@ impl<T> OracleQueue<T> {
         out
     }
 }
-

@@ -11,17 +11,27 @@ use super::oracle::OracleQueue;
 #[derive(Clone, Debug)]
 enum Op {
     /// A timer at `now + after` (the world never schedules in the past).
-    Push { after: u64 },
+    Push {
+        after: u64,
+    },
     /// A timer at an absolute deadline, possibly already past.
-    PushAt { deadline: u64 },
+    PushAt {
+        deadline: u64,
+    },
     /// The clock moves on.
-    Advance { by: u64 },
+    Advance {
+        by: u64,
+    },
     PopNext,
     PopDue,
     PopDueInto,
     /// The chooser answers these values in turn (reduced modulo `n`).
-    PopDueWith { answers: Vec<usize> },
-    PopDueWithInto { answers: Vec<usize> },
+    PopDueWith {
+        answers: Vec<usize>,
+    },
+    PopDueWithInto {
+        answers: Vec<usize>,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -41,7 +51,12 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 /// A chooser replaying `answers` in a cycle, logging the `n` it was asked.
-fn replay(answers: &[usize]) -> (impl FnMut(usize) -> usize + '_, std::rc::Rc<std::cell::RefCell<Vec<usize>>>) {
+fn replay(
+    answers: &[usize],
+) -> (
+    impl FnMut(usize) -> usize + '_,
+    std::rc::Rc<std::cell::RefCell<Vec<usize>>>,
+) {
     let log = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
     let seen = log.clone();
     let mut i = 0;
