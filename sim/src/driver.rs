@@ -284,14 +284,21 @@ fn drive(
     vm.set_watch_reads(recorder.is_some());
     // What the thread held before the run: the bound is on the difference.
     let memory_base = crate::memory::thread_allocated();
+    // The completions of one poll; the storage is kept from poll to poll.
+    let mut due = Vec::new();
     loop {
         // A poll: deliver what completed by now, then run a budget.
         if let Some(r) = recorder {
             r.begin_poll(polls, world.now());
         }
-        let due = world.due();
+        world.due(&mut due);
         let delivered = due.len();
-        for (ticket, done) in due {
+        // Fetch every completed future before the first is resolved: the
+        // loads overlap, where one at a time each waits for memory.
+        for (ticket, _) in &due {
+            ticket.prefetch();
+        }
+        for (ticket, done) in due.drain(..) {
             vm.complete(ticket, done);
         }
         vm.set_time(world.now());

@@ -81,13 +81,9 @@ impl World for RealWorld {
         }
     }
 
-    fn due(&mut self) -> Vec<(Ticket, Completion)> {
+    fn due(&mut self, out: &mut Vec<(Ticket, Completion)>) {
         let now = self.now();
-        self.timers
-            .pop_due(now)
-            .into_iter()
-            .map(|(_, c)| c)
-            .collect()
+        self.timers.pop_due_into(now, out);
     }
 
     fn advance(&mut self) -> bool {

@@ -9,11 +9,34 @@
 //! thousand), so the queue is a min-heap of distinct deadlines, each with a
 //! FIFO bucket: a push onto an existing deadline is `O(1)`, a new deadline
 //! `O(log d)`, and the heap stays small and cache-friendly.
+//!
+//! What a million timers cost is mostly memory traffic, not ordering (see
+//! BENCHMARKS.md): so the due timers are drained into the caller's buffer
+//! ([`TimerQueue::pop_due_into`]) instead of a fresh vector per poll, and the
+//! storage of emptied buckets is kept for the next new deadlines (at most
+//! [`SPARE_BUCKETS`] of them, each of at most [`SPARE_CAPACITY`] timers).
+//! Allocating while the completed operations are being freed is what made
+//! the allocator consolidate its free lists, a cache miss per freed block.
+//!
+//! The queue as it was before is kept as the test oracle (`oracle.rs`,
+//! compared in `props.rs`).
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 use rustc_hash::FxHashMap;
+
+#[cfg(test)]
+mod oracle;
+#[cfg(test)]
+mod props;
+
+/// The most emptied buckets a queue keeps for reuse.
+pub const SPARE_BUCKETS: usize = 32;
+
+/// The largest bucket (in timers) whose storage is kept for reuse: a bucket
+/// that once held a million timers gives its memory back.
+pub const SPARE_CAPACITY: usize = 4096;
 
 /// Identifies one pushed timer: its insertion sequence number. Ids are
 /// unique within one queue and increase with every push.
@@ -27,6 +50,8 @@ pub struct TimerQueue<T> {
     deadlines: BinaryHeap<Reverse<u64>>,
     /// Looked up by deadline only, never iterated: order comes from the heap.
     buckets: FxHashMap<u64, VecDeque<T>>,
+    /// Emptied buckets, kept for their storage (never holding items).
+    spare: Vec<VecDeque<T>>,
     len: usize,
     next_seq: u64,
 }
@@ -50,12 +75,7 @@ impl<T> std::fmt::Debug for TimerQueue<T> {
 impl<T> TimerQueue<T> {
     /// An empty queue.
     pub fn new() -> Self {
-        TimerQueue {
-            deadlines: BinaryHeap::new(),
-            buckets: FxHashMap::default(),
-            len: 0,
-            next_seq: 0,
-        }
+        Self::with_capacity(0)
     }
 
     /// An empty queue with room for `n` distinct deadlines.
@@ -63,6 +83,7 @@ impl<T> TimerQueue<T> {
         TimerQueue {
             deadlines: BinaryHeap::with_capacity(n),
             buckets: FxHashMap::with_capacity_and_hasher(n, Default::default()),
+            spare: Vec::new(),
             len: 0,
             next_seq: 0,
         }
@@ -75,7 +96,7 @@ impl<T> TimerQueue<T> {
         self.len += 1;
         let bucket = self.buckets.entry(deadline).or_insert_with(|| {
             self.deadlines.push(Reverse(deadline));
-            VecDeque::new()
+            self.spare.pop().unwrap_or_default()
         });
         bucket.push_back(item);
         TimerId(seq)
@@ -96,6 +117,11 @@ impl<T> TimerQueue<T> {
         self.len == 0
     }
 
+    /// Emptied buckets kept for reuse (at most [`SPARE_BUCKETS`]).
+    pub fn spare_buckets(&self) -> usize {
+        self.spare.len()
+    }
+
     /// Removes and returns the earliest timer if its deadline is `<= now`,
     /// in `(deadline, sequence)` order.
     pub fn pop_next_due(&mut self, now: u64) -> Option<(u64, T)> {
@@ -106,25 +132,80 @@ impl<T> TimerQueue<T> {
             .expect("a bucket per deadline");
         let item = bucket.pop_front().expect("buckets are never empty");
         if bucket.is_empty() {
-            self.buckets.remove(&deadline);
+            let bucket = self.buckets.remove(&deadline).expect("just seen");
             self.deadlines.pop();
+            self.recycle(bucket);
         }
         self.len -= 1;
         Some((deadline, item))
+    }
+
+    /// The earliest bucket if its deadline is `<= now`, taken out of the
+    /// queue: its timers in push order.
+    fn take_due_bucket(&mut self, now: u64) -> Option<(u64, VecDeque<T>)> {
+        let Reverse(deadline) = self.deadlines.peek().copied().filter(|d| d.0 <= now)?;
+        self.deadlines.pop();
+        let bucket = self
+            .buckets
+            .remove(&deadline)
+            .expect("a bucket per deadline");
+        self.len -= bucket.len();
+        Some((deadline, bucket))
+    }
+
+    /// Keeps an emptied bucket's storage for a later deadline, within the
+    /// limits ([`SPARE_BUCKETS`], [`SPARE_CAPACITY`]); frees it otherwise.
+    fn recycle(&mut self, mut bucket: VecDeque<T>) {
+        if self.spare.len() < SPARE_BUCKETS && bucket.capacity() <= SPARE_CAPACITY {
+            bucket.clear();
+            self.spare.push(bucket);
+        }
+    }
+
+    /// Removes every timer with deadline `<= now` and appends their items to
+    /// `out` in `(deadline, sequence)` order; returns how many. Allocates
+    /// nothing when `out` has room.
+    pub fn pop_due_into(&mut self, now: u64, out: &mut Vec<T>) -> usize {
+        self.drain_due(now, out, None)
+    }
+
+    /// Like [`pop_due_into`](Self::pop_due_into), with each group of equal
+    /// deadlines permuted by `chooser` as [`pop_due_with`](Self::pop_due_with)
+    /// describes.
+    pub fn pop_due_with_into(
+        &mut self,
+        now: u64,
+        chooser: &mut dyn FnMut(usize) -> usize,
+        out: &mut Vec<T>,
+    ) -> usize {
+        self.drain_due(now, out, Some(chooser))
+    }
+
+    fn drain_due(
+        &mut self,
+        now: u64,
+        out: &mut Vec<T>,
+        mut chooser: Option<&mut dyn FnMut(usize) -> usize>,
+    ) -> usize {
+        let before = out.len();
+        while let Some((_, mut bucket)) = self.take_due_bucket(now) {
+            let start = out.len();
+            out.extend(bucket.drain(..));
+            if let Some(choose) = chooser.as_mut() {
+                shuffle(&mut out[start..], choose);
+            }
+            self.recycle(bucket);
+        }
+        out.len() - before
     }
 
     /// Removes every timer with deadline `<= now` and returns them in
     /// `(deadline, sequence)` order: by deadline, ties in push order.
     pub fn pop_due(&mut self, now: u64) -> Vec<(u64, T)> {
         let mut out = Vec::new();
-        while let Some(Reverse(deadline)) = self.deadlines.peek().copied().filter(|d| d.0 <= now) {
-            self.deadlines.pop();
-            let bucket = self
-                .buckets
-                .remove(&deadline)
-                .expect("a bucket per deadline");
-            self.len -= bucket.len();
-            out.extend(bucket.into_iter().map(|item| (deadline, item)));
+        while let Some((deadline, mut bucket)) = self.take_due_bucket(now) {
+            out.extend(bucket.drain(..).map(|item| (deadline, item)));
+            self.recycle(bucket);
         }
         out
     }
@@ -147,24 +228,25 @@ impl<T> TimerQueue<T> {
         now: u64,
         chooser: &mut dyn FnMut(usize) -> usize,
     ) -> Vec<(u64, T)> {
-        let mut out = self.pop_due(now);
-        let mut start = 0;
-        while start < out.len() {
-            let deadline = out[start].0;
-            let end = out[start..]
-                .iter()
-                .position(|(d, _)| *d != deadline)
-                .map_or(out.len(), |p| start + p);
-            let group = &mut out[start..end];
-            let k = group.len();
-            for i in 0..k.saturating_sub(1) {
-                let n = k - i;
-                let j = i + chooser(n) % n;
-                group.swap(i, j);
-            }
-            start = end;
+        let mut out = Vec::new();
+        while let Some((deadline, mut bucket)) = self.take_due_bucket(now) {
+            let start = out.len();
+            out.extend(bucket.drain(..).map(|item| (deadline, item)));
+            shuffle(&mut out[start..], chooser);
+            self.recycle(bucket);
         }
         out
+    }
+}
+
+/// The Fisher–Yates shuffle of one group of equal deadlines (see
+/// [`TimerQueue::pop_due_with`]).
+fn shuffle<X>(group: &mut [X], chooser: &mut dyn FnMut(usize) -> usize) {
+    let k = group.len();
+    for i in 0..k.saturating_sub(1) {
+        let n = k - i;
+        let j = i + chooser(n) % n;
+        group.swap(i, j);
     }
 }
 
@@ -285,5 +367,49 @@ mod tests {
             let ((d0, i0), (d1, i1)) = (w[0], w[1]);
             assert!(d0 < d1 || (d0 == d1 && i0 < i1));
         }
+    }
+
+    #[test]
+    fn emptied_buckets_are_reused_within_the_limits() {
+        let mut q = TimerQueue::new();
+        for d in 0..(SPARE_BUCKETS as u64 + 10) {
+            q.push(d, d);
+        }
+        let mut out = Vec::new();
+        assert_eq!(q.pop_due_into(u64::MAX, &mut out), SPARE_BUCKETS + 10);
+        assert_eq!(q.spare_buckets(), SPARE_BUCKETS);
+        // A spare bucket comes back empty: a new deadline holds only its own.
+        q.push(500, 7);
+        assert_eq!(q.spare_buckets(), SPARE_BUCKETS - 1);
+        assert_eq!(q.pop_due(u64::MAX), vec![(500, 7)]);
+        // A bucket beyond SPARE_CAPACITY gives its memory back.
+        let mut q = TimerQueue::new();
+        for i in 0..=SPARE_CAPACITY as u64 {
+            q.push(1, i);
+        }
+        out.clear();
+        q.pop_due_into(1, &mut out);
+        assert_eq!(q.spare_buckets(), 0);
+        assert_eq!(out, (0..=SPARE_CAPACITY as u64).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn pop_due_into_appends_and_shuffles_like_pop_due_with() {
+        let mut a = TimerQueue::new();
+        let mut b = TimerQueue::new();
+        for (i, d) in [3u64, 1, 3, 2, 1, 3].into_iter().enumerate() {
+            a.push(d, i);
+            b.push(d, i);
+        }
+        let mut out = vec![99];
+        assert_eq!(a.pop_due_with_into(3, &mut |n| n - 1, &mut out), 6);
+        let want: Vec<usize> = b
+            .pop_due_with(3, &mut |n| n - 1)
+            .into_iter()
+            .map(|(_, x)| x)
+            .collect();
+        assert_eq!(out[0], 99);
+        assert_eq!(out[1..], want[..]);
+        assert_eq!(want, vec![4, 1, 3, 5, 0, 2]);
     }
 }

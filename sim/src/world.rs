@@ -5,7 +5,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use gene_vm::{Completion, Request, RequestKind, Ticket, Value};
+use gene_vm::{Completion, OpId, Request, RequestKind, Ticket, Value};
+use rustc_hash::FxHashMap;
 
 use crate::clock::VirtualClock;
 use crate::faults::FaultPlan;
@@ -20,8 +21,8 @@ pub trait World {
     /// Starts an operation. A blocking one happens at once: the clock moves
     /// by its cost and its completion is returned.
     fn start(&mut self, req: Request) -> Option<(Ticket, Completion)>;
-    /// The completions due by now, in order.
-    fn due(&mut self) -> Vec<(Ticket, Completion)>;
+    /// Appends the completions due by now to `out`, in order.
+    fn due(&mut self, out: &mut Vec<(Ticket, Completion)>);
     /// Every task waits: moves time to the next completion. False when
     /// nothing is pending.
     fn advance(&mut self) -> bool;
@@ -43,7 +44,15 @@ pub enum Schedule {
 /// The deterministic world: every run is a function of (program, seed, config).
 pub struct SimWorld {
     clock: VirtualClock,
-    timers: TimerQueue<(Ticket, Completion)>,
+    /// Pending operations. Most are sleeps, which complete with nil: a
+    /// timer holds only its ticket (16 bytes), and any other completion
+    /// waits in `results`.
+    timers: TimerQueue<Ticket>,
+    /// The completion of each pending operation that is not `Ok(nil)`,
+    /// looked up by id, never iterated.
+    results: FxHashMap<OpId, Completion>,
+    /// The tickets due at a poll (storage kept between polls).
+    due: Vec<Ticket>,
     fs: OverlayFs,
     latency: LatencyModel,
     faults: FaultPlan,
@@ -68,6 +77,8 @@ impl SimWorld {
         SimWorld {
             clock: VirtualClock::new(),
             timers: TimerQueue::new(),
+            results: FxHashMap::default(),
+            due: Vec::new(),
             fs,
             latency,
             faults,
@@ -138,22 +149,36 @@ impl World for SimWorld {
             let _ = self.clock.advance_to(at);
             Some((req.ticket, completion))
         } else {
-            self.timers.push(at, (req.ticket, completion));
+            if !matches!(completion, Ok(Value::Nil)) {
+                self.results.insert(req.ticket.id, completion);
+            }
+            self.timers.push(at, req.ticket);
             None
         }
     }
 
-    fn due(&mut self) -> Vec<(Ticket, Completion)> {
+    fn due(&mut self, out: &mut Vec<(Ticket, Completion)>) {
         let now = self.clock.now();
-        let due = match &self.schedule_rng {
+        match &self.schedule_rng {
             Some(rng) => {
                 let rng = rng.clone();
-                self.timers
-                    .pop_due_with(now, &mut |n| rng.borrow_mut().below(n as u64) as usize)
+                self.timers.pop_due_with_into(
+                    now,
+                    &mut |n| rng.borrow_mut().below(n as u64) as usize,
+                    &mut self.due,
+                )
             }
-            None => self.timers.pop_due(now),
+            None => self.timers.pop_due_into(now, &mut self.due),
         };
-        due.into_iter().map(|(_, c)| c).collect()
+        let results = &mut self.results;
+        out.extend(self.due.drain(..).map(|ticket| {
+            let done = if results.is_empty() {
+                None
+            } else {
+                results.remove(&ticket.id)
+            };
+            (ticket, done.unwrap_or(Ok(Value::Nil)))
+        }));
     }
 
     fn advance(&mut self) -> bool {

@@ -39,6 +39,19 @@ pub struct Ticket {
     pub(crate) target: Target,
 }
 
+impl Ticket {
+    /// Reads the future this ticket completes, and nothing else: a driver
+    /// about to complete a batch touches every ticket first, so that the
+    /// futures' cache misses overlap instead of each completion waiting for
+    /// memory in turn (a million timers completed in deadline order visit
+    /// their futures in no order of allocation).
+    pub fn prefetch(&self) {
+        if let Target::Future(f) = &self.target {
+            std::hint::black_box(f.is_pending());
+        }
+    }
+}
+
 #[derive(Debug)]
 pub(crate) enum Target {
     Future(std::rc::Rc<crate::future::Future>),
