@@ -3,6 +3,7 @@
 
 mod call;
 mod cold;
+mod elements;
 
 use std::rc::Rc;
 
@@ -355,6 +356,73 @@ impl Vm {
                         }
                     }
                     Op::Jump(t) => pc = t as usize,
+                    Op::JumpIfRegInt(r, c, k, t) => {
+                        match ops::cmp_int(c, &self.stack[base + r as usize], k) {
+                            Ok(true) => pc = t as usize,
+                            Ok(false) => {}
+                            // Reported where the condition is written: the
+                            // instruction before the body.
+                            Err(e) => {
+                                pc = t as usize;
+                                throw!(Thrown::error(e));
+                            }
+                        }
+                    }
+                    Op::RegAddReg(a, b) => {
+                        let (x, y) = (
+                            &self.stack[base + a as usize],
+                            &self.stack[base + b as usize],
+                        );
+                        let v = match (x, y) {
+                            (Value::Int(x), Value::Int(y)) if x.checked_add(*y).is_some() => {
+                                Value::Int(x + y)
+                            }
+                            _ => tri!(ops::add(x, y)),
+                        };
+                        self.stack.push(v);
+                    }
+                    Op::IncRegByReg(a, b) => {
+                        let (x, y) = (
+                            &self.stack[base + a as usize],
+                            &self.stack[base + b as usize],
+                        );
+                        let v = match (x, y) {
+                            (Value::Int(x), Value::Int(y)) if x.checked_add(*y).is_some() => {
+                                Value::Int(x + y)
+                            }
+                            _ => tri!(ops::add(x, y)),
+                        };
+                        #[cfg(feature = "mutations")]
+                        let v = self.hidden_write(v);
+                        if self.state.on {
+                            self.state.write(Site::Register, a as u64, &v);
+                        }
+                        Value::put(&mut self.stack[base + a as usize], v);
+                    }
+                    Op::RegGetChild(r, i) => {
+                        let v = tri!(elements::get_child(&self.stack[base + r as usize], i));
+                        self.stack.push(v);
+                    }
+                    Op::RegGetMember(r, name) => {
+                        let v = tri!(elements::get_member(&self.stack[base + r as usize], name));
+                        self.stack.push(v);
+                    }
+                    Op::DupGetMember(name) => {
+                        let v = tri!(elements::get_member(top!(), name));
+                        self.stack.push(v);
+                    }
+                    Op::SetChildPop(i) => {
+                        let v = pop!();
+                        let target = pop!();
+                        tri!(self.set_child_value(&target, i, v));
+                        target.discard();
+                    }
+                    Op::SetMemberPop(name) => {
+                        let v = pop!();
+                        let target = pop!();
+                        tri!(self.set_member_value(&target, name, v));
+                        target.discard();
+                    }
                     Op::JumpIfFalse(t) => {
                         let c = pop!();
                         let t_ = c.is_truthy();
@@ -476,7 +544,7 @@ impl Vm {
                     Op::Call(argc) => {
                         save_pc!();
                         let callee = self.stack.len() - argc as usize - 1;
-                        match tri!(self.call(callee, None)) {
+                        match tri!(self.call_plain(callee)) {
                             Called::Value => {}
                             Called::Frame | Called::Switched => reload!(),
                             Called::Blocked => return Ok(Exit::Blocked),
@@ -495,7 +563,7 @@ impl Vm {
                                 self.handlers.pop();
                             }
                             self.stack.drain(f.ret..callee);
-                            match self.call(f.ret, None) {
+                            match self.call_plain(f.ret) {
                                 Ok(_) => {}
                                 Err(e) => {
                                     *left = fuel;
@@ -512,7 +580,7 @@ impl Vm {
                             }
                             reload!();
                         } else {
-                            match tri!(self.call(callee, None)) {
+                            match tri!(self.call_plain(callee)) {
                                 Called::Value => {}
                                 Called::Frame | Called::Switched => reload!(),
                                 Called::Blocked => return Ok(Exit::Blocked),
