@@ -93,6 +93,15 @@ pub enum Op {
     RegGetMember(u32, Sym),
     /// Dup + GetMember(name): reads a member of the top, keeping it.
     DupGetMember(Sym),
+    /// `reg_r/i = top`, keeping the top: an assignment to an element of
+    /// a register's value whose right side cannot change the register.
+    SetRegChild(u32, i32),
+    /// `reg_r/name = top`, keeping the top.
+    SetRegMember(u32, Sym),
+    /// SetRegChild + Pop.
+    SetRegChildPop(u32, i32),
+    /// SetRegMember + Pop.
+    SetRegMemberPop(u32, Sym),
     /// SetChild(i) + Pop.
     SetChildPop(i32),
     /// SetMember(name) + Pop.

@@ -38,6 +38,8 @@ fn fused(prev: Op, op: Op) -> Option<Op> {
         (Op::LoadReg(r), Op::GetMember(s)) => Op::RegGetMember(r, s),
         (Op::Dup, Op::GetMember(s)) => Op::DupGetMember(s),
         (Op::SetChild(i), Op::Pop) => Op::SetChildPop(i),
+        (Op::SetRegChild(r, i), Op::Pop) => Op::SetRegChildPop(r, i),
+        (Op::SetRegMember(r, s), Op::Pop) => Op::SetRegMemberPop(r, s),
         (Op::SetMember(s), Op::Pop) => Op::SetMemberPop(s),
         _ => return None,
     })

@@ -57,7 +57,6 @@ impl Vm {
                 self.stack.push(Value::Bool($test(ord)));
             }};
         }
-        let _ = base;
         match op {
             Op::Dup => {
                 let v = top!().clone();
@@ -223,6 +222,16 @@ impl Vm {
                 let target = pop!();
                 tri!(self.set_member_value(&target, name, v.clone()));
                 self.stack.push(v);
+            }
+            Op::SetRegChild(r, i) => {
+                let v = top!().clone();
+                let target = self.stack[base + r as usize].clone();
+                tri!(self.set_child_value(&target, i, v));
+            }
+            Op::SetRegMember(r, name) => {
+                let v = top!().clone();
+                let target = self.stack[base + r as usize].clone();
+                tri!(self.set_member_value(&target, name, v));
             }
             Op::SetChild(i) => {
                 let v = pop!();

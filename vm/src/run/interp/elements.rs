@@ -4,7 +4,7 @@
 //! goes through `members` as before, which also words the errors.
 
 use crate::members;
-use crate::statehash::{self, Site};
+use crate::statehash::{self, Site, StateHash};
 use crate::symbol::Sym;
 use crate::value::Value;
 use crate::vm::Vm;
@@ -57,28 +57,41 @@ impl Vm {
         i: i32,
         v: Value,
     ) -> Result<(), Value> {
-        if let Value::Array(a) = target
-            && let Ok(mut a) = a.try_borrow_mut()
-            && let Some(slot) = usize::try_from(i).ok().and_then(|i| a.get_mut(i))
-        {
-            if self.state.on {
-                let logged = v.clone();
-                Value::put(slot, v);
-                drop(a);
-                self.state.write(Site::Child, i as u64, &logged);
-            } else {
-                Value::put(slot, v);
-            }
-            return Ok(());
-        }
-        if self.state.on {
-            members::set_child(target, i as i64, v.clone())?;
-            self.state.write(Site::Child, i as u64, &v);
-        } else {
-            members::set_child(target, i as i64, v)?;
-        }
-        Ok(())
+        set_child(&mut self.state, target, i, v)
     }
+}
+
+/// Sets child `i` of `target` to `v`, hashing the write into `state` when
+/// it is on. A free function, so that `target` can be borrowed from the
+/// operand stack while the state is written (`SetRegChildPop`).
+#[inline]
+pub(super) fn set_child(
+    state: &mut StateHash,
+    target: &Value,
+    i: i32,
+    v: Value,
+) -> Result<(), Value> {
+    if let Value::Array(a) = target
+        && let Ok(mut a) = a.try_borrow_mut()
+        && let Some(slot) = usize::try_from(i).ok().and_then(|i| a.get_mut(i))
+    {
+        if state.on {
+            let logged = v.clone();
+            Value::put(slot, v);
+            drop(a);
+            state.write(Site::Child, i as u64, &logged);
+        } else {
+            Value::put(slot, v);
+        }
+        return Ok(());
+    }
+    if state.on {
+        members::set_child(target, i as i64, v.clone())?;
+        state.write(Site::Child, i as u64, &v);
+    } else {
+        members::set_child(target, i as i64, v)?;
+    }
+    Ok(())
 }
 
 /// `v/i`: an array element in range, inline; the rest (negative indices,

@@ -411,6 +411,18 @@ impl Vm {
                         let v = tri!(elements::get_member(top!(), name));
                         self.stack.push(v);
                     }
+                    Op::SetRegChildPop(r, i) => {
+                        let v = pop!();
+                        // The target stays in its register: no `Rc` traffic.
+                        let target = &self.stack[base + r as usize];
+                        tri!(elements::set_child(&mut self.state, target, i, v));
+                    }
+                    Op::SetRegMemberPop(r, name) => {
+                        let v = pop!();
+                        let target = self.stack[base + r as usize].clone();
+                        tri!(self.set_member_value(&target, name, v));
+                        target.discard();
+                    }
                     Op::SetChildPop(i) => {
                         let v = pop!();
                         let target = pop!();
