@@ -301,6 +301,12 @@ impl Vm {
                     }
                     Op::AddInt(k) => {
                         let a = self.stack.last_mut().expect("operand");
+                        if let Value::Int(x) = a
+                            && let Some(n) = x.checked_add(k as i64)
+                        {
+                            *x = n;
+                            continue;
+                        }
                         let r = int_or!(a, k, ops::add);
                         Value::put(self.stack.last_mut().expect("operand"), r);
                     }
@@ -309,6 +315,16 @@ impl Vm {
                         self.stack.push(v);
                     }
                     Op::IncRegBy(r, k) => {
+                        // An integer register is updated in place.
+                        if let Value::Int(x) = &mut self.stack[base + r as usize]
+                            && let Some(n) = x.checked_add(k as i64)
+                        {
+                            *x = n;
+                            if self.state.on {
+                                self.state.write(Site::Register, r as u64, &Value::Int(n));
+                            }
+                            continue;
+                        }
                         let v = int_or!(&self.stack[base + r as usize], k, ops::add);
                         if self.state.on {
                             self.state.write(Site::Register, r as u64, &v);
@@ -382,6 +398,19 @@ impl Vm {
                         self.stack.push(v);
                     }
                     Op::IncRegByReg(a, b) => {
+                        // Integers are added in place (the deliberate bug
+                        // `HiddenWrite` takes the general path).
+                        if !cfg!(feature = "mutations")
+                            && let Value::Int(y) = self.stack[base + b as usize]
+                            && let Value::Int(x) = &mut self.stack[base + a as usize]
+                            && let Some(n) = x.checked_add(y)
+                        {
+                            *x = n;
+                            if self.state.on {
+                                self.state.write(Site::Register, a as u64, &Value::Int(n));
+                            }
+                            continue;
+                        }
                         let (x, y) = (
                             &self.stack[base + a as usize],
                             &self.stack[base + b as usize],
@@ -501,10 +530,11 @@ impl Vm {
                     Op::Add => {
                         let b = pop!();
                         let a = self.stack.last_mut().expect("operand");
-                        if let (Value::Int(x), Value::Int(y)) = (&*a, &b)
+                        // In place: no replace-and-drop of the integer.
+                        if let (Value::Int(x), Value::Int(y)) = (&mut *a, &b)
                             && let Some(r) = x.checked_add(*y)
                         {
-                            Value::put(a, Value::Int(r));
+                            *x = r;
                         } else {
                             let r = tri!(ops::add(a, &b));
                             Value::put(self.stack.last_mut().expect("operand"), r);
@@ -514,10 +544,10 @@ impl Vm {
                     Op::Sub => {
                         let b = pop!();
                         let a = self.stack.last_mut().expect("operand");
-                        if let (Value::Int(x), Value::Int(y)) = (&*a, &b)
+                        if let (Value::Int(x), Value::Int(y)) = (&mut *a, &b)
                             && let Some(r) = x.checked_sub(*y)
                         {
-                            Value::put(a, Value::Int(r));
+                            *x = r;
                         } else {
                             let r = tri!(ops::sub(a, &b));
                             Value::put(self.stack.last_mut().expect("operand"), r);
