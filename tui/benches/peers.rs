@@ -1,10 +1,13 @@
 //! Our VM against peers on the same workloads, in one run (programs in
-//! benches/programs/): recursive fib(30) and a 10-million-iteration `while`
-//! loop against Lua 5.4; a million concurrent timers against tokio tasks on
-//! a paused clock (examples/tokio_timers.rs). Each run is a fresh process,
-//! timed by its own CPU time (user + sys, from `wait4`), with its peak
-//! resident memory. `tui/benches/run.sh` builds what it needs, installs
-//! lua5.4 when missing, and runs this.
+//! benches/programs/): recursive fib(30), a 10-million-iteration `while`
+//! loop and 1M iterations of mixed array and map element reads and writes
+//! against Lua 5.4, with LuaJIT's interpreter (`luajit -joff`) shown for
+//! reference; a million concurrent timers against tokio tasks on a paused
+//! clock (examples/tokio_timers.rs). Each run is a fresh process, timed by
+//! its own CPU time (user + sys, from `wait4`), with its peak resident
+//! memory. The report gives each ratio with its target (issue 12) and
+//! whether it is met. `tui/benches/run.sh` builds what it needs, installs
+//! lua5.4 and luajit when missing, and runs this.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -45,30 +48,61 @@ fn run_once(program: &Path, args: &[&Path]) -> (Duration, i64) {
     (tv(usage.ru_utime) + tv(usage.ru_stime), usage.ru_maxrss)
 }
 
-/// A workload: our program and the peer's command line.
+/// A workload: our program, the peer's command line, and the target.
 struct Workload {
     name: &'static str,
     peer: &'static str,
     peer_cmd: Vec<PathBuf>,
+    /// Another implementation shown for scale, not compared against.
+    reference: Option<(&'static str, Vec<PathBuf>)>,
+    /// The most time (ours / the peer's) that meets the target.
+    max_time_ratio: f64,
+    /// The most peak memory that meets the target, in MiB (absolute), if
+    /// there is such a target.
+    max_peak_mib: Option<f64>,
 }
 
 fn workloads() -> Vec<Workload> {
     let programs = crate_dir().join("benches/programs");
+    let lua = |name: &str| -> Vec<PathBuf> { vec!["lua5.4".into(), programs.join(name)] };
+    let luajit = |name: &str| -> Option<(&'static str, Vec<PathBuf>)> {
+        Some((
+            "luajit-joff",
+            vec!["luajit".into(), "-joff".into(), programs.join(name)],
+        ))
+    };
     vec![
         Workload {
             name: "fib",
             peer: "lua5.4",
-            peer_cmd: vec!["lua5.4".into(), programs.join("fib.lua")],
+            peer_cmd: lua("fib.lua"),
+            reference: luajit("fib.lua"),
+            max_time_ratio: 1.5,
+            max_peak_mib: Some(20.0),
         },
         Workload {
             name: "while",
             peer: "lua5.4",
-            peer_cmd: vec!["lua5.4".into(), programs.join("while.lua")],
+            peer_cmd: lua("while.lua"),
+            reference: luajit("while.lua"),
+            max_time_ratio: 1.5,
+            max_peak_mib: Some(20.0),
+        },
+        Workload {
+            name: "elements",
+            peer: "lua5.4",
+            peer_cmd: lua("elements.lua"),
+            reference: luajit("elements.lua"),
+            max_time_ratio: 2.0,
+            max_peak_mib: None,
         },
         Workload {
             name: "timers",
             peer: "tokio",
             peer_cmd: vec![crate_dir().join("../target/release/examples/tokio_timers")],
+            reference: None,
+            max_time_ratio: 0.3,
+            max_peak_mib: None,
         },
     ]
 }
@@ -84,10 +118,11 @@ fn peer(c: &mut Criterion, w: &Workload) {
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(5));
-    let runs: [(&str, Vec<PathBuf>); 2] = [
+    let mut runs: Vec<(&str, Vec<PathBuf>)> = vec![
         ("gene", vec![gene, PathBuf::from("run"), program]),
         (w.peer, w.peer_cmd.clone()),
     ];
+    runs.extend(w.reference.clone());
     for (name, cmd) in runs {
         let args: Vec<&Path> = cmd[1..].iter().map(PathBuf::as_path).collect();
         let mut best = Duration::MAX;
@@ -104,10 +139,13 @@ fn peer(c: &mut Criterion, w: &Workload) {
                 total
             })
         });
-        RESULTS
-            .lock()
-            .unwrap()
-            .push((w.name.into(), name.into(), best, peak));
+        // A run the command line's filter left out has no figure.
+        if best != Duration::MAX {
+            RESULTS
+                .lock()
+                .unwrap()
+                .push((w.name.into(), name.into(), best, peak));
+        }
     }
     group.finish();
 }
@@ -136,15 +174,32 @@ fn report() {
                 .map(|r| (r.2.as_secs_f64(), r.3 as f64))
         };
         if let (Some((gt, gm)), Some((pt, pm))) = (get("gene"), get(w.peer)) {
+            let ratio = gt / pt;
+            let peak = gm / 1024.0;
+            let mut verdict = format!(
+                "target <= {:.2}x time: {}",
+                w.max_time_ratio,
+                met(ratio <= w.max_time_ratio)
+            );
+            if let Some(max) = w.max_peak_mib {
+                verdict += &format!(", peak < {max} MiB: {}", met(peak < max));
+            }
+            let reference = match (&w.reference, w.reference.as_ref().and_then(|r| get(r.0))) {
+                (Some((name, _)), Some((rt, _))) => format!(" ({name}: {:.2}x lua)", rt / pt),
+                _ => String::new(),
+            };
             println!(
-                "{}: gene / {} = {:.2}x time, {:.2}x memory",
+                "{}: gene / {} = {ratio:.2}x time, {:.2}x memory{reference}; {verdict}",
                 w.name,
                 w.peer,
-                gt / pt,
                 gm / pm
             );
         }
     }
+}
+
+fn met(ok: bool) -> &'static str {
+    if ok { "met" } else { "NOT met" }
 }
 
 criterion_group!(peers, benches);

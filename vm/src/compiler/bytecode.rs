@@ -78,6 +78,34 @@ pub enum Op {
     JumpUnlessRegInt(u32, Cmp, i32, u32),
     /// LoadName + JumpIfNotCallable.
     LoadCallee(u32, u32),
+    /// LoadReg(a) + AddReg(b): pushes `reg_a + reg_b`.
+    RegAddReg(u32, u32),
+    /// `reg_a += reg_b` in place: RegAddReg(a, b) + SetReg(a).
+    IncRegByReg(u32, u32),
+    /// The back edge of a `while` whose condition is one
+    /// JumpUnlessRegInt(r, cmp, k, _) at the loop's start, rotated: jumps
+    /// to the body (the instruction after the condition) while the
+    /// condition holds, else falls through to the loop's exit.
+    JumpIfRegInt(u32, Cmp, i32, u32),
+    /// LoadReg(r) + GetChild(i).
+    RegGetChild(u32, i32),
+    /// LoadReg(r) + GetMember(name).
+    RegGetMember(u32, Sym),
+    /// Dup + GetMember(name): reads a member of the top, keeping it.
+    DupGetMember(Sym),
+    /// `reg_r/i = top`, keeping the top: an assignment to an element of
+    /// a register's value whose right side cannot change the register.
+    SetRegChild(u32, i32),
+    /// `reg_r/name = top`, keeping the top.
+    SetRegMember(u32, Sym),
+    /// SetRegChild + Pop.
+    SetRegChildPop(u32, i32),
+    /// SetRegMember + Pop.
+    SetRegMemberPop(u32, Sym),
+    /// SetChild(i) + Pop.
+    SetChildPop(i32),
+    /// SetMember(name) + Pop.
+    SetMemberPop(Sym),
 
     // Operators.
     Add,

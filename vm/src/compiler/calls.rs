@@ -157,6 +157,31 @@ impl Compiler<'_> {
                 }
                 self.emit_var(store, *s);
             }
+            Value::Complex(parts)
+                if let Some(r) = self.register_target(parts)
+                    && writes_no_variable(value) =>
+            {
+                // `(a/0 = e)` with `a` in a register: the element is written
+                // through the register, after `e`, which cannot change `a`.
+                let last = *parts.last().expect("parts");
+                let index = last.name().parse::<i32>().ok();
+                if let Some(a) = arith {
+                    match index {
+                        Some(i) => self.emit(Op::RegGetChild(r, i)),
+                        None => self.emit(Op::RegGetMember(r, last)),
+                    };
+                    self.f().temps += 1;
+                    self.expr(value, false);
+                    self.f().temps -= 1;
+                    self.emit(a);
+                } else {
+                    self.expr(value, false);
+                }
+                match index {
+                    Some(i) => self.emit(Op::SetRegChild(r, i)),
+                    None => self.emit(Op::SetRegMember(r, last)),
+                };
+            }
             Value::Complex(parts) => {
                 let last = *parts.last().expect("parts");
                 self.path(parts, parts.len() - 1);
@@ -182,6 +207,19 @@ impl Compiler<'_> {
                 };
             }
             _ => self.fail("can only assign to a name or a path"),
+        }
+    }
+
+    /// The register of `a` in a two-part path `a/k`, when `a` is a
+    /// variable of this function held in a register.
+    fn register_target(&mut self, parts: &[Sym]) -> Option<u32> {
+        let [first, _] = parts else { return None };
+        if first.with_name(|s| s.is_empty()) {
+            return None;
+        }
+        match self.resolve(*first) {
+            Some((Op::LoadReg(r), _)) => Some(r),
+            _ => None,
         }
     }
 
@@ -226,4 +264,34 @@ impl Compiler<'_> {
         self.f().temps -= 1 + args.len() as u32;
         self.emit(Op::CallMethod(name, args.len() as u32));
     }
+}
+
+/// Whether evaluating `v` cannot assign or declare a variable of the
+/// function compiling it: no assignment, declaration, binding form or
+/// `eval` anywhere in it (calls are fine: a register is out of reach of
+/// other functions). Conservative: it looks at symbols only.
+fn writes_no_variable(v: &Value) -> bool {
+    const WRITERS: &[&str] = &[
+        "=", "+=", "-=", "*=", "/=", "var", "for", "fn", "fnx", "fnxx", "macro", "eval", "$eval",
+        "loop", "while", "repeat", "try", "ns", "do", "if", "case",
+    ];
+    let mut stack = vec![v.clone()];
+    while let Some(v) = stack.pop() {
+        match &v {
+            Value::Symbol(s) if s.with_name(|n| WRITERS.contains(&n)) => return false,
+            Value::Complex(parts) if parts.iter().any(|p| p.with_name(|n| n == "eval")) => {
+                return false;
+            }
+            Value::Gene(g) => {
+                let g = g.borrow();
+                stack.push(g.head.clone());
+                stack.extend(g.props.values().cloned());
+                stack.extend(g.children.iter().cloned());
+            }
+            Value::Array(a) => stack.extend(a.borrow().iter().cloned()),
+            Value::Map(m) => stack.extend(m.borrow().values().cloned()),
+            _ => {}
+        }
+    }
+    true
 }

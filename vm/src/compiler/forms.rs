@@ -471,7 +471,15 @@ impl Compiler<'_> {
             self.expr(f, false);
             self.emit(Op::Pop);
         }
-        self.emit(Op::Jump(start as u32));
+        // A condition that is one register-against-integer test is tested
+        // again at the bottom (loop rotation): one jump per iteration.
+        let back = match exit.map(|e| (e, self.f().code.ops[e])) {
+            Some((e, Op::JumpUnlessRegInt(r, c, k, _))) if e == start => {
+                Op::JumpIfRegInt(r, c, k, start as u32 + 1)
+            }
+            _ => Op::Jump(start as u32),
+        };
+        self.emit(back);
         if let Some(exit) = exit {
             self.patch(exit);
         }

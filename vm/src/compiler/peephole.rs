@@ -32,6 +32,15 @@ fn fused(prev: Op, op: Op) -> Option<Op> {
         (Op::CmpInt(c, k), Op::JumpIfFalse(t)) => Op::JumpUnlessInt(c, k, t),
         (Op::RegCmpInt(r, c, k), Op::JumpIfFalse(t)) => Op::JumpUnlessRegInt(r, c, k, t),
         (Op::LoadName(s), Op::JumpIfNotCallable(t)) => Op::LoadCallee(s, t),
+        (Op::LoadReg(a), Op::AddReg(b)) => Op::RegAddReg(a, b),
+        (Op::RegAddReg(a, b), Op::SetReg(t)) if a == t => Op::IncRegByReg(a, b),
+        (Op::LoadReg(r), Op::GetChild(i)) => Op::RegGetChild(r, i),
+        (Op::LoadReg(r), Op::GetMember(s)) => Op::RegGetMember(r, s),
+        (Op::Dup, Op::GetMember(s)) => Op::DupGetMember(s),
+        (Op::SetChild(i), Op::Pop) => Op::SetChildPop(i),
+        (Op::SetRegChild(r, i), Op::Pop) => Op::SetRegChildPop(r, i),
+        (Op::SetRegMember(r, s), Op::Pop) => Op::SetRegMemberPop(r, s),
+        (Op::SetMember(s), Op::Pop) => Op::SetMemberPop(s),
         _ => return None,
     })
 }
@@ -71,6 +80,7 @@ pub(super) fn retarget(op: Op, target: u32) -> Op {
         Op::JumpUnless(c, _) => Op::JumpUnless(c, target),
         Op::JumpUnlessInt(c, k, _) => Op::JumpUnlessInt(c, k, target),
         Op::JumpUnlessRegInt(r, c, k, _) => Op::JumpUnlessRegInt(r, c, k, target),
+        Op::JumpIfRegInt(r, c, k, _) => Op::JumpIfRegInt(r, c, k, target),
         other => other,
     }
 }

@@ -15,6 +15,24 @@ impl Vm {
     /// at once and leaves its result in the callee's place.
     #[inline]
     pub(crate) fn call(&mut self, callee: usize, named: Option<PropMap>) -> Result<Called, Value> {
+        match named {
+            None => self.call_plain(callee),
+            Some(named) if matches!(&self.stack[callee], Value::Function(c) if !c.proto.is_async) => {
+                self.enter(callee, Some(&named))
+            }
+            // Only Gene functions take named arguments; the others drop
+            // them after the call, as before.
+            Some(named) => {
+                let r = self.call_plain(callee);
+                drop(named);
+                r
+            }
+        }
+    }
+
+    /// `call` without named arguments.
+    #[inline]
+    pub(crate) fn call_plain(&mut self, callee: usize) -> Result<Called, Value> {
         match &self.stack[callee] {
             Value::Function(c) if c.proto.is_async => {
                 // A `^^async` function runs as a new task, at once.
@@ -26,7 +44,7 @@ impl Vm {
                 self.spawn(callee, items.collect(), TaskKind::Async, Some(f), 0)?;
                 Ok(Called::Switched)
             }
-            Value::Function(_) => self.enter(callee, named),
+            Value::Function(_) => self.enter(callee, None),
             Value::Native(n) => {
                 let f = n.f;
                 let mut args = std::mem::take(&mut self.args);
@@ -59,7 +77,11 @@ impl Vm {
 
     /// Pushes a frame for the closure at stack index `callee`, binding the
     /// arguments above it.
-    pub(crate) fn enter(&mut self, callee: usize, named: Option<PropMap>) -> Result<Called, Value> {
+    pub(crate) fn enter(
+        &mut self,
+        callee: usize,
+        named: Option<&PropMap>,
+    ) -> Result<Called, Value> {
         if self.frames.len() >= self.frame_limit && self.too_deep() {
             return Err(stack_overflow(self.config.max_depth));
         }
@@ -68,16 +90,21 @@ impl Vm {
         };
         let proto = &c.proto;
         let (nparams, nregs) = (proto.params.len(), proto.code.nregs as usize);
-        let (simple, body_scope) = (proto.simple && named.is_none(), proto.body_scope);
+        let (simple, body_scope) = (proto.simple, proto.body_scope);
         let (code, ns, entry_scope) = (proto.code.clone(), c.ns.clone(), c.scope_id());
         let base = callee + 1;
-        if simple {
-            if self.stack.len() != base + nparams {
-                self.stack.resize(base + nparams, Value::Nil);
+        // `named` is borrowed: the plain call has no drop glue to run.
+        match named {
+            None if simple => {
+                if self.stack.len() != base + nparams {
+                    self.stack.resize(base + nparams, Value::Nil);
+                }
             }
-        } else {
-            let c = c.clone();
-            self.bind_args(&c, base, named.unwrap_or_default());
+            named => {
+                let c = c.clone();
+                let none = PropMap::default();
+                self.bind_args(&c, base, named.unwrap_or(&none));
+            }
         }
         if self.state.on {
             for (i, v) in self.stack[base..].iter().enumerate() {
@@ -204,9 +231,20 @@ impl Vm {
         let ns = &self.frames.last().expect("frame").ns;
         let e = &self.names.slots[slot as usize];
         if e.epoch == self.names.epoch && std::ptr::eq(e.ns, Rc::as_ptr(ns)) {
+            // Functions, the usual callees, are cloned inline.
+            if let Value::Function(f) = &e.value {
+                return Value::Function(f.clone());
+            }
             return e.value.clone();
         }
-        let ns = ns.clone();
+        self.load_name_slow(slot)
+    }
+
+    /// A cache miss: looks the name up and refills the cache entry.
+    #[inline(never)]
+    fn load_name_slow(&mut self, slot: u32) -> Value {
+        let ns = self.frames.last().expect("frame").ns.clone();
+        let e = &self.names.slots[slot as usize];
         let v = self.lookup(&ns, e.name);
         let e = &mut self.names.slots[slot as usize];
         e.epoch = self.names.epoch;
@@ -247,7 +285,7 @@ impl Vm {
     }
 
     /// The general argument binding: defaults, rest and named parameters.
-    pub(super) fn bind_args(&mut self, c: &Closure, base: usize, named: PropMap) {
+    pub(super) fn bind_args(&mut self, c: &Closure, base: usize, named: &PropMap) {
         let mut args = self.stack.split_off(base).into_iter();
         for p in &c.proto.params {
             let v = match p.kind {

@@ -57,7 +57,6 @@ impl Vm {
                 self.stack.push(Value::Bool($test(ord)));
             }};
         }
-        let _ = base;
         match op {
             Op::Dup => {
                 let v = top!().clone();
@@ -221,26 +220,23 @@ impl Vm {
             Op::SetMember(name) => {
                 let v = pop!();
                 let target = pop!();
-                if let Value::Namespace(ns) = &target {
-                    self.ns_set(ns, name, v.clone());
-                } else {
-                    let max = self.config.max_elements;
-                    tri!(members::set_member(&target, name, v.clone(), max));
-                    if self.state.on {
-                        let at = crate::statehash::name(name);
-                        self.state.write(crate::statehash::Site::Member, at, &v);
-                    }
-                }
+                tri!(self.set_member_value(&target, name, v.clone()));
                 self.stack.push(v);
+            }
+            Op::SetRegChild(r, i) => {
+                let v = top!().clone();
+                let target = self.stack[base + r as usize].clone();
+                tri!(self.set_child_value(&target, i, v));
+            }
+            Op::SetRegMember(r, name) => {
+                let v = top!().clone();
+                let target = self.stack[base + r as usize].clone();
+                tri!(self.set_member_value(&target, name, v));
             }
             Op::SetChild(i) => {
                 let v = pop!();
                 let target = pop!();
-                tri!(members::set_child(&target, i as i64, v.clone()));
-                if self.state.on {
-                    self.state
-                        .write(crate::statehash::Site::Child, i as u64, &v);
-                }
+                tri!(self.set_child_value(&target, i, v.clone()));
                 self.stack.push(v);
             }
             Op::CallMethod(name, argc) => {
@@ -263,7 +259,7 @@ impl Vm {
                 let items = tri!(members::items(&args));
                 let callee = self.stack.len() - 1;
                 self.stack.extend(items);
-                return Ok(match tri!(self.call(callee, None)) {
+                return Ok(match tri!(self.call_plain(callee)) {
                     Called::Value => Flow::Next,
                     Called::Frame | Called::Switched => Flow::Reload,
                     Called::Blocked => Flow::Block,

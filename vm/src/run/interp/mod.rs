@@ -3,6 +3,7 @@
 
 mod call;
 mod cold;
+mod elements;
 
 use std::rc::Rc;
 
@@ -300,6 +301,12 @@ impl Vm {
                     }
                     Op::AddInt(k) => {
                         let a = self.stack.last_mut().expect("operand");
+                        if let Value::Int(x) = a
+                            && let Some(n) = x.checked_add(k as i64)
+                        {
+                            *x = n;
+                            continue;
+                        }
                         let r = int_or!(a, k, ops::add);
                         Value::put(self.stack.last_mut().expect("operand"), r);
                     }
@@ -308,6 +315,16 @@ impl Vm {
                         self.stack.push(v);
                     }
                     Op::IncRegBy(r, k) => {
+                        // An integer register is updated in place.
+                        if let Value::Int(x) = &mut self.stack[base + r as usize]
+                            && let Some(n) = x.checked_add(k as i64)
+                        {
+                            *x = n;
+                            if self.state.on {
+                                self.state.write(Site::Register, r as u64, &Value::Int(n));
+                            }
+                            continue;
+                        }
                         let v = int_or!(&self.stack[base + r as usize], k, ops::add);
                         if self.state.on {
                             self.state.write(Site::Register, r as u64, &v);
@@ -355,6 +372,98 @@ impl Vm {
                         }
                     }
                     Op::Jump(t) => pc = t as usize,
+                    Op::JumpIfRegInt(r, c, k, t) => {
+                        match ops::cmp_int(c, &self.stack[base + r as usize], k) {
+                            Ok(true) => pc = t as usize,
+                            Ok(false) => {}
+                            // Reported where the condition is written: the
+                            // instruction before the body.
+                            Err(e) => {
+                                pc = t as usize;
+                                throw!(Thrown::error(e));
+                            }
+                        }
+                    }
+                    Op::RegAddReg(a, b) => {
+                        let (x, y) = (
+                            &self.stack[base + a as usize],
+                            &self.stack[base + b as usize],
+                        );
+                        let v = match (x, y) {
+                            (Value::Int(x), Value::Int(y)) if x.checked_add(*y).is_some() => {
+                                Value::Int(x + y)
+                            }
+                            _ => tri!(ops::add(x, y)),
+                        };
+                        self.stack.push(v);
+                    }
+                    Op::IncRegByReg(a, b) => {
+                        // Integers are added in place (the deliberate bug
+                        // `HiddenWrite` takes the general path).
+                        if !cfg!(feature = "mutations")
+                            && let Value::Int(y) = self.stack[base + b as usize]
+                            && let Value::Int(x) = &mut self.stack[base + a as usize]
+                            && let Some(n) = x.checked_add(y)
+                        {
+                            *x = n;
+                            if self.state.on {
+                                self.state.write(Site::Register, a as u64, &Value::Int(n));
+                            }
+                            continue;
+                        }
+                        let (x, y) = (
+                            &self.stack[base + a as usize],
+                            &self.stack[base + b as usize],
+                        );
+                        let v = match (x, y) {
+                            (Value::Int(x), Value::Int(y)) if x.checked_add(*y).is_some() => {
+                                Value::Int(x + y)
+                            }
+                            _ => tri!(ops::add(x, y)),
+                        };
+                        #[cfg(feature = "mutations")]
+                        let v = self.hidden_write(v);
+                        if self.state.on {
+                            self.state.write(Site::Register, a as u64, &v);
+                        }
+                        Value::put(&mut self.stack[base + a as usize], v);
+                    }
+                    Op::RegGetChild(r, i) => {
+                        let v = tri!(elements::get_child(&self.stack[base + r as usize], i));
+                        self.stack.push(v);
+                    }
+                    Op::RegGetMember(r, name) => {
+                        let v = tri!(elements::get_member(&self.stack[base + r as usize], name));
+                        self.stack.push(v);
+                    }
+                    Op::DupGetMember(name) => {
+                        let v = tri!(elements::get_member(top!(), name));
+                        self.stack.push(v);
+                    }
+                    Op::SetRegChildPop(r, i) => {
+                        let v = pop!();
+                        // The target stays in its register: no `Rc` traffic.
+                        let target = &self.stack[base + r as usize];
+                        tri!(elements::set_child(&mut self.state, target, i, v));
+                    }
+                    Op::SetRegMemberPop(r, name) => {
+                        let v = pop!();
+                        let target = self.stack[base + r as usize].clone();
+                        tri!(self.set_member_value(&target, name, v));
+                        target.discard();
+                    }
+                    Op::SetChildPop(i) => {
+                        let v = pop!();
+                        let target = pop!();
+                        tri!(self.set_child_value(&target, i, v));
+                        target.discard();
+                    }
+                    Op::SetMemberPop(name) => {
+                        let v = pop!();
+                        let target = pop!();
+                        tri!(self.set_member_value(&target, name, v));
+                        target.discard();
+                    }
                     Op::JumpIfFalse(t) => {
                         let c = pop!();
                         let t_ = c.is_truthy();
@@ -421,10 +530,11 @@ impl Vm {
                     Op::Add => {
                         let b = pop!();
                         let a = self.stack.last_mut().expect("operand");
-                        if let (Value::Int(x), Value::Int(y)) = (&*a, &b)
+                        // In place: no replace-and-drop of the integer.
+                        if let (Value::Int(x), Value::Int(y)) = (&mut *a, &b)
                             && let Some(r) = x.checked_add(*y)
                         {
-                            Value::put(a, Value::Int(r));
+                            *x = r;
                         } else {
                             let r = tri!(ops::add(a, &b));
                             Value::put(self.stack.last_mut().expect("operand"), r);
@@ -434,10 +544,10 @@ impl Vm {
                     Op::Sub => {
                         let b = pop!();
                         let a = self.stack.last_mut().expect("operand");
-                        if let (Value::Int(x), Value::Int(y)) = (&*a, &b)
+                        if let (Value::Int(x), Value::Int(y)) = (&mut *a, &b)
                             && let Some(r) = x.checked_sub(*y)
                         {
-                            Value::put(a, Value::Int(r));
+                            *x = r;
                         } else {
                             let r = tri!(ops::sub(a, &b));
                             Value::put(self.stack.last_mut().expect("operand"), r);
@@ -476,7 +586,7 @@ impl Vm {
                     Op::Call(argc) => {
                         save_pc!();
                         let callee = self.stack.len() - argc as usize - 1;
-                        match tri!(self.call(callee, None)) {
+                        match tri!(self.call_plain(callee)) {
                             Called::Value => {}
                             Called::Frame | Called::Switched => reload!(),
                             Called::Blocked => return Ok(Exit::Blocked),
@@ -495,7 +605,7 @@ impl Vm {
                                 self.handlers.pop();
                             }
                             self.stack.drain(f.ret..callee);
-                            match self.call(f.ret, None) {
+                            match self.call_plain(f.ret) {
                                 Ok(_) => {}
                                 Err(e) => {
                                     *left = fuel;
@@ -512,7 +622,7 @@ impl Vm {
                             }
                             reload!();
                         } else {
-                            match tri!(self.call(callee, None)) {
+                            match tri!(self.call_plain(callee)) {
                                 Called::Value => {}
                                 Called::Frame | Called::Switched => reload!(),
                                 Called::Blocked => return Ok(Exit::Blocked),

@@ -1,0 +1,121 @@
+//! Element access: the fast paths for array elements and map members
+//! (`a/0`, `a/0 = v`, `m/x = v`), which the fused instructions
+//! (`RegGetChild`, `SetChildPop`, `SetMemberPop`) take; everything else
+//! goes through `members` as before, which also words the errors.
+
+use crate::members;
+use crate::statehash::{self, Site, StateHash};
+use crate::symbol::Sym;
+use crate::value::Value;
+use crate::vm::Vm;
+
+impl Vm {
+    /// Sets member `name` of `target` (a map key, gene property or
+    /// namespace member) to `v`.
+    #[inline]
+    pub(super) fn set_member_value(
+        &mut self,
+        target: &Value,
+        name: Sym,
+        v: Value,
+    ) -> Result<(), Value> {
+        if let Value::Namespace(ns) = target {
+            self.ns_set(ns, name, v);
+            return Ok(());
+        }
+        let max = self.config.max_elements;
+        if let Value::Map(m) = target
+            && let Ok(mut m) = m.try_borrow_mut()
+            && let Some(slot) = m.get_mut(&name)
+        {
+            // An existing key: replaced in place, one lookup.
+            if self.state.on {
+                let logged = v.clone();
+                Value::put(slot, v);
+                drop(m);
+                self.state
+                    .write(Site::Member, statehash::name(name), &logged);
+            } else {
+                Value::put(slot, v);
+            }
+            return Ok(());
+        }
+        if self.state.on {
+            members::set_member(target, name, v.clone(), max)?;
+            self.state.write(Site::Member, statehash::name(name), &v);
+        } else {
+            members::set_member(target, name, v, max)?;
+        }
+        Ok(())
+    }
+
+    /// Sets child `i` of `target` (an array element or gene child) to `v`.
+    #[inline]
+    pub(super) fn set_child_value(
+        &mut self,
+        target: &Value,
+        i: i32,
+        v: Value,
+    ) -> Result<(), Value> {
+        set_child(&mut self.state, target, i, v)
+    }
+}
+
+/// Sets child `i` of `target` to `v`, hashing the write into `state` when
+/// it is on. A free function, so that `target` can be borrowed from the
+/// operand stack while the state is written (`SetRegChildPop`).
+#[inline]
+pub(super) fn set_child(
+    state: &mut StateHash,
+    target: &Value,
+    i: i32,
+    v: Value,
+) -> Result<(), Value> {
+    if let Value::Array(a) = target
+        && let Ok(mut a) = a.try_borrow_mut()
+        && let Some(slot) = usize::try_from(i).ok().and_then(|i| a.get_mut(i))
+    {
+        if state.on {
+            let logged = v.clone();
+            Value::put(slot, v);
+            drop(a);
+            state.write(Site::Child, i as u64, &logged);
+        } else {
+            Value::put(slot, v);
+        }
+        return Ok(());
+    }
+    if state.on {
+        members::set_child(target, i as i64, v.clone())?;
+        state.write(Site::Child, i as u64, &v);
+    } else {
+        members::set_child(target, i as i64, v)?;
+    }
+    Ok(())
+}
+
+/// `v/i`: an array element in range, inline; the rest (negative indices,
+/// genes, errors) through `members::get_child`.
+#[inline(always)]
+pub(super) fn get_child(v: &Value, i: i32) -> Result<Value, Value> {
+    if let Value::Array(a) = v
+        && let Ok(a) = a.try_borrow()
+        && let Some(x) = usize::try_from(i).ok().and_then(|i| a.get(i))
+    {
+        return Ok(x.clone());
+    }
+    members::get_child(v, i as i64)
+}
+
+/// `v/name`: a map key that is there, inline; the rest through
+/// `members::get_member`.
+#[inline(always)]
+pub(super) fn get_member(v: &Value, name: Sym) -> Result<Value, Value> {
+    if let Value::Map(m) = v
+        && let Ok(m) = m.try_borrow()
+        && let Some(x) = m.get(&name)
+    {
+        return Ok(x.clone());
+    }
+    members::get_member(v, name)
+}
