@@ -76,11 +76,18 @@ fn trace_format_shows_the_header_keys_in_the_order_written() {
     let trace = std::fs::read_to_string(dir.join("out.jsonl")).unwrap();
     let header = trace.lines().next().unwrap();
     let written = keys_in_order(header);
-    assert_eq!(documented, written, "doc's header keys vs a recorded header's");
+    assert_eq!(
+        documented, written,
+        "doc's header keys vs a recorded header's"
+    );
 
     // The version the example shows is the version written.
     let version = |s: &str| {
-        regex::Regex::new(r#""version":(\d+)"#).unwrap().captures(s).unwrap()[1].to_string()
+        regex::Regex::new(r#""version":(\d+)"#)
+            .unwrap()
+            .captures(s)
+            .unwrap()[1]
+            .to_string()
     };
     assert_eq!(version(example), version(header));
     let _ = std::fs::remove_dir_all(&dir);

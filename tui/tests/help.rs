@@ -32,7 +32,10 @@ fn help_texts_are_as_snapshotted() {
     insta::assert_snapshot!("gene_help", help(GENE, None));
     insta::assert_snapshot!("gene_trace_help", help(GENE_TRACE, None));
     for sub in SUBCOMMANDS {
-        insta::assert_snapshot!(format!("gene_trace_{sub}_help"), help(GENE_TRACE, Some(sub)));
+        insta::assert_snapshot!(
+            format!("gene_trace_{sub}_help"),
+            help(GENE_TRACE, Some(sub))
+        );
     }
 }
 
@@ -168,6 +171,10 @@ fn every_example_in_the_help_works_as_shown() {
     ] {
         assert!(dir.join(f).exists(), "{f}");
     }
-    assert!(std::fs::read_to_string(dir.join("gene-trace.bash")).unwrap().contains("gene-trace"));
+    assert!(
+        std::fs::read_to_string(dir.join("gene-trace.bash"))
+            .unwrap()
+            .contains("gene-trace")
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -65,13 +65,12 @@ fn the_first_steps_install_both_binaries_then_run_an_example_and_the_tests() {
     let readme = readme();
     let steps = section(&readme, "Two commands");
     let lines = sh_lines(steps);
-    assert_eq!(
-        lines.len(),
-        3,
-        "install, the example, the tests: {lines:?}"
-    );
+    assert_eq!(lines.len(), 3, "install, the example, the tests: {lines:?}");
     // The install step installs the package that holds both binaries.
-    assert_eq!(command_of(lines[0]), ["cargo", "install", "--locked", "--path", "tui"]);
+    assert_eq!(
+        command_of(lines[0]),
+        ["cargo", "install", "--locked", "--path", "tui"]
+    );
     let manifest = std::fs::read_to_string(repo().join("tui/Cargo.toml")).unwrap();
     for bin in ["gene", "gene-trace"] {
         assert!(
@@ -79,16 +78,16 @@ fn the_first_steps_install_both_binaries_then_run_an_example_and_the_tests() {
             "tui/Cargo.toml declares {bin}"
         );
     }
-    assert_eq!(command_of(lines[2]), ["cargo", "test", "--workspace", "--no-fail-fast"]);
+    assert_eq!(
+        command_of(lines[2]),
+        ["cargo", "test", "--workspace", "--no-fail-fast"]
+    );
 
     // The example prints exactly the capture that follows: program output
     // then `--stats`.
     let out = run(&command_of(lines[1]));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let start = steps
-        .find("```text\n")
-        .expect("the README's capture")
-        + "```text\n".len();
+    let start = steps.find("```text\n").expect("the README's capture") + "```text\n".len();
     let shown = &steps[start..start + steps[start..].find("```").unwrap()];
     assert_eq!(format!("{}{}", text(&out.stdout), text(&out.stderr)), shown);
 }
@@ -106,7 +105,9 @@ fn readme_captures_of_bundled_programs_are_what_the_commands_print() {
         .nth(1)
         .expect("README's error capture");
     let shown = &capture[..capture.find("```").unwrap()];
-    let out = run(&command_of("gene run fixtures/errors/01_uncaught_throw.gene"));
+    let out = run(&command_of(
+        "gene run fixtures/errors/01_uncaught_throw.gene",
+    ));
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(format!("{}{}", text(&out.stdout), text(&out.stderr)), shown);
 
@@ -125,7 +126,10 @@ fn readme_captures_of_bundled_programs_are_what_the_commands_print() {
     let wall = first.find(" in ").unwrap();
     assert!(printed.starts_with(&first[..wall]), "{printed}");
     for part in rest.split("  ...\n") {
-        assert!(printed.contains(part), "README shows:\n{part}\nexplore printed:\n{printed}");
+        assert!(
+            printed.contains(part),
+            "README shows:\n{part}\nexplore printed:\n{printed}"
+        );
     }
 }
 
@@ -141,5 +145,9 @@ fn readme_test_command_on_the_fixtures_passes() {
         .expect("README runs the fixtures through gene-trace test");
     let out = run(&command_of(line));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
-    assert!(text(&out.stdout).contains(" 0 failed"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains(" 0 failed"),
+        "{}",
+        text(&out.stdout)
+    );
 }

@@ -26,7 +26,9 @@ pub fn get_member(v: &Value, name: Sym) -> Result<Value, Value> {
             // A built-in this VM does not have (upstream's `gene/os/exec`,
             // `gene/json/parse`, `genex/http`, ...): say so, rather than
             // hand on a nil that fails later with a vaguer message.
-            (None, Some(_)) if name.with_name(crate::compiler::unsupported::reported_at_the_call) => {
+            (None, Some(_))
+                if name.with_name(crate::compiler::unsupported::reported_at_the_call) =>
+            {
                 Ok(Value::Nil)
             }
             (None, Some(path)) => Err(err(format!(
