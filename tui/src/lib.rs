@@ -4,6 +4,7 @@ pub mod args;
 pub mod budget;
 pub mod diff;
 pub mod export;
+pub mod help;
 pub mod output;
 pub mod paths;
 pub mod replay;

@@ -308,26 +308,6 @@ fn dash_reads_the_program_from_stdin() {
 }
 
 #[test]
-fn readme_first_command_prints_what_the_readme_shows() {
-    // README.md's first command and the output it shows, program output
-    // then `--stats`, must stay true.
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
-    let start = readme
-        .find("```text\nfib(20) = 6765")
-        .expect("the README's capture")
-        + "```text\n".len();
-    let shown = &readme[start..start + readme[start..].find("```").unwrap()];
-    let tour = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../fixtures/examples/tour.gene"
-    );
-    let out = gene_trace(&["run", "--stats", tour], "");
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(format!("{}{}", text(&out.stdout), text(&out.stderr)), shown);
-}
-
-#[test]
 fn a_trace_that_cannot_be_written_is_an_error() {
     let out = gene_trace(&["run", "--trace", "/dev/full"], "(println 1)");
     assert_eq!(out.status.code(), Some(1));

@@ -14,7 +14,8 @@ static ALLOCATOR: gene_sim::memory::Counting = gene_sim::memory::Counting;
 #[command(
     name = "gene",
     version,
-    about = "Run Gene programs (a drop-in for upstream's `gene`)"
+    about = "Run Gene programs (a drop-in for upstream's `gene`)",
+    after_help = gene_trace::help::GENE
 )]
 struct Cli {
     #[command(subcommand)]

@@ -16,7 +16,7 @@ mod functions;
 mod peephole;
 mod scan;
 mod try_form;
-mod unsupported;
+pub(crate) mod unsupported;
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -22,13 +22,20 @@ pub(super) const UNSUPPORTED_FORMS: [&str; 10] = [
 /// Upstream's built-in functions (in its `gene` namespace) that this VM
 /// does not have. Called while nothing defines them, they raise an error; a
 /// program's own function of that name still wins.
-const UNSUPPORTED_BUILTINS: [&str; 5] = [
+pub(crate) const UNSUPPORTED_BUILTINS: [&str; 5] = [
     "debug",
     "print_stack",
     "print_instructions",
     "trace_start",
     "trace_end",
 ];
+
+/// Whether the compiler's call check reports a read of `gene/NAME` itself
+/// (with the call's whole path): then the member read gives nil, not its
+/// own error.
+pub(crate) fn reported_at_the_call(name: &str) -> bool {
+    name == "vm" || UNSUPPORTED_BUILTINS.contains(&name)
+}
 
 /// The name a call head gives an unsupported built-in (`x`, `$x`, `gene/x`
 /// or anything under `gene/vm/`), and how many path parts name it.

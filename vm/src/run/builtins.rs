@@ -28,7 +28,7 @@ pub fn install(gene: &Namespace) {
         Sym::new("Future"),
         Value::Class(Rc::new(Class { name: "Future" })),
     );
-    let io = Namespace::new("io");
+    let io = Namespace::builtin("io", "gene/io");
     define(
         &io,
         &[
@@ -39,7 +39,7 @@ pub fn install(gene: &Namespace) {
         ],
     );
     gene.set(Sym::new("io"), Value::Namespace(io));
-    let time = Namespace::new("time");
+    let time = Namespace::builtin("time", "gene/time");
     define(&time, &[("now", now)]);
     gene.set(Sym::new("time"), Value::Namespace(time));
 }

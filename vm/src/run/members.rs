@@ -21,7 +21,21 @@ pub fn get_member(v: &Value, name: Sym) -> Result<Value, Value> {
             .cloned()
             .ok_or_else(|| err(format!("key not found: {name}"))),
         Value::Gene(g) => Ok(g.borrow().props.get(&name).cloned().unwrap_or(Value::Nil)),
-        Value::Namespace(ns) => Ok(ns.get(name).unwrap_or(Value::Nil)),
+        Value::Namespace(ns) => match (ns.get(name), ns.builtin) {
+            (Some(v), _) => Ok(v),
+            // A built-in this VM does not have (upstream's `gene/os/exec`,
+            // `gene/json/parse`, `genex/http`, ...): say so, rather than
+            // hand on a nil that fails later with a vaguer message.
+            (None, Some(_))
+                if name.with_name(crate::compiler::unsupported::reported_at_the_call) =>
+            {
+                Ok(Value::Nil)
+            }
+            (None, Some(path)) => Err(err(format!(
+                "`{path}/{name}` is not supported (this VM has no such built-in)"
+            ))),
+            (None, None) => Ok(Value::Nil),
+        },
         Value::Exception(e) if name == sym::MESSAGE => {
             Ok(Value::Str(std::rc::Rc::new(Box::from(&*e.message))))
         }

@@ -350,8 +350,8 @@ pub struct Vm {
 impl Vm {
     pub fn new(config: VmConfig) -> Vm {
         let global = Namespace::new("global");
-        let gene = Namespace::new("gene");
-        let genex = Namespace::new("genex");
+        let gene = Namespace::builtin("gene", "gene");
+        let genex = Namespace::builtin("genex", "genex");
         global.set(sym::GENE, Value::Namespace(gene.clone()));
         global.set(sym::GENEX, Value::Namespace(genex.clone()));
         crate::builtins::install(&gene);

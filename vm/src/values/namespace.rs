@@ -11,6 +11,9 @@ use crate::value::{PropMap, Value};
 pub struct Namespace {
     pub name: Rc<str>,
     pub members: RefCell<PropMap>,
+    /// For the VM's own namespaces (`gene`, `genex`, `gene/io`, ...): their
+    /// path. Reading a member they lack is a "not supported" error, not nil.
+    pub builtin: Option<&'static str>,
 }
 
 impl Namespace {
@@ -18,6 +21,16 @@ impl Namespace {
         Rc::new(Namespace {
             name: Rc::from(name),
             members: RefCell::new(PropMap::default()),
+            builtin: None,
+        })
+    }
+
+    /// One of the VM's own namespaces, named `name`, at `path`.
+    pub fn builtin(name: &str, path: &'static str) -> Rc<Namespace> {
+        Rc::new(Namespace {
+            name: Rc::from(name),
+            members: RefCell::new(PropMap::default()),
+            builtin: Some(path),
         })
     }
 
