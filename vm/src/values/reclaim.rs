@@ -8,8 +8,10 @@
 //! whose drop would free another such payload) and hands them to a
 //! thread-local queue; the outermost drop empties the queue in a loop. The
 //! native stack stays a few frames deep whatever the depth of the value.
-//! Children that are shared, and values that hold no values (numbers,
-//! strings, symbols, ranges), drop in place as before.
+//! Shared children go through the queue too: a payload held twice by its
+//! parent (`(s = [s s])` in a loop) is freed by the second of those drops,
+//! which in place would recurse once per level. Values that hold no values
+//! (numbers, strings, symbols, ranges) drop in place as before.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -26,19 +28,20 @@ thread_local! {
     static DRAINING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Would dropping `v` free a payload that holds other values?
+/// Could dropping `v` free a payload that holds other values? (Shared or
+/// not: a second reference in the same parent frees it as surely.)
 #[inline]
 fn frees_nested(v: &Value) -> bool {
-    match v {
-        Value::Array(a) => Rc::strong_count(a) == 1,
-        Value::Map(m) => Rc::strong_count(m) == 1,
-        Value::Gene(g) => Rc::strong_count(g) == 1,
-        Value::Function(f) => Rc::strong_count(f) == 1,
-        Value::Namespace(n) => Rc::strong_count(n) == 1,
-        Value::Exception(e) => Rc::strong_count(e) == 1,
-        Value::Future(f) => Rc::strong_count(f) == 1,
-        _ => false,
-    }
+    matches!(
+        v,
+        Value::Array(_)
+            | Value::Map(_)
+            | Value::Gene(_)
+            | Value::Function(_)
+            | Value::Namespace(_)
+            | Value::Exception(_)
+            | Value::Future(_)
+    )
 }
 
 /// Moves `v` into `found` when dropping it would free a nested payload.
@@ -157,6 +160,20 @@ mod tests {
     #[test]
     fn deep_arrays_drop_without_recursion() {
         drop_deep(|v| Value::array(vec![v]));
+    }
+
+    /// Each level holds the one below twice (`(s = [s s])` in a loop): the
+    /// second reference frees it. A few thousand bytes of memory, 300,000
+    /// levels deep.
+    #[test]
+    fn doubly_held_children_drop_without_recursion() {
+        drop_deep(|v| Value::array(vec![v.clone(), v]));
+        drop_deep(|v| {
+            let mut m = PropMap::default();
+            m.insert(Sym::new("a"), v.clone());
+            m.insert(Sym::new("b"), v);
+            Value::map(m)
+        });
     }
 
     #[test]
