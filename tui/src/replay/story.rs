@@ -48,7 +48,7 @@ pub struct EvalSource {
 pub struct Story {
     pub naming: Naming,
     /// Per task id: its `task.awaiting`/`task.awaiting_all` records.
-    awaits: Vec<Vec<u32>>,
+    awaits: Lists,
     /// Per task id: `task.spawned`, `task.finished` and its last throw that
     /// no handler took (NONE when none).
     spawned: Vec<u32>,
@@ -56,7 +56,7 @@ pub struct Story {
     threw: Vec<u32>,
     /// Per future id: the `task.resumed` records of the tasks it woke and
     /// the `task.spawned` records of the callbacks it ran.
-    woke: Vec<Vec<u32>>,
+    woke: Lists,
     pub vars: Vec<Var>,
     /// The `var.*` records and the variable each names (an index into
     /// `vars`), by record index, ascending.
@@ -79,11 +79,11 @@ impl Story {
     pub fn of(trace: &Trace, blocking: bool) -> Story {
         let mut s = Story {
             naming: Naming::new(),
-            awaits: Vec::new(),
+            awaits: Lists::default(),
             spawned: Vec::new(),
             finished: Vec::new(),
             threw: Vec::new(),
-            woke: Vec::new(),
+            woke: Lists::default(),
             vars: Vec::new(),
             var_of: Vec::new(),
             evals: Vec::new(),
@@ -94,6 +94,9 @@ impl Story {
         let mut var_ids: FxHashMap<(u64, &str), u32> = FxHashMap::default();
         // The future each task waits on now (0: none, or `$await_all`).
         let mut waiting: Vec<u64> = Vec::new();
+        // (id, record) pairs, gathered in record order, then grouped.
+        let mut awaits: Vec<(u32, u32)> = Vec::new();
+        let mut woke: Vec<(u32, u32)> = Vec::new();
         for (i, r) in trace.records.iter().enumerate() {
             s.naming.note(r);
             let i32 = i as u32;
@@ -103,27 +106,21 @@ impl Story {
                     if let Some(x) = slot(&mut s.spawned, task(), NONE) {
                         *x = i32;
                     }
-                    if let Some(f) = r.u64("reacts_to").filter(|&f| f > 0)
-                        && let Some(w) = slot(&mut s.woke, f, Vec::new())
-                    {
-                        w.push(i32);
+                    if let Some(f) = r.u64("reacts_to").filter(|&f| f > 0) {
+                        woke.push((f as u32, i32));
                     }
                 }
                 "task.awaiting" | "task.awaiting_all" => {
                     let task = task();
-                    if let Some(a) = slot(&mut s.awaits, task, Vec::new()) {
-                        a.push(i32);
-                    }
+                    awaits.push((task as u32, i32));
                     if let Some(w) = slot(&mut waiting, task, 0) {
                         *w = r.u64("future").unwrap_or(0);
                     }
                 }
                 "task.resumed" => {
                     let f = slot(&mut waiting, task(), 0).map_or(0, std::mem::take);
-                    if f > 0
-                        && let Some(w) = slot(&mut s.woke, f, Vec::new())
-                    {
-                        w.push(i32);
+                    if f > 0 {
+                        woke.push((f as u32, i32));
                     }
                 }
                 "task.finished" => {
@@ -166,6 +163,8 @@ impl Story {
                 _ => {}
             }
         }
+        s.awaits = Lists::of(awaits);
+        s.woke = Lists::of(woke);
         // Two variables of one name: say which scope each is.
         let mut by_name: BTreeMap<&str, usize> = BTreeMap::new();
         for v in &s.vars {
@@ -204,7 +203,7 @@ impl Story {
     /// The last `task.awaiting`/`task.awaiting_all` of `task` before record
     /// `applied` (an index: the state after `records[..applied]`).
     pub fn last_await(&self, task: u64, applied: usize) -> Option<usize> {
-        let a = self.awaits.get(task as usize)?;
+        let a = self.awaits.get(task);
         let k = a.partition_point(|&i| (i as usize) < applied);
         k.checked_sub(1).map(|k| a[k] as usize)
     }
@@ -220,7 +219,7 @@ impl Story {
 
     /// The record of the future's wake-ups: tasks resumed and callbacks run.
     pub fn woke(&self, future: u64) -> &[u32] {
-        self.woke.get(future as usize).map_or(&[], Vec::as_slice)
+        self.woke.get(future)
     }
 
     /// The variable a `var.written`/`var.read` record names.
@@ -356,6 +355,45 @@ impl Story {
         match e {
             Ending::Run => "the run failed with it".into(),
             Ending::Unobserved(f) => format!("unobserved failure of {}", self.naming.failure(*f)),
+        }
+    }
+}
+
+/// Lists of record indices by id, in one allocation: a list per task or
+/// future as its own `Vec` would cost more than its records.
+#[derive(Default)]
+struct Lists {
+    /// Where id `k`'s list starts in `items` (`starts[k]..starts[k + 1]`).
+    starts: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Lists {
+    /// From (id, record) pairs in record order.
+    fn of(mut pairs: Vec<(u32, u32)>) -> Lists {
+        // Stable: each id's records stay in order.
+        pairs.sort_by_key(|&(id, _)| id);
+        let ids = pairs.last().map_or(0, |&(id, _)| id as usize + 1);
+        let mut starts = vec![0u32; ids + 1];
+        for &(id, _) in &pairs {
+            starts[id as usize + 1] += 1;
+        }
+        for k in 1..starts.len() {
+            starts[k] += starts[k - 1];
+        }
+        Lists {
+            starts,
+            items: pairs.into_iter().map(|(_, i)| i).collect(),
+        }
+    }
+
+    fn get(&self, id: u64) -> &[u32] {
+        let Ok(k) = usize::try_from(id) else {
+            return &[];
+        };
+        match (self.starts.get(k), self.starts.get(k + 1)) {
+            (Some(&a), Some(&b)) => &self.items[a as usize..b as usize],
+            _ => &[],
         }
     }
 }
