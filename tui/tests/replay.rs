@@ -5,53 +5,20 @@
 //! recording of demo.gene beside it (`gene-trace run demo.gene --fail-nth 2
 //! --trace demo.jsonl`), so the screens do not change when the VM does.
 
+mod common;
+
+use common::replay::*;
+
 use std::path::Path;
 
-use gene_sim::trace::read::{Trace, read, read_file};
-use gene_trace::replay::app::{App, BreakOn, Mode, Pane, Source, Target};
+use gene_sim::trace::read::{Trace, read};
+use gene_trace::replay::app::{App, BreakOn, Mode, Pane, Target};
 use gene_trace::replay::index::Replay;
 use gene_trace::replay::state::{FutureStatus, State, TaskStatus};
 use gene_trace::replay::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/replay_fixtures");
-
-fn demo_trace() -> Trace {
-    read_file(&Path::new(DIR).join("demo.jsonl")).expect("the demo trace")
-}
-
-fn demo() -> App {
-    let text = std::fs::read_to_string(Path::new(DIR).join("demo.gene")).unwrap();
-    App::new(
-        demo_trace(),
-        "demo.jsonl",
-        Ok(Source::from_text("demo.gene", &text)),
-    )
-}
-
-fn render(app: &App, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| ui::draw(f, app)).unwrap();
-    t.backend().to_string()
-}
-
-fn key(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
-
-fn press(app: &mut App, keys: &[KeyCode]) {
-    for &k in keys {
-        app.on_key(key(k));
-    }
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        app.on_key(key(KeyCode::Char(c)));
-    }
-}
 
 // ---- screens ----
 

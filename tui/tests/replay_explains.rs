@@ -5,19 +5,17 @@
 //! The race walkthrough records fixtures/examples/race.gene afresh, so it
 //! follows the VM; the pane snapshots use the committed demo recording.
 
+mod common;
+
+use common::replay::*;
+
 use std::path::{Path, PathBuf};
 
 use gene_sim::RunConfig;
-use gene_sim::trace::read::{Trace, read_file};
 use gene_trace::replay::against::Against;
 use gene_trace::replay::app::{App, BreakOn, Mode, Pane, Source, Target};
 use gene_trace::replay::story::WarningKind;
-use gene_trace::replay::ui;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/replay_fixtures");
+use ratatui::crossterm::event::KeyCode;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -37,37 +35,6 @@ fn recorded(path: &str, seed: u64) -> App {
     let (_, trace) =
         gene_sim::run_collected(name, &text, &config, &mut std::io::sink()).expect("it runs");
     App::new(trace, "race.jsonl", Ok(Source::from_text(name, &text)))
-}
-
-fn demo_trace(file: &str) -> Trace {
-    read_file(&Path::new(DIR).join(file)).expect("the demo trace")
-}
-
-fn demo() -> App {
-    let text = std::fs::read_to_string(Path::new(DIR).join("demo.gene")).unwrap();
-    App::new(
-        demo_trace("demo.jsonl"),
-        "demo.jsonl",
-        Ok(Source::from_text("demo.gene", &text)),
-    )
-}
-
-fn render(app: &App, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| ui::draw(f, app)).unwrap();
-    t.backend().to_string()
-}
-
-fn press(app: &mut App, keys: &[KeyCode]) {
-    for &k in keys {
-        app.on_key(KeyEvent::new(k, KeyModifiers::NONE));
-    }
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        press(app, &[KeyCode::Char(c)]);
-    }
 }
 
 fn focus(app: &mut App, pane: Pane) {
@@ -492,7 +459,7 @@ fn warnings_list_what_went_wrong_with_jumps() {
 #[test]
 fn against_marks_the_first_divergent_poll() {
     let mut app = demo();
-    let b = demo_trace("demo_ok.jsonl");
+    let b = fixture_trace("demo_ok.jsonl");
     let against = Against::new("demo_ok.jsonl", b, &app.replay.trace);
     let expected = gene_trace::diff::first_divergent_poll(&app.replay.trace, &against.trace);
     assert_eq!(against.divergence, expected);
@@ -508,7 +475,7 @@ fn against_marks_the_first_divergent_poll() {
     insta::assert_snapshot!("against", screen);
     // The same trace against itself is equal.
     let mut same = demo();
-    let t = demo_trace("demo.jsonl");
+    let t = fixture_trace("demo.jsonl");
     same.against = Some(Against::new("demo.jsonl", t, &same.replay.trace));
     assert_eq!(same.against.as_ref().unwrap().divergence, None);
     assert!(render(&same, 120, 40).contains("vs B: equal"));

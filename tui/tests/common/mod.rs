@@ -79,3 +79,4 @@ pub fn shell_words(line: &str) -> Vec<String> {
     }
     words
 }
+pub mod replay;
