@@ -106,6 +106,8 @@ impl Compiler<'_> {
         if let Some(Value::Symbol(op)) = ch.first()
             && INFIX.contains(op)
             && !head_sym.is_some_and(|h| NOT_INFIX_HEADS.contains(&h))
+            // `(import * from "m")` is upstream's import, not a product.
+            && !head_sym.is_some_and(|h| h.with_name(|n| UNSUPPORTED_FORMS.contains(&n)))
         {
             let mut args = vec![g.head.clone()];
             args.extend(ch[1..].iter().cloned());

@@ -22,12 +22,15 @@ pub(super) const UNSUPPORTED_FORMS: [&str; 10] = [
 /// Upstream's built-in functions (in its `gene` namespace) that this VM
 /// does not have. Called while nothing defines them, they raise an error; a
 /// program's own function of that name still wins.
-pub(crate) const UNSUPPORTED_BUILTINS: [&str; 5] = [
+pub(crate) const UNSUPPORTED_BUILTINS: [&str; 8] = [
     "debug",
     "print_stack",
     "print_instructions",
     "trace_start",
     "trace_end",
+    "repl",
+    "http_get",
+    "http_post",
 ];
 
 /// Whether the compiler's call check reports a read of `gene/NAME` itself
