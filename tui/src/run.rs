@@ -121,18 +121,34 @@ pub fn run_program(
     } else {
         Box::new(io::stdout())
     });
-    let run = if extras.unobserved {
+    // Naming the unobserved failures watches every event. While recording
+    // it is a small part of the cost, so it runs with the recording; a
+    // plain simulated run goes without, and only when a failure is left
+    // unobserved is the run made again (the same run: the world is
+    // simulated, the seed is the same) to name it. A real-world run is
+    // never made twice.
+    let recording = sink.is_some();
+    let run = if extras.unobserved && (recording || config.real) {
         gene_sim::run_named
     } else {
         gene_sim::run_traced
     };
-    let report = match run(name, text, &config, &mut out, sink) {
+    let mut report = match run(name, text, &config, &mut out, sink) {
         Ok(r) => r,
         Err(e) => {
             eprint!("{}", e.render());
             return (ExitCode::from(1), None);
         }
     };
+    if extras.unobserved
+        && !recording
+        && !config.real
+        && !report.unobserved_ids.is_empty()
+        && let Ok(again) = gene_sim::run_named(name, text, &config, &mut io::sink(), None)
+        && again.unobserved_ids == report.unobserved_ids
+    {
+        report.unobserved_names = again.unobserved_names;
+    }
     let output_error = out.finish();
     let mut failed = false;
     if extras.unobserved {
