@@ -209,12 +209,7 @@ fn us(tick: u64) -> f64 {
 
 /// Writes the trace as Chrome trace JSON, streaming one event at a time.
 pub fn write_chrome(trace: &Trace, clock: Clock, out: &mut dyn Write) -> std::io::Result<()> {
-    let blocking = trace
-        .header
-        .get("config")
-        .and_then(|c| c.get("await"))
-        .and_then(|a| a.as_str())
-        == Some("blocking");
+    let blocking = trace.blocking_await();
     let fates = Fates::of(trace, blocking);
     // Over the whole trace first: a failure's name says where it threw.
     let names = Naming::of(&trace.records);

@@ -224,6 +224,16 @@ impl Trace {
         self.header.get("seed").and_then(|s| s.as_u64())
     }
 
+    /// The run's `await` blocked its task instead of suspending it (the
+    /// header's `config.await`).
+    pub fn blocking_await(&self) -> bool {
+        self.header
+            .get("config")
+            .and_then(|c| c.get("await"))
+            .and_then(|a| a.as_str())
+            == Some("blocking")
+    }
+
     /// The program's file name in the header.
     pub fn program_name(&self) -> Option<&str> {
         self.header.get("program")?.get("name")?.as_str()

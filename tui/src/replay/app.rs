@@ -325,12 +325,7 @@ impl Touched {
 
 impl App {
     pub fn new(trace: Trace, trace_name: &str, source: Result<Source, String>) -> App {
-        let blocking = trace
-            .header
-            .get("config")
-            .and_then(|c| c.get("await"))
-            .and_then(|a| a.as_str())
-            == Some("blocking");
+        let blocking = trace.blocking_await();
         let (replay, (story, outputs)) = Replay::new_with(trace, |t| {
             let outputs = t
                 .records

@@ -80,12 +80,7 @@ impl Replay {
     }
 
     fn index(trace: &Trace, first_gap: usize, budget: usize) -> Parts {
-        let blocking_await = trace
-            .header
-            .get("config")
-            .and_then(|c| c.get("await"))
-            .and_then(|a| a.as_str())
-            == Some("blocking");
+        let blocking_await = trace.blocking_await();
         let poll_times = trace
             .polls
             .iter()

@@ -16,7 +16,7 @@ use gene_sim::trace::read::{Record, Trace};
 use rustc_hash::FxHashMap;
 
 use super::state::{NONE, State, TaskStatus};
-use crate::export::{Ending, Fates};
+use crate::export::Fates;
 
 mod warnings;
 
@@ -238,21 +238,16 @@ impl Story {
         let info = state.task(task)?;
         let applied = state.applied;
         match info.status {
-            TaskStatus::Suspended(f) => {
+            TaskStatus::Suspended(_) | TaskStatus::AwaitingAll => {
                 let at = self
                     .last_await(task, applied)
                     .and_then(|i| records[i].str("at"))
                     .map(location::short)
                     .unwrap_or_else(|| "?".into());
-                Some(format!("suspended at {at} (await f{f})"))
-            }
-            TaskStatus::AwaitingAll => {
-                let at = self
-                    .last_await(task, applied)
-                    .and_then(|i| records[i].str("at"))
-                    .map(location::short)
-                    .unwrap_or_else(|| "?".into());
-                Some(format!("suspended at {at} ($await_all)"))
+                Some(match info.status {
+                    TaskStatus::Suspended(f) => format!("suspended at {at} (await f{f})"),
+                    _ => format!("suspended at {at} ($await_all)"),
+                })
             }
             TaskStatus::Done { ok } => {
                 let at = self.end_site(records, task, applied)?;
@@ -347,14 +342,6 @@ impl Story {
         match self.previous_write(write) {
             Some(p) => records[p].str("value") != now,
             None => true,
-        }
-    }
-
-    /// The text of an uncaught exception's ending, with names.
-    pub fn ending(&self, e: &Ending) -> String {
-        match e {
-            Ending::Run => "the run failed with it".into(),
-            Ending::Unobserved(f) => format!("unobserved failure of {}", self.naming.failure(*f)),
         }
     }
 }

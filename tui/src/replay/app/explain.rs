@@ -114,13 +114,7 @@ impl App {
             Pane::Futures => {
                 let ids = self.table_ids(Pane::Futures);
                 ids.get(self.table_row(Pane::Futures, &ids))
-                    .and_then(|&f| st.future(f as u64))
-                    .and_then(|f| match f.origin {
-                        super::super::state::Origin::Op(o) => {
-                            st.op(o as u64).and_then(|op| at(op.started as usize))
-                        }
-                        _ => at(f.created as usize),
-                    })
+                    .and_then(|&f| self.future_site(f as u64))
             }
             Pane::Variables => self.var_rows().get(self.var_sel).and_then(|v| at(v.write)),
             Pane::Warnings => self
@@ -171,16 +165,27 @@ impl App {
                 own(op.started as usize)
             }
             "future.resolved" | "future.observed" | "future.unobserved" => {
-                let f = r.u64("future")?;
-                let st = self.state();
-                let info = st.future(f)?;
-                match info.origin {
-                    super::super::state::Origin::Op(o) => own(st.op(o as u64)?.started as usize),
-                    _ => own(info.created as usize),
-                }
+                self.future_site(r.u64("future")?)
             }
             _ => None,
         }
+    }
+
+    /// Where a future was made: its operation's start, or its
+    /// `future.created`.
+    fn future_site(&self, f: u64) -> Option<String> {
+        let st = self.state();
+        let info = st.future(f)?;
+        let i = match info.origin {
+            super::super::state::Origin::Op(o) => st.op(o as u64)?.started,
+            _ => info.created,
+        };
+        self.replay
+            .records()
+            .get(i as usize)
+            .and_then(|r| r.str("at"))
+            .filter(|a| !a.is_empty())
+            .map(str::to_string)
     }
 
     /// The followed location, parsed: the source's lines, and the line

@@ -73,7 +73,7 @@ pub fn find(story: &Story, trace: &Trace, fates: &Fates) -> Vec<Warning> {
                 explained.push(*f);
                 (
                     WarningKind::Unobserved,
-                    format!("{}: {value}", story.ending(&u.ending)),
+                    format!("{}: {value}", u.ending.text(&story.naming)),
                 )
             }
         };

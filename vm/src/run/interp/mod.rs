@@ -411,16 +411,11 @@ impl Vm {
                             }
                             continue;
                         }
-                        let (x, y) = (
+                        // Not two integers, or an overflow: the general rule.
+                        let v = tri!(ops::add(
                             &self.stack[base + a as usize],
-                            &self.stack[base + b as usize],
-                        );
-                        let v = match (x, y) {
-                            (Value::Int(x), Value::Int(y)) if x.checked_add(*y).is_some() => {
-                                Value::Int(x + y)
-                            }
-                            _ => tri!(ops::add(x, y)),
-                        };
+                            &self.stack[base + b as usize]
+                        ));
                         #[cfg(feature = "mutations")]
                         let v = self.hidden_write(v);
                         if self.state.on {
