@@ -46,6 +46,28 @@ pub struct RunConfig {
     /// The longest file a read may return, in bytes (`--max-read-size`);
     /// longer files raise a catchable error. Both worlds apply it.
     pub max_read_size: u64,
+    /// Decisions to replay (`--schedule-file`): the simulated world takes
+    /// them in order until one does not match (`decide`).
+    pub schedule_file: Option<crate::schedule_file::ScheduleFile>,
+    /// Keep every decision made (`Report::decisions`, `--write-schedule`).
+    pub log_decisions: bool,
+}
+
+impl RunConfig {
+    /// Whether this configuration leaves the simulated world choices: the
+    /// random schedule, a schedule file, fault coins or latency jitter.
+    pub fn may_decide(&self) -> bool {
+        use crate::latency::OpKind;
+        let coin = |p: f64| p > 0.0 && p < 1.0;
+        let faults = self.faults.config();
+        self.schedule == Schedule::Random
+            || self.schedule_file.is_some()
+            || coin(faults.fail_probability)
+            || coin(faults.short_read_probability)
+            || [OpKind::Sleep, OpKind::Read, OpKind::Write]
+                .into_iter()
+                .any(|k| self.latency.get(k).jitter_ns > 0)
+    }
 }
 
 impl Default for RunConfig {
@@ -63,6 +85,8 @@ impl Default for RunConfig {
             check_refcounts: false,
             max_memory: None,
             max_read_size: crate::fs::DEFAULT_MAX_READ_SIZE,
+            schedule_file: None,
+            log_decisions: false,
         }
     }
 }
@@ -91,6 +115,10 @@ pub struct Report {
     /// tools give them (`withdraw (race.gene:6) at race.gene:14 (future 3)`,
     /// `trace::names`); empty from the other runs.
     pub unobserved_names: Vec<String>,
+    /// With `RunConfig::log_decisions`: every decision the world made.
+    pub decisions: Vec<crate::decide::Decision>,
+    /// With a schedule file: where the run left it, if it did.
+    pub schedule_left: Option<crate::decide::Left>,
 }
 
 impl Report {
@@ -253,9 +281,17 @@ fn start(vm: &mut Vm, config: &RunConfig, out: &mut dyn Write, sink: Option<&dyn
         let world = RealWorld::new(fs, config.faults.clone(), config.seed);
         drive(vm, world, config, out, sink)
     } else {
-        let world = SimWorld::new(
-            config.seed,
-            config.schedule,
+        let mut decider = crate::decide::Decider::seeded(config.seed, config.schedule)
+            .with_records(sink.is_some() && config.may_decide());
+        if let Some(file) = &config.schedule_file {
+            decider = decider.with_file(file.clone());
+        }
+        if config.log_decisions {
+            decider = decider.with_log();
+        }
+        vm.set_keyed(decider.keyed());
+        let world = SimWorld::with_decider(
+            decider,
             OverlayFs::new(config.root.clone())
                 .with_cwd(&config.cwd)
                 .with_max_read_size(config.max_read_size),
@@ -265,7 +301,13 @@ fn start(vm: &mut Vm, config: &RunConfig, out: &mut dyn Write, sink: Option<&dyn
         if let Some(chooser) = world.chooser() {
             vm.set_chooser(chooser);
         }
-        drive(vm, world, config, out, sink)
+        let decider = world.decider();
+        let mut report = drive(vm, world, config, out, sink);
+        let mut decider = decider.borrow_mut();
+        report.decisions = decider.take_log();
+        decider.finish();
+        report.schedule_left = decider.left().cloned();
+        report
     }
 }
 
@@ -368,6 +410,8 @@ fn drive(
                 poll_miscounts: miscounts,
                 trace_error: None,
                 unobserved_names: Vec::new(),
+                decisions: Vec::new(),
+                schedule_left: None,
             };
             if let Some(r) = recorder {
                 r.end_run(&report.end_fields());

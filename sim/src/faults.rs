@@ -27,6 +27,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::decide::{Draws, Point};
 use crate::latency::OpKind;
 use crate::rng::SimRng;
 
@@ -405,13 +406,14 @@ impl FaultPlan {
     /// reads by `short_read_paths` or `short_read_probability` (only if
     /// `len > 0`, giving a length in `0..len`). See the module docs for
     /// exactly what is drawn from `rng`.
-    pub fn decide(&mut self, kind: OpKind, path: &str, len: usize, rng: &mut SimRng) -> Fault {
+    pub fn decide(&mut self, kind: OpKind, path: &str, len: usize, rng: &mut dyn Draws) -> Fault {
         if !kind.is_io() {
             return Fault::None;
         }
         self.io_ops = self.io_ops.saturating_add(1);
-        let coin_fail = rng.chance(self.config.fail_probability);
-        let coin_short = kind == OpKind::Read && rng.chance(self.config.short_read_probability);
+        let coin_fail = rng.coin(Point::Fail, self.config.fail_probability);
+        let coin_short =
+            kind == OpKind::Read && rng.coin(Point::Short, self.config.short_read_probability);
 
         let fail = self.fail_nth.contains(&self.io_ops)
             || self.fail_paths.iter().any(|g| g.matches(path))
@@ -422,7 +424,7 @@ impl FaultPlan {
         let short = kind == OpKind::Read
             && (coin_short || self.short_read_paths.iter().any(|g| g.matches(path)));
         if short && len > 0 {
-            return Fault::ShortRead(rng.below(len as u64) as usize);
+            return Fault::ShortRead(rng.cut(len as u64) as usize);
         }
         Fault::None
     }
@@ -433,7 +435,7 @@ impl FaultPlan {
         &mut self,
         path: &str,
         read: Result<String, String>,
-        rng: &mut SimRng,
+        rng: &mut dyn Draws,
     ) -> Result<String, String> {
         let len = read.as_ref().map_or(0, String::len);
         match self.decide(OpKind::Read, path, len, rng) {
@@ -449,7 +451,7 @@ impl FaultPlan {
 
     /// The injected failure of a write of `len` bytes about to happen, if
     /// any: a failed write must then write nothing.
-    pub fn write_fault(&mut self, path: &str, len: usize, rng: &mut SimRng) -> Option<String> {
+    pub fn write_fault(&mut self, path: &str, len: usize, rng: &mut dyn Draws) -> Option<String> {
         match self.decide(OpKind::Write, path, len, rng) {
             Fault::Fail(message) => Some(message),
             _ => None,

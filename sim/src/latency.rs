@@ -4,6 +4,8 @@
 //! jitter is uniform in `0..=jitter_ns`, drawn from the latency stream. The
 //! arithmetic saturates at `u64::MAX` instead of overflowing.
 
+use crate::decide::Draws;
+#[cfg(test)]
 use crate::rng::SimRng;
 
 /// The kinds of operation the world performs for the VM.
@@ -48,7 +50,7 @@ pub struct OpLatency {
 impl OpLatency {
     /// The cost of one operation on `bytes` bytes. Draws from `rng` only
     /// when `jitter_ns > 0` (see [`SimRng::jitter`]).
-    pub fn cost(&self, bytes: u64, rng: &mut SimRng) -> u64 {
+    pub fn cost(&self, bytes: u64, rng: &mut dyn Draws) -> u64 {
         self.base_ns
             .saturating_add(self.per_byte_ns.saturating_mul(bytes))
             .saturating_add(rng.jitter(self.jitter_ns))
@@ -113,7 +115,7 @@ impl LatencyModel {
     /// Virtual ns that an operation of `kind` on `bytes` bytes takes.
     /// Saturates at `u64::MAX`. Draws from `rng` (the latency stream) only
     /// if that kind has jitter.
-    pub fn cost(&self, kind: OpKind, bytes: u64, rng: &mut SimRng) -> u64 {
+    pub fn cost(&self, kind: OpKind, bytes: u64, rng: &mut dyn Draws) -> u64 {
         self.get(kind).cost(bytes, rng)
     }
 }

@@ -3,6 +3,7 @@
 //! scheduling) and the real world, behind one driver.
 
 pub mod clock;
+pub mod decide;
 pub mod driver;
 pub mod faults;
 pub mod files;
@@ -11,6 +12,7 @@ pub mod latency;
 pub mod memory;
 pub mod real;
 pub mod rng;
+pub mod schedule_file;
 pub mod timers;
 pub mod trace;
 pub mod world;

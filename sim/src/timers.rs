@@ -31,6 +31,9 @@ mod oracle;
 #[cfg(test)]
 mod props;
 
+/// Picks which of the remaining same-deadline items goes next.
+type Chooser<'a, T> = &'a mut dyn FnMut(&[T]) -> usize;
+
 /// The most emptied buckets a queue keeps for reuse.
 pub const SPARE_BUCKETS: usize = 32;
 
@@ -178,6 +181,18 @@ impl<T> TimerQueue<T> {
         chooser: &mut dyn FnMut(usize) -> usize,
         out: &mut Vec<T>,
     ) -> usize {
+        self.drain_due(now, out, Some(&mut |rest: &[T]| chooser(rest.len())))
+    }
+
+    /// Like [`pop_due_with_into`](Self::pop_due_with_into), with the chooser
+    /// shown the remaining candidates themselves (so that it can name them),
+    /// not only their number: the same shuffle, the same calls.
+    pub fn pop_due_keyed_into(
+        &mut self,
+        now: u64,
+        chooser: &mut dyn FnMut(&[T]) -> usize,
+        out: &mut Vec<T>,
+    ) -> usize {
         self.drain_due(now, out, Some(chooser))
     }
 
@@ -185,7 +200,7 @@ impl<T> TimerQueue<T> {
         &mut self,
         now: u64,
         out: &mut Vec<T>,
-        mut chooser: Option<&mut dyn FnMut(usize) -> usize>,
+        mut chooser: Option<Chooser<'_, T>>,
     ) -> usize {
         let before = out.len();
         while let Some((_, mut bucket)) = self.take_due_bucket(now) {
@@ -232,7 +247,9 @@ impl<T> TimerQueue<T> {
         while let Some((deadline, mut bucket)) = self.take_due_bucket(now) {
             let start = out.len();
             out.extend(bucket.drain(..).map(|item| (deadline, item)));
-            shuffle(&mut out[start..], chooser);
+            shuffle(&mut out[start..], &mut |rest: &[(u64, T)]| {
+                chooser(rest.len())
+            });
             self.recycle(bucket);
         }
         out
@@ -241,11 +258,11 @@ impl<T> TimerQueue<T> {
 
 /// The Fisher–Yates shuffle of one group of equal deadlines (see
 /// [`TimerQueue::pop_due_with`]).
-fn shuffle<X>(group: &mut [X], chooser: &mut dyn FnMut(usize) -> usize) {
+fn shuffle<X>(group: &mut [X], chooser: &mut dyn FnMut(&[X]) -> usize) {
     let k = group.len();
     for i in 0..k.saturating_sub(1) {
         let n = k - i;
-        let j = i + chooser(n) % n;
+        let j = i + chooser(&group[i..]) % n;
         group.swap(i, j);
     }
 }

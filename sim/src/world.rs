@@ -9,10 +9,10 @@ use gene_vm::{Completion, OpId, Request, RequestKind, Ticket, Value};
 use rustc_hash::FxHashMap;
 
 use crate::clock::VirtualClock;
+use crate::decide::{Decider, OpDraws, Point};
 use crate::faults::FaultPlan;
 use crate::fs::{FileSystem, OverlayFs};
 use crate::latency::{LatencyModel, OpKind};
-use crate::rng::{SimRng, Stream};
 use crate::timers::TimerQueue;
 
 pub trait World {
@@ -56,10 +56,20 @@ pub struct SimWorld {
     fs: OverlayFs,
     latency: LatencyModel,
     faults: FaultPlan,
-    latency_rng: SimRng,
-    faults_rng: SimRng,
-    /// Shared with the VM's chooser, so both draw from one stream.
-    schedule_rng: Option<Rc<RefCell<SimRng>>>,
+    /// Every choice the world makes (`decide`); shared with the VM's
+    /// chooser, so that both draw from one schedule stream in one order.
+    decider: Rc<RefCell<Decider>>,
+    /// Pending operations' keys, while the decider uses keys.
+    keys: FxHashMap<OpId, Rc<str>>,
+}
+
+/// The VM's chooser: its picks are the decider's `task` decisions.
+struct TaskChooser(Rc<RefCell<Decider>>);
+
+impl gene_vm::choice::Chooser for TaskChooser {
+    fn choose(&mut self, n: usize, key: &mut dyn FnMut(usize) -> String) -> usize {
+        self.0.borrow_mut().pick(Point::Task, n, key)
+    }
 }
 
 impl SimWorld {
@@ -70,10 +80,16 @@ impl SimWorld {
         latency: LatencyModel,
         faults: FaultPlan,
     ) -> SimWorld {
-        let latency_rng = SimRng::new(seed, Stream::Latency);
-        let faults_rng = SimRng::new(seed, Stream::Faults);
-        let schedule_rng = (schedule == Schedule::Random)
-            .then(|| Rc::new(RefCell::new(SimRng::new(seed, Stream::Schedule))));
+        SimWorld::with_decider(Decider::seeded(seed, schedule), fs, latency, faults)
+    }
+
+    /// A world whose choices `decider` makes.
+    pub fn with_decider(
+        decider: Decider,
+        fs: OverlayFs,
+        latency: LatencyModel,
+        faults: FaultPlan,
+    ) -> SimWorld {
         SimWorld {
             clock: VirtualClock::new(),
             timers: TimerQueue::new(),
@@ -82,44 +98,48 @@ impl SimWorld {
             fs,
             latency,
             faults,
-            latency_rng,
-            faults_rng,
-            schedule_rng,
+            decider: Rc::new(RefCell::new(decider)),
+            keys: FxHashMap::default(),
         }
     }
 
-    /// A chooser for the VM's ready batches, under the random schedule.
-    pub fn chooser(&self) -> Option<Box<dyn FnMut(usize) -> usize>> {
-        let rng = self.schedule_rng.clone()?;
-        Some(Box::new(move |n| rng.borrow_mut().below(n as u64) as usize))
+    /// A chooser for the VM's ready batches, when picks are decisions (the
+    /// random schedule, or a schedule file).
+    pub fn chooser(&self) -> Option<Box<dyn gene_vm::choice::Chooser>> {
+        let picks = self.decider.borrow().picks();
+        picks.then(|| Box::new(TaskChooser(self.decider.clone())) as Box<_>)
+    }
+
+    /// The decider, for what the run reports after it (its log, where it
+    /// left a schedule file).
+    pub fn decider(&self) -> Rc<RefCell<Decider>> {
+        self.decider.clone()
     }
 
     /// Performs an I/O request against the overlay, with its injected fault.
-    fn perform(&mut self, kind: &RequestKind) -> (Completion, u64) {
+    fn perform(&mut self, kind: &RequestKind, key: &dyn Fn() -> String) -> (Completion, u64) {
+        let mut decider = self.decider.borrow_mut();
+        let mut draws = OpDraws {
+            decider: &mut decider,
+            key,
+        };
         match kind {
             RequestKind::Sleep { nanos } => (Ok(Value::Nil), *nanos),
             RequestKind::Read { path } => {
                 let read = self.fs.read(path);
-                let result = self.faults.apply_to_read(path, read, &mut self.faults_rng);
+                let result = self.faults.apply_to_read(path, read, &mut draws);
                 let bytes = result.as_ref().map_or(0, |t| t.len() as u64);
-                let cost = self
-                    .latency
-                    .cost(OpKind::Read, bytes, &mut self.latency_rng);
+                let cost = self.latency.cost(OpKind::Read, bytes, &mut draws);
                 (result.map(Value::string), cost)
             }
             RequestKind::Write { path, data } => {
-                let result = match self
-                    .faults
-                    .write_fault(path, data.len(), &mut self.faults_rng)
-                {
+                let result = match self.faults.write_fault(path, data.len(), &mut draws) {
                     Some(message) => Err(message),
                     None => self.fs.write(path, data),
                 };
                 // A failed write costs its base latency: nothing was written.
                 let bytes = if result.is_ok() { data.len() as u64 } else { 0 };
-                let cost = self
-                    .latency
-                    .cost(OpKind::Write, bytes, &mut self.latency_rng);
+                let cost = self.latency.cost(OpKind::Write, bytes, &mut draws);
                 (result.map(|()| Value::Nil), cost)
             }
         }
@@ -132,7 +152,12 @@ impl World for SimWorld {
     }
 
     fn start(&mut self, req: Request) -> Option<(Ticket, Completion)> {
-        let (mut completion, cost) = self.perform(&req.kind);
+        let id = req.id;
+        let key = || match &req.key {
+            Some(k) => k.to_string(),
+            None => format!("op{id}"),
+        };
+        let (mut completion, cost) = self.perform(&req.kind, &key);
         // An operation that would complete past the end of representable
         // virtual time fails now, instead of the clock saturating.
         let now = self.clock.now();
@@ -152,6 +177,11 @@ impl World for SimWorld {
             if !matches!(completion, Ok(Value::Nil)) {
                 self.results.insert(req.ticket.id, completion);
             }
+            if let Some(key) = req.key
+                && self.decider.borrow().picks()
+            {
+                self.keys.insert(req.ticket.id, key);
+            }
             self.timers.push(at, req.ticket);
             None
         }
@@ -159,17 +189,30 @@ impl World for SimWorld {
 
     fn due(&mut self, out: &mut Vec<(Ticket, Completion)>) {
         let now = self.clock.now();
-        match &self.schedule_rng {
-            Some(rng) => {
-                let rng = rng.clone();
-                self.timers.pop_due_with_into(
-                    now,
-                    &mut |n| rng.borrow_mut().below(n as u64) as usize,
-                    &mut self.due,
-                )
+        if self.decider.borrow().picks() {
+            let decider = self.decider.clone();
+            let keys = &self.keys;
+            self.timers.pop_due_keyed_into(
+                now,
+                &mut |rest: &[Ticket]| {
+                    let mut key = |i: usize| match keys.get(&rest[i].id) {
+                        Some(k) => k.to_string(),
+                        None => format!("op{}", rest[i].id),
+                    };
+                    decider
+                        .borrow_mut()
+                        .pick(Point::Timer, rest.len(), &mut key)
+                },
+                &mut self.due,
+            );
+            if !self.keys.is_empty() {
+                for t in &self.due {
+                    self.keys.remove(&t.id);
+                }
             }
-            None => self.timers.pop_due_into(now, &mut self.due),
-        };
+        } else {
+            self.timers.pop_due_into(now, &mut self.due);
+        }
         let results = &mut self.results;
         out.extend(self.due.drain(..).map(|ticket| {
             let done = if results.is_empty() {
@@ -197,10 +240,11 @@ impl World for SimWorld {
         self.clock.now().hash(&mut h);
         self.timers.len().hash(&mut h);
         self.timers.peek_deadline().hash(&mut h);
-        self.latency_rng.word_pos().hash(&mut h);
-        self.faults_rng.word_pos().hash(&mut h);
-        if let Some(rng) = &self.schedule_rng {
-            rng.borrow().word_pos().hash(&mut h);
+        let (latency, faults, schedule) = self.decider.borrow().word_pos();
+        latency.hash(&mut h);
+        faults.hash(&mut h);
+        if let Some(schedule) = schedule {
+            schedule.hash(&mut h);
         }
         h.finish()
     }

@@ -176,13 +176,13 @@ fn bounded_line_reader_holds_at_most_the_limit() {
 #[test]
 fn reader_names_both_versions_and_opens_only_files() {
     let path =
-        std::env::temp_dir().join(format!("gene-trace-reader-{}-v3.jsonl", std::process::id()));
-    std::fs::write(&path, "{\"format\":\"gene-trace\",\"version\":3}\n").unwrap();
+        std::env::temp_dir().join(format!("gene-trace-reader-{}-v4.jsonl", std::process::id()));
+    std::fs::write(&path, "{\"format\":\"gene-trace\",\"version\":4}\n").unwrap();
     let e = read_file(&path).err().expect("an error");
     let _ = std::fs::remove_file(&path);
     assert_eq!(
         e.to_string(),
-        "line 1: this trace is format version 3; this tool reads version 2 only \
+        "line 1: this trace is format version 4; this tool reads versions 2 and 3 \
          (record it again with `gene-trace run --trace`)"
     );
     let e = read_file(&std::env::temp_dir()).err().expect("an error");

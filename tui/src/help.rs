@@ -31,11 +31,15 @@ Examples:
   gene-trace run fixtures/examples/race.gene --seed 7 --schedule random --trace race7.jsonl
   gene-trace run fixtures/examples/race.gene --stats --check     counts on stderr, every check
   gene-trace run fixtures/examples/race.gene --fail-nth 1        the first I/O operation fails
+  gene-trace run fixtures/examples/race.gene --seed 7 --schedule random --write-schedule race7.schedule
+  gene-trace run fixtures/examples/race.gene --schedule-file race7.schedule  replay its decisions
 --trace -: the trace goes to standard output and the program's output to standard error.
 --check and --check-determinism do all a plain run does (output, --trace of the first run,
 --stats, the program's errors and status), then their check; either gives the run a default
 budget of 50,000,000 instructions and 1 GiB of memory, which --max-instructions N replaces.
-An output path that names an input (the program, the fault plan) is refused.
+--schedule-file replays decisions in order until one no longer matches, then the seed
+decides (a note on stderr says where); the format is in docs/schedules.md.
+An output path that names an input (the program, the fault plan, a schedule file) is refused.
 Exit status: 0 ok; 1 the program failed, a check failed, output could not be written;
 2 usage error or an input that cannot be opened.";
 

@@ -216,23 +216,30 @@ pub const MAX_PROGRAM_BYTES: u64 = 64 * 1024 * 1024;
 /// given. Only a regular file of at most `MAX_PROGRAM_BYTES` is read: a
 /// FIFO or a device is refused at once instead of blocking or reading
 /// forever (the simulated file system's rules, `gene_sim::regular_file`).
-pub fn read_program(path: Option<&str>) -> Result<(String, String), String> {
+/// Reads an input file that must be a regular file of at most `max` bytes
+/// (`what` it is, for the message: `a program`, `a schedule file`).
+pub fn read_input(path: &std::path::Path, what: &str, max: u64) -> Result<String, String> {
     use gene_sim::regular_file::{self, Refusal};
+    let p = path.display();
+    match regular_file::read(path, max) {
+        Ok(text) => Ok(text),
+        Err(Refusal::NotRegular(kind)) => {
+            Err(format!("cannot read {p}: it is {kind}, not a regular file"))
+        }
+        Err(Refusal::TooLarge(max)) => Err(format!(
+            "cannot read {p}: larger than the limit of {max} bytes for {what}"
+        )),
+        Err(Refusal::CannotOpen) => Err(match std::fs::metadata(path) {
+            Err(e) => format!("cannot read {p}: {e}"),
+            Ok(_) => format!("cannot read {p}: not a readable file"),
+        }),
+    }
+}
+
+pub fn read_program(path: Option<&str>) -> Result<(String, String), String> {
     match path {
-        Some(p) if p != "-" => match regular_file::read(std::path::Path::new(p), MAX_PROGRAM_BYTES)
-        {
-            Ok(text) => Ok((p.to_string(), text)),
-            Err(Refusal::NotRegular(what)) => {
-                Err(format!("cannot read {p}: it is {what}, not a regular file"))
-            }
-            Err(Refusal::TooLarge(max)) => Err(format!(
-                "cannot read {p}: larger than the limit of {max} bytes for a program"
-            )),
-            Err(Refusal::CannotOpen) => Err(match std::fs::metadata(p) {
-                Err(e) => format!("cannot read {p}: {e}"),
-                Ok(_) => format!("cannot read {p}: not a readable file"),
-            }),
-        },
+        Some(p) if p != "-" => read_input(std::path::Path::new(p), "a program", MAX_PROGRAM_BYTES)
+            .map(|t| (p.to_string(), t)),
         _ => {
             let mut b = Vec::new();
             io::stdin()

@@ -51,6 +51,13 @@ enum Command {
         /// budget of 50,000,000 instructions and 1 GiB.
         #[arg(long)]
         check: bool,
+        /// Replay the decisions of a schedule file (docs/schedules.md):
+        /// in order, until one no longer matches; the seed decides the rest.
+        #[arg(long, value_name = "FILE")]
+        schedule_file: Option<std::path::PathBuf>,
+        /// Write the run's decisions to FILE, as a schedule file.
+        #[arg(long, value_name = "FILE")]
+        write_schedule: Option<std::path::PathBuf>,
     },
     /// Run a program under many seeds, schedules and fault plans; report
     /// each distinct outcome and every broken invariant.
@@ -133,6 +140,8 @@ fn main() -> ExitCode {
             trace,
             check_determinism,
             check,
+            schedule_file,
+            write_schedule,
         } => match read_program(file.as_deref()) {
             Ok((name, text)) => {
                 let extras = Extras {
@@ -141,6 +150,8 @@ fn main() -> ExitCode {
                     trace,
                     check_determinism,
                     check,
+                    schedule_file,
+                    write_schedule,
                 };
                 run_program(&name, &text, &run, &extras).0
             }

@@ -29,6 +29,10 @@ pub struct Extras {
     /// Recount scope references at the polls (`Vm::audit_if_due`); check every invariant on
     /// the trace.
     pub check: bool,
+    /// Replay the decisions of this schedule file (docs/schedules.md).
+    pub schedule_file: Option<PathBuf>,
+    /// Write the run's decisions to this file, as a schedule file.
+    pub write_schedule: Option<PathBuf>,
 }
 
 /// The trace's destinations: the `--trace` file, and a copy in memory
@@ -88,6 +92,9 @@ pub fn run_program(
         );
     }
     config.check_refcounts |= extras.check;
+    if let Err(e) = schedule_options(name, args, extras, &mut config) {
+        return (crate::args::usage(&e), None);
+    }
     let trace_to_stdout = extras.trace.as_deref().is_some_and(is_stdout);
     if let Some(t) = &extras.trace {
         let mut inputs = vec![Path::new(name)];
@@ -161,6 +168,32 @@ pub fn run_program(
             }
         }
     }
+    if let Some(left) = &report.schedule_left {
+        eprintln!("note: {left}");
+    }
+    if let Some(path) = &extras.write_schedule {
+        let mut replay = format!("gene-trace run {name}");
+        if config.seed != 0 {
+            replay.push_str(&format!(" --seed {}", config.seed));
+        }
+        if args.swarm {
+            replay.push_str(" --swarm");
+        }
+        let about = format!(
+            "the decisions of {name}, seed {}, schedule {}\nreplay (with the run's other options): {replay} --schedule-file {}",
+            config.seed,
+            match config.schedule {
+                gene_sim::Schedule::Fifo => "fifo",
+                gene_sim::Schedule::Random => "random",
+            },
+            path.display()
+        );
+        let text = gene_sim::schedule_file::ScheduleFile::write(&report.decisions, &about);
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            failed = true;
+        }
+    }
     if extras.stats {
         eprint!("{}", report.summary());
     }
@@ -209,4 +242,36 @@ pub fn run_program(
         ExitCode::SUCCESS
     };
     (code, Some(report))
+}
+
+/// `--schedule-file` and `--write-schedule`: both only in the simulation.
+fn schedule_options(
+    name: &str,
+    args: &RunArgs,
+    extras: &Extras,
+    config: &mut gene_sim::RunConfig,
+) -> Result<(), String> {
+    use gene_sim::schedule_file::{MAX_BYTES, ScheduleFile};
+    if config.real && (extras.schedule_file.is_some() || extras.write_schedule.is_some()) {
+        return Err(
+            "--schedule-file and --write-schedule need the simulation: the real world's schedule is the OS's, not --real's"
+                .into(),
+        );
+    }
+    if let Some(path) = &extras.schedule_file {
+        let shown = path.display();
+        let text = crate::read_input(path, "a schedule file", MAX_BYTES)?;
+        // The report starts `error: `, as `usage` prints it.
+        let file = ScheduleFile::parse(&shown.to_string(), &text)
+            .map_err(|e| e.0.strip_prefix("error: ").unwrap_or(&e.0).to_string())?;
+        config.schedule_file = Some(file);
+    }
+    if let Some(out) = &extras.write_schedule {
+        let mut inputs = vec![Path::new(name)];
+        inputs.extend(args.faults.as_deref());
+        inputs.extend(extras.schedule_file.as_deref());
+        paths::check_output("--write-schedule", out, &inputs)?;
+        config.log_decisions = true;
+    }
+    Ok(())
 }

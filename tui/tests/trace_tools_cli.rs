@@ -226,7 +226,7 @@ fn missing_or_unopenable_traces_exit_2_in_every_tool() {
 fn a_newer_trace_version_is_named_in_every_tool() {
     let t = write(
         "v2.jsonl",
-        &["{\"format\":\"gene-trace\",\"version\":3}".to_string()],
+        &["{\"format\":\"gene-trace\",\"version\":4}".to_string()],
     );
     recorded("ok2.jsonl", 0);
     for args in [
@@ -238,7 +238,7 @@ fn a_newer_trace_version_is_named_in_every_tool() {
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         let err = text(&out.stderr);
         assert!(
-            err.contains("this trace is format version 3; this tool reads version 2 only"),
+            err.contains("this trace is format version 4; this tool reads versions 2 and 3"),
             "{args:?}: {err}"
         );
         assert_no_debug_text(&err);

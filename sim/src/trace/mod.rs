@@ -20,7 +20,16 @@ use crate::world::Schedule;
 
 /// The format's name and version, in every header.
 pub const FORMAT: &str = "gene-trace";
-pub const VERSION: u64 = 2;
+pub const VERSION: u64 = 3;
+
+/// The versions the reader reads: version 2 is version 3 without
+/// `decision` records.
+pub const READS: [u64; 2] = [2, 3];
+
+/// `2 and 3`, for messages.
+pub fn reads_text() -> String {
+    READS.map(|v| v.to_string()).join(" and ")
+}
 
 /// The largest program text the header holds (`program.text`); a longer
 /// program is recorded by its digest and length only.
@@ -61,6 +70,7 @@ pub fn header(name: &str, text: &str, config: &RunConfig) -> String {
                 "write": latency(crate::latency::OpKind::Write),
             },
             "faults": config.faults.config().to_toml(),
+            "schedule_file": config.schedule_file.as_ref().map(|f| serde_json::json!({"entries": f.entries.len()})),
         },
         "program": {
             "name": name,

@@ -352,14 +352,14 @@ fn read_sized(
         ));
     }
     match header.get("version") {
-        Some(v) if v.as_u64() == Some(super::VERSION) => {}
+        Some(v) if v.as_u64().is_some_and(|v| super::READS.contains(&v)) => {}
         Some(v) => {
             return Err(bad(
                 1,
                 format!(
-                    "this trace is format version {v}; this tool reads version {} only \
+                    "this trace is format version {v}; this tool reads versions {} \
                      (record it again with `gene-trace run --trace`)",
-                    super::VERSION
+                    super::reads_text()
                 ),
             ));
         }
@@ -367,8 +367,8 @@ fn read_sized(
             return Err(bad(
                 1,
                 format!(
-                    "the header has no version; this tool reads version {}",
-                    super::VERSION
+                    "the header has no version; this tool reads versions {}",
+                    super::reads_text()
                 ),
             ));
         }

@@ -297,6 +297,19 @@ pub static KINDS: &[KindSpec] = &[
         ],
     },
     KindSpec {
+        name: "decision",
+        fields: &[
+            f(
+                "point",
+                Word(&["task", "timer", "fail", "short", "cut", "jitter"]),
+            ),
+            f("key", Text),
+            f("value", Count),
+            f("alternatives", Count),
+            f("among", Text),
+        ],
+    },
+    KindSpec {
         name: "run.end",
         fields: &[
             f("ok", Bool),

@@ -317,7 +317,11 @@ pub struct Vm {
     pub(crate) odd_run: bool,
     /// Checking mode: the futures of operations, held by the driver's tickets.
     pub(crate) op_futures: crate::unobserved::OpFutures,
-    pub(crate) chooser: Option<Box<dyn FnMut(usize) -> usize>>,
+    pub(crate) chooser: Option<Box<dyn crate::choice::Chooser>>,
+    /// Stable keys on (`choice`): task ordinals and operation keys.
+    pub(crate) keyed: bool,
+    /// The ordinal last given to each base key.
+    pub(crate) ordinals: FxHashMap<String, u32>,
     pub(crate) requests: Vec<Request>,
     /// Operations started and not yet completed.
     pub(crate) outstanding: usize,
@@ -401,6 +405,8 @@ impl Vm {
                 == 1,
             op_futures: Default::default(),
             chooser: None,
+            keyed: false,
+            ordinals: FxHashMap::default(),
             requests: Vec::new(),
             outstanding: 0,
             args: Vec::new(),
@@ -436,6 +442,7 @@ impl Vm {
                 blocked: false,
                 body: None,
                 site: None,
+                ordinal: 1,
             },
         );
         self.active.push(main);

@@ -2,6 +2,7 @@
 //! operations the VM asks its driver to perform, and the registry of
 //! unobserved failures.
 
+pub mod choice;
 pub mod future;
 pub(crate) mod reactions;
 pub mod request;

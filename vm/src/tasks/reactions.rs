@@ -273,7 +273,7 @@ impl Vm {
             && let Some(choose) = &mut self.chooser
         {
             for i in (1..reactions.len()).rev() {
-                let j = choose(i + 1).min(i);
+                let j = choose.choose(i + 1, &mut |_| String::new()).min(i);
                 reactions.swap(i, j);
             }
             return;

@@ -29,6 +29,9 @@ pub struct Request {
     pub blocking: bool,
     /// Give it back to `Vm::complete` with the result.
     pub ticket: Ticket,
+    /// Its stable key (`sleep@race.gene:7#2`: kind, site, ordinal at that
+    /// site; see `choice`), when keys are on (`Vm::set_keyed`).
+    pub key: Option<std::rc::Rc<str>>,
 }
 
 /// What an operation completes, opaque to the driver: handing it back
@@ -62,3 +65,14 @@ pub(crate) enum Target {
 /// What an operation produced: a value (nil for sleeps and writes, the text
 /// for reads), or the failure message.
 pub type Completion = Result<crate::value::Value, String>;
+
+impl RequestKind {
+    /// `sleep`, `read` or `write`: the word its key and records use.
+    pub fn name(&self) -> &'static str {
+        match self {
+            RequestKind::Sleep { .. } => "sleep",
+            RequestKind::Read { .. } => "read",
+            RequestKind::Write { .. } => "write",
+        }
+    }
+}

@@ -140,7 +140,7 @@ impl Vm {
     }
 
     /// Chooses among ready batches (a seeded schedule); FIFO without one.
-    pub fn set_chooser(&mut self, chooser: Box<dyn FnMut(usize) -> usize>) {
+    pub fn set_chooser(&mut self, chooser: Box<dyn crate::choice::Chooser>) {
         self.chooser = Some(chooser);
     }
 
@@ -196,11 +196,18 @@ impl Vm {
                 at = %Here(self)
             ),
         }
+        let key = self.keyed.then(|| {
+            let at = Here(self).to_string();
+            let base = format!("{}@{}", kind.name(), crate::choice::without_column(&at));
+            let ordinal = self.next_ordinal(&base);
+            crate::choice::with_ordinal(base, ordinal).into()
+        });
         self.requests.push(Request {
             id,
             kind,
             blocking,
             ticket: Ticket { id, target },
+            key,
         });
         result
     }
@@ -261,17 +268,19 @@ impl Vm {
                 .last()
                 .map(|fr| (fr.code.clone(), fr.pc.saturating_sub(1))),
         );
-        self.tasks.insert(
-            id,
-            Task {
-                fiber: Fiber::default(),
-                future,
-                kind,
-                blocked: false,
-                body: origin.0,
-                site: origin.1,
-            },
-        );
+        let mut task = Task {
+            fiber: Fiber::default(),
+            future,
+            kind,
+            blocked: false,
+            body: origin.0,
+            site: origin.1,
+            ordinal: 0,
+        };
+        if self.keyed {
+            task.ordinal = self.next_ordinal(&crate::choice::task_base_key(&task));
+        }
+        self.tasks.insert(id, task);
         self.active.push(id);
         self.load_fiber(id);
         self.set_below(below);
@@ -405,10 +414,7 @@ impl Vm {
             match (top, queue.len()) {
                 (Some(_), _) | (None, 0) => return None,
                 (None, 1) => 0,
-                (None, n) => match &mut self.chooser {
-                    Some(choose) => choose(n).min(n - 1),
-                    None => 0,
-                },
+                (None, n) => self.choose_among(micro, None, n),
             }
         } else {
             let eligible: Vec<usize> = queue
@@ -426,10 +432,7 @@ impl Vm {
             match eligible.len() {
                 0 => return None,
                 1 => eligible[0],
-                n => match &mut self.chooser {
-                    Some(choose) => eligible[choose(n).min(n - 1)],
-                    None => eligible[0],
-                },
+                n => eligible[self.choose_among(micro, Some(&eligible), n)],
             }
         };
         let queue = if micro {

@@ -46,6 +46,9 @@ pub(crate) struct Task {
     /// the instruction that spawned it.
     pub body: Option<Rc<crate::function::FnProto>>,
     pub site: Option<(Rc<crate::bytecode::Code>, usize)>,
+    /// Among the tasks with its key (`choice`), which one it is (1-based);
+    /// 0 when keys were off at its spawn.
+    pub ordinal: u32,
 }
 
 impl Task {

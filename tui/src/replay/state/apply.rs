@@ -385,7 +385,7 @@ impl State {
             }
             Kind::Output => self.outputs += 1,
             // Shown from the records themselves (the variables pane).
-            Kind::VarWritten | Kind::VarRead | Kind::SourceAdded => {}
+            Kind::VarWritten | Kind::VarRead | Kind::SourceAdded | Kind::Decision => {}
             Kind::RunEnd => {
                 self.run_end = at;
                 self.active.clear();

@@ -35,6 +35,8 @@ pub enum Kind {
     VarWritten,
     VarRead,
     SourceAdded,
+    /// A choice of the simulated world: no state of the run changes.
+    Decision,
     RunEnd,
     /// A kind this version does not know: skipped.
     Other,
@@ -72,6 +74,7 @@ impl Kind {
             "var.written" => Kind::VarWritten,
             "var.read" => Kind::VarRead,
             "source.added" => Kind::SourceAdded,
+            "decision" => Kind::Decision,
             "run.end" => Kind::RunEnd,
             _ => Kind::Other,
         }

@@ -170,7 +170,7 @@ impl State {
                 self.errors -= 1;
             }
             Kind::Output => self.outputs -= 1,
-            Kind::VarWritten | Kind::VarRead | Kind::SourceAdded => {}
+            Kind::VarWritten | Kind::VarRead | Kind::SourceAdded | Kind::Decision => {}
             Kind::RunEnd => self.run_end = NONE,
         }
     }

@@ -1,0 +1,575 @@
+//! The decision point: every choice the simulated world makes passes
+//! through one [`Decider`].
+//!
+//! # The model
+//!
+//! A run is a function of the program, the configuration and a list of
+//! decisions. There are four kinds of decision point:
+//!
+//! - `task`: which ready batch runs next, when several may (the VM asks,
+//!   see `gene_vm::choice`);
+//! - `timer`: which of the remaining same-instant completions is delivered
+//!   next (a group of k is ordered by k-1 such picks);
+//! - `fail` and `short`: whether an I/O operation fails, whether a read is
+//!   cut short (coins, each with its configured probability), and `cut`:
+//!   where a short read ends;
+//! - `jitter`: the latency jitter drawn for an operation.
+//!
+//! Each decision point is named by stable keys (docs/schedules.md): a pick
+//! by the key of the candidate chosen (a task's name, spawn site and
+//! ordinal, `withdraw@race.gene:14#2`; an operation's kind, site and
+//! ordinal, `sleep@race.gene:7#2`), a coin or a value by the operation's
+//! key.
+//!
+//! **Where decisions come from.** The seed draws them as it always did:
+//! the schedule stream picks under `--schedule random` (FIFO, the first
+//! candidate, under `fifo`), the faults stream flips the fault coins and
+//! the cut, the latency stream draws the jitter. A schedule file
+//! ([`crate::schedule_file`]) overrides them in order: at each decision the
+//! seed draws first (so its streams advance exactly as without the file),
+//! then the file's next entry, if its point and key match, gives the
+//! choice. At the first entry that does not match, or when the file runs
+//! out, the run leaves the file and continues with the seed; the decider
+//! remembers where ([`Left`]).
+//!
+//! **What is a decision.** A point where the configuration leaves a
+//! choice: a pick among two or more candidates under the random schedule
+//! (or a schedule file), a coin whose probability is strictly between 0
+//! and 1, a cut of a read of two or more bytes, a jitter with a positive
+//! bound. Only those are recorded (a `decision` record each) and only
+//! those consume entries of a schedule file; everything else is fixed by
+//! the configuration.
+//!
+//! Keys cost formatting, so they are made only when something uses them:
+//! a schedule file being replayed, decisions being logged for
+//! `--write-schedule`, or a trace being recorded ([`Decider::keyed`]).
+
+use crate::rng::SimRng;
+use crate::schedule_file::{Entry, ScheduleFile};
+
+/// The kinds of decision point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Point {
+    Task,
+    Timer,
+    Fail,
+    Short,
+    Cut,
+    Jitter,
+}
+
+impl Point {
+    pub const ALL: [Point; 6] = [
+        Point::Task,
+        Point::Timer,
+        Point::Fail,
+        Point::Short,
+        Point::Cut,
+        Point::Jitter,
+    ];
+
+    /// The word schedule files and `decision` records use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Point::Task => "task",
+            Point::Timer => "timer",
+            Point::Fail => "fail",
+            Point::Short => "short",
+            Point::Cut => "cut",
+            Point::Jitter => "jitter",
+        }
+    }
+
+    pub fn from_name(word: &str) -> Option<Point> {
+        Point::ALL.into_iter().find(|p| p.name() == word)
+    }
+
+    /// Picks name the chosen candidate; the others an operation and a value.
+    pub fn is_pick(self) -> bool {
+        matches!(self, Point::Task | Point::Timer)
+    }
+
+    /// Coins take `yes` or `no`.
+    pub fn is_coin(self) -> bool {
+        matches!(self, Point::Fail | Point::Short)
+    }
+}
+
+/// One decision as made: its point, its key (the chosen candidate's for a
+/// pick, the operation's otherwise), the value (the candidate's index for
+/// a pick, 0 or 1 for a coin, the number otherwise) and how many
+/// alternatives there were.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub point: Point,
+    pub key: String,
+    pub value: u64,
+    pub alternatives: u64,
+}
+
+impl Decision {
+    /// The schedule-file entry that makes this decision again.
+    pub fn entry(&self) -> Entry {
+        Entry {
+            point: self.point,
+            key: self.key.clone(),
+            value: if self.point.is_pick() { 0 } else { self.value },
+            line: 0,
+        }
+    }
+}
+
+/// Where a run left its schedule file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Left {
+    /// Decisions taken from the file before it was left.
+    pub taken: usize,
+    /// The file's line of the entry that did not match; None when the file
+    /// ran out.
+    pub line: Option<usize>,
+    /// What the entry expected and what the run offered instead.
+    pub why: String,
+}
+
+impl std::fmt::Display for Left {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(
+                f,
+                "left the schedule file at line {line}, after {} decisions: {}; the seed decides from here",
+                self.taken, self.why
+            ),
+            None => write!(
+                f,
+                "the schedule file ran out after {} decisions; the seed decides from here",
+                self.taken
+            ),
+        }
+    }
+}
+
+/// The decision point of one simulated run.
+pub struct Decider {
+    /// `--schedule random`: the schedule stream; FIFO without it.
+    schedule: Option<SimRng>,
+    faults: SimRng,
+    latency: SimRng,
+    /// The schedule file being replayed, and the next entry's index.
+    file: Option<(ScheduleFile, usize)>,
+    left: Option<Left>,
+    /// Every decision made, for `--write-schedule`.
+    log: Option<Vec<Decision>>,
+    /// Emit a `decision` record for each decision (a trace is recorded).
+    record: bool,
+}
+
+/// The most candidates a `decision` record lists by key (`among`); a
+/// larger group is given by its count only.
+pub const MAX_AMONG: usize = 16;
+
+impl Decider {
+    /// The seed's decider: its streams, and the schedule's.
+    pub fn seeded(seed: u64, schedule: crate::world::Schedule) -> Decider {
+        use crate::rng::Stream;
+        Decider::new(
+            (schedule == crate::world::Schedule::Random)
+                .then(|| SimRng::new(seed, Stream::Schedule)),
+            SimRng::new(seed, Stream::Faults),
+            SimRng::new(seed, Stream::Latency),
+        )
+    }
+
+    pub fn new(schedule: Option<SimRng>, faults: SimRng, latency: SimRng) -> Decider {
+        Decider {
+            schedule,
+            faults,
+            latency,
+            file: None,
+            left: None,
+            log: None,
+            record: false,
+        }
+    }
+
+    /// Replays `file` (see the module docs).
+    pub fn with_file(mut self, file: ScheduleFile) -> Decider {
+        self.file = Some((file, 0));
+        self
+    }
+
+    /// Keeps every decision for [`Decider::take_log`].
+    pub fn with_log(mut self) -> Decider {
+        self.log = Some(Vec::new());
+        self
+    }
+
+    /// Emits a `decision` record per decision.
+    pub fn with_records(mut self, on: bool) -> Decider {
+        self.record = on;
+        self
+    }
+
+    /// Whether decisions need keys (something replays, logs or records them).
+    pub fn keyed(&self) -> bool {
+        self.file.is_some() || self.log.is_some() || self.record
+    }
+
+    /// Whether picks are decisions at all: under the random schedule, or
+    /// with a schedule file.
+    pub fn picks(&self) -> bool {
+        self.schedule.is_some() || self.file.is_some()
+    }
+
+    /// The decisions made so far (with a log).
+    pub fn take_log(&mut self) -> Vec<Decision> {
+        self.log.take().unwrap_or_default()
+    }
+
+    /// Where the run left its schedule file, if it did. A file replayed to
+    /// its end is "left" only once a decision found it empty.
+    pub fn left(&self) -> Option<&Left> {
+        self.left.as_ref()
+    }
+
+    /// Positions of the random streams, for the state hash.
+    pub fn word_pos(&self) -> (u128, u128, Option<u128>) {
+        (
+            self.latency.word_pos(),
+            self.faults.word_pos(),
+            self.schedule.as_ref().map(SimRng::word_pos),
+        )
+    }
+
+    /// A pick among `n` candidates at `point`; `key(i)` names candidate `i`.
+    pub fn pick(&mut self, point: Point, n: usize, key: &mut dyn FnMut(usize) -> String) -> usize {
+        if n < 2 || !self.picks() {
+            return 0;
+        }
+        let seeded = match &mut self.schedule {
+            Some(rng) => (rng.below(n as u64) as usize).min(n - 1),
+            None => 0,
+        };
+        if !self.keyed() {
+            return seeded;
+        }
+        let mut choice = seeded;
+        if let Some(entry) = self.next_entry() {
+            let found = if entry.point == point {
+                (0..n).find(|&i| key(i) == entry.key)
+            } else {
+                None
+            };
+            match found {
+                Some(i) => {
+                    choice = i;
+                    self.take_entry();
+                }
+                None => {
+                    let offered = if n <= MAX_AMONG {
+                        (0..n).map(&mut *key).collect::<Vec<_>>().join(", ")
+                    } else {
+                        format!("{n} candidates")
+                    };
+                    let why = format!(
+                        "it names {} {}, the run offers {} {offered}",
+                        entry.point.name(),
+                        entry.key,
+                        point.name()
+                    );
+                    self.leave(Some(entry.line), why);
+                }
+            }
+        }
+        let chosen = key(choice);
+        if self.record {
+            let among = if n <= MAX_AMONG {
+                (0..n).map(&mut *key).collect::<Vec<_>>().join(", ")
+            } else {
+                String::new()
+            };
+            emit(point, &chosen, choice as u64, n as u64, &among);
+        }
+        self.log_decision(point, chosen, choice as u64, n as u64);
+        choice
+    }
+
+    /// A coin of probability `p` at `point` (`fail`, `short`) for the
+    /// operation `key` (computed only when needed).
+    pub fn coin(&mut self, point: Point, key: &dyn Fn() -> String, p: f64) -> bool {
+        let seeded = self.faults.chance(p);
+        let free = p > 0.0 && p < 1.0;
+        if !free || !self.keyed() {
+            return seeded;
+        }
+        let value = self.decide_value(point, key, seeded as u64, 2);
+        value == 1
+    }
+
+    /// The cut of a short read of `len` bytes (a length in `0..len`).
+    pub fn cut(&mut self, key: &dyn Fn() -> String, len: u64) -> u64 {
+        let seeded = self.faults.below(len);
+        if len < 2 || !self.keyed() {
+            return seeded;
+        }
+        self.decide_value(Point::Cut, key, seeded, len)
+    }
+
+    /// The latency jitter for an operation, in `0..=max_ns`.
+    pub fn jitter(&mut self, key: &dyn Fn() -> String, max_ns: u64) -> u64 {
+        let seeded = self.latency.jitter(max_ns);
+        if max_ns == 0 || !self.keyed() {
+            return seeded;
+        }
+        self.decide_value(Point::Jitter, key, seeded, max_ns.saturating_add(1))
+    }
+
+    /// A coin or value decision: the file's when its next entry is for this
+    /// point and operation and its value is in range (`0..bound`).
+    fn decide_value(
+        &mut self,
+        point: Point,
+        key: &dyn Fn() -> String,
+        seeded: u64,
+        bound: u64,
+    ) -> u64 {
+        let key = key();
+        let mut value = seeded;
+        if let Some(entry) = self.next_entry() {
+            if entry.point == point && entry.key == key && entry.value < bound {
+                value = entry.value;
+                self.take_entry();
+            } else {
+                let why = if entry.point == point && entry.key == key {
+                    format!(
+                        "{} {} {} is out of range here (below {bound})",
+                        point.name(),
+                        key,
+                        entry.value
+                    )
+                } else {
+                    format!(
+                        "it names {} {}, the run decides {} {key}",
+                        entry.point.name(),
+                        entry.key,
+                        point.name()
+                    )
+                };
+                self.leave(Some(entry.line), why);
+            }
+        }
+        if self.record {
+            emit(point, &key, value, bound, "");
+        }
+        self.log_decision(point, key, value, bound);
+        value
+    }
+
+    /// The file's next entry, while the run follows the file. A file that
+    /// ran out is left here, at the first decision past its end.
+    fn next_entry(&mut self) -> Option<Entry> {
+        let (file, next) = self.file.as_ref()?;
+        match file.entries.get(*next) {
+            Some(e) => Some(e.clone()),
+            None => {
+                let taken = *next;
+                self.file = None;
+                self.left = Some(Left {
+                    taken,
+                    line: None,
+                    why: String::new(),
+                });
+                None
+            }
+        }
+    }
+
+    /// The run ended: a file with entries left over is left at the first.
+    pub fn finish(&mut self) {
+        if let Some((file, next)) = &self.file
+            && let Some(e) = file.entries.get(*next)
+        {
+            let (line, taken, rest) = (e.line, *next, file.entries.len() - *next);
+            self.leave(
+                Some(line),
+                format!("the run ended with {rest} of its decisions not reached"),
+            );
+            debug_assert_eq!(self.left.as_ref().map(|l| l.taken), Some(taken));
+        }
+    }
+
+    fn take_entry(&mut self) {
+        if let Some((_, next)) = &mut self.file {
+            *next += 1;
+        }
+    }
+
+    fn leave(&mut self, line: Option<usize>, why: String) {
+        if let Some((_, taken)) = self.file.take() {
+            self.left = Some(Left { taken, line, why });
+        }
+    }
+
+    fn log_decision(&mut self, point: Point, key: String, value: u64, alternatives: u64) {
+        if let Some(log) = &mut self.log {
+            log.push(Decision {
+                point,
+                key,
+                value,
+                alternatives,
+            });
+        }
+    }
+}
+
+/// The draws an operation's fault and latency need: from a bare stream
+/// (the real world, tests) or through the decider, named by the
+/// operation's key.
+pub trait Draws {
+    /// A coin of probability `p` (`fail`, `short`).
+    fn coin(&mut self, point: Point, p: f64) -> bool;
+    /// Where a short read of `len` bytes ends, in `0..len`.
+    fn cut(&mut self, len: u64) -> u64;
+    /// A jitter in `0..=max_ns`.
+    fn jitter(&mut self, max_ns: u64) -> u64;
+}
+
+impl Draws for SimRng {
+    fn coin(&mut self, _point: Point, p: f64) -> bool {
+        self.chance(p)
+    }
+    fn cut(&mut self, len: u64) -> u64 {
+        self.below(len)
+    }
+    fn jitter(&mut self, max_ns: u64) -> u64 {
+        SimRng::jitter(self, max_ns)
+    }
+}
+
+/// One operation's draws through the decider.
+pub struct OpDraws<'a> {
+    pub decider: &'a mut Decider,
+    /// The operation's key (made only when a decision needs it).
+    pub key: &'a dyn Fn() -> String,
+}
+
+impl Draws for OpDraws<'_> {
+    fn coin(&mut self, point: Point, p: f64) -> bool {
+        self.decider.coin(point, self.key, p)
+    }
+    fn cut(&mut self, len: u64) -> u64 {
+        self.decider.cut(self.key, len)
+    }
+    fn jitter(&mut self, max_ns: u64) -> u64 {
+        self.decider.jitter(self.key, max_ns)
+    }
+}
+
+/// The `decision` record (docs/trace-format.md).
+fn emit(point: Point, key: &str, value: u64, alternatives: u64, among: &str) {
+    tracing::event!(
+        target: "gene::sim",
+        tracing::Level::TRACE,
+        kind = "decision",
+        point = point.name(),
+        key,
+        value,
+        alternatives,
+        among
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Stream;
+
+    fn decider(random: bool) -> Decider {
+        Decider::new(
+            random.then(|| SimRng::new(3, Stream::Schedule)),
+            SimRng::new(3, Stream::Faults),
+            SimRng::new(3, Stream::Latency),
+        )
+    }
+
+    fn keys(i: usize) -> String {
+        format!("t{i}")
+    }
+
+    #[test]
+    fn without_keys_the_seed_decides_as_the_rng_draws() {
+        let mut d = decider(true);
+        let mut rng = SimRng::new(3, Stream::Schedule);
+        for n in 2..40 {
+            assert_eq!(
+                d.pick(Point::Task, n, &mut keys),
+                rng.below(n as u64) as usize
+            );
+        }
+        let mut fifo = decider(false);
+        assert_eq!(fifo.pick(Point::Task, 5, &mut keys), 0);
+    }
+
+    #[test]
+    fn a_file_overrides_in_order_and_the_run_leaves_it_at_a_mismatch() {
+        let file = ScheduleFile::parse("s", "task t3\ntask t1\ntask t9\n").unwrap();
+        let mut d = decider(false).with_file(file).with_log();
+        assert_eq!(d.pick(Point::Task, 4, &mut keys), 3);
+        assert_eq!(d.pick(Point::Task, 4, &mut keys), 1);
+        assert!(d.left().is_none());
+        // t9 is not among 4 candidates: the file is left, FIFO decides.
+        assert_eq!(d.pick(Point::Task, 4, &mut keys), 0);
+        let left = d.left().unwrap().clone();
+        assert_eq!((left.taken, left.line), (2, Some(3)));
+        assert!(left.why.contains("task t9"), "{}", left.why);
+        // Past the file, FIFO picks are no decisions: none is logged.
+        assert_eq!(d.pick(Point::Task, 4, &mut keys), 0);
+        let log = d.take_log();
+        assert_eq!(
+            log.iter().map(|d| d.key.as_str()).collect::<Vec<_>>(),
+            ["t3", "t1", "t0"]
+        );
+    }
+
+    #[test]
+    fn a_file_that_runs_out_is_left_at_the_next_decision() {
+        let file = ScheduleFile::parse("s", "task t1\n").unwrap();
+        let mut d = decider(false).with_file(file);
+        assert_eq!(d.pick(Point::Task, 2, &mut keys), 1);
+        assert!(d.left().is_none());
+        // One candidate: not a decision, the file stays.
+        assert_eq!(d.pick(Point::Task, 1, &mut keys), 0);
+        assert!(d.left().is_none());
+        d.pick(Point::Task, 2, &mut keys);
+        assert_eq!(d.left().unwrap().line, None);
+        assert!(d.left().unwrap().to_string().contains("ran out after 1"));
+    }
+
+    #[test]
+    fn coins_follow_the_file_only_for_their_operation() {
+        let file =
+            ScheduleFile::parse("s", "fail read@a.gene:1 yes\ncut read@a.gene:1 3\n").unwrap();
+        let mut d = decider(false).with_file(file);
+        let op = || "read@a.gene:1".to_string();
+        assert!(d.coin(Point::Fail, &op, 0.5));
+        assert_eq!(d.cut(&op, 10), 3);
+        assert!(d.left().is_none());
+        // A value out of range leaves the file.
+        let file = ScheduleFile::parse("s", "cut read@a.gene:1 30\n").unwrap();
+        let mut d = decider(false).with_file(file);
+        let v = d.cut(&op, 10);
+        assert!(v < 10);
+        assert!(d.left().unwrap().why.contains("out of range"));
+    }
+
+    #[test]
+    fn a_file_does_not_change_the_streams_positions() {
+        let file = ScheduleFile::parse("s", "task t1\ntask t0\n").unwrap();
+        let mut with = decider(true).with_file(file);
+        let mut without = decider(true);
+        for _ in 0..3 {
+            with.pick(Point::Task, 3, &mut keys);
+            without.pick(Point::Task, 3, &mut keys);
+        }
+        assert_eq!(with.word_pos(), without.word_pos());
+    }
+}
