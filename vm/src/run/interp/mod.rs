@@ -581,6 +581,12 @@ impl Vm {
                     Op::Call(argc) => {
                         save_pc!();
                         let callee = self.stack.len() - argc as usize - 1;
+                        // A plain Gene function, the usual callee, enters
+                        // its frame without the dispatch on the callee.
+                        if matches!(&self.stack[callee], Value::Function(c) if !c.proto.is_async) {
+                            tri!(self.enter(callee, None));
+                            reload!();
+                        }
                         match tri!(self.call_plain(callee)) {
                             Called::Value => {}
                             Called::Frame | Called::Switched => reload!(),
