@@ -94,6 +94,49 @@ pub(super) fn set_child(
     Ok(())
 }
 
+/// The inline half of `set_child` (`SetRegChildPop`): an array element in
+/// range, with the state hash off, is replaced in place. Gives `v` back
+/// for everything else, which `set_child` does.
+#[inline(always)]
+pub(super) fn set_element_inline(
+    state_on: bool,
+    target: &Value,
+    i: i32,
+    v: Value,
+) -> Option<Value> {
+    if !state_on
+        && let Value::Array(a) = target
+        && let Ok(mut a) = a.try_borrow_mut()
+        && let Some(slot) = usize::try_from(i).ok().and_then(|i| a.get_mut(i))
+    {
+        Value::put(slot, v);
+        return None;
+    }
+    Some(v)
+}
+
+/// The inline half of `Vm::set_member_value` (`SetRegMemberPop`): an
+/// existing map key, with the state hash off, is replaced in place, the
+/// map borrowed where it is (no `Rc` clone). Gives `v` back for everything
+/// else.
+#[inline(always)]
+pub(super) fn set_member_inline(
+    state_on: bool,
+    target: &Value,
+    name: Sym,
+    v: Value,
+) -> Option<Value> {
+    if !state_on
+        && let Value::Map(m) = target
+        && let Ok(mut m) = m.try_borrow_mut()
+        && let Some(slot) = m.get_mut(&name)
+    {
+        Value::put(slot, v);
+        return None;
+    }
+    Some(v)
+}
+
 /// `v/i`: an array element in range, inline; the rest (negative indices,
 /// genes, errors) through `members::get_child`.
 #[inline(always)]
