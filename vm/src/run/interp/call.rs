@@ -77,6 +77,7 @@ impl Vm {
 
     /// Pushes a frame for the closure at stack index `callee`, binding the
     /// arguments above it.
+    #[inline(always)]
     pub(crate) fn enter(
         &mut self,
         callee: usize,
@@ -226,7 +227,7 @@ impl Vm {
     }
 
     /// A namespace lookup through its inline cache.
-    #[inline]
+    #[inline(always)]
     pub(super) fn load_name(&mut self, slot: u32) -> Value {
         let ns = &self.frames.last().expect("frame").ns;
         let e = &self.names.slots[slot as usize];

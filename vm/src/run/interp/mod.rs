@@ -439,13 +439,20 @@ impl Vm {
                         let v = pop!();
                         // The target stays in its register: no `Rc` traffic.
                         let target = &self.stack[base + r as usize];
-                        tri!(elements::set_child(&mut self.state, target, i, v));
+                        if let Some(v) = elements::set_element_inline(self.state.on, target, i, v) {
+                            let target = &self.stack[base + r as usize];
+                            tri!(elements::set_child(&mut self.state, target, i, v));
+                        }
                     }
                     Op::SetRegMemberPop(r, name) => {
                         let v = pop!();
-                        let target = self.stack[base + r as usize].clone();
-                        tri!(self.set_member_value(&target, name, v));
-                        target.discard();
+                        let target = &self.stack[base + r as usize];
+                        if let Some(v) = elements::set_member_inline(self.state.on, target, name, v)
+                        {
+                            let target = self.stack[base + r as usize].clone();
+                            tri!(self.set_member_value(&target, name, v));
+                            target.discard();
+                        }
                     }
                     Op::SetChildPop(i) => {
                         let v = pop!();
@@ -581,6 +588,12 @@ impl Vm {
                     Op::Call(argc) => {
                         save_pc!();
                         let callee = self.stack.len() - argc as usize - 1;
+                        // A plain Gene function, the usual callee, enters
+                        // its frame without the dispatch on the callee.
+                        if matches!(&self.stack[callee], Value::Function(c) if !c.proto.is_async) {
+                            tri!(self.enter(callee, None));
+                            reload!();
+                        }
                         match tri!(self.call_plain(callee)) {
                             Called::Value => {}
                             Called::Frame | Called::Switched => reload!(),
