@@ -51,6 +51,10 @@ pub struct RunConfig {
     pub schedule_file: Option<crate::schedule_file::ScheduleFile>,
     /// Keep every decision made (`Report::decisions`, `--write-schedule`).
     pub log_decisions: bool,
+    /// A recorded run records its decisions (`decision` records). `explore`
+    /// turns this off: it collects records only for the checkers, and
+    /// keys and records cost it a third of its time.
+    pub record_decisions: bool,
 }
 
 impl RunConfig {
@@ -87,6 +91,7 @@ impl Default for RunConfig {
             max_read_size: crate::fs::DEFAULT_MAX_READ_SIZE,
             schedule_file: None,
             log_decisions: false,
+            record_decisions: true,
         }
     }
 }
@@ -282,7 +287,7 @@ fn start(vm: &mut Vm, config: &RunConfig, out: &mut dyn Write, sink: Option<&dyn
         drive(vm, world, config, out, sink)
     } else {
         let mut decider = crate::decide::Decider::seeded(config.seed, config.schedule)
-            .with_records(sink.is_some() && config.may_decide());
+            .with_records(sink.is_some() && config.record_decisions && config.may_decide());
         if let Some(file) = &config.schedule_file {
             decider = decider.with_file(file.clone());
         }

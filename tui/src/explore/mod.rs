@@ -92,6 +92,8 @@ pub fn seed_config(base: &RunConfig, plan: &Plan, seed: u64) -> Result<RunConfig
         seed,
         schedule: plan.schedule,
         faults: FaultPlan::new(swarm.merged_with(&plan.extra_faults))?,
+        // The checkers need no decisions (see `RunConfig::record_decisions`).
+        record_decisions: false,
         ..base.clone()
     })
 }
