@@ -20,7 +20,7 @@ use crate::world::Schedule;
 
 /// The format's name and version, in every header.
 pub const FORMAT: &str = "gene-trace";
-pub const VERSION: u64 = 2;
+pub const VERSION: u64 = 3;
 
 /// The largest program text the header holds (`program.text`); a longer
 /// program is recorded by its digest and length only.
