@@ -74,7 +74,14 @@ fn a_hidden_write_changes_the_hash_of_its_poll() {
     assert_eq!(rec["kind"], "poll.end", "first difference: {}", la[first]);
     // The write of 42 comes after the first loop's 300 iterations, a few
     // polls in, and before the end: not the first poll, not the last.
-    let poll = rec["poll"].as_u64().unwrap();
+    // Its poll: the one the last poll.begin before it opened (format v3).
+    let poll = la[..first]
+        .iter()
+        .rev()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["kind"] == "poll.begin")
+        .and_then(|v| v["poll"].as_u64())
+        .unwrap();
     let polls = hashes(&a).len() as u64;
     assert!(poll > 0 && poll + 1 < polls, "poll {poll} of {polls}");
     // Without the mutation the two runs are identical.

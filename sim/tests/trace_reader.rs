@@ -71,7 +71,7 @@ impl TempTrace {
             "gene-trace-reader-{}-{name}.jsonl",
             std::process::id()
         ));
-        let mut text = br#"{"format":"gene-trace","version":2,"seed":0}"#.to_vec();
+        let mut text = br#"{"format":"gene-trace","version":3,"seed":0}"#.to_vec();
         text.push(b'\n');
         text.extend_from_slice(body);
         std::fs::write(&path, text).unwrap();
@@ -85,34 +85,34 @@ impl Drop for TempTrace {
     }
 }
 
-const BEGIN: &str = "{\"seq\":1,\"t\":0,\"poll\":0,\"kind\":\"poll.begin\"}\n";
+const BEGIN: &str = "{\"kind\":\"poll.begin\",\"poll\":0,\"t\":0}\n";
 
 #[test]
 fn reader_rejects_numbers_that_would_size_allocations() {
     for (name, line, what) in [
         (
             "poll",
-            r#"{"seq":2,"t":0,"poll":4000000000,"kind":"poll.begin"}"#,
+            r#"{"kind":"poll.begin","poll":4000000000,"t":0}"#,
             "poll 4000000000",
         ),
         (
             "seq",
-            r#"{"seq":18446744073709551615,"t":0,"poll":0,"kind":"poll.begin"}"#,
-            "seq",
+            r#"{"kind":"poll.end","seq":4000000000,"delivered":0,"hash":"0123456789abcdef"}"#,
+            "no field \"seq\"",
         ),
         (
             "task",
-            r#"{"seq":2,"t":0,"poll":0,"kind":"task.spawned","task":4000000000,"parent":1,"task_kind":"async","future":0,"reacts_to":0}"#,
+            r#"{"kind":"task.spawned","task":4000000000,"parent":1,"task_kind":"async","future":0,"reacts_to":0}"#,
             "next task id is 2",
         ),
         (
             "scope",
-            r#"{"seq":2,"t":0,"poll":0,"kind":"scope.retained","scope":4000000000,"rc":2}"#,
+            r#"{"kind":"scope.retained","scope":4000000000,"rc":2}"#,
             "scope 4000000000",
         ),
         (
             "future",
-            r#"{"seq":2,"t":0,"poll":0,"kind":"future.resolved","future":4294967295,"ok":true,"value":"1","reactions":4000000000}"#,
+            r#"{"kind":"future.resolved","future":4294967295,"ok":true,"value":"1","reactions":4000000000}"#,
             "future 4294967295",
         ),
     ] {
@@ -176,13 +176,13 @@ fn bounded_line_reader_holds_at_most_the_limit() {
 #[test]
 fn reader_names_both_versions_and_opens_only_files() {
     let path =
-        std::env::temp_dir().join(format!("gene-trace-reader-{}-v4.jsonl", std::process::id()));
-    std::fs::write(&path, "{\"format\":\"gene-trace\",\"version\":4}\n").unwrap();
+        std::env::temp_dir().join(format!("gene-trace-reader-{}-v2.jsonl", std::process::id()));
+    std::fs::write(&path, "{\"format\":\"gene-trace\",\"version\":2}\n").unwrap();
     let e = read_file(&path).err().expect("an error");
     let _ = std::fs::remove_file(&path);
     assert_eq!(
         e.to_string(),
-        "line 1: this trace is format version 4; this tool reads versions 2 and 3 \
+        "line 1: this trace is format version 2; this tool reads version 3 only \
          (record it again with `gene-trace run --trace`)"
     );
     let e = read_file(&std::env::temp_dir()).err().expect("an error");

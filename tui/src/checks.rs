@@ -25,21 +25,28 @@ pub fn trace_bytes(name: &str, text: &str, config: &RunConfig) -> Result<Vec<u8>
 pub fn first_difference(a: &[u8], b: &[u8]) -> Result<usize, String> {
     let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
     let (mut la, mut lb) = (a.lines(), b.lines());
+    // The poll of the lines so far: format v3 writes it on `poll.begin` only.
+    let poll_of = |l: &str| {
+        serde_json::from_str::<serde_json::Value>(l)
+            .ok()
+            .filter(|v| v.get("kind").and_then(|k| k.as_str()) == Some("poll.begin"))
+            .and_then(|v| v.get("poll").and_then(|p| p.as_u64()))
+    };
+    let mut poll = 0;
     let mut line = 0;
     loop {
         line += 1;
         match (la.next(), lb.next()) {
             (None, None) => return Ok(line - 2),
-            (x, y) if x == y => continue,
+            (Some(x), Some(y)) if x == y => {
+                if line > 1 && x.contains("\"poll.begin\"") {
+                    poll = poll_of(x).unwrap_or(poll);
+                }
+            }
             (x, y) => {
-                let poll = |l: Option<&str>| {
-                    l.and_then(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-                        .and_then(|v| v.get("poll").and_then(|p| p.as_u64()))
-                        .map_or("?".to_string(), |p| p.to_string())
-                };
+                let here = x.or(y).and_then(poll_of).unwrap_or(poll);
                 return Err(format!(
-                    "the two runs differ at line {line} (poll {}):\n  first:  {}\n  second: {}",
-                    poll(x.or(y)),
+                    "the two runs differ at line {line} (poll {here}):\n  first:  {}\n  second: {}",
                     x.unwrap_or("<end of trace>"),
                     y.unwrap_or("<end of trace>")
                 ));
@@ -84,16 +91,16 @@ mod tests {
 
     #[test]
     fn a_divergence_names_its_line_and_poll() {
-        let a = b"{\"h\":1}\n{\"seq\":1,\"poll\":0}\n{\"seq\":2,\"poll\":3,\"x\":1}\n";
-        let b = b"{\"h\":1}\n{\"seq\":1,\"poll\":0}\n{\"seq\":2,\"poll\":3,\"x\":2}\n";
-        assert_eq!(first_difference(a, a), Ok(2));
+        let a = b"{\"h\":1}\n{\"kind\":\"poll.begin\",\"poll\":0,\"t\":0}\n{\"kind\":\"poll.begin\",\"poll\":1,\"t\":0}\n{\"kind\":\"x\",\"x\":1}\n";
+        let b = b"{\"h\":1}\n{\"kind\":\"poll.begin\",\"poll\":0,\"t\":0}\n{\"kind\":\"poll.begin\",\"poll\":1,\"t\":0}\n{\"kind\":\"x\",\"x\":2}\n";
+        assert_eq!(first_difference(a, a), Ok(3));
         let e = first_difference(a, b).unwrap_err();
         assert!(
-            e.starts_with("the two runs differ at line 3 (poll 3)"),
+            e.starts_with("the two runs differ at line 4 (poll 1)"),
             "{e}"
         );
         // One trace stopping early is a divergence too.
-        let cut = a.len() - "{\"seq\":2,\"poll\":3,\"x\":1}\n".len();
+        let cut = a.len() - "{\"kind\":\"x\",\"x\":1}\n".len();
         let e = first_difference(a, &a[..cut]).unwrap_err();
         assert!(e.contains("<end of trace>"), "{e}");
     }

@@ -1,5 +1,6 @@
 //! `gene-trace export --format chrome`: a trace as Chrome trace / Perfetto
-//! JSON (the Trace Event Format), for chrome://tracing and ui.perfetto.dev.
+//! JSON (the Trace Event Format), for chrome://tracing and ui.perfetto.dev
+//! (`--format jsonl`, plain JSON lines, is in [`jsonl`]).
 //!
 //! - one process; thread 0 is the event loop, thread N is task N, named
 //!   by the task's name and number (`deposit (task 2)`, `main (task 1)`;
@@ -39,12 +40,16 @@ use rustc_hash::FxHashMap;
 use serde_json::{Value, json};
 
 mod fates;
+mod jsonl;
 pub use fates::{Ending, Fates, Uncaught};
+pub use jsonl::write_jsonl;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Chrome trace / Perfetto JSON.
     Chrome,
+    /// Plain JSON lines, one record a line with its seq, t and poll (for jq).
+    Jsonl,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -61,9 +66,10 @@ pub struct ExportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Chrome)]
     pub format: Format,
-    /// Timestamps from virtual time, or one microsecond per record.
-    #[arg(long, value_enum, default_value_t = Clock::Virtual)]
-    pub clock: Clock,
+    /// Timestamps from virtual time (the default), or one microsecond per
+    /// record (`--format chrome` only).
+    #[arg(long, value_enum)]
+    pub clock: Option<Clock>,
     /// A trace written by `gene-trace run --trace FILE`.
     pub trace: PathBuf,
     /// The JSON file to write (`-`: standard output).
@@ -71,6 +77,10 @@ pub struct ExportArgs {
 }
 
 pub fn main(args: &ExportArgs) -> ExitCode {
+    if args.format == Format::Jsonl && args.clock.is_some() {
+        eprintln!("error: --clock applies to --format chrome only (jsonl records keep their t)");
+        return ExitCode::from(2);
+    }
     let trace = match read_file(&args.trace) {
         Ok(t) => t,
         Err(e) if e.cannot_open() => {
@@ -99,7 +109,7 @@ pub fn main(args: &ExportArgs) -> ExitCode {
     }
     let result = if args.out == Path::new("-") {
         let mut w = crate::output::writer();
-        let r = write_chrome(&trace, args.clock, &mut w).and_then(|()| w.flush());
+        let r = write_as(args, &trace, &mut w).and_then(|()| w.flush());
         if let Err(e) = &r {
             return crate::output::stdout_failed(e);
         }
@@ -107,7 +117,7 @@ pub fn main(args: &ExportArgs) -> ExitCode {
     } else {
         std::fs::File::create(&args.out).and_then(|f| {
             let mut w = std::io::BufWriter::new(f);
-            write_chrome(&trace, args.clock, &mut w).and_then(|()| w.flush())
+            write_as(args, &trace, &mut w).and_then(|()| w.flush())
         })
     };
     match result {
@@ -117,6 +127,14 @@ pub fn main(args: &ExportArgs) -> ExitCode {
             eprintln!("error: cannot write {}: {e}", args.out.display());
             ExitCode::from(1)
         }
+    }
+}
+
+/// Writes `trace` in the format `args` asks for.
+fn write_as(args: &ExportArgs, trace: &Trace, out: &mut dyn Write) -> std::io::Result<()> {
+    match args.format {
+        Format::Chrome => write_chrome(trace, args.clock.unwrap_or(Clock::Virtual), out),
+        Format::Jsonl => write_jsonl(trace, out),
     }
 }
 

@@ -89,7 +89,8 @@ Exit status: 0 when the records are equal, 1 when they differ, 2 on a usage erro
 pub const EXPORT: &str = "\
 Examples:
   gene-trace export race.jsonl race.json                open race.json in ui.perfetto.dev
-  gene-trace export --clock seq race.jsonl race-seq.json  one microsecond per record";
+  gene-trace export --clock seq race.jsonl race-seq.json  one microsecond per record
+  gene-trace export --format jsonl race.jsonl race.plain.jsonl  plain JSON lines, for jq";
 
 /// `gene-trace disasm --help`.
 pub const DISASM: &str = "\

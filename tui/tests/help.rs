@@ -163,6 +163,7 @@ fn every_example_in_the_help_works_as_shown() {
         "race7.jsonl",
         "race.json",
         "race-seq.json",
+        "race.plain.jsonl",
         "junit.xml",
         "gene-trace.bash",
         "_gene-trace",

@@ -110,7 +110,7 @@ fn corrupt_trace_shows_an_error_screen() {
     std::fs::write(&bad, "{\"format\":\"gene-trace\",\"version\":99}\n").unwrap();
     let e = gene_trace::replay::load(&bad).err().expect("an error");
     assert!(
-        e.contains("this trace is format version 99; this tool reads versions 2 and 3"),
+        e.contains("this trace is format version 99; this tool reads version 3"),
         "{e}"
     );
     std::fs::write(&bad, "").unwrap();
@@ -136,7 +136,7 @@ fn truncated_trace_opens_with_its_prefix_and_a_warning() {
     insta::assert_snapshot!("truncated", screen);
     // Garbage in the middle: the same.
     let mut lines: Vec<&str> = text.lines().collect();
-    lines[30] = "{\"seq\":30, garbage";
+    lines[30] = "{\"kind\":\"output\", garbage";
     let trace = read(lines.join("\n").as_bytes()).unwrap();
     assert!(trace.error.is_some());
     let app = App::new(trace, "x", Err("-".into()));
@@ -145,7 +145,7 @@ fn truncated_trace_opens_with_its_prefix_and_a_warning() {
 
 #[test]
 fn empty_trace_has_a_screen() {
-    let trace = read(&br#"{"format":"gene-trace","version":2,"seed":3}"#[..]).unwrap();
+    let trace = read(&br#"{"format":"gene-trace","version":3,"seed":3}"#[..]).unwrap();
     let mut app = App::new(trace, "empty.jsonl", Err("none".into()));
     press(
         &mut app,

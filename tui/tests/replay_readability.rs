@@ -662,7 +662,7 @@ fn help_footer_and_readme_agree_with_the_key_handler() {
 
 #[test]
 fn the_new_keys_on_an_empty_or_cut_trace_do_not_panic() {
-    let empty = read(&br#"{"format":"gene-trace","version":2,"seed":3}"#[..]).unwrap();
+    let empty = read(&br#"{"format":"gene-trace","version":3,"seed":3}"#[..]).unwrap();
     let text = std::fs::read_to_string(Path::new(DIR).join("demo.jsonl")).unwrap();
     let cut: usize = text.lines().take(30).map(|l| l.len() + 1).sum::<usize>() + 7;
     let cut = read(&text.as_bytes()[..cut]).unwrap();

@@ -54,7 +54,7 @@ fn use_everywhere(t: Trace, original: &Trace) {
     replay.seek(usize::MAX);
 }
 
-/// The byte ranges of the numbers in a line (after the `{"seq":` key).
+/// The byte ranges of the numbers in a line (a key then a number).
 fn numbers(line: &str) -> Vec<(usize, usize)> {
     let b = line.as_bytes();
     let mut out = Vec::new();

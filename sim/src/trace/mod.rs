@@ -22,15 +22,6 @@ use crate::world::Schedule;
 pub const FORMAT: &str = "gene-trace";
 pub const VERSION: u64 = 3;
 
-/// The versions the reader reads: version 2 is version 3 without
-/// `decision` records.
-pub const READS: [u64; 2] = [2, 3];
-
-/// `2 and 3`, for messages.
-pub fn reads_text() -> String {
-    READS.map(|v| v.to_string()).join(" and ")
-}
-
 /// The largest program text the header holds (`program.text`); a longer
 /// program is recorded by its digest and length only.
 pub const MAX_EMBEDDED_SOURCE: usize = 1 << 20;

@@ -282,9 +282,9 @@ mod tests {
         let mut n = super::Naming::new();
         let spawned = crate::trace::read::read(
             concat!(
-                r#"{"format":"gene-trace","version":2}"#, "\n",
-                r#"{"seq":1,"t":0,"poll":0,"kind":"future.created","future":1,"at":"a.gene:3:1"}"#, "\n",
-                r#"{"seq":2,"t":0,"poll":0,"kind":"task.spawned","task":2,"parent":1,"task_kind":"async","future":1,"reacts_to":0,"name":"deposit","def":"a.gene:2:1","at":"a.gene:3:1"}"#, "\n",
+                r#"{"format":"gene-trace","version":3}"#, "\n",
+                r#"{"kind":"future.created","future":1,"at":"a.gene:3:1"}"#, "\n",
+                r#"{"kind":"task.spawned","task":2,"parent":1,"task_kind":"async","future":1,"reacts_to":0,"name":"deposit","def":"a.gene:2:1","at":"a.gene:3:1"}"#, "\n",
             )
             .as_bytes(),
         )

@@ -352,14 +352,14 @@ fn read_sized(
         ));
     }
     match header.get("version") {
-        Some(v) if v.as_u64().is_some_and(|v| super::READS.contains(&v)) => {}
+        Some(v) if v.as_u64() == Some(super::VERSION) => {}
         Some(v) => {
             return Err(bad(
                 1,
                 format!(
-                    "this trace is format version {v}; this tool reads versions {} \
+                    "this trace is format version {v}; this tool reads version {} only \
                      (record it again with `gene-trace run --trace`)",
-                    super::reads_text()
+                    super::VERSION
                 ),
             ));
         }
@@ -367,8 +367,8 @@ fn read_sized(
             return Err(bad(
                 1,
                 format!(
-                    "the header has no version; this tool reads versions {}",
-                    super::reads_text()
+                    "the header has no version; this tool reads version {}",
+                    super::VERSION
                 ),
             ));
         }
@@ -378,11 +378,12 @@ fn read_sized(
     let mut error = None;
     let mut validator = super::schema::Validator::default();
     let mut scratch = Vec::with_capacity(16);
+    let mut at = Position::default();
     for number in 2.. {
         let parsed = match read_line_bounded(&mut input, &mut buf, max) {
             Ok(false) => break,
             Ok(true) => match std::str::from_utf8(&buf) {
-                Ok(line) => parse_record(line, &mut names, &mut scratch),
+                Ok(line) => parse_record(line, &mut names, &mut scratch, &mut at),
                 Err(e) => Err(format!("the record is not UTF-8 text: {e}")),
             },
             Err(e) => Err(e),
@@ -400,10 +401,70 @@ fn read_sized(
     Ok(trace)
 }
 
-/// Parses one record line, without the schema's checks (for tests and
-/// tools that look at a single line).
-pub fn parse_unchecked(line: &str) -> Result<Record, String> {
-    parse_record(line, &mut Names::default(), &mut Vec::new())
+/// What a record's line leaves out (format v3), known from the lines
+/// before it: its `seq` is its position (the header is line 1, record 1 is
+/// line 2), and its `poll` and `t` are those of the last `poll.begin`
+/// (0 before the first).
+#[derive(Clone, Debug, Default)]
+pub struct Position {
+    seq: u64,
+    t: u64,
+    poll: u64,
+}
+
+impl Position {
+    /// The record of the next line, of `kind` with `fields`: a `poll.begin`
+    /// gives its `poll` and `t` fields to the position (they are not
+    /// fields of the record).
+    fn place(
+        &mut self,
+        kind: Arc<str>,
+        mut fields: Vec<(Arc<str>, Field)>,
+    ) -> Result<Record, String> {
+        if &*kind == "poll.begin" {
+            let mut take = |key: &str| {
+                let i = fields
+                    .iter()
+                    .position(|(k, _)| &**k == key)
+                    .ok_or_else(|| format!("poll.begin without its \"{key}\" field"))?;
+                let (_, v) = fields.remove(i);
+                v.as_u64().ok_or_else(|| {
+                    format!("poll.begin: \"{key}\" must be a non-negative integer, not {v}")
+                })
+            };
+            let (poll, t) = (take("poll")?, take("t")?);
+            self.poll = poll;
+            self.t = t;
+        }
+        self.seq += 1;
+        Ok(Record {
+            seq: self.seq,
+            t: self.t,
+            poll: self.poll,
+            kind,
+            // Exactly one allocation of exactly the right size: a shrunk
+            // vector would leave a hole per record that later allocations
+            // mostly cannot fill (a tenth of a big trace's memory).
+            fields: fields.drain(..).collect(),
+        })
+    }
+}
+
+/// Parses record lines in order, without the schema's checks (for tests
+/// and tools that look at lines one by one): each line's record is placed
+/// after the lines given before it.
+#[derive(Default)]
+pub struct LineParser {
+    names: Names,
+    scratch: Vec<(Arc<str>, Field)>,
+    at: Position,
+}
+
+impl LineParser {
+    /// The record of the next line.
+    pub fn parse(&mut self, line: &str) -> Result<Record, String> {
+        parse_record(line, &mut self.names, &mut self.scratch, &mut self.at)
+    }
 }
 
 /// Parses a record; its fields are gathered in `scratch`, one vector for a
@@ -412,28 +473,27 @@ fn parse_record(
     line: &str,
     names: &mut Names,
     scratch: &mut Vec<(Arc<str>, Field)>,
+    at: &mut Position,
 ) -> Result<Record, String> {
-    parse_fast(line, names, scratch).map_or_else(|| parse_json(line, names), Ok)
+    let kind = match parse_fast(line, names, scratch) {
+        Some(kind) => kind,
+        None => parse_json(line, names, scratch)?,
+    };
+    at.place(kind, std::mem::take(scratch))
 }
 
 /// Reads a record in the exact shape the recorder writes, without a JSON
-/// tree: `{"seq":N,"t":N,"poll":N,"kind":"K"` then `,"key":value` fields.
-/// Anything else (escapes, other spacing, a damaged line) is left to the
-/// full JSON parser, which also words the errors.
+/// tree: `{"kind":"K"` then `,"key":value` fields, gathered in `fields`;
+/// the record's kind. Anything else (escapes, other spacing, a damaged
+/// line) is left to the full JSON parser, which also words the errors.
 fn parse_fast(
     line: &str,
     names: &mut Names,
     fields: &mut Vec<(Arc<str>, Field)>,
-) -> Option<Record> {
+) -> Option<Arc<str>> {
     fields.clear();
     let mut p = Cursor(line.as_bytes(), line);
-    p.lit(b"{\"seq\":")?;
-    let seq = p.uint()?;
-    p.lit(b",\"t\":")?;
-    let t = p.uint()?;
-    p.lit(b",\"poll\":")?;
-    let poll = p.uint()?;
-    p.lit(b",\"kind\":")?;
+    p.lit(b"{\"kind\":")?;
     let kind = names.get(p.plain_str()?);
     while p.lit(b",").is_some() {
         let key = names.get(p.plain_str()?);
@@ -451,16 +511,7 @@ fn parse_fast(
         fields.push((key, value));
     }
     p.lit(b"}")?;
-    p.0.is_empty().then(|| Record {
-        seq,
-        t,
-        poll,
-        kind,
-        // Exactly one allocation of exactly the right size: a shrunk
-        // vector would leave a hole per record that later allocations
-        // mostly cannot fill (a tenth of a big trace's memory).
-        fields: fields.drain(..).collect(),
-    })
+    p.0.is_empty().then_some(kind)
 }
 
 /// The rest of a line, and the whole line (as text: the line was checked
@@ -500,7 +551,12 @@ impl<'a> Cursor<'a> {
     }
 }
 
-fn parse_json(line: &str, names: &mut Names) -> Result<Record, String> {
+fn parse_json(
+    line: &str,
+    names: &mut Names,
+    fields: &mut Vec<(Arc<str>, Field)>,
+) -> Result<Arc<str>, String> {
+    fields.clear();
     let value: serde_json::Value = serde_json::from_str(line).map_err(|e| {
         if e.is_eof() {
             "truncated record".to_string()
@@ -511,19 +567,12 @@ fn parse_json(line: &str, names: &mut Names) -> Result<Record, String> {
     let serde_json::Value::Object(map) = value else {
         return Err("a record must be a JSON object".into());
     };
-    let num = |k: &str| {
-        map.get(k)
-            .and_then(|v| v.as_u64())
-            .ok_or_else(|| format!("record without a numeric \"{k}\""))
-    };
-    let (seq, t, poll) = (num("seq")?, num("t")?, num("poll")?);
     let kind = match map.get("kind") {
         Some(serde_json::Value::String(k)) => names.get(k),
         _ => return Err("record without a \"kind\"".into()),
     };
-    let mut fields = Vec::new();
     for (k, v) in &map {
-        if matches!(k.as_str(), "seq" | "t" | "poll" | "kind") {
+        if k == "kind" {
             continue;
         }
         let f = match v {
@@ -541,11 +590,5 @@ fn parse_json(line: &str, names: &mut Names) -> Result<Record, String> {
         };
         fields.push((names.get(k), f));
     }
-    Ok(Record {
-        seq,
-        t,
-        poll,
-        kind,
-        fields: fields.into_boxed_slice(),
-    })
+    Ok(kind)
 }

@@ -25,9 +25,6 @@ struct Inner {
     buf: Vec<u8>,
     /// Reused for fields given as `Display`.
     scratch: String,
-    seq: u64,
-    time: u64,
-    poll: u64,
     /// The first write error; recording stops there.
     error: Option<std::io::Error>,
 }
@@ -51,9 +48,6 @@ impl Recorder {
                 out,
                 buf: Vec::with_capacity(2 * WRITE_BYTES),
                 scratch: String::new(),
-                seq: 0,
-                time: 0,
-                poll: 0,
                 error,
             })),
         }
@@ -66,10 +60,13 @@ impl Recorder {
     /// Starts poll `index` at virtual time `time`.
     pub fn begin_poll(&self, index: u64, time: u64) {
         let mut r = self.lock();
-        r.poll = index;
-        r.time = time;
         r.start_record();
-        r.buf.extend_from_slice(b",\"kind\":\"poll.begin\"}\n");
+        r.buf
+            .extend_from_slice(b"\"kind\":\"poll.begin\",\"poll\":");
+        push_u64(&mut r.buf, index);
+        r.buf.extend_from_slice(b",\"t\":");
+        push_u64(&mut r.buf, time);
+        r.buf.extend_from_slice(b"}\n");
     }
 
     /// Ends the current poll with the VM's state hash; writes the polls
@@ -78,7 +75,7 @@ impl Recorder {
         let mut r = self.lock();
         r.start_record();
         r.buf
-            .extend_from_slice(b",\"kind\":\"poll.end\",\"delivered\":");
+            .extend_from_slice(b"\"kind\":\"poll.end\",\"delivered\":");
         push_u64(&mut r.buf, delivered as u64);
         r.buf.extend_from_slice(b",\"hash\":\"");
         for i in (0..16).rev() {
@@ -95,7 +92,7 @@ impl Recorder {
     pub fn end_run(&self, fields: &str) {
         let mut r = self.lock();
         r.start_record();
-        let line = format!(",\"kind\":\"run.end\"{fields}}}\n");
+        let line = format!("\"kind\":\"run.end\"{fields}}}\n");
         r.buf.extend_from_slice(line.as_bytes());
         r.flush();
     }
@@ -107,14 +104,10 @@ impl Recorder {
 }
 
 impl Inner {
+    /// Format v3: a record's `seq`, `t` and `poll` are not written (the
+    /// reader knows them from the lines before; see `read::Position`).
     fn start_record(&mut self) {
-        self.seq += 1;
-        self.buf.extend_from_slice(b"{\"seq\":");
-        push_u64(&mut self.buf, self.seq);
-        self.buf.extend_from_slice(b",\"t\":");
-        push_u64(&mut self.buf, self.time);
-        self.buf.extend_from_slice(b",\"poll\":");
-        push_u64(&mut self.buf, self.poll);
+        self.buf.push(b'{');
     }
 
     fn flush(&mut self) {
@@ -161,7 +154,11 @@ impl Fields<'_> {
     fn key(&mut self, field: &Field) {
         let name = field.name().as_bytes();
         self.buf.reserve(name.len() + 4);
-        self.buf.extend_from_slice(b",\"");
+        // The first field (the kind) opens the record without a comma.
+        if self.buf.last() != Some(&b'{') {
+            self.buf.push(b',');
+        }
+        self.buf.extend_from_slice(b"\"");
         self.buf.extend_from_slice(name);
         self.buf.extend_from_slice(b"\":");
     }

@@ -7,28 +7,33 @@ use crate::trace::read::Record;
 /// Checks `lines` in order: the error of the first rejected one.
 fn validate(lines: &[&str]) -> Result<(), String> {
     let mut v = Validator::default();
+    let mut p = crate::trace::read::LineParser::default();
     for (i, l) in lines.iter().enumerate() {
-        let r = parse(l);
+        let r = p.parse(l).map_err(|e| format!("record {}: {e}", i + 1))?;
         v.check(&r).map_err(|e| format!("record {}: {e}", i + 1))?;
     }
     Ok(())
 }
 
-/// Parses one record line without validating it.
-fn parse(line: &str) -> Record {
-    crate::trace::read::parse_unchecked(line).expect("a JSON record")
+/// Parses record lines in order without validating them.
+fn parse(lines: &[&str]) -> Vec<Record> {
+    let mut p = crate::trace::read::LineParser::default();
+    lines
+        .iter()
+        .map(|l| p.parse(l).expect("a JSON record"))
+        .collect()
 }
 
-const BEGIN: &str = r#"{"seq":1,"t":0,"poll":0,"kind":"poll.begin"}"#;
+const BEGIN: &str = r#"{"kind":"poll.begin","poll":0,"t":0}"#;
 
 #[test]
 fn schema_accepts_a_well_formed_prefix() {
     validate(&[
         BEGIN,
-        r#"{"seq":2,"t":0,"poll":0,"kind":"op.started","op":1,"op_kind":"sleep","nanos":5,"blocking":false,"future":1,"at":"a.gene:1:2"}"#,
-        r#"{"seq":3,"t":0,"poll":0,"kind":"task.spawned","task":2,"parent":1,"task_kind":"async","future":1,"reacts_to":0,"name":"f","def":"a.gene:1:1","at":"a.gene:2:1"}"#,
-        r#"{"seq":4,"t":0,"poll":0,"kind":"poll.end","delivered":0,"hash":"0123456789abcdef"}"#,
-        r#"{"seq":5,"t":5,"poll":1,"kind":"poll.begin"}"#,
+        r#"{"kind":"op.started","op":1,"op_kind":"sleep","nanos":5,"blocking":false,"future":1,"at":"a.gene:1:2"}"#,
+        r#"{"kind":"task.spawned","task":2,"parent":1,"task_kind":"async","future":1,"reacts_to":0,"name":"f","def":"a.gene:1:1","at":"a.gene:2:1"}"#,
+        r#"{"kind":"poll.end","delivered":0,"hash":"0123456789abcdef"}"#,
+        r#"{"kind":"poll.begin","poll":1,"t":5}"#,
     ])
     .unwrap();
 }
@@ -37,20 +42,15 @@ fn schema_accepts_a_well_formed_prefix() {
 fn schema_accepts_fields_in_any_order() {
     validate(&[
         BEGIN,
-        r#"{"kind":"poll.end","hash":"0123456789abcdef","poll":0,"delivered":3,"t":0,"seq":2}"#,
+        r#"{"hash":"0123456789abcdef","delivered":3,"kind":"poll.end"}"#,
     ])
     .unwrap();
 }
 
 #[test]
 fn schema_rejects_a_task_spawned_twice() {
-    let spawn = |seq: u32| {
-        format!(
-            r#"{{"seq":{seq},"t":0,"poll":0,"kind":"task.spawned","task":2,"parent":1,"task_kind":"async","future":0,"reacts_to":0,"name":"f","def":"","at":""}}"#
-        )
-    };
-    let (a, b) = (spawn(2), spawn(3));
-    let e = validate(&[BEGIN, &a, &b]).unwrap_err();
+    let spawn = r#"{"kind":"task.spawned","task":2,"parent":1,"task_kind":"async","future":0,"reacts_to":0,"name":"f","def":"","at":""}"#;
+    let e = validate(&[BEGIN, spawn, spawn]).unwrap_err();
     assert!(
         e.contains("record 3") && e.contains("task 2 is made a second time"),
         "{e}"
@@ -67,25 +67,20 @@ fn schema_rejects_every_duplicate_creation() {
             r#""op":1,"op_kind":"read","path":"a","blocking":true,"future":0,"at":"""#,
         ),
     ] {
-        let line = |seq: u32| format!(r#"{{"seq":{seq},"t":0,"poll":0,"kind":"{kind}",{rest}}}"#);
-        let (a, b) = (line(2), line(3));
-        let e = validate(&[BEGIN, &a, &b]).unwrap_err();
+        let line = format!(r#"{{"kind":"{kind}",{rest}}}"#);
+        let e = validate(&[BEGIN, &line, &line]).unwrap_err();
         assert!(e.contains("a second time"), "{kind}: {e}");
     }
 }
 
 #[test]
 fn schema_rejects_a_missing_required_field() {
-    let e = validate(&[
-        BEGIN,
-        r#"{"seq":2,"t":0,"poll":0,"kind":"poll.end","delivered":0}"#,
-    ])
-    .unwrap_err();
+    let e = validate(&[BEGIN, r#"{"kind":"poll.end","delivered":0}"#]).unwrap_err();
     assert!(e.contains("without its \"hash\" field"), "{e}");
     // A field the operation's kind needs: a sleep without nanos.
     let e = validate(&[
         BEGIN,
-        r#"{"seq":2,"t":0,"poll":0,"kind":"op.started","op":1,"op_kind":"sleep","blocking":false,"future":0}"#,
+        r#"{"kind":"op.started","op":1,"op_kind":"sleep","blocking":false,"future":0}"#,
     ])
     .unwrap_err();
     assert!(e.contains("\"nanos\""), "{e}");
@@ -100,17 +95,11 @@ fn schema_rejects_a_malformed_hash() {
         "0123456789abcdeg",
         "",
     ] {
-        let line = format!(
-            r#"{{"seq":2,"t":0,"poll":0,"kind":"poll.end","delivered":0,"hash":"{hash}"}}"#
-        );
+        let line = format!(r#"{{"kind":"poll.end","delivered":0,"hash":"{hash}"}}"#);
         let e = validate(&[BEGIN, &line]).unwrap_err();
         assert!(e.contains("16 lowercase hexadecimal digits"), "{hash}: {e}");
     }
-    let e = validate(&[
-        BEGIN,
-        r#"{"seq":2,"t":0,"poll":0,"kind":"poll.end","delivered":0,"hash":12}"#,
-    ])
-    .unwrap_err();
+    let e = validate(&[BEGIN, r#"{"kind":"poll.end","delivered":0,"hash":12}"#]).unwrap_err();
     assert!(e.contains("hexadecimal"), "{e}");
 }
 
@@ -118,19 +107,16 @@ fn schema_rejects_a_malformed_hash() {
 fn schema_rejects_wrong_field_types() {
     for (line, what) in [
         (
-            r#"{"seq":2,"t":0,"poll":0,"kind":"output","text":"x","newline":1}"#,
+            r#"{"kind":"output","text":"x","newline":1}"#,
             "true or false",
         ),
+        (r#"{"kind":"output","text":5,"newline":true}"#, "a string"),
         (
-            r#"{"seq":2,"t":0,"poll":0,"kind":"output","text":5,"newline":true}"#,
-            "a string",
-        ),
-        (
-            r#"{"seq":2,"t":0,"poll":0,"kind":"poll.end","delivered":-1,"hash":"0123456789abcdef"}"#,
+            r#"{"kind":"poll.end","delivered":-1,"hash":"0123456789abcdef"}"#,
             "non-negative",
         ),
         (
-            r#"{"seq":2,"t":0,"poll":0,"kind":"op.started","op":1,"op_kind":"nap","nanos":1,"blocking":false,"future":0}"#,
+            r#"{"kind":"op.started","op":1,"op_kind":"nap","nanos":1,"blocking":false,"future":0}"#,
             "one of sleep, read, write",
         ),
     ] {
@@ -141,17 +127,9 @@ fn schema_rejects_wrong_field_types() {
 
 #[test]
 fn schema_rejects_unknown_kinds_and_fields() {
-    let e = validate(&[
-        BEGIN,
-        r#"{"seq":2,"t":0,"poll":0,"kind":"task.teleported","task":1}"#,
-    ])
-    .unwrap_err();
+    let e = validate(&[BEGIN, r#"{"kind":"task.teleported","task":1}"#]).unwrap_err();
     assert!(e.contains("unknown record kind \"task.teleported\""), "{e}");
-    let e = validate(&[
-        BEGIN,
-        r#"{"seq":2,"t":0,"poll":0,"kind":"poll.begin","extra":1}"#,
-    ])
-    .unwrap_err();
+    let e = validate(&[BEGIN, r#"{"kind":"poll.begin","poll":0,"t":0,"extra":1}"#]).unwrap_err();
     assert!(e.contains("no field \"extra\""), "{e}");
 }
 
@@ -159,11 +137,11 @@ fn schema_rejects_unknown_kinds_and_fields() {
 fn schema_rejects_ids_no_record_made() {
     // Absurd ids, as a hostile file has them, and ids one past the counter.
     for line in [
-        r#"{"seq":2,"t":0,"poll":0,"kind":"task.finished","task":4000000000,"ok":true}"#,
-        r#"{"seq":2,"t":0,"poll":0,"kind":"future.created","future":4000000000}"#,
-        r#"{"seq":2,"t":0,"poll":0,"kind":"scope.freed","scope":1}"#,
-        r#"{"seq":2,"t":0,"poll":0,"kind":"task.awaiting","task":1,"future":1}"#,
-        r#"{"seq":2,"t":0,"poll":0,"kind":"run.end","ok":true,"value":"nil","elapsed":0,"polls":1,"operations":0,"futures":0,"tasks":1,"abandoned_tasks":0,"peak_scopes":0,"cycle_scopes":0,"miscounts":0,"unobserved":"7"}"#,
+        r#"{"kind":"task.finished","task":4000000000,"ok":true}"#,
+        r#"{"kind":"future.created","future":4000000000}"#,
+        r#"{"kind":"scope.freed","scope":1}"#,
+        r#"{"kind":"task.awaiting","task":1,"future":1}"#,
+        r#"{"kind":"run.end","ok":true,"value":"nil","elapsed":0,"polls":1,"operations":0,"futures":0,"tasks":1,"abandoned_tasks":0,"peak_scopes":0,"cycle_scopes":0,"miscounts":0,"unobserved":"7"}"#,
     ] {
         let e = validate(&[BEGIN, line]).unwrap_err();
         assert!(
@@ -175,36 +153,53 @@ fn schema_rejects_ids_no_record_made() {
 
 #[test]
 fn schema_rejects_polls_that_skip_or_go_back() {
-    let e = validate(&[
-        BEGIN,
-        r#"{"seq":2,"t":0,"poll":4000000000,"kind":"poll.begin"}"#,
-    ])
-    .unwrap_err();
+    let e = validate(&[BEGIN, r#"{"kind":"poll.begin","poll":4000000000,"t":0}"#]).unwrap_err();
     assert!(e.contains("poll 4000000000 follows poll 0"), "{e}");
     let e = validate(&[
         BEGIN,
-        r#"{"seq":2,"t":0,"poll":1,"kind":"poll.begin"}"#,
-        r#"{"seq":3,"t":0,"poll":0,"kind":"poll.begin"}"#,
+        r#"{"kind":"poll.begin","poll":1,"t":0}"#,
+        r#"{"kind":"poll.begin","poll":0,"t":0}"#,
     ])
     .unwrap_err();
     assert!(e.contains("goes back"), "{e}");
-    let e = validate(&[r#"{"seq":1,"t":0,"poll":7,"kind":"poll.begin"}"#]).unwrap_err();
+    let e = validate(&[r#"{"kind":"poll.begin","poll":7,"t":0}"#]).unwrap_err();
     assert!(e.contains("not poll 0"), "{e}");
-    let e = validate(&[r#"{"seq":18446744073709551615,"t":0,"poll":0,"kind":"poll.begin"}"#])
-        .unwrap_err();
-    assert!(e.contains("where 1 was expected"), "{e}");
+}
+
+#[test]
+fn poll_begin_carries_its_poll_and_time_and_no_record_its_seq() {
+    let r = parse(&[
+        r#"{"kind":"poll.begin","poll":0,"t":0}"#,
+        r#"{"kind":"poll.end","delivered":0,"hash":"0123456789abcdef"}"#,
+        r#"{"kind":"poll.begin","poll":1,"t":5000}"#,
+        r#"{"kind":"output","text":"x","newline":true,"at":""}"#,
+    ]);
+    let placed: Vec<_> = r.iter().map(|r| (r.seq, r.poll, r.t)).collect();
+    assert_eq!(placed, [(1, 0, 0), (2, 0, 0), (3, 1, 5000), (4, 1, 5000)]);
+    assert!(r[2].fields.is_empty(), "poll and t are not fields");
+    for (line, what) in [
+        (r#"{"kind":"poll.begin","t":0}"#, "without its \"poll\""),
+        (r#"{"kind":"poll.begin","poll":0}"#, "without its \"t\""),
+        (r#"{"kind":"poll.begin","poll":-1,"t":0}"#, "non-negative"),
+        (r#"{"kind":"poll.begin","poll":0,"t":"0"}"#, "non-negative"),
+    ] {
+        let e = validate(&[line]).unwrap_err();
+        assert!(e.contains(what), "{line}: {e}");
+    }
+    // Version 2's per-record fields are not fields of any kind.
+    let e = validate(&[
+        BEGIN,
+        r#"{"kind":"poll.end","seq":2,"delivered":0,"hash":"0123456789abcdef"}"#,
+    ])
+    .unwrap_err();
+    assert!(e.contains("poll.end has no field \"seq\""), "{e}");
 }
 
 #[test]
 fn schema_rejects_records_after_run_end() {
-    let end = r#"{"seq":2,"t":0,"poll":0,"kind":"run.end","ok":true,"value":"nil","elapsed":0,"polls":1,"operations":0,"futures":0,"tasks":1,"abandoned_tasks":0,"peak_scopes":0,"cycle_scopes":0,"miscounts":0,"unobserved":""}"#;
+    let end = r#"{"kind":"run.end","ok":true,"value":"nil","elapsed":0,"polls":1,"operations":0,"futures":0,"tasks":1,"abandoned_tasks":0,"peak_scopes":0,"cycle_scopes":0,"miscounts":0,"unobserved":""}"#;
     validate(&[BEGIN, end]).unwrap();
-    let e = validate(&[
-        BEGIN,
-        end,
-        r#"{"seq":3,"t":0,"poll":0,"kind":"poll.begin"}"#,
-    ])
-    .unwrap_err();
+    let e = validate(&[BEGIN, end, r#"{"kind":"poll.begin","poll":0,"t":0}"#]).unwrap_err();
     assert!(e.contains("after run.end"), "{e}");
 }
 
@@ -268,10 +263,10 @@ fn schema_and_document_list_the_same_kinds_and_fields() {
 
 #[test]
 fn invariant_checker_reports_schema_contradictions_of_collected_records() {
-    let records = [
-        parse(BEGIN),
-        parse(r#"{"seq":2,"t":0,"poll":0,"kind":"poll.end","delivered":0,"hash":"not a hash"}"#),
-    ];
+    let records = parse(&[
+        BEGIN,
+        r#"{"kind":"poll.end","delivered":0,"hash":"not a hash"}"#,
+    ]);
     let v = crate::trace::check::check(&records);
     assert_eq!(v.len(), 1, "{v:?}");
     assert_eq!(v[0].rule, "schema");
