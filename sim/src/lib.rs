@@ -13,6 +13,7 @@ pub mod memory;
 pub mod real;
 pub mod rng;
 pub mod schedule_file;
+pub mod shrink;
 pub mod timers;
 pub mod trace;
 pub mod world;
