@@ -40,12 +40,63 @@
 //! those consume entries of a schedule file; everything else is fixed by
 //! the configuration.
 //!
+//! **Strategies.** An exploration strategy (`explore --strategy`) or the
+//! shrinker can take the seed's place: a [`Strategy`] is asked at every
+//! decision the file does not make, and its answer wins over the seed's
+//! draw (which is still drawn, so the streams stay where they would be).
+//! With a strategy, every pick among two or more candidates is a decision,
+//! whatever the schedule.
+//!
 //! Keys cost formatting, so they are made only when something uses them:
-//! a schedule file being replayed, decisions being logged for
+//! a schedule file being replayed, a strategy, decisions being logged for
 //! `--write-schedule`, or a trace being recorded ([`Decider::keyed`]).
+
+use std::sync::{Arc, Mutex};
 
 use crate::rng::SimRng;
 use crate::schedule_file::{Entry, ScheduleFile};
+
+/// A source of decisions that takes the seed's place (see the module docs).
+pub trait Strategy {
+    /// A pick among `n >= 2` candidates at `point` (`task` or `timer`);
+    /// `seeded` is the seed's draw (0 under FIFO); `key(i)` is candidate
+    /// `i`'s stable key. Returns an index below `n` (larger ones are taken
+    /// as `n - 1`).
+    fn pick(
+        &mut self,
+        point: Point,
+        n: usize,
+        seeded: usize,
+        key: &mut dyn FnMut(usize) -> String,
+    ) -> usize;
+
+    /// A value in `0..bound` at a coin (`bound` 2, 1 is yes), cut or
+    /// jitter point for the operation `key`; `seeded` is the seed's draw.
+    /// Values out of range are taken as `bound - 1`.
+    fn value(&mut self, point: Point, key: &str, seeded: u64, bound: u64) -> u64;
+}
+
+/// A strategy shared between a run's decider and whoever set it up (who
+/// reads its state after the run). Runs are single-threaded: the lock is
+/// never contended.
+#[derive(Clone)]
+pub struct StrategyHandle(pub Arc<Mutex<dyn Strategy + Send>>);
+
+impl StrategyHandle {
+    pub fn new(strategy: impl Strategy + Send + 'static) -> StrategyHandle {
+        StrategyHandle(Arc::new(Mutex::new(strategy)))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, dyn Strategy + Send + 'static> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl std::fmt::Debug for StrategyHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StrategyHandle")
+    }
+}
 
 /// The kinds of decision point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -161,6 +212,8 @@ pub struct Decider {
     log: Option<Vec<Decision>>,
     /// Emit a `decision` record for each decision (a trace is recorded).
     record: bool,
+    /// Decides in the seed's place.
+    strategy: Option<StrategyHandle>,
 }
 
 /// The most candidates a `decision` record lists by key (`among`); a
@@ -188,7 +241,14 @@ impl Decider {
             left: None,
             log: None,
             record: false,
+            strategy: None,
         }
+    }
+
+    /// Lets `strategy` decide in the seed's place.
+    pub fn with_strategy(mut self, strategy: Option<StrategyHandle>) -> Decider {
+        self.strategy = strategy;
+        self
     }
 
     /// Replays `file` (see the module docs).
@@ -211,13 +271,13 @@ impl Decider {
 
     /// Whether decisions need keys (something replays, logs or records them).
     pub fn keyed(&self) -> bool {
-        self.file.is_some() || self.log.is_some() || self.record
+        self.file.is_some() || self.log.is_some() || self.record || self.strategy.is_some()
     }
 
-    /// Whether picks are decisions at all: under the random schedule, or
-    /// with a schedule file.
+    /// Whether picks are decisions at all: under the random schedule, with
+    /// a schedule file, or with a strategy.
     pub fn picks(&self) -> bool {
-        self.schedule.is_some() || self.file.is_some()
+        self.schedule.is_some() || self.file.is_some() || self.strategy.is_some()
     }
 
     /// The decisions made so far (with a log).
@@ -252,7 +312,7 @@ impl Decider {
         if !self.keyed() {
             return seeded;
         }
-        let mut choice = seeded;
+        let mut choice = None;
         if let Some(entry) = self.next_entry() {
             let found = if entry.point == point {
                 (0..n).find(|&i| key(i) == entry.key)
@@ -261,7 +321,7 @@ impl Decider {
             };
             match found {
                 Some(i) => {
-                    choice = i;
+                    choice = Some(i);
                     self.take_entry();
                 }
                 None => {
@@ -280,6 +340,11 @@ impl Decider {
                 }
             }
         }
+        let choice = match (choice, &self.strategy) {
+            (Some(i), _) => i,
+            (None, Some(s)) => s.lock().pick(point, n, seeded, key).min(n - 1),
+            (None, None) => seeded,
+        };
         let chosen = key(choice);
         if self.record {
             let among = if n <= MAX_AMONG {
@@ -333,10 +398,10 @@ impl Decider {
         bound: u64,
     ) -> u64 {
         let key = key();
-        let mut value = seeded;
+        let mut value = None;
         if let Some(entry) = self.next_entry() {
             if entry.point == point && entry.key == key && entry.value < bound {
-                value = entry.value;
+                value = Some(entry.value);
                 self.take_entry();
             } else {
                 let why = if entry.point == point && entry.key == key {
@@ -357,6 +422,11 @@ impl Decider {
                 self.leave(Some(entry.line), why);
             }
         }
+        let value = match (value, &self.strategy) {
+            (Some(v), _) => v,
+            (None, Some(s)) => s.lock().value(point, &key, seeded, bound).min(bound - 1),
+            (None, None) => seeded,
+        };
         if self.record {
             emit(point, &key, value, bound, "");
         }
@@ -571,5 +641,56 @@ mod tests {
             without.pick(Point::Task, 3, &mut keys);
         }
         assert_eq!(with.word_pos(), without.word_pos());
+    }
+
+    /// Picks the last candidate and the largest value; counts its calls.
+    struct Last(Arc<std::sync::atomic::AtomicUsize>);
+
+    impl Strategy for Last {
+        fn pick(
+            &mut self,
+            _: Point,
+            n: usize,
+            _: usize,
+            _: &mut dyn FnMut(usize) -> String,
+        ) -> usize {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            n + 7
+        }
+        fn value(&mut self, _: Point, _: &str, _: u64, bound: u64) -> u64 {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            bound - 1
+        }
+    }
+
+    #[test]
+    fn a_strategy_decides_where_the_file_does_not_and_leaves_the_streams_alone() {
+        let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let strategy = StrategyHandle::new(Last(calls.clone()));
+        let file = ScheduleFile::parse("s", "task t1\n").unwrap();
+        let mut d = decider(false)
+            .with_file(file)
+            .with_strategy(Some(strategy.clone()));
+        let mut plain = decider(false);
+        assert!(d.picks() && d.keyed());
+        // The file's entry wins; then the strategy (its answer clamped).
+        assert_eq!(d.pick(Point::Task, 4, &mut keys), 1);
+        assert_eq!(d.pick(Point::Task, 4, &mut keys), 3);
+        let op = || "read@a.gene:1".to_string();
+        assert!(d.coin(Point::Fail, &op, 0.5));
+        assert_eq!(d.cut(&op, 10), 9);
+        assert_eq!(d.jitter(&op, 100), 100);
+        // A coin fixed by the configuration is no decision.
+        assert!(!d.coin(Point::Fail, &op, 0.0));
+        for _ in 0..2 {
+            plain.pick(Point::Task, 4, &mut keys);
+        }
+        plain.coin(Point::Fail, &op, 0.5);
+        plain.cut(&op, 10);
+        plain.jitter(&op, 100);
+        plain.coin(Point::Fail, &op, 0.0);
+        assert_eq!(d.word_pos(), plain.word_pos());
+        // Asked for the second pick, the coin, the cut and the jitter.
+        assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 4);
     }
 }

@@ -55,6 +55,9 @@ pub struct RunConfig {
     /// turns this off: it collects records only for the checkers, and
     /// keys and records cost it a third of its time.
     pub record_decisions: bool,
+    /// Decides in the seed's place (`explore --strategy`, shrinking): see
+    /// `decide::Strategy`.
+    pub strategy: Option<crate::decide::StrategyHandle>,
 }
 
 impl RunConfig {
@@ -66,6 +69,7 @@ impl RunConfig {
         let faults = self.faults.config();
         self.schedule == Schedule::Random
             || self.schedule_file.is_some()
+            || self.strategy.is_some()
             || coin(faults.fail_probability)
             || coin(faults.short_read_probability)
             || [OpKind::Sleep, OpKind::Read, OpKind::Write]
@@ -92,6 +96,7 @@ impl Default for RunConfig {
             schedule_file: None,
             log_decisions: false,
             record_decisions: true,
+            strategy: None,
         }
     }
 }
@@ -287,7 +292,8 @@ fn start(vm: &mut Vm, config: &RunConfig, out: &mut dyn Write, sink: Option<&dyn
         drive(vm, world, config, out, sink)
     } else {
         let mut decider = crate::decide::Decider::seeded(config.seed, config.schedule)
-            .with_records(sink.is_some() && config.record_decisions && config.may_decide());
+            .with_records(sink.is_some() && config.record_decisions && config.may_decide())
+            .with_strategy(config.strategy.clone());
         if let Some(file) = &config.schedule_file {
             decider = decider.with_file(file.clone());
         }
