@@ -156,16 +156,42 @@ pub struct Decision {
     pub key: String,
     pub value: u64,
     pub alternatives: u64,
+    /// A pick's candidates' keys, in order (the first is the default);
+    /// empty for the others.
+    pub among: Vec<String>,
 }
 
 impl Decision {
     /// The schedule-file entry that makes this decision again.
     pub fn entry(&self) -> Entry {
-        Entry {
-            point: self.point,
-            key: self.key.clone(),
-            value: if self.point.is_pick() { 0 } else { self.value },
-            line: 0,
+        Entry::new(
+            self.point,
+            self.key.clone(),
+            if self.point.is_pick() { 0 } else { self.value },
+        )
+    }
+
+    /// Whether this is the decision its point makes when nothing says
+    /// otherwise: the first candidate, no fault, a cut at 0, no jitter.
+    pub fn is_default(&self) -> bool {
+        self.value == 0
+    }
+
+    /// Whether a sparse file's `entry` matches this decision (its point,
+    /// its key among the candidates or as the operation, and its `before`
+    /// as the default).
+    pub fn matches(&self, entry: &Entry) -> bool {
+        if entry.point != self.point {
+            return false;
+        }
+        if self.point.is_pick() {
+            self.among.contains(&entry.key)
+                && entry
+                    .before
+                    .as_ref()
+                    .is_none_or(|b| self.among.first() == Some(b))
+        } else {
+            self.key == entry.key
         }
     }
 }
@@ -180,11 +206,18 @@ pub struct Left {
     pub line: Option<usize>,
     /// What the entry expected and what the run offered instead.
     pub why: String,
+    /// The run ended with entries left (not a mismatch).
+    pub ended: bool,
 }
 
 impl std::fmt::Display for Left {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.line {
+            Some(line) if self.ended => write!(
+                f,
+                "the run ended before the schedule file's line {line}, after {} decisions: {}",
+                self.taken, self.why
+            ),
             Some(line) => write!(
                 f,
                 "left the schedule file at line {line}, after {} decisions: {}; the seed decides from here",
@@ -207,6 +240,11 @@ pub struct Decider {
     latency: SimRng,
     /// The schedule file being replayed, and the next entry's index.
     file: Option<(ScheduleFile, usize)>,
+    /// The file is sparse (`schedule_file::Mode::Sparse`): decisions it
+    /// does not make take their defaults, to the end of the run.
+    sparse: bool,
+    /// Matches of the next entry so far (its `(time N)`).
+    matched: u64,
     left: Option<Left>,
     /// Every decision made, for `--write-schedule`.
     log: Option<Vec<Decision>>,
@@ -238,6 +276,8 @@ impl Decider {
             faults,
             latency,
             file: None,
+            sparse: false,
+            matched: 0,
             left: None,
             log: None,
             record: false,
@@ -253,6 +293,7 @@ impl Decider {
 
     /// Replays `file` (see the module docs).
     pub fn with_file(mut self, file: ScheduleFile) -> Decider {
+        self.sparse = file.mode == crate::schedule_file::Mode::Sparse;
         self.file = Some((file, 0));
         self
     }
@@ -315,15 +356,19 @@ impl Decider {
         let mut choice = None;
         if let Some(entry) = self.next_entry() {
             let found = if entry.point == point {
-                (0..n).find(|&i| key(i) == entry.key)
+                (0..n)
+                    .find(|&i| key(i) == entry.key)
+                    .filter(|_| entry.before.as_ref().is_none_or(|b| key(0) == *b))
             } else {
                 None
             };
             match found {
-                Some(i) => {
+                Some(i) if !self.sparse || self.matched + 1 == entry.time => {
                     choice = Some(i);
                     self.take_entry();
                 }
+                Some(_) => self.matched += 1,
+                None if self.sparse => {}
                 None => {
                     let offered = if n <= MAX_AMONG {
                         (0..n).map(&mut *key).collect::<Vec<_>>().join(", ")
@@ -342,6 +387,7 @@ impl Decider {
         }
         let choice = match (choice, &self.strategy) {
             (Some(i), _) => i,
+            (None, _) if self.sparse => 0,
             (None, Some(s)) => s.lock().pick(point, n, seeded, key).min(n - 1),
             (None, None) => seeded,
         };
@@ -354,7 +400,10 @@ impl Decider {
             };
             emit(point, &chosen, choice as u64, n as u64, &among);
         }
-        self.log_decision(point, chosen, choice as u64, n as u64);
+        if self.log.is_some() {
+            let among = (0..n).map(&mut *key).collect();
+            self.log_decision(point, chosen, choice as u64, n as u64, among);
+        }
         choice
     }
 
@@ -400,9 +449,14 @@ impl Decider {
         let key = key();
         let mut value = None;
         if let Some(entry) = self.next_entry() {
-            if entry.point == point && entry.key == key && entry.value < bound {
+            let here = entry.point == point && entry.key == key;
+            if here && entry.value < bound && (!self.sparse || self.matched + 1 == entry.time) {
                 value = Some(entry.value);
                 self.take_entry();
+            } else if self.sparse {
+                if here {
+                    self.matched += 1;
+                }
             } else {
                 let why = if entry.point == point && entry.key == key {
                     format!(
@@ -424,13 +478,14 @@ impl Decider {
         }
         let value = match (value, &self.strategy) {
             (Some(v), _) => v,
+            (None, _) if self.sparse => 0,
             (None, Some(s)) => s.lock().value(point, &key, seeded, bound).min(bound - 1),
             (None, None) => seeded,
         };
         if self.record {
             emit(point, &key, value, bound, "");
         }
-        self.log_decision(point, key, value, bound);
+        self.log_decision(point, key, value, bound, Vec::new());
         value
     }
 
@@ -440,6 +495,8 @@ impl Decider {
         let (file, next) = self.file.as_ref()?;
         match file.entries.get(*next) {
             Some(e) => Some(e.clone()),
+            // A sparse file's decisions are all made: defaults from here.
+            None if self.sparse => None,
             None => {
                 let taken = *next;
                 self.file = None;
@@ -447,6 +504,7 @@ impl Decider {
                     taken,
                     line: None,
                     why: String::new(),
+                    ended: false,
                 });
                 None
             }
@@ -461,13 +519,17 @@ impl Decider {
             let (line, taken, rest) = (e.line, *next, file.entries.len() - *next);
             self.leave(
                 Some(line),
-                format!("the run ended with {rest} of its decisions not reached"),
+                format!("{rest} of its decisions were not reached"),
             );
+            if let Some(left) = &mut self.left {
+                left.ended = true;
+            }
             debug_assert_eq!(self.left.as_ref().map(|l| l.taken), Some(taken));
         }
     }
 
     fn take_entry(&mut self) {
+        self.matched = 0;
         if let Some((_, next)) = &mut self.file {
             *next += 1;
         }
@@ -475,17 +537,30 @@ impl Decider {
 
     fn leave(&mut self, line: Option<usize>, why: String) {
         if let Some((_, taken)) = self.file.take() {
-            self.left = Some(Left { taken, line, why });
+            self.left = Some(Left {
+                taken,
+                line,
+                why,
+                ended: false,
+            });
         }
     }
 
-    fn log_decision(&mut self, point: Point, key: String, value: u64, alternatives: u64) {
+    fn log_decision(
+        &mut self,
+        point: Point,
+        key: String,
+        value: u64,
+        alternatives: u64,
+        among: Vec<String>,
+    ) {
         if let Some(log) = &mut self.log {
             log.push(Decision {
                 point,
                 key,
                 value,
                 alternatives,
+                among,
             });
         }
     }
@@ -692,5 +767,40 @@ mod tests {
         assert_eq!(d.word_pos(), plain.word_pos());
         // Asked for the second pick, the coin, the cut and the jitter.
         assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 4);
+    }
+
+    #[test]
+    fn a_sparse_file_waits_for_its_matches_and_defaults_elsewhere() {
+        let file = ScheduleFile::parse(
+            "s",
+            "mode sparse\ntask t2 before t0 (time 2)\nfail op yes\n",
+        )
+        .unwrap();
+        let mut d = decider(true).with_file(file).with_log();
+        // t2 with t0 first: the first match waits (default), the second is taken.
+        assert_eq!(d.pick(Point::Task, 3, &mut keys), 0);
+        // t0 is not first here (keys shifted): no match, default.
+        let mut shifted = |i: usize| format!("t{}", i + 1);
+        assert_eq!(d.pick(Point::Task, 3, &mut shifted), 0);
+        assert_eq!(d.pick(Point::Task, 3, &mut keys), 2);
+        let op = || "op".to_string();
+        let other = || "other".to_string();
+        assert!(!d.coin(Point::Fail, &other, 0.5));
+        assert_eq!(d.jitter(&op, 100), 0);
+        assert!(d.coin(Point::Fail, &op, 0.5));
+        // The file is done: defaults, and nothing "left".
+        assert_eq!(d.pick(Point::Task, 3, &mut keys), 0);
+        assert!(!d.coin(Point::Fail, &op, 0.5));
+        d.finish();
+        assert!(d.left().is_none());
+        let log = d.take_log();
+        assert_eq!(log.len(), 8);
+        assert_eq!(log[0].among, ["t0", "t1", "t2"]);
+        // A file with entries not reached says so at the end.
+        let file = ScheduleFile::parse("s", "mode sparse\nfail op yes\n").unwrap();
+        let mut d = decider(true).with_file(file);
+        assert_eq!(d.pick(Point::Task, 3, &mut keys), 0);
+        d.finish();
+        assert!(d.left().unwrap().why.contains("not reached"));
     }
 }

@@ -92,7 +92,7 @@ pub fn run_program(
         );
     }
     config.check_refcounts |= extras.check;
-    if let Err(e) = schedule_options(name, args, extras, &mut config) {
+    if let Err(e) = schedule_options(name, text, args, extras, &mut config) {
         return (crate::args::usage(&e), None);
     }
     let trace_to_stdout = extras.trace.as_deref().is_some_and(is_stdout);
@@ -188,8 +188,9 @@ pub fn run_program(
             },
             path.display()
         );
-        let text = gene_sim::schedule_file::ScheduleFile::write(&report.decisions, &about);
-        if let Err(e) = std::fs::write(path, text) {
+        let file_text =
+            gene_sim::schedule_file::ScheduleFile::write(&report.decisions, &about, name, text);
+        if let Err(e) = std::fs::write(path, file_text) {
             eprintln!("error: cannot write {}: {e}", path.display());
             failed = true;
         }
@@ -247,6 +248,7 @@ pub fn run_program(
 /// `--schedule-file` and `--write-schedule`: both only in the simulation.
 fn schedule_options(
     name: &str,
+    program: &str,
     args: &RunArgs,
     extras: &Extras,
     config: &mut gene_sim::RunConfig,
@@ -262,8 +264,19 @@ fn schedule_options(
         let shown = path.display();
         let text = crate::read_input(path, "a schedule file", MAX_BYTES)?;
         // The report starts `error: `, as `usage` prints it.
-        let file = ScheduleFile::parse(&shown.to_string(), &text)
+        let mut file = ScheduleFile::parse(&shown.to_string(), &text)
             .map_err(|e| e.0.strip_prefix("error: ").unwrap_or(&e.0).to_string())?;
+        let moved = file.relocate(name, program);
+        if !moved.is_empty() {
+            let list: Vec<String> = moved
+                .iter()
+                .map(|(from, to)| format!("{name}:{from} is now {name}:{to}"))
+                .collect();
+            eprintln!(
+                "note: the program changed since {shown} was written: {}",
+                list.join(", ")
+            );
+        }
         config.schedule_file = Some(file);
     }
     if let Some(out) = &extras.write_schedule {

@@ -112,7 +112,17 @@ fn a_seed_and_the_schedule_file_written_from_it_give_the_same_trace() {
                 );
             }
             let file = std::fs::read_to_string(dir.join("s.schedule")).unwrap();
-            let entries = file.lines().filter(|l| !l.starts_with('#')).count();
+            // Entries are the lines that are not comments, blank, the mode
+            // directive or the program's `source` lines.
+            let entries = file
+                .lines()
+                .filter(|l| {
+                    !(l.trim().is_empty()
+                        || l.starts_with('#')
+                        || l.starts_with("source ")
+                        || l.starts_with("mode "))
+                })
+                .count();
             let recorded = ra
                 .iter()
                 .filter(|r| r.contains("\"kind\":\"decision\""))
@@ -201,6 +211,24 @@ fn a_schedule_file_survives_unrelated_changes_to_the_program() {
         !text(&replayed.stderr).contains("left the schedule file"),
         "{}",
         text(&replayed.stderr)
+    );
+    // An edit that moves every line: the file's `source` lines carry the
+    // keys to where their lines went, and the note says so.
+    let now = std::fs::read_to_string(dir.join("race.gene")).unwrap();
+    let moved = format!("(println \"a new first line\")\n{now}");
+    std::fs::write(dir.join("race.gene"), moved).unwrap();
+    let replayed = run_in(&dir, &["run", "race.gene", "--schedule-file", "s.schedule"]);
+    let (out, err) = (text(&replayed.stdout), text(&replayed.stderr));
+    assert!(
+        out.starts_with("a new first line\nbob"),
+        "seed {seed}'s order is kept after the lines moved: {out}"
+    );
+    assert!(!err.contains("left the schedule file"), "{err}");
+    assert!(
+        err.contains(
+            "note: the program changed since s.schedule was written: race.gene:7 is now race.gene:8"
+        ),
+        "{err}"
     );
 }
 
