@@ -223,3 +223,26 @@ fn an_uncaught_exception_is_a_failing_outcome() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn readme_assertion_capture_is_what_explore_prints() {
+    let readme = std::fs::read_to_string(common::repo_file("README.md")).unwrap();
+    let capture = readme
+        .split("```text\nassertions: ")
+        .nth(1)
+        .expect("README's assertions capture");
+    let shown = format!("assertions: {}", &capture[..capture.find("```").unwrap()]);
+    let dir = scratch("explore-assert-readme");
+    program(&dir, "race.gene", RACE);
+    let out = std::process::Command::new(GENE_TRACE)
+        .args(["explore", "race.gene", "--seeds", "40"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let report = text(&out.stdout);
+    assert!(
+        report.ends_with(&shown),
+        "README shows:\n{shown}\nexplore printed:\n{report}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -78,7 +78,10 @@ fn every_outcome_line_reproduces_its_outcome() {
     ]);
     // Some seeds end with an uncaught exception: failing outcomes, status 1.
     assert_eq!(out.status.code(), Some(1), "{report}{}", text(&out.stderr));
-    assert!(report.contains("    failing: uncaught exception"), "{report}");
+    assert!(
+        report.contains("    failing: uncaught exception"),
+        "{report}"
+    );
     let list = outcomes(&report);
     let results: Vec<&str> = list.iter().map(|o| o.result.as_str()).collect();
     for kind in ["ok", "error: ", "did not finish: "] {
