@@ -17,7 +17,7 @@ pub const GENE_TRACE: &str = "\
 Examples:
   gene-trace run fixtures/examples/tour.gene                     run a program
   gene-trace run fixtures/examples/race.gene --trace race.jsonl  record its trace
-  gene-trace explore fixtures/examples/race.gene --seeds 200     look for the race
+  gene-trace explore fixtures/examples/race.gene --seeds 200     look for the race (found: status 1)
   gene-trace replay race.jsonl                                   step through the trace
   gene-trace test fixtures/                                      judge test files
 `gene-trace COMMAND --help` shows each command's options and examples.";
@@ -46,9 +46,11 @@ Exit status: 0 ok; 1 the program failed, a check failed, output could not be wri
 /// `gene-trace explore --help`.
 pub const EXPLORE: &str = "\
 Examples:
-  gene-trace explore fixtures/examples/race.gene --seeds 200     the distinct outcomes of 200 seeds
-  gene-trace explore fixtures/examples/race.gene --seeds 100 --fail-probability 0.2
-  gene-trace explore fixtures/examples/race.gene --seeds 50 --full --outcomes-dir outcomes
+  gene-trace explore fixtures/examples/race.gene --seeds 200     outcomes; its # Expected: fails some: status 1
+  gene-trace explore fixtures/examples/race.gene --seeds 100 --fail-probability 0.2  (status 1)
+  gene-trace explore fixtures/examples/race.gene --seeds 50 --full --outcomes-dir outcomes  (status 1)
+  gene-trace explore fixtures/examples/race.gene --seeds 200 --format json --output race.json  (status 1)
+  gene-trace explore --merge race.json                           its report, as a shard file (status 1)
 In explore the run options mean:
   --seed S                the first seed: explore runs the seeds S..S+N (N: --seeds)
   --schedule random       the default: each seed draws its schedule and its swarm fault plan
@@ -60,9 +62,14 @@ In explore the run options mean:
   --real, --swarm         refused: explore runs in the simulation and always draws swarm plans
   --poll-every, --await, --root, --cwd, --max-depth, --start-time: as in run
 Each outcome prints the `gene-trace run` command that reproduces it; --full prints whole
-outputs, --outcomes-dir DIR writes each to DIR/outcome-K.txt. Progress goes to stderr when it
-is a terminal. Exit status: 1 when a seed broke an invariant or the program does not
-compile, 2 on a usage error, else 0.";
+outputs, --outcomes-dir DIR writes each to DIR/outcome-K.txt. A seed fails when it breaks an
+invariant, fails a (gene/sim/always COND \"msg\"), ends with an uncaught exception, or prints
+other than --expect-output FILE or the program's # Expected: lines (giving both is refused).
+The report lists each failed always with its first seed's command, and each
+(gene/sim/sometimes COND \"msg\") no seed satisfied. --shard i/n --format json --output F
+writes a shard's results; --merge F... prints the unsharded run's report from all of them.
+The time taken goes to stderr, with progress when stderr is a terminal. Exit status: 1 when
+a seed failed or the program does not compile, 2 on a usage error, else 0.";
 
 /// `gene-trace check --help`.
 pub const CHECK: &str = "\

@@ -297,6 +297,15 @@ pub static KINDS: &[KindSpec] = &[
         ],
     },
     KindSpec {
+        name: "assertion",
+        fields: &[
+            f("assertion", Word(&["always", "sometimes"])),
+            f("held", Bool),
+            f("message", Text),
+            f("at", Location),
+        ],
+    },
+    KindSpec {
         name: "decision",
         fields: &[
             f(

@@ -4,6 +4,11 @@
 //! runs are grouped by outcome (output and result). Each seed has a budget
 //! (`crate::budget`), so an endless program is a "did not finish" outcome.
 
+pub mod assertions;
+pub mod expect;
+pub mod failure;
+pub mod json;
+pub mod merge;
 pub mod report;
 
 use std::collections::BTreeMap;
@@ -17,12 +22,13 @@ use gene_sim::trace::check;
 use gene_sim::{RunConfig, Schedule};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rustc_hash::FxHashSet;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use report::ReportOptions;
 
 /// How one seed went.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SeedRun {
     pub seed: u64,
     /// Digest of the output and the result (12 hex digits).
@@ -34,6 +40,12 @@ pub struct SeedRun {
     /// The run ran out of its budget.
     pub unfinished: bool,
     pub violations: Vec<String>,
+    /// What the run said of each assertion it reached.
+    #[serde(default)]
+    pub assertions: Vec<assertions::Seen>,
+    /// The plan expects an output, and this is not it.
+    #[serde(default)]
+    pub unexpected_output: bool,
 }
 
 /// Which seeds a shard runs: `i/n` (1-based) takes the seeds `s` with
@@ -69,6 +81,8 @@ pub struct Plan {
     pub schedule: Schedule,
     /// The fault flags, added to each seed's swarm plan.
     pub extra_faults: FaultConfig,
+    /// The output every seed should print, if any.
+    pub expected: Option<expect::Expected>,
 }
 
 impl Plan {
@@ -79,6 +93,7 @@ impl Plan {
             seeds,
             schedule: Schedule::Random,
             extra_faults: FaultConfig::new(),
+            expected: None,
         }
     }
 }
@@ -100,6 +115,7 @@ pub fn seed_config(base: &RunConfig, plan: &Plan, seed: u64) -> Result<RunConfig
 
 fn run_seed(name: &str, text: &str, base: &RunConfig, plan: &Plan, seed: u64) -> SeedRun {
     let mut out = Vec::new();
+    let mut seen = Vec::new();
     let (result, unfinished, violations) = match seed_config(base, plan, seed)
         .map_err(|e| format!("error: {e}"))
         .and_then(|config| {
@@ -107,6 +123,7 @@ fn run_seed(name: &str, text: &str, base: &RunConfig, plan: &Plan, seed: u64) ->
                 .map_err(|e| format!("error: {}", e.error.message))
         }) {
         Ok((report, trace)) => {
+            seen = assertions::of_records(&trace.records);
             let mut v: Vec<String> = check::check(&trace.records)
                 .iter()
                 .map(|v| v.to_string())
@@ -129,6 +146,7 @@ fn run_seed(name: &str, text: &str, base: &RunConfig, plan: &Plan, seed: u64) ->
     let output = String::from_utf8_lossy(&out).into_owned();
     let digest = Sha256::digest(format!("{output}\u{0}{result}").as_bytes());
     let outcome: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    let unexpected_output = plan.expected.as_ref().is_some_and(|e| !e.matches(&output));
     SeedRun {
         seed,
         outcome,
@@ -136,18 +154,21 @@ fn run_seed(name: &str, text: &str, base: &RunConfig, plan: &Plan, seed: u64) ->
         result,
         unfinished,
         violations,
+        assertions: seen,
+        unexpected_output,
     }
 }
 
 /// One distinct outcome: how many seeds gave it, and the first of them.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Outcome {
     pub count: u64,
     pub first: SeedRun,
 }
 
-/// What an exploration found, the same whatever the number of jobs.
-#[derive(Clone, Debug, Default)]
+/// What an exploration found, the same whatever the number of jobs (and,
+/// merged, of shards).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Summary {
     /// Seeds run (this shard's).
     pub runs: u64,
@@ -155,6 +176,25 @@ pub struct Summary {
     pub outcomes: Vec<Outcome>,
     /// The seeds that broke an invariant, in seed order.
     pub violations: Vec<SeedRun>,
+    /// Every assertion some seed reached, in key order, with its tally.
+    #[serde(default)]
+    pub assertions: Vec<(assertions::Key, assertions::Tally)>,
+}
+
+impl Summary {
+    /// Whether any seed failed (`failure::failure`): what makes `explore`
+    /// exit 1.
+    pub fn failed(&self) -> bool {
+        !self.violations.is_empty()
+            || self
+                .assertions
+                .iter()
+                .any(|(k, t)| k.kind == "always" && t.failed > 0)
+            || self
+                .outcomes
+                .iter()
+                .any(|o| failure::outcome_failure(&o.first).is_some())
+    }
 }
 
 /// A progress bar on stderr when it is a terminal, else a hidden one.
@@ -262,11 +302,13 @@ struct Partial {
     runs: u64,
     outcomes: BTreeMap<String, Outcome>,
     violations: Vec<SeedRun>,
+    assertions: BTreeMap<assertions::Key, assertions::Tally>,
 }
 
 impl Partial {
     fn add(&mut self, run: SeedRun) {
         self.runs += 1;
+        assertions::add(&mut self.assertions, &run);
         if !run.violations.is_empty() {
             self.violations.push(run.clone());
         }
@@ -284,15 +326,19 @@ impl Partial {
             runs: self.runs,
             outcomes: self.outcomes.into_values().collect(),
             violations: self.violations,
+            assertions: self.assertions.into_iter().collect(),
         }
     }
 }
 
-fn merge(parts: Vec<Summary>) -> Summary {
+/// The summary of all the parts (of jobs, or of shards).
+pub fn merge(parts: Vec<Summary>) -> Summary {
     let mut all: BTreeMap<String, Outcome> = BTreeMap::new();
+    let mut tallies = BTreeMap::new();
     let mut summary = Summary::default();
     for part in parts {
         summary.runs += part.runs;
+        assertions::merge(&mut tallies, part.assertions);
         summary.violations.extend(part.violations);
         for o in part.outcomes {
             match all.get_mut(&o.first.outcome) {
@@ -309,16 +355,28 @@ fn merge(parts: Vec<Summary>) -> Summary {
         }
     }
     summary.outcomes = all.into_values().collect();
+    summary.assertions = tallies.into_iter().collect();
     summary.outcomes.sort_by_key(|o| o.first.seed);
     summary.violations.sort_by_key(|r| r.seed);
     summary
+}
+
+/// What `explore` writes: the text report, or the shard's results as JSON.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExploreFormat {
+    /// The report (outcomes, violations, assertions).
+    #[default]
+    Text,
+    /// The results as one JSON document, for `explore --merge`.
+    Json,
 }
 
 /// `gene-trace explore FILE [--seeds N] [--seed S] [--jobs J] [--shard i/n] ...`.
 #[derive(clap::Args, Debug)]
 pub struct ExploreArgs {
     /// The program (a `.gene` file) to run under every seed.
-    pub file: String,
+    #[arg(required_unless_present = "merge")]
+    pub file: Option<String>,
     /// How many seeds to run: S..S+N, where S is --seed (default 0).
     #[arg(long, value_name = "N", default_value_t = 1000,
           value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
@@ -336,28 +394,95 @@ pub struct ExploreArgs {
     /// Write each outcome's whole output to DIR/outcome-K.txt.
     #[arg(long, value_name = "DIR")]
     pub outcomes_dir: Option<std::path::PathBuf>,
+    /// Every seed must print this file's lines (blank lines and white space
+    /// aside, as `# Expected:` is judged); any other output is a failing
+    /// outcome. Refused when the program has `# Expected:` lines.
+    #[arg(long, value_name = "FILE")]
+    pub expect_output: Option<std::path::PathBuf>,
+    /// `json`: write this shard's results as JSON (to --output, else
+    /// standard output), for `explore --merge`.
+    #[arg(long, value_enum, default_value_t = ExploreFormat::Text)]
+    pub format: ExploreFormat,
+    /// The file `--format json` writes.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+    /// Combine the `--format json` files of every shard into the report
+    /// the unsharded exploration prints (alone: no other option).
+    #[arg(long, value_name = "FILE", num_args = 1.., exclusive = true)]
+    pub merge: Vec<std::path::PathBuf>,
     #[command(flatten)]
     pub run: Box<crate::RunArgs>,
 }
 
 /// The run options that mean something else in `explore`, refused.
-fn refused(args: &crate::RunArgs) -> Option<&'static str> {
-    if args.real {
+fn refused(args: &ExploreArgs) -> Option<&'static str> {
+    if args.run.real {
         Some("explore runs only in the simulation: --real is not supported")
-    } else if args.swarm {
+    } else if args.run.swarm {
         Some("explore always draws each seed's swarm fault plan: drop --swarm")
+    } else if args.output.is_some() && args.format != ExploreFormat::Json {
+        Some(
+            "--output writes the --format json results: add --format json (the text report goes to standard output)",
+        )
     } else {
         None
     }
 }
 
+/// The schedule the seeds draw (random unless `--schedule fifo`).
+pub fn schedule_of(args: &crate::RunArgs) -> Schedule {
+    match args.schedule {
+        Some(crate::ScheduleArg::Fifo) => Schedule::Fifo,
+        Some(crate::ScheduleArg::Random) | None => Schedule::Random,
+    }
+}
+
+/// 1 when any seed failed (`failure::failure`), else 0.
+pub fn status(summary: &Summary) -> std::process::ExitCode {
+    if summary.failed() {
+        std::process::ExitCode::from(1)
+    } else {
+        std::process::ExitCode::SUCCESS
+    }
+}
+
+/// The words of the command line after `explore`.
+fn command_words() -> Vec<String> {
+    let all: Vec<String> = std::env::args().collect();
+    let at = all
+        .iter()
+        .position(|w| w == "explore")
+        .map_or(all.len(), |i| i + 1);
+    all[at..].to_vec()
+}
+
 pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
+    if !args.merge.is_empty() {
+        return merge::main(&args.merge);
+    }
     let started = Instant::now();
-    if let Some(e) = refused(&args.run) {
+    if let Some(e) = refused(args) {
         return crate::args::usage(e);
     }
-    let (name, text) = match crate::read_program(Some(&args.file)) {
+    let Some(file) = args.file.as_deref() else {
+        return crate::args::usage("explore needs a program FILE (or --merge FILE...)");
+    };
+    let (name, text) = match crate::read_program(Some(file)) {
         Ok(p) => p,
+        Err(e) => return crate::args::usage(&e),
+    };
+    let expect_file = match &args.expect_output {
+        Some(p) => match crate::read_input(p, "an expected output", crate::MAX_PROGRAM_BYTES) {
+            Ok(t) => Some((p.display().to_string(), t)),
+            Err(e) => return crate::args::usage(&e),
+        },
+        None => None,
+    };
+    let expected = match expect::expected(
+        &text,
+        expect_file.as_ref().map(|(p, t)| (p.as_str(), t.as_str())),
+    ) {
+        Ok(e) => e,
         Err(e) => return crate::args::usage(&e),
     };
     // A program that does not compile fails every seed alike: say so once.
@@ -383,48 +508,80 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
     let plan = Plan {
         first_seed: args.run.seed,
         seeds: args.seeds,
-        schedule: match args.run.schedule {
-            Some(crate::ScheduleArg::Fifo) => Schedule::Fifo,
-            Some(crate::ScheduleArg::Random) | None => Schedule::Random,
-        },
+        schedule: schedule_of(&args.run),
         extra_faults,
+        expected,
     };
     let jobs = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |j| j as usize,
     );
-    let mut inputs = vec![std::path::Path::new(&args.file)];
+    let mut inputs = vec![std::path::Path::new(file)];
     inputs.extend(args.run.faults.as_deref());
+    inputs.extend(args.expect_output.as_deref());
     if let Some(dir) = &args.outcomes_dir
         && let Err(e) = report::check_outcomes_dir(dir, &inputs)
     {
         return crate::args::usage(&e);
     }
+    if let Some(out) = &args.output
+        && let Err(e) = crate::paths::check_output("--output", out, &inputs)
+    {
+        return crate::args::usage(&e);
+    }
+    let declared = assertions::declared(&name, &text);
     let bar = progress_bar(ShardSeeds::new(&plan, args.shard).len());
     let summary = explore(&name, &text, &base, &plan, jobs, args.shard, &bar);
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "explore: {} seeds in {secs:.2} s ({:.0} seeds/s)",
+        summary.runs,
+        summary.runs as f64 / secs.max(1e-9)
+    );
     let options = ReportOptions {
-        file: &args.file,
+        file,
         shard: args.shard,
         plan: &plan,
         args: &args.run,
         base: &base,
         full: args.full,
         outcomes_dir: args.outcomes_dir.as_deref(),
+        declared: &declared,
     };
     if let Some(dir) = &args.outcomes_dir
         && let Err(e) = report::write_outcomes(dir, &summary, &inputs)
     {
         return crate::fail(&e);
     }
-    let text = report::report(&summary, &options, started);
-    if let Err(code) = crate::output::print(&text) {
-        return code;
+    let text = match args.format {
+        ExploreFormat::Text => report::report(&summary, &options),
+        ExploreFormat::Json => json::write(
+            &json::Context {
+                name: &name,
+                text: &text,
+                command: json::shared_command(&command_words()),
+                plan: &plan,
+                shard: args.shard,
+                max_instructions: base.vm.max_instructions,
+                max_memory: base.max_memory,
+                declared: &declared,
+            },
+            &summary,
+        ),
+    };
+    match args.output.as_ref().filter(|p| p.as_os_str() != "-") {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, &text) {
+                return crate::fail(&format!("cannot write {}: {e}", path.display()));
+            }
+        }
+        None => {
+            if let Err(code) = crate::output::print(&text) {
+                return code;
+            }
+        }
     }
-    if summary.violations.is_empty() {
-        std::process::ExitCode::SUCCESS
-    } else {
-        std::process::ExitCode::from(1)
-    }
+    status(&summary)
 }
 
 #[cfg(test)]

@@ -1,15 +1,19 @@
 //! What `explore` prints: each distinct outcome with its count, its first
 //! seed and the exact command that reproduces it, its output (whole with
 //! `--full`, in a file with `--outcomes-dir`), then the invariant
-//! violations with the command that reruns and traces each.
+//! violations with the command that reruns and traces each, then the
+//! program's assertions (`assertions::report`). Nothing in it depends on
+//! the wall clock (the time taken goes to standard error), so the merged
+//! report of shards is the unsharded run's, byte for byte.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use gene_sim::{RunConfig, Schedule};
 
+use crate::explore::assertions::{self, Declared};
+use crate::explore::failure::outcome_failure;
 use crate::explore::{Plan, SeedRun, Shard, Summary};
 use crate::{AwaitArg, RunArgs};
 
@@ -27,6 +31,8 @@ pub struct ReportOptions<'a> {
     pub base: &'a RunConfig,
     pub full: bool,
     pub outcomes_dir: Option<&'a Path>,
+    /// The assertions the program's source holds.
+    pub declared: &'a [Declared],
 }
 
 /// A word as a POSIX shell reads it back.
@@ -183,13 +189,12 @@ fn distinguishing_lines(summary: &Summary) -> Vec<Vec<usize>> {
 }
 
 /// The text `explore` prints.
-pub fn report(summary: &Summary, o: &ReportOptions, started: Instant) -> String {
+pub fn report(summary: &Summary, o: &ReportOptions) -> String {
     let mut out = String::new();
-    let secs = started.elapsed().as_secs_f64();
     let last = o.plan.first_seed + o.plan.seeds - 1;
     let _ = writeln!(
         out,
-        "explored {} seeds of {} (seeds {}..={last}, shard {}/{}, {} schedules) in {secs:.2} s ({:.0} seeds/s)",
+        "explored {} seeds of {} (seeds {}..={last}, shard {}/{}, {} schedules)",
         summary.runs,
         o.file,
         o.plan.first_seed,
@@ -199,8 +204,15 @@ pub fn report(summary: &Summary, o: &ReportOptions, started: Instant) -> String 
             Schedule::Random => "random",
             Schedule::Fifo => "fifo",
         },
-        summary.runs as f64 / secs.max(1e-9)
     );
+    if let Some(e) = &o.plan.expected {
+        let _ = writeln!(
+            out,
+            "expected output: {} line(s), from {}",
+            e.lines.len(),
+            e.source
+        );
+    }
     let extra = distinguishing_lines(summary);
     let _ = writeln!(out, "{} distinct outcome(s):", summary.outcomes.len());
     for (i, oc) in summary.outcomes.iter().enumerate() {
@@ -217,6 +229,9 @@ pub fn report(summary: &Summary, o: &ReportOptions, started: Instant) -> String 
             r.outcome
         );
         let _ = writeln!(out, "    reproduce: {}", repro_command(o, r));
+        if let Some(f) = outcome_failure(r) {
+            let _ = writeln!(out, "    failing: {}", f.describe());
+        }
         if let Some(dir) = o.outcomes_dir {
             let _ = writeln!(out, "    output: {}", outcome_file(dir, i + 1).display());
         }
@@ -262,6 +277,19 @@ pub fn report(summary: &Summary, o: &ReportOptions, started: Instant) -> String 
                 r.seed
             );
         }
+    }
+    assertions::report(&mut out, &summary.assertions, o.declared, o);
+    let failing = summary
+        .outcomes
+        .iter()
+        .filter(|oc| outcome_failure(&oc.first).is_some())
+        .count();
+    if failing > 0 {
+        let _ = writeln!(
+            out,
+            "{failing} failing outcome(s) of {}",
+            summary.outcomes.len()
+        );
     }
     out
 }

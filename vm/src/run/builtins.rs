@@ -42,6 +42,10 @@ pub fn install(gene: &Namespace) {
     let time = Namespace::builtin("time", "gene/time");
     define(&time, &[("now", now)]);
     gene.set(Sym::new("time"), Value::Namespace(time));
+    gene.set(
+        Sym::new("sim"),
+        Value::Namespace(crate::run::assertions::namespace()),
+    );
 }
 
 fn define(ns: &Namespace, natives: &[(&'static str, NativeFn)]) {

@@ -2,6 +2,7 @@
 //! operators, members and methods, built-ins, value limits, trace events,
 //! and the test-only deliberate bugs.
 
+pub mod assertions;
 pub mod builtins;
 pub mod eval_source;
 pub(crate) mod events;

@@ -1,0 +1,230 @@
+//! `explore --format json`: one shard's results as one JSON document, which
+//! `explore --merge` reads back (docs/testing.md, "Sharded exploration").
+//! It holds everything the text report is made of (the summary: outcomes
+//! with their whole output, violations, assertion tallies), what shards
+//! of one exploration share (the program's digest, the command, the seeds,
+//! the budget, the expected output), and, for other readers, each failing
+//! outcome and assertion; `coverage` and `shrunk` are optional fields for
+//! figures and schedules later versions add.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::assertions::Declared;
+use super::expect::Expected;
+use super::failure::outcome_failure;
+use super::{Plan, Shard, ShardSeeds, Summary};
+
+/// The document's `format`.
+pub const FORMAT: &str = "gene-trace-explore";
+/// The document's `version`; a reader refuses others.
+pub const VERSION: u64 = 1;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Program {
+    pub name: String,
+    pub sha256: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardJson {
+    pub index: u64,
+    pub count: u64,
+}
+
+/// A failing outcome or assertion, for readers of the file (the merge
+/// recomputes them from the summary).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failing {
+    /// What failed: `outcome DIGEST` or `always AT`.
+    pub what: String,
+    pub failure: String,
+    pub first_seed: u64,
+}
+
+/// One shard's results.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ShardFile {
+    pub format: String,
+    pub version: u64,
+    pub tool: String,
+    pub program: Program,
+    /// The `explore` command's words after `explore`, without `--shard`,
+    /// `--jobs`, `--format` and `--output` (and their values).
+    pub command: Vec<String>,
+    pub first_seed: u64,
+    pub seeds: u64,
+    pub shard: ShardJson,
+    pub max_instructions: Option<u64>,
+    pub max_memory: Option<u64>,
+    pub expected: Option<Expected>,
+    pub declared: Vec<Declared>,
+    pub failing: Vec<Failing>,
+    pub summary: Summary,
+    #[serde(default)]
+    pub coverage: Option<serde_json::Value>,
+    #[serde(default)]
+    pub shrunk: Option<serde_json::Value>,
+}
+
+/// The flags that differ between the shards of one exploration, each with
+/// whether it takes a value.
+const SHARD_FLAGS: &[&str] = &["--shard", "--jobs", "--format", "--output"];
+
+/// `words` (the command line after `explore`) without the shard's own flags.
+pub fn shared_command(words: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut skip = false;
+    for w in words {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
+        if SHARD_FLAGS.contains(&w.as_str()) {
+            skip = true;
+        } else if !SHARD_FLAGS
+            .iter()
+            .any(|f| w.strip_prefix(f).is_some_and(|r| r.starts_with('=')))
+        {
+            out.push(w.clone());
+        }
+    }
+    out
+}
+
+/// What a shard file is made of, besides the summary.
+pub struct Context<'a> {
+    pub name: &'a str,
+    pub text: &'a str,
+    pub command: Vec<String>,
+    pub plan: &'a Plan,
+    pub shard: Shard,
+    pub max_instructions: Option<u64>,
+    pub max_memory: Option<u64>,
+    pub declared: &'a [Declared],
+}
+
+/// The shard file of a summary, as pretty-printed JSON (with a newline).
+pub fn write(c: &Context, summary: &Summary) -> String {
+    let digest = Sha256::digest(c.text.as_bytes());
+    let mut failing: Vec<Failing> = summary
+        .outcomes
+        .iter()
+        .filter_map(|o| {
+            outcome_failure(&o.first).map(|f| Failing {
+                what: format!("outcome {}", o.first.outcome),
+                failure: f.describe(),
+                first_seed: o.first.seed,
+            })
+        })
+        .collect();
+    for (k, t) in &summary.assertions {
+        if let (true, Some(run)) = (k.kind == "always", &t.first_failed) {
+            failing.push(Failing {
+                what: format!("always {}", k.at),
+                failure: format!("failed always at {}", k.at),
+                first_seed: run.seed,
+            });
+        }
+    }
+    let file = ShardFile {
+        format: FORMAT.into(),
+        version: VERSION,
+        tool: format!("gene-trace {}", env!("CARGO_PKG_VERSION")),
+        program: Program {
+            name: c.name.into(),
+            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        },
+        command: c.command.clone(),
+        first_seed: c.plan.first_seed,
+        seeds: c.plan.seeds,
+        shard: ShardJson {
+            index: c.shard.index,
+            count: c.shard.count,
+        },
+        max_instructions: c.max_instructions,
+        max_memory: c.max_memory,
+        expected: c.plan.expected.clone(),
+        declared: c.declared.to_vec(),
+        failing,
+        summary: summary.clone(),
+        coverage: None,
+        shrunk: None,
+    };
+    let mut s = serde_json::to_string_pretty(&file).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Reads a shard file, checking that it is one and that its summary
+/// accounts for exactly its shard's seeds.
+pub fn read(text: &str) -> Result<ShardFile, String> {
+    let v: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not JSON (truncated?): {e}"))?;
+    if v.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+        return Err(format!(
+            "not an explore shard file (no \"format\": \"{FORMAT}\")"
+        ));
+    }
+    match v.get("version").and_then(|f| f.as_u64()) {
+        Some(VERSION) => {}
+        other => {
+            return Err(format!(
+                "shard file version {}; this tool reads version {VERSION} only",
+                other.map_or("(none)".to_string(), |n| n.to_string())
+            ));
+        }
+    }
+    let file: ShardFile =
+        serde_json::from_value(v).map_err(|e| format!("a malformed shard file: {e}"))?;
+    let s = &file.shard;
+    if s.count == 0 || s.index == 0 || s.index > s.count {
+        return Err(format!(
+            "a malformed shard file: shard {}/{}",
+            s.index, s.count
+        ));
+    }
+    if file.first_seed.checked_add(file.seeds).is_none() {
+        return Err("a malformed shard file: the seeds pass the largest seed".into());
+    }
+    let plan = Plan {
+        first_seed: file.first_seed,
+        ..Plan::seeds(file.seeds)
+    };
+    let want = ShardSeeds::new(
+        &plan,
+        Shard {
+            index: s.index,
+            count: s.count,
+        },
+    )
+    .len();
+    let counted: u64 = file.summary.outcomes.iter().map(|o| o.count).sum();
+    if file.summary.runs != want || counted != want {
+        return Err(format!(
+            "a damaged shard file: shard {}/{} of seeds {}..={} has {want} seeds, the file accounts for {} ({} in its outcomes)",
+            s.index,
+            s.count,
+            file.first_seed,
+            file.first_seed + file.seeds.saturating_sub(1),
+            file.summary.runs,
+            counted
+        ));
+    }
+    Ok(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shared_command_drops_only_the_shard_flags() {
+        let words: Vec<String> = [
+            "p.gene", "--shard", "2/3", "--seeds", "9", "--jobs=2", "--format", "json", "--output",
+            "o.json", "--full",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(shared_command(&words), ["p.gene", "--seeds", "9", "--full"]);
+    }
+}
