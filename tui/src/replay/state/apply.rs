@@ -385,7 +385,11 @@ impl State {
             }
             Kind::Output => self.outputs += 1,
             // Shown from the records themselves (the variables pane).
-            Kind::VarWritten | Kind::VarRead | Kind::SourceAdded | Kind::Decision => {}
+            Kind::VarWritten
+            | Kind::VarRead
+            | Kind::SourceAdded
+            | Kind::Decision
+            | Kind::Assertion => {}
             Kind::RunEnd => {
                 self.run_end = at;
                 self.active.clear();

@@ -37,6 +37,8 @@ pub enum Kind {
     SourceAdded,
     /// A choice of the simulated world: no state of the run changes.
     Decision,
+    /// A `gene/sim/always` or `gene/sim/sometimes`: no state changes.
+    Assertion,
     RunEnd,
     /// A kind this version does not know: skipped.
     Other,
@@ -75,6 +77,7 @@ impl Kind {
             "var.read" => Kind::VarRead,
             "source.added" => Kind::SourceAdded,
             "decision" => Kind::Decision,
+            "assertion" => Kind::Assertion,
             "run.end" => Kind::RunEnd,
             _ => Kind::Other,
         }

@@ -170,7 +170,11 @@ impl State {
                 self.errors -= 1;
             }
             Kind::Output => self.outputs -= 1,
-            Kind::VarWritten | Kind::VarRead | Kind::SourceAdded | Kind::Decision => {}
+            Kind::VarWritten
+            | Kind::VarRead
+            | Kind::SourceAdded
+            | Kind::Decision
+            | Kind::Assertion => {}
             Kind::RunEnd => self.run_end = NONE,
         }
     }
