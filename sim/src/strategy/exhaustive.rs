@@ -42,8 +42,8 @@ struct Node {
     sleep: SleepSet,
     /// The footprint of the step `chosen` starts, in this run.
     step: Option<Footprint>,
-    /// The shards this node's subtree belongs to.
-    owners: Vec<u64>,
+    /// Who this node's subtree belongs to.
+    owners: Owners,
 }
 
 impl Node {
@@ -52,9 +52,8 @@ impl Node {
     }
 }
 
-/// The shards that choice `c` of a node owned by `owners` with `n` choices
-/// belongs to.
-fn child_owners(owners: &[u64], n: usize, c: usize) -> Vec<u64> {
+/// The part of `owners` that choice `c` of `n` belongs to.
+fn split(owners: &[u64], n: usize, c: usize) -> Vec<u64> {
     if owners.len() <= 1 {
         owners.to_vec()
     } else if owners.len() >= n {
@@ -69,6 +68,39 @@ fn child_owners(owners: &[u64], n: usize, c: usize) -> Vec<u64> {
     }
 }
 
+/// Who a subtree belongs to: shards (`--shard`), then, once one shard owns
+/// it, that shard's jobs (threads). Shards split first, so what a shard
+/// runs does not depend on its jobs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Owners {
+    shards: Vec<u64>,
+    jobs: Vec<u64>,
+}
+
+impl Owners {
+    fn child(&self, n: usize, c: usize) -> Owners {
+        if self.shards.len() > 1 {
+            Owners {
+                shards: split(&self.shards, n, c),
+                jobs: self.jobs.clone(),
+            }
+        } else {
+            Owners {
+                shards: self.shards.clone(),
+                jobs: split(&self.jobs, n, c),
+            }
+        }
+    }
+
+    fn has(&self, me: (u64, u64)) -> bool {
+        self.shards.contains(&me.0) && self.jobs.contains(&me.1)
+    }
+
+    fn first(&self) -> Option<(u64, u64)> {
+        Some((*self.shards.first()?, *self.jobs.first()?))
+    }
+}
+
 /// The state of an exhaustive exploration, kept across its runs.
 pub struct Exhaustive {
     nodes: Vec<Node>,
@@ -78,9 +110,14 @@ pub struct Exhaustive {
     current: Option<usize>,
     /// Every candidate at a node of this run sleeps: it branches no more.
     blocked: bool,
-    /// This shard (0-based) and all shards.
-    me: u64,
+    /// This shard and job (0-based), and how many of each.
+    me: (u64, u64),
     shards: u64,
+    jobs: u64,
+    /// This run goes down a choice that is another's, only for its first
+    /// step's footprint (which its later siblings' sleep sets need): from
+    /// this node on it does not branch, and it is not counted.
+    probing: Option<usize>,
     /// Branches not run because they sleep, and runs that stopped at a
     /// node where all did.
     pub pruned: u64,
@@ -92,15 +129,18 @@ pub struct Exhaustive {
 }
 
 impl Exhaustive {
-    /// Shard `index` (1-based) of `count`.
-    pub fn new(index: u64, count: u64) -> Exhaustive {
+    /// Shard `shard.0` (1-based) of `shard.1`, job `job.0` (0-based) of
+    /// `job.1`.
+    pub fn new(shard: (u64, u64), job: (u64, u64)) -> Exhaustive {
         Exhaustive {
             nodes: Vec::new(),
             cursor: 0,
             current: None,
             blocked: false,
-            me: index.saturating_sub(1),
-            shards: count.max(1),
+            me: (shard.0.saturating_sub(1), job.0),
+            shards: shard.1.max(1),
+            jobs: job.1.max(1),
+            probing: None,
             pruned: 0,
             reduce: true,
             digest: PrefixDigest::default(),
@@ -113,21 +153,25 @@ impl Exhaustive {
         self.cursor = 0;
         self.current = None;
         self.blocked = false;
+        self.probing = None;
         self.digest = PrefixDigest::default();
         self.taken.clear();
     }
 
-    fn owners_of_next(&self) -> Vec<u64> {
+    fn owners_of_next(&self) -> Owners {
         match self.nodes.last() {
-            None => (0..self.shards).collect(),
-            Some(p) => child_owners(&p.owners, p.n, p.chosen),
+            None => Owners {
+                shards: (0..self.shards).collect(),
+                jobs: (0..self.jobs).collect(),
+            },
+            Some(p) => p.owners.child(p.n, p.chosen),
         }
     }
 
-    /// After a run: whether it counts as one of this shard's schedules (it
-    /// was not pruned, and its path is this shard's).
+    /// After a run: whether it counts as one of this job's schedules (it
+    /// was not pruned, nor a probe, and its path is this job's).
     pub fn counts(&self) -> bool {
-        !self.blocked && self.owners_of_next().first() == Some(&self.me)
+        !self.blocked && self.probing.is_none() && self.owners_of_next().first() == Some(self.me)
     }
 
     /// Moves to the next schedule; false when every one was run.
@@ -143,17 +187,17 @@ impl Exhaustive {
                     footprint,
                 });
             }
-            let me = self.me;
-            let mine = |node: &Node, c: usize| child_owners(&node.owners, node.n, c).contains(&me);
-            let next = (0..node.n).find(|&c| !node.done[c] && mine(node, c) && !node.asleep(c));
+            // Every sibling is run, a probe for the ones that are another's.
+            let next = (0..node.n).find(|&c| !node.done[c] && !node.asleep(c));
             if let Some(c) = next {
                 node.chosen = c;
                 return true;
             }
-            let skipped = (0..node.n)
-                .filter(|&c| !node.done[c] && mine(node, c) && node.asleep(c))
-                .count();
-            self.pruned += skipped as u64;
+            // The node's first owner counts what its sleep set pruned.
+            if node.owners.first() == Some(self.me) {
+                let skipped = (0..node.n).filter(|&c| !node.done[c]).count();
+                self.pruned += skipped as u64;
+            }
             self.nodes.pop();
         }
         false
@@ -164,13 +208,17 @@ impl Exhaustive {
     fn decide(&mut self, point: Point, n: usize, keys: &mut dyn FnMut() -> Vec<String>) -> usize {
         let i = self.cursor;
         self.cursor += 1;
-        if self.blocked {
+        if self.blocked || self.probing.is_some_and(|p| i > p) {
+            self.current = None;
             return 0;
         }
         if i < self.nodes.len() {
             let node = &self.nodes[i];
             if node.point == point && node.n == n {
                 self.current = Some(i);
+                if !node.owners.child(n, node.chosen).has(self.me) {
+                    self.probing = Some(i);
+                }
                 return node.chosen;
             }
             // The run left the tree (it cannot, being deterministic): the
@@ -196,13 +244,12 @@ impl Exhaustive {
             step: None,
             owners,
         };
-        let me = self.me;
-        let first = (0..n).find(|&c| {
-            child_owners(&node.owners, n, c).contains(&me) && !node.asleep(c)
-        });
-        match first {
+        match (0..n).find(|&c| !node.asleep(c)) {
             Some(c) => {
                 node.chosen = c;
+                if !node.owners.child(n, c).has(self.me) {
+                    self.probing = Some(i);
+                }
                 self.nodes.push(node);
                 self.current = Some(i);
                 c
@@ -210,7 +257,9 @@ impl Exhaustive {
             None => {
                 self.blocked = true;
                 self.current = None;
-                self.pruned += 1;
+                if node.owners.first() == Some(self.me) {
+                    self.pruned += 1;
+                }
                 0
             }
         }
@@ -276,8 +325,14 @@ mod tests {
 
     /// Runs a toy "program": `depth` picks among `n` with the given
     /// footprint per step (by key), and counts runs.
-    fn explore(n: usize, depth: usize, writes: &dyn Fn(usize) -> Vec<u64>, shard: (u64, u64)) -> (u64, u64) {
-        let mut e = Exhaustive::new(shard.0, shard.1);
+    fn explore(
+        n: usize,
+        depth: usize,
+        writes: &dyn Fn(usize) -> Vec<u64>,
+        shard: (u64, u64),
+        job: (u64, u64),
+    ) -> (u64, u64) {
+        let mut e = Exhaustive::new(shard, job);
         let mut runs = 0;
         loop {
             e.begin_run();
@@ -303,25 +358,34 @@ mod tests {
 
     #[test]
     fn dependent_steps_give_every_sequence() {
-        assert_eq!(explore(3, 2, &|_| vec![1], (1, 1)), (9, 0));
+        assert_eq!(explore(3, 2, &|_| vec![1], (1, 1), (0, 1)), (9, 0));
     }
 
     #[test]
     fn independent_steps_are_run_once_per_set() {
         // Two picks among 3 independent candidates: the unordered pairs
         // {a,a}, {a,b}... with repetition: 3 + 3 = 6 of the 9 sequences.
-        let (runs, pruned) = explore(3, 2, &|c| vec![c as u64 + 10], (1, 1));
+        let (runs, pruned) = explore(3, 2, &|c| vec![c as u64 + 10], (1, 1), (0, 1));
         assert_eq!(runs, 6);
         assert_eq!(pruned, 3);
     }
 
     #[test]
-    fn shards_split_the_schedules() {
+    fn shards_and_jobs_split_the_schedules_and_the_pruning() {
+        let writes = |c: usize| vec![(c % 2) as u64];
+        let whole = explore(4, 3, &writes, (1, 1), (0, 1));
+        assert!(whole.1 > 0, "{whole:?}");
         for count in 1..6 {
-            let total: u64 = (1..=count)
-                .map(|i| explore(3, 3, &|_| vec![1], (i, count)).0)
-                .sum();
-            assert_eq!(total, 27, "{count} shards");
+            for jobs in 1..4 {
+                let mut total = (0, 0);
+                for i in 1..=count {
+                    for j in 0..jobs {
+                        let (r, p) = explore(4, 3, &writes, (i, count), (j, jobs));
+                        total = (total.0 + r, total.1 + p);
+                    }
+                }
+                assert_eq!(total, whole, "{count} shards, {jobs} jobs");
+            }
         }
     }
 }
