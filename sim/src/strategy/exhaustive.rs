@@ -174,6 +174,12 @@ impl Exhaustive {
         !self.blocked && self.probing.is_none() && self.owners_of_next().first() == Some(self.me)
     }
 
+    /// This run's path: the choice made at each node, in order (depth-first
+    /// order is the paths' order).
+    pub fn path(&self) -> Vec<u32> {
+        self.nodes.iter().map(|n| n.chosen as u32).collect()
+    }
+
     /// Moves to the next schedule; false when every one was run.
     pub fn advance(&mut self) -> bool {
         while let Some(node) = self.nodes.last_mut() {

@@ -5,6 +5,7 @@
 //! (`crate::budget`), so an endless program is a "did not finish" outcome.
 
 pub mod report;
+pub mod strategy;
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -34,6 +35,11 @@ pub struct SeedRun {
     /// The run ran out of its budget.
     pub unfinished: bool,
     pub violations: Vec<String>,
+    /// The run's decisions, when its strategy is replayed by schedule
+    /// file (pct, exhaustive).
+    pub decisions: Vec<gene_sim::decide::Decision>,
+    /// A digest of its first decisions (coverage, `strategy.rs`).
+    pub prefix: u64,
 }
 
 /// Which seeds a shard runs: `i/n` (1-based) takes the seeds `s` with
@@ -69,6 +75,8 @@ pub struct Plan {
     pub schedule: Schedule,
     /// The fault flags, added to each seed's swarm plan.
     pub extra_faults: FaultConfig,
+    /// How each run's decisions are made (`--strategy`).
+    pub strategy: strategy::Kind,
 }
 
 impl Plan {
@@ -79,6 +87,7 @@ impl Plan {
             seeds,
             schedule: Schedule::Random,
             extra_faults: FaultConfig::new(),
+            strategy: strategy::Kind::Random,
         }
     }
 }
@@ -87,7 +96,11 @@ impl Plan {
 /// the seed's swarm fault plan plus the plan's own faults (what `run --seed
 /// S --swarm` with the same flags builds).
 pub fn seed_config(base: &RunConfig, plan: &Plan, seed: u64) -> Result<RunConfig, String> {
-    let swarm = FaultPlan::swarm_of_seed(seed).config().clone();
+    // Exhaustive exploration explores one configuration: no swarm plan.
+    let swarm = match plan.strategy {
+        strategy::Kind::Exhaustive { .. } => FaultConfig::new(),
+        _ => FaultPlan::swarm_of_seed(seed).config().clone(),
+    };
     Ok(RunConfig {
         seed,
         schedule: plan.schedule,
@@ -99,14 +112,35 @@ pub fn seed_config(base: &RunConfig, plan: &Plan, seed: u64) -> Result<RunConfig
 }
 
 fn run_seed(name: &str, text: &str, base: &RunConfig, plan: &Plan, seed: u64) -> SeedRun {
+    let chosen = strategy::SeedStrategy::new(plan, seed);
+    let mut run = match seed_config(base, plan, seed) {
+        Ok(mut config) => {
+            chosen.apply(&mut config);
+            run_config(name, text, &config, seed)
+        }
+        Err(e) => run_result(seed, Err(format!("error: {e}")), Vec::new()),
+    };
+    run.prefix = chosen.prefix();
+    run
+}
+
+/// One run of `config`, checked.
+pub fn run_config(name: &str, text: &str, config: &RunConfig, seed: u64) -> SeedRun {
     let mut out = Vec::new();
-    let (result, unfinished, violations) = match seed_config(base, plan, seed)
-        .map_err(|e| format!("error: {e}"))
-        .and_then(|config| {
-            gene_sim::run_collected(name, text, &config, &mut out)
-                .map_err(|e| format!("error: {}", e.error.message))
-        }) {
-        Ok((report, trace)) => {
+    let ran = gene_sim::run_collected(name, text, config, &mut out)
+        .map_err(|e| format!("error: {}", e.error.message));
+    run_result(seed, ran, out)
+}
+
+fn run_result(
+    seed: u64,
+    ran: Result<(gene_sim::Report, gene_sim::trace::read::Trace), String>,
+    out: Vec<u8>,
+) -> SeedRun {
+    let mut decisions = Vec::new();
+    let (result, unfinished, violations) = match ran {
+        Ok((mut report, trace)) => {
+            decisions = std::mem::take(&mut report.decisions);
             let mut v: Vec<String> = check::check(&trace.records)
                 .iter()
                 .map(|v| v.to_string())
@@ -136,6 +170,8 @@ fn run_seed(name: &str, text: &str, base: &RunConfig, plan: &Plan, seed: u64) ->
         result,
         unfinished,
         violations,
+        decisions,
+        prefix: 0,
     }
 }
 
@@ -155,6 +191,8 @@ pub struct Summary {
     pub outcomes: Vec<Outcome>,
     /// The seeds that broke an invariant, in seed order.
     pub violations: Vec<SeedRun>,
+    /// The runs' distinct decision prefixes (coverage).
+    pub prefixes: std::collections::BTreeSet<u64>,
 }
 
 /// A progress bar on stderr when it is a terminal, else a hidden one.
@@ -260,6 +298,7 @@ impl ShardSeeds {
 #[derive(Default)]
 struct Partial {
     runs: u64,
+    prefixes: std::collections::BTreeSet<u64>,
     outcomes: BTreeMap<String, Outcome>,
     violations: Vec<SeedRun>,
 }
@@ -267,6 +306,7 @@ struct Partial {
 impl Partial {
     fn add(&mut self, run: SeedRun) {
         self.runs += 1;
+        self.prefixes.insert(run.prefix);
         if !run.violations.is_empty() {
             self.violations.push(run.clone());
         }
@@ -284,6 +324,7 @@ impl Partial {
             runs: self.runs,
             outcomes: self.outcomes.into_values().collect(),
             violations: self.violations,
+            prefixes: self.prefixes,
         }
     }
 }
@@ -293,6 +334,7 @@ fn merge(parts: Vec<Summary>) -> Summary {
     let mut summary = Summary::default();
     for part in parts {
         summary.runs += part.runs;
+        summary.prefixes.extend(part.prefixes);
         summary.violations.extend(part.violations);
         for o in part.outcomes {
             match all.get_mut(&o.first.outcome) {
@@ -319,10 +361,11 @@ fn merge(parts: Vec<Summary>) -> Summary {
 pub struct ExploreArgs {
     /// The program (a `.gene` file) to run under every seed.
     pub file: String,
-    /// How many seeds to run: S..S+N, where S is --seed (default 0).
-    #[arg(long, value_name = "N", default_value_t = 1000,
+    /// How many seeds to run: S..S+N, where S is --seed (default 0)
+    /// [default: 1000].
+    #[arg(long, value_name = "N",
           value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
-    pub seeds: u64,
+    pub seeds: Option<u64>,
     /// Threads to run seeds on (default: the machine's cores).
     #[arg(long, value_name = "J", value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub jobs: Option<u64>,
@@ -336,6 +379,8 @@ pub struct ExploreArgs {
     /// Write each outcome's whole output to DIR/outcome-K.txt.
     #[arg(long, value_name = "DIR")]
     pub outcomes_dir: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub strategy: strategy::StrategyArgs,
     #[command(flatten)]
     pub run: Box<crate::RunArgs>,
 }
@@ -377,18 +422,34 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
         crate::budget::EXPLORE_INSTRUCTIONS,
         crate::budget::EXPLORE_MEMORY,
     );
-    if args.run.seed.checked_add(args.seeds).is_none() {
+    let kind = match strategy::kind(&args.strategy, &args.run, args.seeds.is_some()) {
+        Ok(k) => k,
+        Err(e) => return crate::args::usage(e),
+    };
+    let exhaustive = matches!(kind, strategy::Kind::Exhaustive { .. });
+    let seeds = if exhaustive {
+        1
+    } else {
+        args.seeds.unwrap_or(1000)
+    };
+    if args.run.seed.checked_add(seeds).is_none() {
         return crate::args::usage("--seed plus --seeds passes the largest seed");
     }
-    let plan = Plan {
+    let mut plan = Plan {
         first_seed: args.run.seed,
-        seeds: args.seeds,
+        seeds,
+        strategy: kind,
         schedule: match args.run.schedule {
             Some(crate::ScheduleArg::Fifo) => Schedule::Fifo,
+            Some(crate::ScheduleArg::Random) | None if exhaustive => Schedule::Fifo,
             Some(crate::ScheduleArg::Random) | None => Schedule::Random,
         },
         extra_faults,
     };
+    if let strategy::Kind::Pct { depth, steps: 0 } = plan.strategy {
+        let steps = strategy::count_steps(&name, &text, &base, &plan);
+        plan.strategy = strategy::Kind::Pct { depth, steps };
+    }
     let jobs = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |j| j as usize,
@@ -400,8 +461,20 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
     {
         return crate::args::usage(&e);
     }
-    let bar = progress_bar(ShardSeeds::new(&plan, args.shard).len());
-    let summary = explore(&name, &text, &base, &plan, jobs, args.shard, &bar);
+    let (summary, closing) = if let strategy::Kind::Exhaustive { max, .. } = plan.strategy {
+        let bar = progress_bar(max);
+        let (summary, stats) =
+            strategy::explore_exhaustive(&name, &text, &base, &plan, jobs, args.shard, &bar);
+        let closing = strategy::coverage(&summary, stats.late)
+            + &strategy::verdict(&summary, &stats, max);
+        (summary, closing)
+    } else {
+        let bar = progress_bar(ShardSeeds::new(&plan, args.shard).len());
+        let summary = explore(&name, &text, &base, &plan, jobs, args.shard, &bar);
+        let late = strategy::late_outcomes(&summary, &plan, args.shard);
+        let closing = strategy::coverage(&summary, late);
+        (summary, closing)
+    };
     let options = ReportOptions {
         file: &args.file,
         shard: args.shard,
@@ -412,11 +485,16 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
         outcomes_dir: args.outcomes_dir.as_deref(),
     };
     if let Some(dir) = &args.outcomes_dir
-        && let Err(e) = report::write_outcomes(dir, &summary, &inputs)
+        && let Err(e) = report::write_outcomes(dir, &summary, &inputs).and_then(|()| {
+            match plan.strategy {
+                strategy::Kind::Random => Ok(()),
+                _ => strategy::write_schedules(dir, &summary, &args.file),
+            }
+        })
     {
         return crate::fail(&e);
     }
-    let text = report::report(&summary, &options, started);
+    let text = report::report(&summary, &options, started) + &closing;
     if let Err(code) = crate::output::print(&text) {
         return code;
     }

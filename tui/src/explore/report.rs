@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use gene_sim::{RunConfig, Schedule};
 
+use crate::explore::strategy::{self, Kind};
 use crate::explore::{Plan, SeedRun, Shard, Summary};
 use crate::{AwaitArg, RunArgs};
 
@@ -56,7 +57,10 @@ pub fn repro_command(o: &ReportOptions, run: &SeedRun) -> String {
     if o.plan.schedule == Schedule::Random {
         w.extend(["--schedule".into(), "random".into()]);
     }
-    w.push("--swarm".into());
+    // Exhaustive exploration runs one configuration, without swarm plans.
+    if !matches!(o.plan.strategy, Kind::Exhaustive { .. }) {
+        w.push("--swarm".into());
+    }
     let mut flag = |name: &str, value: String| {
         w.push(name.to_string());
         w.push(shell_word(&value));
@@ -187,7 +191,10 @@ pub fn report(summary: &Summary, o: &ReportOptions, started: Instant) -> String 
     let mut out = String::new();
     let secs = started.elapsed().as_secs_f64();
     let last = o.plan.first_seed + o.plan.seeds - 1;
-    let _ = writeln!(
+    if let Some(header) = strategy::header(summary, o, secs) {
+        out.push_str(&header);
+    } else {
+        let _ = writeln!(
         out,
         "explored {} seeds of {} (seeds {}..={last}, shard {}/{}, {} schedules) in {secs:.2} s ({:.0} seeds/s)",
         summary.runs,
@@ -201,6 +208,11 @@ pub fn report(summary: &Summary, o: &ReportOptions, started: Instant) -> String 
         },
         summary.runs as f64 / secs.max(1e-9)
     );
+    }
+    let (runs, run) = match o.plan.strategy {
+        Kind::Exhaustive { .. } => ("schedules", "schedule"),
+        _ => ("seeds", "seed"),
+    };
     let extra = distinguishing_lines(summary);
     let _ = writeln!(out, "{} distinct outcome(s):", summary.outcomes.len());
     for (i, oc) in summary.outcomes.iter().enumerate() {
@@ -208,7 +220,7 @@ pub fn report(summary: &Summary, o: &ReportOptions, started: Instant) -> String 
         let lines: Vec<&str> = r.output.lines().collect();
         let _ = writeln!(
             out,
-            "  outcome {} ({} seeds, e.g. seed {}): {}  [{} lines, digest {}]",
+            "  outcome {} ({} {runs}, e.g. {run} {}): {}  [{} lines, digest {}]",
             i + 1,
             oc.count,
             r.seed,
@@ -216,7 +228,11 @@ pub fn report(summary: &Summary, o: &ReportOptions, started: Instant) -> String 
             lines.len(),
             r.outcome
         );
-        let _ = writeln!(out, "    reproduce: {}", repro_command(o, r));
+        if matches!(o.plan.strategy, Kind::Random) {
+            let _ = writeln!(out, "    reproduce: {}", repro_command(o, r));
+        } else {
+            out.push_str(&strategy::repro_lines(o, r, i + 1));
+        }
         if let Some(dir) = o.outcomes_dir {
             let _ = writeln!(out, "    output: {}", outcome_file(dir, i + 1).display());
         }
