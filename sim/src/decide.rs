@@ -89,8 +89,7 @@ pub trait Strategy {
 
     /// The footprint of the step that just ended: what the run touched
     /// since the previous decision (or its start). Called before each
-    /// decision the strategy makes and once when the run ends. After a
-    /// `timer` pick the step also writes the delivery order.
+    /// decision the strategy makes and once when the run ends.
     fn step(&mut self, footprint: Footprint) {
         let _ = footprint;
     }
@@ -100,10 +99,6 @@ use gene_vm::footprint::Footprint;
 
 /// The footprint shared by the VM and the decider.
 pub type SharedFootprint = std::rc::Rc<std::cell::RefCell<Footprint>>;
-
-/// The resource a timer pick writes: the order of deliveries (so that two
-/// orders of same-instant deliveries are never taken as one).
-const TIMER_ORDER: u64 = 0x7469_6d65_725f_6f72;
 
 /// A strategy shared between a run's decider and whoever set it up (who
 /// reads its state after the run). Runs are single-threaded: the lock is
@@ -412,11 +407,6 @@ impl Decider {
                 self.end_step();
                 let s = self.strategy.as_ref().map(StrategyHandle::lock);
                 let i = s.map_or(seeded, |mut s| s.pick(point, n, seeded, key));
-                if point == Point::Timer
-                    && let Some(f) = &self.footprint
-                {
-                    f.borrow_mut().writes.push(TIMER_ORDER);
-                }
                 i.min(n - 1)
             }
             (None, None) => seeded,

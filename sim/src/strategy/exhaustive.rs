@@ -15,6 +15,13 @@
 //! stops branching and is not counted as a schedule (it is pruned too).
 //! After a fault coin, nothing sleeps (its consequences are not traced).
 //!
+//! Same-instant deliveries (`timer` picks) are reduced further: their
+//! orders are all one. A delivery runs no code: it resolves the
+//! operation's own future and queues its reactions, so two deliveries
+//! commute, and every order of the reactions they queue is explored at the
+//! `task` picks that follow. With reduction, a `timer` node runs its first
+//! choice only; the others are pruned.
+//!
 //! Shards (`--shard i/n`): the subtrees are split by decision prefix. The
 //! root's subtree belongs to every shard; at a node owned by the shards
 //! `S` with `c` choices, choice `j` belongs to the shards at positions
@@ -49,6 +56,11 @@ struct Node {
 impl Node {
     fn asleep(&self, c: usize) -> bool {
         self.point.is_pick() && self.sleep.contains(self.point, &self.keys[c])
+    }
+
+    /// With reduction, a `timer` node runs its first choice only.
+    fn one_order(&self, reduce: bool) -> bool {
+        reduce && self.point == Point::Timer
     }
 }
 
@@ -182,6 +194,7 @@ impl Exhaustive {
 
     /// Moves to the next schedule; false when every one was run.
     pub fn advance(&mut self) -> bool {
+        let reduce = self.reduce;
         while let Some(node) = self.nodes.last_mut() {
             let c = node.chosen;
             node.done[c] = true;
@@ -194,7 +207,8 @@ impl Exhaustive {
                 });
             }
             // Every sibling is run, a probe for the ones that are another's.
-            let next = (0..node.n).find(|&c| !node.done[c] && !node.asleep(c));
+            let next =
+                (0..node.n).find(|&c| !node.done[c] && !node.asleep(c) && !node.one_order(reduce));
             if let Some(c) = next {
                 node.chosen = c;
                 return true;

@@ -465,8 +465,8 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
         let bar = progress_bar(max);
         let (summary, stats) =
             strategy::explore_exhaustive(&name, &text, &base, &plan, jobs, args.shard, &bar);
-        let closing = strategy::coverage(&summary, stats.late)
-            + &strategy::verdict(&summary, &stats, max);
+        let closing =
+            strategy::coverage(&summary, stats.late) + &strategy::verdict(&summary, &stats, max);
         (summary, closing)
     } else {
         let bar = progress_bar(ShardSeeds::new(&plan, args.shard).len());
@@ -485,12 +485,11 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
         outcomes_dir: args.outcomes_dir.as_deref(),
     };
     if let Some(dir) = &args.outcomes_dir
-        && let Err(e) = report::write_outcomes(dir, &summary, &inputs).and_then(|()| {
-            match plan.strategy {
+        && let Err(e) =
+            report::write_outcomes(dir, &summary, &inputs).and_then(|()| match plan.strategy {
                 strategy::Kind::Random => Ok(()),
                 _ => strategy::write_schedules(dir, &summary, &args.file),
-            }
-        })
+            })
     {
         return crate::fail(&e);
     }

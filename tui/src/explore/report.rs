@@ -195,19 +195,19 @@ pub fn report(summary: &Summary, o: &ReportOptions, started: Instant) -> String 
         out.push_str(&header);
     } else {
         let _ = writeln!(
-        out,
-        "explored {} seeds of {} (seeds {}..={last}, shard {}/{}, {} schedules) in {secs:.2} s ({:.0} seeds/s)",
-        summary.runs,
-        o.file,
-        o.plan.first_seed,
-        o.shard.index,
-        o.shard.count,
-        match o.plan.schedule {
-            Schedule::Random => "random",
-            Schedule::Fifo => "fifo",
-        },
-        summary.runs as f64 / secs.max(1e-9)
-    );
+            out,
+            "explored {} seeds of {} (seeds {}..={last}, shard {}/{}, {} schedules) in {secs:.2} s ({:.0} seeds/s)",
+            summary.runs,
+            o.file,
+            o.plan.first_seed,
+            o.shard.index,
+            o.shard.count,
+            match o.plan.schedule {
+                Schedule::Random => "random",
+                Schedule::Fifo => "fifo",
+            },
+            summary.runs as f64 / secs.max(1e-9)
+        );
     }
     let (runs, run) = match o.plan.strategy {
         Kind::Exhaustive { .. } => ("schedules", "schedule"),

@@ -65,8 +65,14 @@ pub enum Kind {
     #[default]
     Random,
     /// PCT of depth `depth` over `steps` picks.
-    Pct { depth: u64, steps: u64 },
-    Exhaustive { max: u64, reduce: bool },
+    Pct {
+        depth: u64,
+        steps: u64,
+    },
+    Exhaustive {
+        max: u64,
+        reduce: bool,
+    },
 }
 
 impl Kind {
@@ -268,10 +274,7 @@ pub fn explore_exhaustive(
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .filter_map(|h| h.join().ok())
-            .collect()
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
     });
     progress.finish_and_clear();
     merge(parts)
@@ -319,10 +322,7 @@ fn merge(parts: Vec<Part>) -> (Summary, ExhaustiveStats) {
                 rank(&path),
                 Outcome {
                     count,
-                    first: SeedRun {
-                        seed: 0,
-                        ..first
-                    },
+                    first: SeedRun { seed: 0, ..first },
                 },
             )
         })
@@ -465,11 +465,7 @@ pub fn repro_lines(o: &super::report::ReportOptions, run: &SeedRun, k: usize) ->
 
 /// Writes the schedule of each outcome of pct or exhaustive to
 /// DIR/outcome-K.schedule.
-pub fn write_schedules(
-    dir: &std::path::Path,
-    summary: &Summary,
-    file: &str,
-) -> Result<(), String> {
+pub fn write_schedules(dir: &std::path::Path, summary: &Summary, file: &str) -> Result<(), String> {
     for (i, o) in summary.outcomes.iter().enumerate() {
         let path = dir.join(format!("outcome-{}.schedule", i + 1));
         let text = schedule_text(&o.first, &format!("outcome {} of {file}", i + 1));
