@@ -74,7 +74,31 @@ pub trait Strategy {
     /// jitter point for the operation `key`; `seeded` is the seed's draw.
     /// Values out of range are taken as `bound - 1`.
     fn value(&mut self, point: Point, key: &str, seeded: u64, bound: u64) -> u64;
+
+    /// Whether the strategy wants each step's footprint ([`Strategy::step`]):
+    /// the run then collects them (`gene_vm::footprint`), at a cost.
+    fn footprints(&self) -> bool {
+        false
+    }
+
+    /// Whether the strategy reads candidates' keys (true unless it says
+    /// not): without keys, a run need not make them at all.
+    fn needs_keys(&self) -> bool {
+        true
+    }
+
+    /// The footprint of the step that just ended: what the run touched
+    /// since the previous decision (or its start). Called before each
+    /// decision the strategy makes and once when the run ends.
+    fn step(&mut self, footprint: Footprint) {
+        let _ = footprint;
+    }
 }
+
+use gene_vm::footprint::Footprint;
+
+/// The footprint shared by the VM and the decider.
+pub type SharedFootprint = std::rc::Rc<std::cell::RefCell<Footprint>>;
 
 /// A strategy shared between a run's decider and whoever set it up (who
 /// reads its state after the run). Runs are single-threaded: the lock is
@@ -89,6 +113,16 @@ impl StrategyHandle {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, dyn Strategy + Send + 'static> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether the strategy reads keys ([`Strategy::needs_keys`]).
+    pub fn needs_keys(&self) -> bool {
+        self.lock().needs_keys()
+    }
+
+    /// Whether the strategy wants footprints ([`Strategy::footprints`]).
+    pub fn wants_footprints(&self) -> bool {
+        self.lock().footprints()
     }
 }
 
@@ -252,6 +286,11 @@ pub struct Decider {
     record: bool,
     /// Decides in the seed's place.
     strategy: Option<StrategyHandle>,
+    /// The strategy reads keys.
+    strategy_keys: bool,
+    /// Where the VM and the world collect the current step's footprint,
+    /// when the strategy wants footprints.
+    footprint: Option<SharedFootprint>,
 }
 
 /// The most candidates a `decision` record lists by key (`among`); a
@@ -282,11 +321,33 @@ impl Decider {
             log: None,
             record: false,
             strategy: None,
+            strategy_keys: false,
+            footprint: None,
+        }
+    }
+
+    /// Hands the strategy each step's footprint, collected in `footprint`.
+    pub fn with_footprint(mut self, footprint: Option<SharedFootprint>) -> Decider {
+        self.footprint = footprint;
+        self
+    }
+
+    /// The footprint collector, if the strategy wants footprints.
+    pub fn footprint(&self) -> Option<SharedFootprint> {
+        self.footprint.clone()
+    }
+
+    /// Ends the current step: its footprint goes to the strategy.
+    fn end_step(&mut self) {
+        if let (Some(f), Some(s)) = (&self.footprint, &self.strategy) {
+            let step = f.borrow_mut().take();
+            s.lock().step(step);
         }
     }
 
     /// Lets `strategy` decide in the seed's place.
     pub fn with_strategy(mut self, strategy: Option<StrategyHandle>) -> Decider {
+        self.strategy_keys = strategy.as_ref().is_some_and(StrategyHandle::needs_keys);
         self.strategy = strategy;
         self
     }
@@ -312,7 +373,7 @@ impl Decider {
 
     /// Whether decisions need keys (something replays, logs or records them).
     pub fn keyed(&self) -> bool {
-        self.file.is_some() || self.log.is_some() || self.record || self.strategy.is_some()
+        self.file.is_some() || self.log.is_some() || self.record || self.strategy_keys
     }
 
     /// Whether picks are decisions at all: under the random schedule, with
@@ -350,7 +411,7 @@ impl Decider {
             Some(rng) => (rng.below(n as u64) as usize).min(n - 1),
             None => 0,
         };
-        if !self.keyed() {
+        if !self.keyed() && self.strategy.is_none() {
             return seeded;
         }
         let mut choice = None;
@@ -388,9 +449,17 @@ impl Decider {
         let choice = match (choice, &self.strategy) {
             (Some(i), _) => i,
             (None, _) if self.sparse => 0,
-            (None, Some(s)) => s.lock().pick(point, n, seeded, key).min(n - 1),
+            (None, Some(_)) => {
+                self.end_step();
+                let s = self.strategy.as_ref().map(StrategyHandle::lock);
+                let i = s.map_or(seeded, |mut s| s.pick(point, n, seeded, key));
+                i.min(n - 1)
+            }
             (None, None) => seeded,
         };
+        if !self.record && self.log.is_none() {
+            return choice;
+        }
         let chosen = key(choice);
         if self.record {
             let among = if n <= MAX_AMONG {
@@ -412,7 +481,7 @@ impl Decider {
     pub fn coin(&mut self, point: Point, key: &dyn Fn() -> String, p: f64) -> bool {
         let seeded = self.faults.chance(p);
         let free = p > 0.0 && p < 1.0;
-        if !free || !self.keyed() {
+        if !free || (!self.keyed() && self.strategy.is_none()) {
             return seeded;
         }
         let value = self.decide_value(point, key, seeded as u64, 2);
@@ -422,7 +491,7 @@ impl Decider {
     /// The cut of a short read of `len` bytes (a length in `0..len`).
     pub fn cut(&mut self, key: &dyn Fn() -> String, len: u64) -> u64 {
         let seeded = self.faults.below(len);
-        if len < 2 || !self.keyed() {
+        if len < 2 || (!self.keyed() && self.strategy.is_none()) {
             return seeded;
         }
         self.decide_value(Point::Cut, key, seeded, len)
@@ -431,7 +500,7 @@ impl Decider {
     /// The latency jitter for an operation, in `0..=max_ns`.
     pub fn jitter(&mut self, key: &dyn Fn() -> String, max_ns: u64) -> u64 {
         let seeded = self.latency.jitter(max_ns);
-        if max_ns == 0 || !self.keyed() {
+        if max_ns == 0 || (!self.keyed() && self.strategy.is_none()) {
             return seeded;
         }
         self.decide_value(Point::Jitter, key, seeded, max_ns.saturating_add(1))
@@ -479,7 +548,12 @@ impl Decider {
         let value = match (value, &self.strategy) {
             (Some(v), _) => v,
             (None, _) if self.sparse => 0,
-            (None, Some(s)) => s.lock().value(point, &key, seeded, bound).min(bound - 1),
+            (None, Some(_)) => {
+                self.end_step();
+                let s = self.strategy.as_ref().map(StrategyHandle::lock);
+                let v = s.map_or(seeded, |mut s| s.value(point, &key, seeded, bound));
+                v.min(bound - 1)
+            }
             (None, None) => seeded,
         };
         if self.record {
@@ -513,6 +587,7 @@ impl Decider {
 
     /// The run ended: a file with entries left over is left at the first.
     pub fn finish(&mut self) {
+        self.end_step();
         if let Some((file, next)) = &self.file
             && let Some(e) = file.entries.get(*next)
         {

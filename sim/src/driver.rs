@@ -293,7 +293,14 @@ fn start(vm: &mut Vm, config: &RunConfig, out: &mut dyn Write, sink: Option<&dyn
     } else {
         let mut decider = crate::decide::Decider::seeded(config.seed, config.schedule)
             .with_records(sink.is_some() && config.record_decisions && config.may_decide())
-            .with_strategy(config.strategy.clone());
+            .with_strategy(config.strategy.clone())
+            .with_footprint(
+                config
+                    .strategy
+                    .as_ref()
+                    .filter(|s| s.wants_footprints())
+                    .map(|_| Default::default()),
+            );
         if let Some(file) = &config.schedule_file {
             decider = decider.with_file(file.clone());
         }
@@ -301,6 +308,7 @@ fn start(vm: &mut Vm, config: &RunConfig, out: &mut dyn Write, sink: Option<&dyn
             decider = decider.with_log();
         }
         vm.set_keyed(decider.keyed());
+        vm.set_footprint(decider.footprint());
         let world = SimWorld::with_decider(
             decider,
             OverlayFs::new(config.root.clone())
@@ -334,7 +342,8 @@ fn drive(
     vm.set_checking(config.check_refcounts);
     // Only traces show the state hash: its bookkeeping is on while recording.
     vm.set_state_hashing(recorder.is_some());
-    vm.set_watch_reads(recorder.is_some());
+    // Footprints see reads through the same watch.
+    vm.set_watch_reads(recorder.is_some() || vm.footprinting());
     // What the thread held before the run: the bound is on the difference.
     let memory_base = crate::memory::thread_allocated();
     // The completions of one poll; the storage is kept from poll to poll.

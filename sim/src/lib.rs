@@ -14,6 +14,7 @@ pub mod real;
 pub mod rng;
 pub mod schedule_file;
 pub mod shrink;
+pub mod strategy;
 pub mod timers;
 pub mod trace;
 pub mod world;

@@ -18,7 +18,7 @@ pub use read::{diagnostic, reader};
 pub use run::mutation;
 pub use run::{builtins, limits, members, native, ops, vm};
 pub(crate) use run::{events, interp};
-pub use tasks::{choice, future, request, task};
+pub use tasks::{choice, footprint, future, request, task};
 pub(crate) use tasks::{reactions, sched, unobserved};
 pub use values::{audit, display, function, namespace, scope, symbol, value};
 pub(crate) use values::{reclaim, statehash};

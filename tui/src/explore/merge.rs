@@ -124,6 +124,8 @@ pub fn main(files: &[PathBuf]) -> ExitCode {
         schedule: schedule_of(&args.run),
         extra_faults: gene_sim::faults::FaultConfig::new(),
         expected: first.expected.clone(),
+        // `--format json` is refused with other strategies.
+        strategy: super::strategy::Kind::Random,
     };
     let mut base = RunConfig::default();
     base.vm.max_instructions = first.max_instructions;
@@ -149,7 +151,7 @@ pub fn main(files: &[PathBuf]) -> ExitCode {
             return crate::fail(&e);
         }
     }
-    if let Err(code) = crate::output::print(&report::report(&summary, &options)) {
+    if let Err(code) = crate::output::print(&report::report(&summary, &options, None)) {
         return code;
     }
     super::status(&summary)

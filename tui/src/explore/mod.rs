@@ -10,6 +10,7 @@ pub mod failure;
 pub mod json;
 pub mod merge;
 pub mod report;
+pub mod strategy;
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -46,6 +47,13 @@ pub struct SeedRun {
     /// The plan expects an output, and this is not it.
     #[serde(default)]
     pub unexpected_output: bool,
+    /// The run's decisions, when its strategy is replayed by schedule
+    /// file (pct, exhaustive).
+    #[serde(skip)]
+    pub decisions: Vec<gene_sim::decide::Decision>,
+    /// A digest of its first decisions (coverage, `strategy.rs`).
+    #[serde(default)]
+    pub prefix: u64,
 }
 
 /// Which seeds a shard runs: `i/n` (1-based) takes the seeds `s` with
@@ -83,6 +91,8 @@ pub struct Plan {
     pub extra_faults: FaultConfig,
     /// The output every seed should print, if any.
     pub expected: Option<expect::Expected>,
+    /// How each run's decisions are made (`--strategy`).
+    pub strategy: strategy::Kind,
 }
 
 impl Plan {
@@ -94,6 +104,7 @@ impl Plan {
             schedule: Schedule::Random,
             extra_faults: FaultConfig::new(),
             expected: None,
+            strategy: strategy::Kind::Random,
         }
     }
 }
@@ -102,7 +113,11 @@ impl Plan {
 /// the seed's swarm fault plan plus the plan's own faults (what `run --seed
 /// S --swarm` with the same flags builds).
 pub fn seed_config(base: &RunConfig, plan: &Plan, seed: u64) -> Result<RunConfig, String> {
-    let swarm = FaultPlan::swarm_of_seed(seed).config().clone();
+    // Exhaustive exploration explores one configuration: no swarm plan.
+    let swarm = match plan.strategy {
+        strategy::Kind::Exhaustive { .. } => FaultConfig::new(),
+        _ => FaultPlan::swarm_of_seed(seed).config().clone(),
+    };
     Ok(RunConfig {
         seed,
         schedule: plan.schedule,
@@ -114,15 +129,37 @@ pub fn seed_config(base: &RunConfig, plan: &Plan, seed: u64) -> Result<RunConfig
 }
 
 fn run_seed(name: &str, text: &str, base: &RunConfig, plan: &Plan, seed: u64) -> SeedRun {
+    let chosen = strategy::SeedStrategy::new(plan, seed);
+    let mut run = match seed_config(base, plan, seed) {
+        Ok(mut config) => {
+            chosen.apply(&mut config);
+            run_config(name, text, &config, plan, seed)
+        }
+        Err(e) => run_result(plan, seed, Err(format!("error: {e}")), Vec::new()),
+    };
+    run.prefix = chosen.prefix();
+    run
+}
+
+/// One run of `config`, checked.
+pub fn run_config(name: &str, text: &str, config: &RunConfig, plan: &Plan, seed: u64) -> SeedRun {
     let mut out = Vec::new();
+    let ran = gene_sim::run_collected(name, text, config, &mut out)
+        .map_err(|e| format!("error: {}", e.error.message));
+    run_result(plan, seed, ran, out)
+}
+
+fn run_result(
+    plan: &Plan,
+    seed: u64,
+    ran: Result<(gene_sim::Report, gene_sim::trace::read::Trace), String>,
+    out: Vec<u8>,
+) -> SeedRun {
+    let mut decisions = Vec::new();
     let mut seen = Vec::new();
-    let (result, unfinished, violations) = match seed_config(base, plan, seed)
-        .map_err(|e| format!("error: {e}"))
-        .and_then(|config| {
-            gene_sim::run_collected(name, text, &config, &mut out)
-                .map_err(|e| format!("error: {}", e.error.message))
-        }) {
-        Ok((report, trace)) => {
+    let (result, unfinished, violations) = match ran {
+        Ok((mut report, trace)) => {
+            decisions = std::mem::take(&mut report.decisions);
             seen = assertions::of_records(&trace.records);
             let mut v: Vec<String> = check::check(&trace.records)
                 .iter()
@@ -156,6 +193,8 @@ fn run_seed(name: &str, text: &str, base: &RunConfig, plan: &Plan, seed: u64) ->
         violations,
         assertions: seen,
         unexpected_output,
+        decisions,
+        prefix: 0,
     }
 }
 
@@ -179,6 +218,9 @@ pub struct Summary {
     /// Every assertion some seed reached, in key order, with its tally.
     #[serde(default)]
     pub assertions: Vec<(assertions::Key, assertions::Tally)>,
+    /// The runs' distinct decision prefixes (coverage).
+    #[serde(default)]
+    pub prefixes: std::collections::BTreeSet<u64>,
 }
 
 impl Summary {
@@ -300,6 +342,7 @@ impl ShardSeeds {
 #[derive(Default)]
 struct Partial {
     runs: u64,
+    prefixes: std::collections::BTreeSet<u64>,
     outcomes: BTreeMap<String, Outcome>,
     violations: Vec<SeedRun>,
     assertions: BTreeMap<assertions::Key, assertions::Tally>,
@@ -309,6 +352,7 @@ impl Partial {
     fn add(&mut self, run: SeedRun) {
         self.runs += 1;
         assertions::add(&mut self.assertions, &run);
+        self.prefixes.insert(run.prefix);
         if !run.violations.is_empty() {
             self.violations.push(run.clone());
         }
@@ -327,6 +371,7 @@ impl Partial {
             outcomes: self.outcomes.into_values().collect(),
             violations: self.violations,
             assertions: self.assertions.into_iter().collect(),
+            prefixes: self.prefixes,
         }
     }
 }
@@ -339,6 +384,7 @@ pub fn merge(parts: Vec<Summary>) -> Summary {
     for part in parts {
         summary.runs += part.runs;
         assertions::merge(&mut tallies, part.assertions);
+        summary.prefixes.extend(part.prefixes);
         summary.violations.extend(part.violations);
         for o in part.outcomes {
             match all.get_mut(&o.first.outcome) {
@@ -377,10 +423,11 @@ pub struct ExploreArgs {
     /// The program (a `.gene` file) to run under every seed.
     #[arg(required_unless_present = "merge")]
     pub file: Option<String>,
-    /// How many seeds to run: S..S+N, where S is --seed (default 0).
-    #[arg(long, value_name = "N", default_value_t = 1000,
+    /// How many seeds to run: S..S+N, where S is --seed (default 0)
+    /// [default: 1000].
+    #[arg(long, value_name = "N",
           value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
-    pub seeds: u64,
+    pub seeds: Option<u64>,
     /// Threads to run seeds on (default: the machine's cores).
     #[arg(long, value_name = "J", value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub jobs: Option<u64>,
@@ -410,6 +457,8 @@ pub struct ExploreArgs {
     /// the unsharded exploration prints (alone: no other option).
     #[arg(long, value_name = "FILE", num_args = 1.., exclusive = true)]
     pub merge: Vec<std::path::PathBuf>,
+    #[command(flatten)]
+    pub strategy: strategy::StrategyArgs,
     #[command(flatten)]
     pub run: Box<crate::RunArgs>,
 }
@@ -502,16 +551,38 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
         crate::budget::EXPLORE_INSTRUCTIONS,
         crate::budget::EXPLORE_MEMORY,
     );
-    if args.run.seed.checked_add(args.seeds).is_none() {
+    let kind = match strategy::kind(&args.strategy, &args.run, args.seeds.is_some()) {
+        Ok(k) => k,
+        Err(e) => return crate::args::usage(e),
+    };
+    let exhaustive = matches!(kind, strategy::Kind::Exhaustive { .. });
+    if !matches!(kind, strategy::Kind::Random) && matches!(args.format, ExploreFormat::Json) {
+        return crate::args::usage("--format json (for --merge) takes --strategy random only");
+    }
+    let seeds = if exhaustive {
+        1
+    } else {
+        args.seeds.unwrap_or(1000)
+    };
+    if args.run.seed.checked_add(seeds).is_none() {
         return crate::args::usage("--seed plus --seeds passes the largest seed");
     }
-    let plan = Plan {
+    let mut plan = Plan {
         first_seed: args.run.seed,
-        seeds: args.seeds,
-        schedule: schedule_of(&args.run),
+        seeds,
+        strategy: kind,
+        schedule: if exhaustive {
+            Schedule::Fifo
+        } else {
+            schedule_of(&args.run)
+        },
         extra_faults,
         expected,
     };
+    if let strategy::Kind::Pct { depth, steps: 0 } = plan.strategy {
+        let steps = strategy::count_steps(&name, &text, &base, &plan);
+        plan.strategy = strategy::Kind::Pct { depth, steps };
+    }
     let jobs = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |j| j as usize,
@@ -530,11 +601,22 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
         return crate::args::usage(&e);
     }
     let declared = assertions::declared(&name, &text);
-    let bar = progress_bar(ShardSeeds::new(&plan, args.shard).len());
-    let summary = explore(&name, &text, &base, &plan, jobs, args.shard, &bar);
+    let (summary, closing) = if let strategy::Kind::Exhaustive { max, .. } = plan.strategy {
+        let bar = progress_bar(max);
+        let (summary, stats) =
+            strategy::explore_exhaustive(&name, &text, &base, &plan, jobs, args.shard, &bar);
+        let closing =
+            strategy::coverage(&summary, stats.late) + &strategy::verdict(&summary, &stats, max);
+        (summary, Some(closing))
+    } else {
+        let bar = progress_bar(ShardSeeds::new(&plan, args.shard).len());
+        let summary = explore(&name, &text, &base, &plan, jobs, args.shard, &bar);
+        (summary, None)
+    };
     let secs = started.elapsed().as_secs_f64();
+    let runs = if exhaustive { "schedules" } else { "seeds" };
     eprintln!(
-        "explore: {} seeds in {secs:.2} s ({:.0} seeds/s)",
+        "explore: {} {runs} in {secs:.2} s ({:.0} {runs}/s)",
         summary.runs,
         summary.runs as f64 / secs.max(1e-9)
     );
@@ -549,12 +631,16 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
         declared: &declared,
     };
     if let Some(dir) = &args.outcomes_dir
-        && let Err(e) = report::write_outcomes(dir, &summary, &inputs)
+        && let Err(e) =
+            report::write_outcomes(dir, &summary, &inputs).and_then(|()| match plan.strategy {
+                strategy::Kind::Random => Ok(()),
+                _ => strategy::write_schedules(dir, &summary, &name, &text),
+            })
     {
         return crate::fail(&e);
     }
     let text = match args.format {
-        ExploreFormat::Text => report::report(&summary, &options),
+        ExploreFormat::Text => report::report(&summary, &options, closing.as_deref()),
         ExploreFormat::Json => json::write(
             &json::Context {
                 name: &name,

@@ -14,6 +14,7 @@ use gene_sim::{RunConfig, Schedule};
 
 use crate::explore::assertions::{self, Declared};
 use crate::explore::failure::outcome_failure;
+use crate::explore::strategy::{self, Kind};
 use crate::explore::{Plan, SeedRun, Shard, Summary};
 use crate::{AwaitArg, RunArgs};
 
@@ -62,7 +63,10 @@ pub fn repro_command(o: &ReportOptions, run: &SeedRun) -> String {
     if o.plan.schedule == Schedule::Random {
         w.extend(["--schedule".into(), "random".into()]);
     }
-    w.push("--swarm".into());
+    // Exhaustive exploration runs one configuration, without swarm plans.
+    if !matches!(o.plan.strategy, Kind::Exhaustive { .. }) {
+        w.push("--swarm".into());
+    }
     let mut flag = |name: &str, value: String| {
         w.push(name.to_string());
         w.push(shell_word(&value));
@@ -189,22 +193,29 @@ fn distinguishing_lines(summary: &Summary) -> Vec<Vec<usize>> {
 }
 
 /// The text `explore` prints.
-pub fn report(summary: &Summary, o: &ReportOptions) -> String {
+///
+/// `closing` is what an exhaustive exploration adds (its coverage and
+/// verdict); the others' coverage line is derived from the summary here.
+pub fn report(summary: &Summary, o: &ReportOptions, closing: Option<&str>) -> String {
     let mut out = String::new();
     let last = o.plan.first_seed + o.plan.seeds - 1;
-    let _ = writeln!(
-        out,
-        "explored {} seeds of {} (seeds {}..={last}, shard {}/{}, {} schedules)",
-        summary.runs,
-        o.file,
-        o.plan.first_seed,
-        o.shard.index,
-        o.shard.count,
-        match o.plan.schedule {
-            Schedule::Random => "random",
-            Schedule::Fifo => "fifo",
-        },
-    );
+    if let Some(header) = strategy::header(summary, o) {
+        out.push_str(&header);
+    } else {
+        let _ = writeln!(
+            out,
+            "explored {} seeds of {} (seeds {}..={last}, shard {}/{}, {} schedules)",
+            summary.runs,
+            o.file,
+            o.plan.first_seed,
+            o.shard.index,
+            o.shard.count,
+            match o.plan.schedule {
+                Schedule::Random => "random",
+                Schedule::Fifo => "fifo",
+            },
+        );
+    }
     if let Some(e) = &o.plan.expected {
         let _ = writeln!(
             out,
@@ -213,6 +224,10 @@ pub fn report(summary: &Summary, o: &ReportOptions) -> String {
             e.source
         );
     }
+    let (runs, run) = match o.plan.strategy {
+        Kind::Exhaustive { .. } => ("schedules", "schedule"),
+        _ => ("seeds", "seed"),
+    };
     let extra = distinguishing_lines(summary);
     let _ = writeln!(out, "{} distinct outcome(s):", summary.outcomes.len());
     for (i, oc) in summary.outcomes.iter().enumerate() {
@@ -220,7 +235,7 @@ pub fn report(summary: &Summary, o: &ReportOptions) -> String {
         let lines: Vec<&str> = r.output.lines().collect();
         let _ = writeln!(
             out,
-            "  outcome {} ({} seeds, e.g. seed {}): {}  [{} lines, digest {}]",
+            "  outcome {} ({} {runs}, e.g. {run} {}): {}  [{} lines, digest {}]",
             i + 1,
             oc.count,
             r.seed,
@@ -228,7 +243,11 @@ pub fn report(summary: &Summary, o: &ReportOptions) -> String {
             lines.len(),
             r.outcome
         );
-        let _ = writeln!(out, "    reproduce: {}", repro_command(o, r));
+        if matches!(o.plan.strategy, Kind::Random) {
+            let _ = writeln!(out, "    reproduce: {}", repro_command(o, r));
+        } else {
+            out.push_str(&strategy::repro_lines(o, r, i + 1));
+        }
         if let Some(f) = outcome_failure(r) {
             let _ = writeln!(out, "    failing: {}", f.describe());
         }
@@ -277,6 +296,13 @@ pub fn report(summary: &Summary, o: &ReportOptions) -> String {
                 r.seed
             );
         }
+    }
+    match closing {
+        Some(c) => out.push_str(c),
+        None => out.push_str(&strategy::coverage(
+            summary,
+            strategy::late_outcomes(summary, o.plan, o.shard),
+        )),
     }
     assertions::report(&mut out, &summary.assertions, o.declared, o);
     let failing = summary

@@ -264,6 +264,8 @@ pub struct Vm {
     pub(crate) watch_reads: bool,
     /// (scope serial, slot) read in this activation.
     pub(crate) reads_seen: rustc_hash::FxHashSet<(u64, u16)>,
+    /// Where footprints are collected (`footprint.rs`), when they are.
+    pub(crate) footprint: Option<Rc<std::cell::RefCell<crate::footprint::Footprint>>>,
     pub(crate) handlers: Vec<Handler>,
     pub(crate) scopes: ScopeArena,
     pub(crate) names: Names,
@@ -364,6 +366,7 @@ impl Vm {
             frames: Vec::with_capacity(64),
             watch_reads: false,
             reads_seen: Default::default(),
+            footprint: None,
             handlers: Vec::new(),
             scopes: ScopeArena::default(),
             names: Names::default(),
@@ -604,6 +607,7 @@ impl Vm {
     }
 
     pub(crate) fn print(&mut self, s: &str) {
+        self.touch_write(crate::footprint::Resource::Output);
         self.out_total += s.len() as u64;
         self.out.push_str(s);
     }
@@ -624,6 +628,7 @@ impl Vm {
             self.state.write(crate::statehash::Site::Name, at, &v);
         }
         self.note_member_write(ns, name, &v);
+        self.touch_write(crate::footprint::Resource::Member(&ns.name, &name.name()));
         ns.set(name, v);
         self.names.epoch += 1;
     }

@@ -81,6 +81,7 @@ impl Vm {
     #[cold]
     pub(crate) fn note_read(&mut self, id: ScopeId, slot: u16, v: &Value, code: &Code, pc: usize) {
         let serial = self.scopes.entry(id).serial;
+        self.touch_value(crate::footprint::Resource::Var(serial, slot), v);
         if !self.reads_seen.insert((serial, slot)) {
             return;
         }

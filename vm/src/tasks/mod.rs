@@ -3,6 +3,7 @@
 //! unobserved failures.
 
 pub mod choice;
+pub mod footprint;
 pub mod future;
 pub(crate) mod reactions;
 pub mod request;

@@ -44,6 +44,7 @@ impl Vm {
     /// Resolves `f` and queues its reactions; returns the futures that
     /// adopted it, for the caller to resolve the same way.
     fn resolve_one(&mut self, f: &Rc<Future>, outcome: &Result<Value, Value>) -> Vec<Rc<Future>> {
+        self.touch_write(crate::footprint::Resource::Future(f.id));
         if !f.is_pending() {
             return Vec::new();
         }

@@ -202,6 +202,7 @@ impl Vm {
             let ordinal = self.next_ordinal(&base);
             crate::choice::with_ordinal(base, ordinal).into()
         });
+        self.touch_write(crate::footprint::Resource::Requests);
         self.requests.push(Request {
             id,
             kind,
@@ -227,6 +228,7 @@ impl Vm {
         future: Option<Rc<Future>>,
         reacts_to: u64,
     ) -> Result<(), Value> {
+        self.touch_write(crate::footprint::Resource::Spawns);
         if let Value::Native(n) = &callee {
             // A built-in callback runs to its end right here.
             event!("gene::callback", "callback.native", reacts_to);

@@ -247,8 +247,17 @@ impl Vm {
         let ns = self.frames.last().expect("frame").ns.clone();
         let e = &self.names.slots[slot as usize];
         let v = self.lookup(&ns, e.name);
+        if self.footprint.is_some() {
+            let name = e.name.name();
+            self.touch_value(crate::footprint::Resource::Member(&ns.name, &name), &v);
+        }
         let e = &mut self.names.slots[slot as usize];
-        e.epoch = self.names.epoch;
+        // Collecting footprints, every lookup is a miss, so that each is seen.
+        e.epoch = if self.footprint.is_some() {
+            self.names.epoch.wrapping_sub(1)
+        } else {
+            self.names.epoch
+        };
         e.ns = Rc::as_ptr(&ns);
         e.value = v.clone();
         v

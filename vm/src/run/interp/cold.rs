@@ -422,6 +422,7 @@ impl Vm {
                     ))));
                 };
                 f.observed.set(true);
+                self.touch_read(crate::footprint::Resource::Future(f.id));
                 let me = *self.active.last().expect("a running task");
                 if self.join_draining(&f, Reaction::Waiter(me)) {
                     // Resolved, but earlier reactions still run first.

@@ -253,6 +253,10 @@ impl Vm {
                             self.state.write(Site::Scope, slot as u64, &v);
                         }
                         self.note_write(id, &v, &code, pc - 1);
+                        if self.footprint.is_some() {
+                            let serial = self.scopes.entry(id).serial;
+                            self.touch_write(crate::footprint::Resource::Var(serial, slot));
+                        }
                         self.scopes.set(id, slot, v);
                     }
                     Op::ScopeStart => {
@@ -297,6 +301,10 @@ impl Vm {
                             self.state.write(Site::Scope, slot as u64, &v);
                         }
                         self.note_write(id, &v, &code, pc - 1);
+                        if self.footprint.is_some() {
+                            let serial = self.scopes.entry(id).serial;
+                            self.touch_write(crate::footprint::Resource::Var(serial, slot));
+                        }
                         self.scopes.set(id, slot, v);
                     }
                     Op::AddInt(k) => {

@@ -1,0 +1,485 @@
+//! `explore --strategy random|pct|exhaustive` (docs/explore.md,
+//! "Strategies"): how each run's decisions are made, and the coverage
+//! every strategy reports.
+//!
+//! - `random`: each seed's own schedule and swarm fault plan;
+//! - `pct`: each seed's PCT priorities (`gene_sim::strategy::pct`), with
+//!   the seed's swarm fault plan;
+//! - `exhaustive`: every distinct decision sequence of one configuration
+//!   (`--seed`, the fault flags, no swarm plan), depth first, with sleep
+//!   sets (`gene_sim::strategy::exhaustive`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use gene_sim::RunConfig;
+use gene_sim::decide::StrategyHandle;
+use gene_sim::schedule_file::ScheduleFile;
+use gene_sim::strategy::exhaustive::Exhaustive;
+use gene_sim::strategy::pct::{CountPicks, Pct};
+use gene_sim::strategy::prefix::Prefix;
+use indicatif::ProgressBar;
+
+use super::{Outcome, Plan, SeedRun, Shard, Summary};
+
+/// `--strategy`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StrategyArg {
+    /// Each seed draws its schedule and its swarm fault plan.
+    #[default]
+    Random,
+    /// Probabilistic concurrency testing: per seed, random priorities and
+    /// --depth - 1 priority change points.
+    Pct,
+    /// Every distinct schedule of one configuration, depth first, with
+    /// partial-order reduction.
+    Exhaustive,
+}
+
+/// The strategy options of `explore`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct StrategyArgs {
+    /// How each run's decisions are made (docs/explore.md, "Strategies").
+    #[arg(long, value_enum, default_value_t = StrategyArg::Random)]
+    pub strategy: StrategyArg,
+    /// pct: the depth of the bugs sought (d - 1 priority change points per run).
+    #[arg(long, value_name = "D", value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub depth: Option<u64>,
+    /// pct: the picks a run makes (k), among which the change points fall
+    /// (default: counted in a run of the first seed).
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    pub steps: Option<u64>,
+    /// exhaustive: the most schedules to run [default: 100000].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    pub max_schedules: Option<u64>,
+    /// exhaustive: run every decision sequence, without partial-order reduction.
+    #[arg(long)]
+    pub no_reduction: bool,
+}
+
+/// The strategy of a plan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Kind {
+    #[default]
+    Random,
+    /// PCT of depth `depth` over `steps` picks.
+    Pct {
+        depth: u64,
+        steps: u64,
+    },
+    Exhaustive {
+        max: u64,
+        reduce: bool,
+    },
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Random => "random",
+            Kind::Pct { .. } => "pct",
+            Kind::Exhaustive { .. } => "exhaustive",
+        }
+    }
+}
+
+const DEFAULT_MAX_SCHEDULES: u64 = 100_000;
+
+/// Refuses the combinations that make no sense (`seeds_given`: --seeds
+/// was given). The PCT steps are filled in later ([`count_steps`]).
+pub fn kind(
+    a: &StrategyArgs,
+    run: &crate::RunArgs,
+    seeds_given: bool,
+) -> Result<Kind, &'static str> {
+    let pct_only = a.depth.is_some() || a.steps.is_some();
+    let exhaustive_only = a.max_schedules.is_some() || a.no_reduction;
+    match a.strategy {
+        StrategyArg::Random if pct_only => Err("--depth and --steps need --strategy pct"),
+        StrategyArg::Pct if exhaustive_only => {
+            Err("--max-schedules and --no-reduction need --strategy exhaustive")
+        }
+        StrategyArg::Random if exhaustive_only => {
+            Err("--max-schedules and --no-reduction need --strategy exhaustive")
+        }
+        StrategyArg::Exhaustive if pct_only => Err("--depth and --steps need --strategy pct"),
+        StrategyArg::Pct | StrategyArg::Exhaustive if run.schedule.is_some() => Err(
+            "--schedule is for --strategy random: pct and exhaustive make every pick themselves",
+        ),
+        StrategyArg::Exhaustive if seeds_given => Err(
+            "--seeds makes no sense with --strategy exhaustive: it runs every schedule of one configuration (choose it with --seed)",
+        ),
+        StrategyArg::Random => Ok(Kind::Random),
+        StrategyArg::Pct => Ok(Kind::Pct {
+            depth: a.depth.unwrap_or(2),
+            steps: a.steps.unwrap_or(0),
+        }),
+        StrategyArg::Exhaustive => Ok(Kind::Exhaustive {
+            max: a.max_schedules.unwrap_or(DEFAULT_MAX_SCHEDULES),
+            reduce: !a.no_reduction,
+        }),
+    }
+}
+
+/// PCT's `k`: the picks of the first seed's run (at least 1).
+pub fn count_steps(name: &str, text: &str, base: &RunConfig, plan: &Plan) -> u64 {
+    let counter = Arc::new(Mutex::new(CountPicks::default()));
+    if let Ok(mut config) = super::seed_config(base, plan, plan.first_seed) {
+        config.strategy = Some(StrategyHandle(counter.clone()));
+        let _ = gene_sim::run_collected(name, text, &config, &mut std::io::sink());
+    }
+    let picks = counter.lock().map_or(0, |c| c.picks);
+    picks.max(1)
+}
+
+/// The strategy of one seed's run under a random or PCT plan, and how to
+/// read its coverage prefix after the run.
+pub enum SeedStrategy {
+    Random(Arc<Mutex<Prefix>>),
+    Pct(Arc<Mutex<Pct>>),
+}
+
+impl SeedStrategy {
+    pub fn new(plan: &Plan, seed: u64) -> SeedStrategy {
+        match plan.strategy {
+            Kind::Pct { depth, steps } => {
+                SeedStrategy::Pct(Arc::new(Mutex::new(Pct::new(seed, depth, steps))))
+            }
+            _ => SeedStrategy::Random(Arc::default()),
+        }
+    }
+
+    /// Sets the strategy into `config`.
+    pub fn apply(&self, config: &mut RunConfig) {
+        config.strategy = Some(match self {
+            SeedStrategy::Random(s) => StrategyHandle(s.clone()),
+            SeedStrategy::Pct(s) => {
+                // Its runs are replayed by schedule file: keep the decisions.
+                config.log_decisions = true;
+                StrategyHandle(s.clone())
+            }
+        });
+    }
+
+    /// The run's coverage prefix digest.
+    pub fn prefix(&self) -> u64 {
+        match self {
+            SeedStrategy::Random(s) => s.lock().map_or(0, |s| s.digest.finish()),
+            SeedStrategy::Pct(s) => s.lock().map_or(0, |s| s.digest.finish()),
+        }
+    }
+}
+
+/// What an exhaustive exploration adds to its summary.
+#[derive(Clone, Debug, Default)]
+pub struct ExhaustiveStats {
+    pub pruned: u64,
+    /// Every schedule was run (the bound did not stop it).
+    pub complete: bool,
+    /// The outcomes (by digest) whose first schedule, in depth-first
+    /// order, is in the last tenth of the schedules run.
+    pub late: u64,
+}
+
+/// One job's exhaustive share.
+struct Part {
+    runs: u64,
+    /// Outcome digest -> (count, its first run, the path of that run).
+    outcomes: BTreeMap<String, (u64, SeedRun, Vec<u32>)>,
+    violations: Vec<(Vec<u32>, SeedRun)>,
+    prefixes: BTreeSet<u64>,
+    /// Every counted run's path, in order (depth first: ascending).
+    paths: Vec<Vec<u32>>,
+    pruned: u64,
+    complete: bool,
+}
+
+/// Runs every schedule of the shard (see `gene_sim::strategy::exhaustive`)
+/// on `jobs` threads, up to `max` schedules in all.
+#[allow(clippy::too_many_arguments)]
+pub fn explore_exhaustive(
+    name: &str,
+    text: &str,
+    base: &RunConfig,
+    plan: &Plan,
+    jobs: usize,
+    shard: Shard,
+    progress: &ProgressBar,
+) -> (Summary, ExhaustiveStats) {
+    let (max, reduce) = match plan.strategy {
+        Kind::Exhaustive { max, reduce } => (max, reduce),
+        _ => (DEFAULT_MAX_SCHEDULES, true),
+    };
+    let jobs = jobs.max(1) as u64;
+    let counted = AtomicU64::new(0);
+    let parts: Vec<Part> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..jobs)
+            .map(|j| {
+                let counted = &counted;
+                scope.spawn(move || {
+                    let e = Arc::new(Mutex::new(Exhaustive::new(
+                        (shard.index, shard.count),
+                        (j, jobs),
+                    )));
+                    if let Ok(mut e) = e.lock() {
+                        e.reduce = reduce;
+                    }
+                    let mut part = Part {
+                        runs: 0,
+                        outcomes: BTreeMap::new(),
+                        violations: Vec::new(),
+                        prefixes: BTreeSet::new(),
+                        paths: Vec::new(),
+                        pruned: 0,
+                        complete: false,
+                    };
+                    let config = match super::seed_config(base, plan, plan.first_seed) {
+                        Ok(mut c) => {
+                            c.strategy = Some(StrategyHandle(e.clone()));
+                            c.log_decisions = true;
+                            c
+                        }
+                        Err(_) => return part,
+                    };
+                    loop {
+                        if counted.load(Ordering::Relaxed) >= max {
+                            break;
+                        }
+                        e.lock().unwrap_or_else(|p| p.into_inner()).begin_run();
+                        let run = super::run_config(name, text, &config, plan, plan.first_seed);
+                        let mut e = e.lock().unwrap_or_else(|p| p.into_inner());
+                        if e.counts() && counted.fetch_add(1, Ordering::Relaxed) < max {
+                            progress.inc(1);
+                            part.runs += 1;
+                            let path = e.path();
+                            part.prefixes.insert(e.digest.finish());
+                            if !run.violations.is_empty() {
+                                part.violations.push((path.clone(), run.clone()));
+                            }
+                            part.paths.push(path.clone());
+                            part.outcomes
+                                .entry(run.outcome.clone())
+                                .and_modify(|o| o.0 += 1)
+                                .or_insert((1, run, path));
+                        }
+                        if !e.advance() {
+                            part.complete = true;
+                            break;
+                        }
+                    }
+                    part.pruned = e.lock().map_or(0, |e| e.pruned);
+                    part
+                })
+            })
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    progress.finish_and_clear();
+    merge(parts)
+}
+
+fn merge(parts: Vec<Part>) -> (Summary, ExhaustiveStats) {
+    let mut all: BTreeMap<String, (u64, SeedRun, Vec<u32>)> = BTreeMap::new();
+    let mut summary = Summary::default();
+    let mut stats = ExhaustiveStats {
+        complete: !parts.is_empty(),
+        ..Default::default()
+    };
+    let mut violations = Vec::new();
+    for part in &parts {
+        summary.runs += part.runs;
+        stats.pruned += part.pruned;
+        stats.complete &= part.complete;
+        summary.prefixes.extend(&part.prefixes);
+        violations.extend(part.violations.iter().cloned());
+        for (digest, (count, run, path)) in &part.outcomes {
+            match all.get_mut(digest) {
+                Some(have) => {
+                    have.0 += count;
+                    if *path < have.2 {
+                        (have.1, have.2) = (run.clone(), path.clone());
+                    }
+                }
+                None => {
+                    all.insert(digest.clone(), (*count, run.clone(), path.clone()));
+                }
+            }
+        }
+    }
+    // Ranks in depth-first order: each part's paths ascend.
+    let rank = |p: &Vec<u32>| -> u64 {
+        parts
+            .iter()
+            .map(|part| part.paths.partition_point(|q| q < p) as u64)
+            .sum()
+    };
+    let mut outcomes: Vec<(u64, Outcome)> = all
+        .into_values()
+        .map(|(count, first, path)| {
+            (
+                rank(&path),
+                Outcome {
+                    count,
+                    first: SeedRun { seed: 0, ..first },
+                },
+            )
+        })
+        .collect();
+    outcomes.sort_by_key(|(r, _)| *r);
+    let tail = summary.runs - summary.runs / 10;
+    stats.late = outcomes.iter().filter(|(r, _)| *r >= tail).count() as u64;
+    for (r, o) in &mut outcomes {
+        // The schedule's number, 1-based, in depth-first order.
+        o.first.seed = *r + 1;
+    }
+    summary.outcomes = outcomes.into_iter().map(|(_, o)| o).collect();
+    violations.sort_by(|a, b| a.0.cmp(&b.0));
+    summary.violations = violations
+        .into_iter()
+        .map(|(p, mut r)| {
+            r.seed = rank(&p) + 1;
+            r
+        })
+        .collect();
+    (summary, stats)
+}
+
+/// The outcomes found by the last tenth of a random or PCT shard's seeds.
+pub fn late_outcomes(summary: &Summary, plan: &Plan, shard: Shard) -> u64 {
+    let mine = super::ShardSeeds::new(plan, shard);
+    let n = mine.len();
+    let Some(from) = mine.get(n - n / 10) else {
+        return 0;
+    };
+    summary
+        .outcomes
+        .iter()
+        .filter(|o| o.first.seed >= from)
+        .count() as u64
+}
+
+/// The coverage lines of the report.
+pub fn coverage(summary: &Summary, late: u64) -> String {
+    let mut out = String::new();
+    let tenth = summary.runs / 10;
+    let _ = writeln!(
+        out,
+        "coverage: {} distinct outcome(s), {} distinct decision prefixes (first {} decisions), {late} new outcome(s) in the last tenth ({tenth} runs)",
+        summary.outcomes.len(),
+        summary.prefixes.len(),
+        gene_sim::strategy::PREFIX_LEN,
+    );
+    out
+}
+
+/// The closing line of an exhaustive exploration.
+pub fn verdict(summary: &Summary, stats: &ExhaustiveStats, max: u64) -> String {
+    if stats.complete {
+        format!(
+            "explored all {} schedules ({} pruned as equivalent): {} distinct outcomes\n",
+            summary.runs,
+            stats.pruned,
+            summary.outcomes.len()
+        )
+    } else {
+        format!(
+            "stopped by --max-schedules {max}: {} schedules run ({} pruned as equivalent), {} distinct outcomes so far; not every schedule was explored\n",
+            summary.runs,
+            stats.pruned,
+            summary.outcomes.len()
+        )
+    }
+}
+
+/// A run's decisions as a schedule file, with the `source` lines of the
+/// program `name` (none when `text` is empty).
+pub fn schedule_text(run: &SeedRun, about: &str, name: &str, text: &str) -> String {
+    ScheduleFile::write(&run.decisions, about, name, text)
+}
+
+/// The report's first line under pct and exhaustive (None: random's).
+pub fn header(summary: &Summary, o: &super::report::ReportOptions) -> Option<String> {
+    match o.plan.strategy {
+        Kind::Random => None,
+        Kind::Pct { depth, steps } => Some(format!(
+            "explored {} seeds of {} (seeds {}..={}, shard {}/{}, pct: depth {depth}, change points among the first {steps} picks)\n",
+            summary.runs,
+            o.file,
+            o.plan.first_seed,
+            o.plan.first_seed + o.plan.seeds - 1,
+            o.shard.index,
+            o.shard.count,
+        )),
+        Kind::Exhaustive { reduce, .. } => Some(format!(
+            "explored {} schedules of {} (exhaustive, seed {}, shard {}/{}, {})\n",
+            summary.runs,
+            o.file,
+            o.plan.first_seed,
+            o.shard.index,
+            o.shard.count,
+            if reduce {
+                "partial-order reduction"
+            } else {
+                "no reduction"
+            },
+        )),
+    }
+}
+
+/// How to reproduce an outcome of pct or exhaustive: its decisions as a
+/// schedule file (written to the outcomes directory, or shown), and the
+/// command that replays it.
+pub fn repro_lines(o: &super::report::ReportOptions, run: &SeedRun, k: usize) -> String {
+    let mut out = String::new();
+    let file_name = format!("outcome-{k}.schedule");
+    let path = match o.outcomes_dir {
+        Some(dir) => dir.join(&file_name).display().to_string(),
+        None => file_name,
+    };
+    // An exhaustive run's number is its schedule's; its seed is the plan's.
+    let seeded = SeedRun {
+        seed: match o.plan.strategy {
+            Kind::Exhaustive { .. } => o.plan.first_seed,
+            _ => run.seed,
+        },
+        ..run.clone()
+    };
+    let command = format!(
+        "{} --schedule-file {}",
+        super::report::repro_command(o, &seeded),
+        super::report::shell_word(&path)
+    );
+    let _ = writeln!(out, "    reproduce: {command}");
+    if o.outcomes_dir.is_none() {
+        let _ = writeln!(out, "    schedule ({path}):");
+        for line in schedule_text(run, "", "", "").lines() {
+            if !line.starts_with('#') && !line.trim().is_empty() {
+                let _ = writeln!(out, "    > {line}");
+            }
+        }
+    }
+    out
+}
+
+/// Writes the schedule of each outcome of pct or exhaustive to
+/// DIR/outcome-K.schedule.
+pub fn write_schedules(
+    dir: &std::path::Path,
+    summary: &Summary,
+    file: &str,
+    program: &str,
+) -> Result<(), String> {
+    for (i, o) in summary.outcomes.iter().enumerate() {
+        let path = dir.join(format!("outcome-{}.schedule", i + 1));
+        let text = schedule_text(
+            &o.first,
+            &format!("outcome {} of {file}", i + 1),
+            file,
+            program,
+        );
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
