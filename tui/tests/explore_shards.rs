@@ -49,6 +49,11 @@ fn merged_shards_print_the_unsharded_report_byte_for_byte() {
         let whole = gene_trace(&[&["explore"][..], args].concat(), "");
         let report = text(&whole.stdout);
         assert!(report.matches("  outcome ").count() > 1, "{report}");
+        // The race fails: its report shows a shrunk failure, which the
+        // merge must show the same.
+        if args[0] == race {
+            assert!(report.contains("\nshrunk "), "{report}");
+        }
         assert!(!report.contains("seeds/s"), "no wall time in the report");
         assert!(
             text(&whole.stderr).contains("seeds/s"),
