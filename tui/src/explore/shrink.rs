@@ -275,6 +275,18 @@ pub fn shrink(
     target: Failure,
     limits: Limits,
 ) -> Shrunk {
+    // An exhaustive run is numbered by its schedule; its configuration is
+    // the plan's first seed's.
+    let seeded;
+    let run = if matches!(plan.strategy, super::strategy::Kind::Exhaustive { .. }) {
+        seeded = SeedRun {
+            seed: plan.first_seed,
+            ..run.clone()
+        };
+        &seeded
+    } else {
+        run
+    };
     let started = Instant::now();
     let mut out = Shrunk {
         failure: target.clone(),
