@@ -26,10 +26,11 @@ fn trace(text: &str, config: &RunConfig) -> String {
 fn hashes(trace: &str) -> Vec<String> {
     trace
         .lines()
-        .filter(|l| l.contains("\"kind\":\"poll.end\""))
+        .filter(|l| l.starts_with("[\"pe\","))
         .map(|l| {
+            // `["pe",delivered,"hash"]`
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            v["hash"].as_str().unwrap().to_string()
+            v[2].as_str().unwrap().to_string()
         })
         .collect()
 }

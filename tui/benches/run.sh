@@ -14,3 +14,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 cargo build --release --bin gene-trace --example tokio_timers
 cargo bench -p gene-trace --bench peers -- "$@"
+tui/benches/recording.sh
