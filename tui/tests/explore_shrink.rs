@@ -63,10 +63,11 @@ fn entries(file: &str) -> Vec<&str> {
 
 /// Whether the trace at `path` has the ten-worker `always` failing.
 fn always_failed(path: &Path) -> bool {
-    std::fs::read_to_string(path)
+    gene_sim::trace::read::read_file(path)
         .unwrap()
-        .lines()
-        .any(|l| l.contains("\"kind\":\"assertion\"") && l.contains("\"held\":false"))
+        .records
+        .iter()
+        .any(|r| &*r.kind == "assertion" && r.bool("held") == Some(false))
 }
 
 /// Runs the report's `replay:` command in `dir` (it names the program and

@@ -21,6 +21,9 @@ enum Raw<'a> {
     Str(Cow<'a, str>),
 }
 
+/// A kind's shared name and field names.
+type KindNames = (Arc<str>, Vec<Arc<str>>);
+
 /// What a format-4 reader keeps from line to line.
 #[derive(Default)]
 pub struct Lines {
@@ -29,7 +32,7 @@ pub struct Lines {
     /// Reused for a location being made whole.
     location: String,
     /// The shared kind name and field names, by kind index.
-    keys: Vec<Option<(Arc<str>, Vec<Arc<str>>)>>,
+    keys: Vec<Option<KindNames>>,
 }
 
 /// The spec of a code.

@@ -330,6 +330,7 @@ pub static KINDS: &[KindSpec] = &[
     },
     KindSpec {
         name: "assertion",
+        code: "as",
         fields: &[
             f("assertion", Word(&["always", "sometimes"])),
             f("held", Bool),

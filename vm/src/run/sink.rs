@@ -45,13 +45,14 @@ pub enum Kind {
     VarWritten,
     VarRead,
     SourceAdded,
+    Assertion,
     Decision,
     RunEnd,
 }
 
 impl Kind {
     /// Every kind, in order.
-    pub const ALL: [Kind; 31] = [
+    pub const ALL: [Kind; 32] = [
         Kind::PollBegin,
         Kind::PollEnd,
         Kind::OpStarted,
@@ -81,6 +82,7 @@ impl Kind {
         Kind::VarWritten,
         Kind::VarRead,
         Kind::SourceAdded,
+        Kind::Assertion,
         Kind::Decision,
         Kind::RunEnd,
     ];
@@ -270,6 +272,9 @@ macro_rules! kind {
     };
     ("source.added") => {
         $crate::run::sink::Kind::SourceAdded
+    };
+    ("assertion") => {
+        $crate::run::sink::Kind::Assertion
     };
 }
 
