@@ -55,6 +55,10 @@ pub struct RunConfig {
     /// turns this off: it collects records only for the checkers, and
     /// keys and records cost it a third of its time.
     pub record_decisions: bool,
+    /// Disk lookups shared by the runs given the same [`Disk`]
+    /// (`crate::disk`): many runs of one program under one root look at
+    /// the real directory once. None: every run looks again.
+    pub disk: Option<crate::disk::Disk>,
 }
 
 impl RunConfig {
@@ -92,6 +96,7 @@ impl Default for RunConfig {
             schedule_file: None,
             log_decisions: false,
             record_decisions: true,
+            disk: None,
         }
     }
 }
@@ -297,7 +302,7 @@ fn start(vm: &mut Vm, config: &RunConfig, out: &mut dyn Write, sink: Option<&dyn
         vm.set_keyed(decider.keyed());
         let world = SimWorld::with_decider(
             decider,
-            OverlayFs::new(config.root.clone())
+            OverlayFs::with_disk(config.root.clone(), config.disk.clone())
                 .with_cwd(&config.cwd)
                 .with_max_read_size(config.max_read_size),
             config.latency,
