@@ -58,6 +58,10 @@ pub struct RunConfig {
     /// Decides in the seed's place (`explore --strategy`, shrinking): see
     /// `decide::Strategy`.
     pub strategy: Option<crate::decide::StrategyHandle>,
+    /// Disk lookups shared by the runs given the same [`Disk`]
+    /// (`crate::disk`): many runs of one program under one root look at
+    /// the real directory once. None: every run looks again.
+    pub disk: Option<crate::disk::Disk>,
 }
 
 impl RunConfig {
@@ -97,6 +101,7 @@ impl Default for RunConfig {
             log_decisions: false,
             record_decisions: true,
             strategy: None,
+            disk: None,
         }
     }
 }
@@ -311,7 +316,7 @@ fn start(vm: &mut Vm, config: &RunConfig, out: &mut dyn Write, sink: Option<&dyn
         vm.set_footprint(decider.footprint());
         let world = SimWorld::with_decider(
             decider,
-            OverlayFs::new(config.root.clone())
+            OverlayFs::with_disk(config.root.clone(), config.disk.clone())
                 .with_cwd(&config.cwd)
                 .with_max_read_size(config.max_read_size),
             config.latency,

@@ -19,7 +19,7 @@ pub mod timers;
 pub mod trace;
 pub mod world;
 
-pub use files::{fs, regular_file, resolve};
+pub use files::{disk, fs, regular_file, resolve};
 
 pub use driver::{Report, RunConfig, format_nanos, run, run_collected, run_named, run_traced};
 pub use world::Schedule;

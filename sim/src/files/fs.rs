@@ -23,6 +23,7 @@
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
+use crate::disk::{Disk, WriteCheck};
 use crate::regular_file::{self, Refusal};
 pub use crate::regular_file::{DEFAULT_MAX_READ_SIZE, MAX_PATH_LEN};
 
@@ -151,6 +152,8 @@ pub struct OverlayFs {
     cwd: PathBuf,
     files: BTreeMap<PathBuf, String>,
     max_read_size: u64,
+    /// Disk lookups shared with other runs (see [`Disk`]); None: look every time.
+    disk: Option<Disk>,
 }
 
 impl Default for OverlayFs {
@@ -162,7 +165,7 @@ impl Default for OverlayFs {
 
 /// `p` made absolute against the process's working directory, then
 /// canonicalized as far as it exists.
-fn absolute(p: &Path) -> PathBuf {
+fn absolute(p: &Path, disk: Option<&Disk>) -> PathBuf {
     let joined = if p.is_absolute() {
         p.to_path_buf()
     } else {
@@ -171,7 +174,11 @@ fn absolute(p: &Path) -> PathBuf {
             Err(_) => p.to_path_buf(),
         }
     };
-    std::fs::canonicalize(&joined).unwrap_or_else(|_| normalize(&joined))
+    let look = || std::fs::canonicalize(&joined).unwrap_or_else(|_| normalize(&joined));
+    match disk {
+        Some(d) => d.root(&joined, look),
+        None => look(),
+    }
 }
 
 impl OverlayFs {
@@ -180,12 +187,27 @@ impl OverlayFs {
     /// every read of a file not written first fails as missing). The
     /// working directory is the root.
     pub fn new(root: PathBuf) -> Self {
-        let root = absolute(&root);
+        OverlayFs::with_disk(root, None)
+    }
+
+    /// Like [`OverlayFs::new`], asking `disk` (when given) what it already
+    /// knows of the real directory instead of looking again.
+    pub fn with_disk(root: PathBuf, disk: Option<Disk>) -> Self {
+        let root = absolute(&root, disk.as_ref());
         OverlayFs {
             cwd: root.clone(),
             root,
             files: BTreeMap::new(),
             max_read_size: DEFAULT_MAX_READ_SIZE,
+            disk,
+        }
+    }
+
+    /// The longest existing prefix of `lexical`, canonicalized.
+    fn place_on_disk(&self, lexical: &Path) -> Option<PathBuf> {
+        match &self.disk {
+            Some(d) => d.place(lexical),
+            None => crate::resolve::longest_existing_prefix(lexical),
         }
     }
 
@@ -195,7 +217,7 @@ impl OverlayFs {
     /// every relative read leads out of the root and is refused.
     pub fn with_cwd(mut self, cwd: &Path) -> Self {
         let lexical = normalize(&self.root.join(cwd));
-        self.cwd = crate::resolve::longest_existing_prefix(&lexical).unwrap_or(lexical);
+        self.cwd = self.place_on_disk(&lexical).unwrap_or(lexical);
         self
     }
 
@@ -238,7 +260,7 @@ impl OverlayFs {
         }
         let lexical = normalize(&self.cwd.join(path));
         // Canonicalize the longest existing prefix, in one forward walk.
-        let real = crate::resolve::longest_existing_prefix(&lexical).ok_or(Unresolved::Invalid)?;
+        let real = self.place_on_disk(&lexical).ok_or(Unresolved::Invalid)?;
         Ok(match real.strip_prefix(&self.root) {
             Ok(key) => Place::Inside {
                 key: key.to_path_buf(),
@@ -298,13 +320,18 @@ impl FileSystem for OverlayFs {
                     data.clone_into(text);
                     return Ok(());
                 }
-                let parent_is_dir = real.parent().is_some_and(Path::is_dir);
-                if key.as_os_str().is_empty() || real.is_dir() || !parent_is_dir {
+                if key.as_os_str().is_empty() {
                     return Err(write_error(path));
                 }
-                // The real file system would refuse it; the overlay refuses alike.
-                if let Some(why) = regular_file::write_refusal(&real) {
-                    return Err(refusal_error("write", path, &why));
+                let check = match &self.disk {
+                    Some(d) => d.write_check(&real),
+                    None => WriteCheck::of(&real),
+                };
+                match check {
+                    WriteCheck::Fine => {}
+                    WriteCheck::Fails => return Err(write_error(path)),
+                    // The real file system would refuse it; the overlay refuses alike.
+                    WriteCheck::Refused(why) => return Err(refusal_error("write", path, &why)),
                 }
                 key
             }

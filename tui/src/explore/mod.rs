@@ -271,6 +271,10 @@ pub fn explore(
     shard: Shard,
     progress: &ProgressBar,
 ) -> Summary {
+    // Every seed's run shares one memo of the disk lookups (`gene_sim::disk`).
+    let mut shared = base.clone();
+    shared.disk.get_or_insert_with(Default::default);
+    let base = &shared;
     let mine = ShardSeeds::new(plan, shard);
     let jobs = jobs.clamp(1, usize::try_from(mine.len()).unwrap_or(usize::MAX).max(1));
     let next = AtomicUsize::new(0);
