@@ -266,7 +266,10 @@ fn exhaustive_results_do_not_depend_on_jobs_or_shards() {
     let race = repo_file("fixtures/examples/race.gene");
     let three = program(&dir, "three.gene", THREE);
     let four = program(&dir, "four.gene", &printers(4));
-    for file in [&race, &three, &four] {
+    // Two schedules in all: with 3 shards or more, some path belongs to
+    // several shards, and only its first may count it.
+    let pair = program(&dir, "two.gene", &printers(2));
+    for file in [&race, &three, &four, &pair] {
         for reduction in [&[][..], &["--no-reduction"][..]] {
             let args = [
                 &[file.as_str(), "--strategy", "exhaustive", "--full"][..],
@@ -277,7 +280,7 @@ fn exhaustive_results_do_not_depend_on_jobs_or_shards() {
             let (two, _) = explore(&[&args[..], &["--jobs", "2"]].concat());
             same(&two, &whole, &format!("--jobs 2 {args:?}"));
             let want = outcome_set(&whole);
-            for n in [2u64, 3] {
+            for n in [2u64, 3, 5] {
                 let mut union = BTreeSet::new();
                 let mut sum = 0;
                 for i in 1..=n {
