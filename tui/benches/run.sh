@@ -13,4 +13,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}"
 fi
 cargo build --release --bin gene-trace --example tokio_timers
+# Arguments filter the workloads: fib, while, elements, timers, exhaustive.
 cargo bench -p gene-trace --bench peers -- "$@"
