@@ -686,16 +686,19 @@ impl Draws for OpDraws<'_> {
 
 /// The `decision` record (docs/trace-format.md).
 fn emit(point: Point, key: &str, value: u64, alternatives: u64, among: &str) {
-    tracing::event!(
-        target: "gene::sim",
-        tracing::Level::TRACE,
-        kind = "decision",
-        point = point.name(),
-        key,
-        value,
-        alternatives,
-        among
-    );
+    use gene_vm::sink::{Arg, Kind, emit, recording};
+    if recording() {
+        emit(
+            Kind::Decision,
+            &[
+                ("point", Arg::Str(point.name())),
+                ("key", Arg::Str(key)),
+                ("value", Arg::U64(value)),
+                ("alternatives", Arg::U64(alternatives)),
+                ("among", Arg::Str(among)),
+            ],
+        );
+    }
 }
 
 #[cfg(test)]

@@ -213,7 +213,7 @@ pub fn run_traced(
     let Some(trace) = trace else {
         return Ok(start(&mut vm, config, out, None));
     };
-    let recorder = Recorder::new(trace, &crate::trace::header(name, text, config));
+    let recorder = Recorder::new(trace, &crate::trace::header(name, text, config), name);
     let mut report = with_sink(recorder.clone(), |sink| {
         start(&mut vm, config, out, Some(sink))
     });
@@ -235,7 +235,7 @@ pub fn run_named(
 ) -> Result<Report, LoadError> {
     let mut vm = Vm::new(config.vm.clone());
     vm.load(name, text)?;
-    let recorder = trace.map(|t| Recorder::new(t, &crate::trace::header(name, text, config)));
+    let recorder = trace.map(|t| Recorder::new(t, &crate::trace::header(name, text, config), name));
     let namer = Namer::new(
         recorder
             .clone()

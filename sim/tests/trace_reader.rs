@@ -182,7 +182,7 @@ fn reader_names_both_versions_and_opens_only_files() {
     let _ = std::fs::remove_file(&path);
     assert_eq!(
         e.to_string(),
-        "line 1: this trace is format version 2; this tool reads version 3 only \
+        "line 1: this trace is format version 2; this tool reads versions 3 and 4 only \
          (record it again with `gene-trace run --trace`)"
     );
     let e = read_file(&std::env::temp_dir()).err().expect("an error");

@@ -128,14 +128,13 @@ pub fn run_program(
     } else {
         Box::new(io::stdout())
     });
-    // Naming the unobserved failures watches every event. While recording
-    // it is a small part of the cost, so it runs with the recording; a
-    // plain simulated run goes without, and only when a failure is left
-    // unobserved is the run made again (the same run: the world is
-    // simulated, the seed is the same) to name it. A real-world run is
-    // never made twice.
-    let recording = sink.is_some();
-    let run = if extras.unobserved && (recording || config.real) {
+    // Naming the unobserved failures watches every event, which costs a
+    // recorded run as much again as formatting its records: a simulated
+    // run, recorded or not, goes without, and only when a failure is left
+    // unobserved is the run made again, unrecorded (the same run: the
+    // world is simulated, the seed is the same), to name it. A real-world
+    // run is never made twice, so it names as it runs.
+    let run = if extras.unobserved && config.real {
         gene_sim::run_named
     } else {
         gene_sim::run_traced
@@ -148,7 +147,6 @@ pub fn run_program(
         }
     };
     if extras.unobserved
-        && !recording
         && !config.real
         && !report.unobserved_ids.is_empty()
         && let Ok(again) = gene_sim::run_named(name, text, &config, &mut io::sink(), None)

@@ -121,6 +121,10 @@ fn readme_captures_of_bundled_programs_are_what_the_commands_print() {
         .expect("README's explore capture");
     let shown = &capture[..capture.find("```").unwrap()];
     let out = run(&command_of(line));
+    // It wrote its shrunk schedule to the working directory (the root).
+    let shrunk = repo().join("race.shrunk-1.schedule");
+    assert!(shrunk.is_file(), "{}", shrunk.display());
+    let _ = std::fs::remove_file(shrunk);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let printed = text(&out.stdout);
     let parts: Vec<&str> = shown.split("  ...\n").collect();

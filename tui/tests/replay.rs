@@ -110,7 +110,7 @@ fn corrupt_trace_shows_an_error_screen() {
     std::fs::write(&bad, "{\"format\":\"gene-trace\",\"version\":99}\n").unwrap();
     let e = gene_trace::replay::load(&bad).err().expect("an error");
     assert!(
-        e.contains("this trace is format version 99; this tool reads version 3"),
+        e.contains("this trace is format version 99; this tool reads versions 3 and 4"),
         "{e}"
     );
     std::fs::write(&bad, "").unwrap();

@@ -54,23 +54,31 @@ fn use_everywhere(t: Trace, original: &Trace) {
     replay.seek(usize::MAX);
 }
 
-/// The byte ranges of the numbers in a line (a key then a number).
+/// The byte ranges of the numbers in a line: the digit runs, outside
+/// strings, that follow `[`, `,` or `:` (a positional field or a key's
+/// value).
 fn numbers(line: &str) -> Vec<(usize, usize)> {
     let b = line.as_bytes();
     let mut out = Vec::new();
+    let mut in_string = false;
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b':' && i + 1 < b.len() && b[i + 1].is_ascii_digit() {
-            let start = i + 1;
-            let mut end = start;
-            while end < b.len() && b[end].is_ascii_digit() {
-                end += 1;
+        match b[i] {
+            b'\\' if in_string => i += 1,
+            b'"' => in_string = !in_string,
+            b'[' | b',' | b':' if !in_string && i + 1 < b.len() && b[i + 1].is_ascii_digit() => {
+                let start = i + 1;
+                let mut end = start;
+                while end < b.len() && b[end].is_ascii_digit() {
+                    end += 1;
+                }
+                out.push((start, end));
+                i = end;
+                continue;
             }
-            out.push((start, end));
-            i = end;
-        } else {
-            i += 1;
+            _ => {}
         }
+        i += 1;
     }
     out
 }

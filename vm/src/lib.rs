@@ -16,7 +16,7 @@ pub use compiler::{bytecode, disasm};
 pub use read::{diagnostic, reader};
 #[cfg(feature = "mutations")]
 pub use run::mutation;
-pub use run::{builtins, limits, members, native, ops, vm};
+pub use run::{builtins, limits, members, native, ops, sink, vm};
 pub(crate) use run::{events, interp};
 pub use tasks::{choice, footprint, future, request, task};
 pub(crate) use tasks::{reactions, sched, unobserved};

@@ -5,6 +5,7 @@ pub mod check;
 pub mod location;
 pub mod namer;
 pub mod names;
+pub mod positional;
 pub mod read;
 pub mod record;
 pub mod route;
@@ -20,7 +21,7 @@ use crate::world::Schedule;
 
 /// The format's name and version, in every header.
 pub const FORMAT: &str = "gene-trace";
-pub const VERSION: u64 = 3;
+pub const VERSION: u64 = 4;
 
 /// The largest program text the header holds (`program.text`); a longer
 /// program is recorded by its digest and length only.

@@ -7,9 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use rustc_hash::FxHashSet;
-use tracing::Event;
-use tracing::callsite::Identifier;
+use gene_vm::sink::Event;
 
 use super::names::Naming;
 use super::read::Names;
@@ -19,9 +17,9 @@ use super::record::{Sink, record_of};
 struct State {
     names: Names,
     naming: Naming,
-    /// The event callsites whose kind naming ignores (each callsite has
-    /// one kind): those events are not visited again.
-    ignored: FxHashSet<Identifier>,
+    /// The kinds naming ignores, a bit per kind (`Kind::index`): those
+    /// events are not looked at again.
+    ignored: u64,
 }
 
 /// Builds a run's `Naming` from its events; clones share it.
@@ -52,16 +50,14 @@ impl Sink for Namer {
         if let Some(i) = &self.inner {
             i.event(event);
         }
-        let callsite = event.metadata().callsite();
+        let bit = 1u64 << event.kind.index();
         let mut st = self.state.borrow_mut();
-        if st.ignored.contains(&callsite) {
+        if st.ignored & bit != 0 {
             return;
         }
         match record_of(&mut st.names, event, Naming::NOTED) {
             Some(r) => st.naming.note(&r),
-            None => {
-                st.ignored.insert(callsite);
-            }
+            None => st.ignored |= bit,
         }
     }
 

@@ -351,13 +351,20 @@ fn read_sized(
             "not a gene-trace trace (no \"format\":\"gene-trace\" header)".into(),
         ));
     }
-    match header.get("version") {
-        Some(v) if v.as_u64() == Some(super::VERSION) => {}
-        Some(v) => {
+    let mut format = match header.get("version").map(|v| (v, v.as_u64())) {
+        Some((_, Some(3))) => Format::Objects,
+        Some((_, Some(v))) if v == super::VERSION => Format::Arrays(super::positional::Lines::new(
+            header
+                .get("program")
+                .and_then(|p| p.get("name"))
+                .and_then(|n| n.as_str())
+                .unwrap_or_default(),
+        )),
+        Some((v, _)) => {
             return Err(bad(
                 1,
                 format!(
-                    "this trace is format version {v}; this tool reads version {} only \
+                    "this trace is format version {v}; this tool reads versions 3 and {} only \
                      (record it again with `gene-trace run --trace`)",
                     super::VERSION
                 ),
@@ -367,12 +374,12 @@ fn read_sized(
             return Err(bad(
                 1,
                 format!(
-                    "the header has no version; this tool reads version {}",
+                    "the header has no version; this tool reads versions 3 and {}",
                     super::VERSION
                 ),
             ));
         }
-    }
+    };
     let mut names = Names::default();
     let mut records = Vec::with_capacity(expected_records.min(50_000_000));
     let mut error = None;
@@ -383,7 +390,7 @@ fn read_sized(
         let parsed = match read_line_bounded(&mut input, &mut buf, max) {
             Ok(false) => break,
             Ok(true) => match std::str::from_utf8(&buf) {
-                Ok(line) => parse_record(line, &mut names, &mut scratch, &mut at),
+                Ok(line) => parse_record(line, &mut format, &mut names, &mut scratch, &mut at),
                 Err(e) => Err(format!("the record is not UTF-8 text: {e}")),
             },
             Err(e) => Err(e),
@@ -401,7 +408,17 @@ fn read_sized(
     Ok(trace)
 }
 
-/// What a record's line leaves out (format v3), known from the lines
+/// How a trace's record lines are written.
+enum Format {
+    /// Format 3: a JSON object a record.
+    Objects,
+    /// Format 4: a JSON array a record (`positional`).
+    Arrays(super::positional::Lines),
+    /// Either, told apart by the first character (`LineParser`).
+    Either(super::positional::Lines),
+}
+
+/// What a record's line leaves out (formats 3 and 4), known from the lines
 /// before it: its `seq` is its position (the header is line 1, record 1 is
 /// line 2), and its `poll` and `t` are those of the last `poll.begin`
 /// (0 before the first).
@@ -452,18 +469,37 @@ impl Position {
 
 /// Parses record lines in order, without the schema's checks (for tests
 /// and tools that look at lines one by one): each line's record is placed
-/// after the lines given before it.
-#[derive(Default)]
+/// after the lines given before it. Lines may be of format 3 (objects) or
+/// 4 (arrays; locations that leave out the file are of a program named
+/// `prog.gene`).
 pub struct LineParser {
     names: Names,
     scratch: Vec<(Arc<str>, Field)>,
     at: Position,
+    format: Format,
+}
+
+impl Default for LineParser {
+    fn default() -> Self {
+        LineParser {
+            names: Names::default(),
+            scratch: Vec::new(),
+            at: Position::default(),
+            format: Format::Either(super::positional::Lines::new("prog.gene")),
+        }
+    }
 }
 
 impl LineParser {
     /// The record of the next line.
     pub fn parse(&mut self, line: &str) -> Result<Record, String> {
-        parse_record(line, &mut self.names, &mut self.scratch, &mut self.at)
+        parse_record(
+            line,
+            &mut self.format,
+            &mut self.names,
+            &mut self.scratch,
+            &mut self.at,
+        )
     }
 }
 
@@ -471,13 +507,18 @@ impl LineParser {
 /// whole file.
 fn parse_record(
     line: &str,
+    format: &mut Format,
     names: &mut Names,
     scratch: &mut Vec<(Arc<str>, Field)>,
     at: &mut Position,
 ) -> Result<Record, String> {
-    let kind = match parse_fast(line, names, scratch) {
-        Some(kind) => kind,
-        None => parse_json(line, names, scratch)?,
+    let kind = match format {
+        Format::Arrays(lines) => lines.parse(line, names, scratch)?,
+        Format::Either(lines) if line.starts_with('[') => lines.parse(line, names, scratch)?,
+        Format::Objects | Format::Either(_) => match parse_fast(line, names, scratch) {
+            Some(kind) => kind,
+            None => parse_json(line, names, scratch)?,
+        },
     };
     at.place(kind, std::mem::take(scratch))
 }

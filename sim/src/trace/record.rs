@@ -1,10 +1,11 @@
-//! The recorder: turns the VM's `gene::*` events (routed to it by the
-//! `tracing-subscriber` layer in `route`) into trace records
-//! (docs/trace-format.md), one JSON line each, written with no per-event
-//! formatting machinery. Whole polls are written out once `WRITE_BYTES`
-//! have gathered (a system call per poll cost more than formatting the
-//! records), at the end of the run, and when the recorder is dropped, as it
-//! is when a panic unwinds: a crashed run leaves a readable prefix.
+//! The recorder: turns the VM's typed events (`gene_vm::sink`, routed to
+//! it by `route`) into trace records (docs/trace-format.md, format 4): one
+//! JSON array a line, the kind's code and then its fields by position, in
+//! the schema's order, formatted straight into the batch's bytes. Whole
+//! polls are written out once `WRITE_BYTES` have gathered (a system call per
+//! poll cost more than formatting the records), at the end of the run, and
+//! when the recorder is dropped, as it is when a panic unwinds: a crashed
+//! run leaves a readable prefix.
 
 use std::cell::{RefCell, RefMut};
 use std::fmt::Write as _;
@@ -12,10 +13,10 @@ use std::io::Write;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use tracing::field::{Field, Field as Field_, Visit};
+use gene_vm::sink::{Arg, Event, Kind};
 
 use super::read::{Field as FieldValue, Names, Record};
-use tracing::Event;
+use super::schema::{self, Type};
 
 /// Bytes of whole polls the recorder gathers before it writes them out.
 pub const WRITE_BYTES: usize = 64 << 10;
@@ -25,6 +26,9 @@ struct Inner {
     buf: Vec<u8>,
     /// Reused for fields given as `Display`.
     scratch: String,
+    /// `program:`, which locations in the program's own file start with
+    /// (format 4 leaves it out).
+    prefix: Vec<u8>,
     /// The first write error; recording stops there.
     error: Option<std::io::Error>,
 }
@@ -37,8 +41,9 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// A recorder writing to `out`, starting with the header line.
-    pub fn new(mut out: Box<dyn Write + Send>, header: &str) -> Recorder {
+    /// A recorder writing to `out`, starting with the header line, of a
+    /// run of the program named `program` (the header's `program.name`).
+    pub fn new(mut out: Box<dyn Write + Send>, header: &str, program: &str) -> Recorder {
         let error = out
             .write_all(header.as_bytes())
             .and_then(|()| out.write_all(b"\n"))
@@ -48,6 +53,7 @@ impl Recorder {
                 out,
                 buf: Vec::with_capacity(2 * WRITE_BYTES),
                 scratch: String::new(),
+                prefix: format!("{program}:").into_bytes(),
                 error,
             })),
         }
@@ -60,40 +66,69 @@ impl Recorder {
     /// Starts poll `index` at virtual time `time`.
     pub fn begin_poll(&self, index: u64, time: u64) {
         let mut r = self.lock();
-        r.start_record();
-        r.buf
-            .extend_from_slice(b"\"kind\":\"poll.begin\",\"poll\":");
+        r.start_record(schema::of(Kind::PollBegin));
+        r.buf.push(b',');
         push_u64(&mut r.buf, index);
-        r.buf.extend_from_slice(b",\"t\":");
+        r.buf.push(b',');
         push_u64(&mut r.buf, time);
-        r.buf.extend_from_slice(b"}\n");
+        r.buf.extend_from_slice(b"]\n");
     }
 
     /// Ends the current poll with the VM's state hash; writes the polls
     /// gathered out once they reach `WRITE_BYTES`.
     pub fn end_poll(&self, state_hash: u64, delivered: usize) {
         let mut r = self.lock();
-        r.start_record();
-        r.buf
-            .extend_from_slice(b"\"kind\":\"poll.end\",\"delivered\":");
+        r.start_record(schema::of(Kind::PollEnd));
+        r.buf.push(b',');
         push_u64(&mut r.buf, delivered as u64);
-        r.buf.extend_from_slice(b",\"hash\":\"");
+        r.buf.extend_from_slice(b",\"");
         for i in (0..16).rev() {
             r.buf
                 .push(b"0123456789abcdef"[((state_hash >> (i * 4)) & 0xf) as usize]);
         }
-        r.buf.extend_from_slice(b"\"}\n");
+        r.buf.extend_from_slice(b"\"]\n");
         if r.buf.len() >= WRITE_BYTES {
             r.flush();
         }
     }
 
-    /// Writes the last record (fields already JSON) and flushes.
+    /// Writes the last record (`fields`: its fields as JSON, each with its
+    /// comma) and flushes.
     pub fn end_run(&self, fields: &str) {
         let mut r = self.lock();
-        r.start_record();
-        let line = format!("\"kind\":\"run.end\"{fields}}}\n");
-        r.buf.extend_from_slice(line.as_bytes());
+        let spec = schema::of(Kind::RunEnd);
+        r.start_record(spec);
+        let map: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&format!("{{{}}}", fields.trim_start_matches(',')))
+                .unwrap_or_default();
+        let mut keep = r.buf.len();
+        for f in spec.fields {
+            r.buf.push(b',');
+            let default = match map.get(f.name) {
+                Some(serde_json::Value::Bool(b)) => {
+                    r.buf.push(if *b { b'1' } else { b'0' });
+                    !b
+                }
+                Some(serde_json::Value::String(s)) => {
+                    json_bytes(&mut r.buf, s);
+                    s.is_empty()
+                }
+                Some(serde_json::Value::Number(n)) => {
+                    let text = n.to_string();
+                    r.buf.extend_from_slice(text.as_bytes());
+                    text == "0"
+                }
+                _ => {
+                    r.buf.extend_from_slice(b"null");
+                    false
+                }
+            };
+            if !default {
+                keep = r.buf.len();
+            }
+        }
+        r.buf.truncate(keep);
+        r.buf.extend_from_slice(b"]\n");
         r.flush();
     }
 
@@ -104,10 +139,84 @@ impl Recorder {
 }
 
 impl Inner {
-    /// Format v3: a record's `seq`, `t` and `poll` are not written (the
-    /// reader knows them from the lines before; see `read::Position`).
-    fn start_record(&mut self) {
-        self.buf.push(b'{');
+    /// Opens a record of `spec`'s kind: `["code"`. A record's `seq`, `t`
+    /// and `poll` are not written (the reader knows them from the lines
+    /// before; see `read::Position`).
+    fn start_record(&mut self, spec: &schema::KindSpec) {
+        self.buf.extend_from_slice(b"[\"");
+        self.buf.extend_from_slice(spec.code.as_bytes());
+        self.buf.push(b'"');
+    }
+
+    /// One event's line: its fields by position, the trailing ones that
+    /// hold their type's default (0, false, empty) left out.
+    fn record(&mut self, event: &Event<'_>) {
+        let spec = schema::of(event.kind);
+        self.start_record(spec);
+        let mut keep = self.buf.len();
+        let mut at = 0;
+        for (name, arg) in event.fields {
+            // The event gives the spec's fields in order, skipping those
+            // its operation kind does not have.
+            while spec
+                .fields
+                .get(at)
+                .is_some_and(|f| !same_name(f.name, name))
+            {
+                at += 1;
+            }
+            debug_assert!(
+                spec.fields.get(at).is_some_and(|f| f.name == *name),
+                "{}: field {name} is not in the schema, or out of its order",
+                spec.name
+            );
+            let ty = spec.fields.get(at).map(|f| f.ty);
+            at += 1;
+            self.buf.push(b',');
+            let default = match *arg {
+                Arg::U64(n) => {
+                    push_u64(&mut self.buf, n);
+                    n == 0
+                }
+                Arg::Bool(b) => {
+                    self.buf.push(if b { b'1' } else { b'0' });
+                    !b
+                }
+                Arg::Str(s) => {
+                    json_bytes(&mut self.buf, s);
+                    s.is_empty()
+                }
+                Arg::Display(d) => self.display(d, ty == Some(Type::Location)),
+            };
+            if !default || matches!(ty, Some(Type::New(_) | Type::Word(_) | Type::Hash)) {
+                keep = self.buf.len();
+            }
+        }
+        self.buf.truncate(keep);
+        self.buf.extend_from_slice(b"]\n");
+    }
+
+    /// Writes `d` as a JSON string, in place, escaped afterwards in the
+    /// rare case it needs; a location in the program's own file without
+    /// the file (`7:3`). Whether it is empty.
+    fn display(&mut self, d: &dyn std::fmt::Display, location: bool) -> bool {
+        let start = self.buf.len();
+        self.buf.push(b'"');
+        let _ = write!(Bytes(&mut self.buf), "{d}");
+        let text = start + 1;
+        if location && self.buf[text..].starts_with(&self.prefix) {
+            self.buf.drain(text..text + self.prefix.len());
+        }
+        if self.buf[text..].iter().any(|&b| NEEDS_ESCAPE[b as usize]) {
+            self.scratch.clear();
+            self.scratch
+                .push_str(&String::from_utf8_lossy(&self.buf[text..]));
+            self.buf.truncate(start);
+            json_bytes(&mut self.buf, &self.scratch);
+        } else {
+            self.buf.push(b'"');
+        }
+        self.buf.len() == start + 2
     }
 
     fn flush(&mut self) {
@@ -131,83 +240,14 @@ impl Drop for Inner {
     }
 }
 
-impl Recorder {
-    fn record(&self, event: &Event<'_>) {
-        let mut r = self.lock();
-        r.start_record();
-        let r = &mut *r;
-        event.record(&mut Fields {
-            buf: &mut r.buf,
-            scratch: &mut r.scratch,
-        });
-        r.buf.extend_from_slice(b"}\n");
-    }
-}
-
-/// Appends `,"name":value` per field, in the order the event declares them.
-struct Fields<'a> {
-    buf: &'a mut Vec<u8>,
-    scratch: &'a mut String,
-}
-
-impl Fields<'_> {
-    fn key(&mut self, field: &Field) {
-        let name = field.name().as_bytes();
-        self.buf.reserve(name.len() + 4);
-        // The first field (the kind) opens the record without a comma.
-        if self.buf.last() != Some(&b'{') {
-            self.buf.push(b',');
-        }
-        self.buf.extend_from_slice(b"\"");
-        self.buf.extend_from_slice(name);
-        self.buf.extend_from_slice(b"\":");
-    }
-}
-
-impl Visit for Fields<'_> {
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.key(field);
-        push_u64(self.buf, value);
-    }
-
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        self.key(field);
-        if value < 0 {
-            self.buf.push(b'-');
-        }
-        push_u64(self.buf, value.unsigned_abs());
-    }
-
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        self.key(field);
-        self.buf
-            .extend_from_slice(if value { b"true" } else { b"false" });
-    }
-
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.key(field);
-        json_bytes(self.buf, value);
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.key(field);
-        // Formatted in place; escaped afterwards in the rare case it needs.
-        let start = self.buf.len();
-        self.buf.push(b'"');
-        let _ = write!(Bytes(self.buf), "{value:?}");
-        if self.buf[start + 1..]
-            .iter()
-            .any(|&b| NEEDS_ESCAPE[b as usize])
-        {
-            self.scratch.clear();
-            self.scratch
-                .push_str(&String::from_utf8_lossy(&self.buf[start + 1..]));
-            self.buf.truncate(start);
-            json_bytes(self.buf, self.scratch);
-        } else {
-            self.buf.push(b'"');
-        }
-    }
+/// Whether a field of the event is the schema's field: the fields of one
+/// kind differ in length, first or last letter (a test holds the schema to
+/// that, and a debug assertion the whole names equal), so that no string
+/// comparison is made per field.
+#[inline]
+fn same_name(schema: &str, event: &str) -> bool {
+    let (a, b) = (schema.as_bytes(), event.as_bytes());
+    a.len() == b.len() && a.first() == b.first() && a.last() == b.last()
 }
 
 /// `fmt::Write` into the record's bytes.
@@ -299,7 +339,7 @@ pub fn json_string(out: &mut String, s: &str) {
 /// Where a thread's events go (see `route`), and what the driver tells it
 /// besides the VM's events.
 pub trait Sink {
-    /// One `gene::*` event.
+    /// One event of the VM's (or the world's: `decision`).
     fn event(&self, event: &Event<'_>);
     fn begin_poll(&self, index: u64, time: u64);
     fn end_poll(&self, state_hash: u64, delivered: usize);
@@ -309,7 +349,7 @@ pub trait Sink {
 
 impl Sink for Recorder {
     fn event(&self, event: &Event<'_>) {
-        self.record(event);
+        self.lock().record(event);
     }
 
     fn begin_poll(&self, index: u64, time: u64) {
@@ -419,16 +459,12 @@ impl Collector {
         let mut c = self.lock();
         let c = &mut *c;
         c.fields.clear();
-        let mut v = Collect {
-            names: &mut c.names,
-            kind: None,
-            fields: &mut c.fields,
-            text: &mut c.text,
-            only: None,
-            keep: &[],
-        };
-        event.record(&mut v);
-        let kind = v.kind.take().unwrap_or_else(|| c.names.get(""));
+        for (name, arg) in event.fields {
+            let value = field_value(&mut c.names, &mut c.text, name, arg);
+            let key = c.names.get(name);
+            c.fields.push((key, value));
+        }
+        let kind = c.names.get(schema::of(event.kind).name);
         let seq = c.records.len() as u64 + 1;
         c.records.push(Record {
             seq,
@@ -441,6 +477,20 @@ impl Collector {
     }
 }
 
+/// An event's field as a record's.
+fn field_value(names: &mut Names, text: &mut String, name: &str, arg: &Arg<'_>) -> FieldValue {
+    match *arg {
+        Arg::U64(n) => FieldValue::Int(n as i64),
+        Arg::Bool(b) => FieldValue::Bool(b),
+        Arg::Str(s) => FieldValue::Text(names.field_text(name, s)),
+        Arg::Display(d) => {
+            text.clear();
+            let _ = write!(text, "{d}");
+            FieldValue::Text(names.field_text(name, text))
+        }
+    }
+}
+
 /// An event as a record (seq, t and poll 0) when its kind is one of
 /// `kinds`, with only the fields listed for it; nothing else is formatted.
 pub(crate) fn record_of(
@@ -448,95 +498,22 @@ pub(crate) fn record_of(
     event: &Event<'_>,
     kinds: &[(&str, &[&str])],
 ) -> Option<Record> {
-    let mut fields = Vec::new();
+    let name = schema::of(event.kind).name;
+    let (_, keep) = kinds.iter().find(|(k, _)| *k == name)?;
     let mut text = String::new();
-    let mut v = Collect {
-        names,
-        kind: None,
-        fields: &mut fields,
-        text: &mut text,
-        only: Some(kinds),
-        keep: &[],
-    };
-    event.record(&mut v);
-    let kind = v.kind?;
+    let fields = event
+        .fields
+        .iter()
+        .filter(|(k, _)| keep.contains(k))
+        .map(|(k, arg)| (names.get(k), field_value(names, &mut text, k, arg)))
+        .collect();
     Some(Record {
         seq: 0,
         t: 0,
         poll: 0,
-        kind,
-        fields: fields.into_boxed_slice(),
+        kind: names.get(name),
+        fields,
     })
-}
-
-/// One event's visitor: its kind and fields, with no allocation but the
-/// texts it keeps.
-struct Collect<'a> {
-    names: &'a mut Names,
-    kind: Option<Arc<str>>,
-    fields: &'a mut Vec<(Arc<str>, FieldValue)>,
-    text: &'a mut String,
-    /// Only these kinds, and of each the fields listed (the kind comes
-    /// first); None: every field of every kind.
-    only: Option<&'a [(&'a str, &'a [&'a str])]>,
-    /// The fields kept of this event's kind, when `only` is given.
-    keep: &'a [&'a str],
-}
-
-impl Collect<'_> {
-    /// Whether this field is kept.
-    fn keeps(&self, field: &Field_) -> bool {
-        self.only.is_none() || self.keep.contains(&field.name())
-    }
-
-    fn field(&mut self, field: &Field_, value: FieldValue) {
-        if !self.keeps(field) {
-            return;
-        }
-        let key = self.names.get(field.name());
-        self.fields.push((key, value));
-    }
-}
-
-impl Visit for Collect<'_> {
-    fn record_u64(&mut self, field: &Field_, value: u64) {
-        self.field(field, FieldValue::Int(value as i64));
-    }
-
-    fn record_i64(&mut self, field: &Field_, value: i64) {
-        self.field(field, FieldValue::Int(value));
-    }
-
-    fn record_bool(&mut self, field: &Field_, value: bool) {
-        self.field(field, FieldValue::Bool(value));
-    }
-
-    fn record_str(&mut self, field: &Field_, value: &str) {
-        if field.name() == "kind" {
-            match self.only {
-                None => self.kind = Some(self.names.get(value)),
-                Some(only) => {
-                    if let Some((k, fields)) = only.iter().find(|(k, _)| *k == value) {
-                        self.kind = Some(self.names.get(k));
-                        self.keep = fields;
-                    }
-                }
-            }
-        } else if self.keeps(field) {
-            let text = self.names.field_text(field.name(), value);
-            self.field(field, FieldValue::Text(text));
-        }
-    }
-
-    fn record_debug(&mut self, field: &Field_, value: &dyn std::fmt::Debug) {
-        if !self.keeps(field) {
-            return;
-        }
-        self.text.clear();
-        let _ = write!(self.text, "{value:?}");
-        let text = self.names.field_text(field.name(), self.text);
-        self.field(field, FieldValue::Text(text));
-    }
 }
 
 #[cfg(test)]
@@ -572,7 +549,7 @@ mod tests {
     #[test]
     fn polls_are_written_out_in_batches_and_when_dropped() {
         let out = Shared::default();
-        let r = Recorder::new(Box::new(out.clone()), "{}");
+        let r = Recorder::new(Box::new(out.clone()), "{}", "p.gene");
         assert_eq!(out.lines(), 1, "the header at once");
         r.begin_poll(0, 0);
         r.end_poll(7, 0);

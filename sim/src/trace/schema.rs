@@ -98,6 +98,8 @@ pub struct FieldSpec {
 #[derive(Clone, Copy, Debug)]
 pub struct KindSpec {
     pub name: &'static str,
+    /// Its short code, the first element of a format-4 line.
+    pub code: &'static str,
     /// In the order the recorder writes them (readers accept any order).
     pub fields: &'static [FieldSpec],
 }
@@ -130,18 +132,22 @@ const VAR_FIELDS: &[FieldSpec] = &[
     f("at", Location),
 ];
 
-/// Every kind of record, in docs/trace-format.md's order.
+/// Every kind of record, in docs/trace-format.md's order (and in
+/// `gene_vm::sink::Kind`'s: a kind's spec is `KINDS[kind.index()]`).
 pub static KINDS: &[KindSpec] = &[
     KindSpec {
         name: "poll.begin",
+        code: "pb",
         fields: &[],
     },
     KindSpec {
         name: "poll.end",
+        code: "pe",
         fields: &[f("delivered", Count), f("hash", Hash)],
     },
     KindSpec {
         name: "op.started",
+        code: "os",
         fields: &[
             f("op", New(Op)),
             f("op_kind", Word(&["sleep", "read", "write"])),
@@ -155,14 +161,17 @@ pub static KINDS: &[KindSpec] = &[
     },
     KindSpec {
         name: "op.completed",
+        code: "oc",
         fields: &[f("op", Ref(Op)), f("ok", Bool)],
     },
     KindSpec {
         name: "future.created",
+        code: "fc",
         fields: &[f("future", New(Future)), f("at", Location)],
     },
     KindSpec {
         name: "future.resolved",
+        code: "fr",
         fields: &[
             f("future", Ref(Future)),
             f("ok", Bool),
@@ -172,18 +181,22 @@ pub static KINDS: &[KindSpec] = &[
     },
     KindSpec {
         name: "future.observed",
+        code: "fo",
         fields: &[f("future", Ref(Future)), f("by", Word(&["await"]))],
     },
     KindSpec {
         name: "future.unobserved",
+        code: "fu",
         fields: &[f("future", Ref(Future))],
     },
     KindSpec {
         name: "future.adopted",
+        code: "fa",
         fields: &[f("future", Ref(Future)), f("by", Ref(Future))],
     },
     KindSpec {
         name: "callback.registered",
+        code: "cr",
         fields: &[
             f("future", Ref(Future)),
             f("on_success", Bool),
@@ -193,14 +206,17 @@ pub static KINDS: &[KindSpec] = &[
     },
     KindSpec {
         name: "callback.native",
+        code: "cn",
         fields: &[f("reacts_to", Ref(Future))],
     },
     KindSpec {
         name: "callback.failed",
+        code: "cf",
         fields: &[f("value", Text)],
     },
     KindSpec {
         name: "task.spawned",
+        code: "ts",
         fields: &[
             f("task", New(Task)),
             f("parent", Ref(Task)),
@@ -214,6 +230,7 @@ pub static KINDS: &[KindSpec] = &[
     },
     KindSpec {
         name: "task.awaiting",
+        code: "ta",
         fields: &[
             f("task", Ref(Task)),
             f("future", Ref(Future)),
@@ -223,26 +240,32 @@ pub static KINDS: &[KindSpec] = &[
     },
     KindSpec {
         name: "task.awaiting_all",
+        code: "tl",
         fields: &[f("task", Ref(Task)), f("at", Location)],
     },
     KindSpec {
         name: "task.resumed",
+        code: "tr",
         fields: &[f("task", Ref(Task)), f("ok", Bool)],
     },
     KindSpec {
         name: "task.preempted",
+        code: "tp",
         fields: &[f("task", Ref(Task))],
     },
     KindSpec {
         name: "task.continued",
+        code: "tc",
         fields: &[f("task", Ref(Task))],
     },
     KindSpec {
         name: "task.finished",
+        code: "tf",
         fields: &[f("task", Ref(Task)), f("ok", Bool), f("at", Location)],
     },
     KindSpec {
         name: "exception.thrown",
+        code: "ex",
         fields: &[
             f("task", Ref(Task)),
             f("value", Text),
@@ -253,6 +276,7 @@ pub static KINDS: &[KindSpec] = &[
     },
     KindSpec {
         name: "scope.created",
+        code: "sc",
         fields: &[
             f("scope", New(Scope)),
             f("parent", Ref(Scope)),
@@ -261,34 +285,42 @@ pub static KINDS: &[KindSpec] = &[
     },
     KindSpec {
         name: "scope.retained",
+        code: "sr",
         fields: &[f("scope", Ref(Scope)), f("rc", Count)],
     },
     KindSpec {
         name: "scope.released",
+        code: "sl",
         fields: &[f("scope", Ref(Scope)), f("rc", Count)],
     },
     KindSpec {
         name: "scope.freed",
+        code: "sf",
         fields: &[f("scope", Ref(Scope))],
     },
     KindSpec {
         name: "scope.underflow",
+        code: "su",
         fields: &[f("scope", Ref(Scope))],
     },
     KindSpec {
         name: "output",
+        code: "o",
         fields: &[f("text", Text), f("newline", Bool), f("at", Location)],
     },
     KindSpec {
         name: "var.written",
+        code: "vw",
         fields: VAR_FIELDS,
     },
     KindSpec {
         name: "var.read",
+        code: "vr",
         fields: VAR_FIELDS,
     },
     KindSpec {
         name: "source.added",
+        code: "sa",
         fields: &[
             f("source", Text),
             f("site", Location),
@@ -298,6 +330,7 @@ pub static KINDS: &[KindSpec] = &[
     },
     KindSpec {
         name: "assertion",
+        code: "as",
         fields: &[
             f("assertion", Word(&["always", "sometimes"])),
             f("held", Bool),
@@ -307,6 +340,7 @@ pub static KINDS: &[KindSpec] = &[
     },
     KindSpec {
         name: "decision",
+        code: "d",
         fields: &[
             f(
                 "point",
@@ -320,6 +354,7 @@ pub static KINDS: &[KindSpec] = &[
     },
     KindSpec {
         name: "run.end",
+        code: "end",
         fields: &[
             f("ok", Bool),
             f("value", Text),
@@ -336,6 +371,11 @@ pub static KINDS: &[KindSpec] = &[
         ],
     },
 ];
+
+/// The spec of one of the VM's kinds.
+pub fn of(kind: gene_vm::sink::Kind) -> &'static KindSpec {
+    &KINDS[kind.index()]
+}
 
 /// The spec of a kind, None for a kind the format does not have.
 pub fn kind(name: &str) -> Option<&'static KindSpec> {

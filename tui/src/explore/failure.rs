@@ -5,7 +5,7 @@ use super::SeedRun;
 use super::assertions::failed_always;
 
 /// Why a run failed, in the order [`failure`] looks for them.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Failure {
     /// It broke a trace invariant (or the VM faulted).
     Invariant,
@@ -42,13 +42,24 @@ pub fn failure(run: &SeedRun) -> Option<Failure> {
     outcome_failure(run)
 }
 
+/// Whether the run fails with `f` (among its reasons, first or not): what
+/// shrinking keeps.
+pub fn has(run: &SeedRun, f: &Failure) -> bool {
+    match f {
+        Failure::Invariant => !run.violations.is_empty(),
+        Failure::Always(at) => failed_always(run).any(|k| k.at == *at),
+        Failure::Exception => run.result.starts_with("error: "),
+        Failure::UnexpectedOutput => run.unexpected_output,
+    }
+}
+
 /// The reasons that depend on the outcome alone (its output and result),
 /// so that every seed of an outcome has them: an exception, an unexpected
 /// output.
 pub fn outcome_failure(run: &SeedRun) -> Option<Failure> {
-    if run.result.starts_with("error: ") {
+    if has(run, &Failure::Exception) {
         Some(Failure::Exception)
-    } else if run.unexpected_output {
+    } else if has(run, &Failure::UnexpectedOutput) {
         Some(Failure::UnexpectedOutput)
     } else {
         None

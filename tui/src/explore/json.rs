@@ -4,8 +4,9 @@
 //! with their whole output, violations, assertion tallies), what shards
 //! of one exploration share (the program's digest, the command, the seeds,
 //! the budget, the expected output), and, for other readers, each failing
-//! outcome and assertion; `coverage` and `shrunk` are optional fields for
-//! figures and schedules later versions add.
+//! outcome and assertion. The summary's `prefixes` are the coverage's
+//! decision prefixes and its `shrunk` the shard's shrunk failures (each
+//! with its schedule file's text), which the merge writes.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -61,10 +62,6 @@ pub struct ShardFile {
     pub declared: Vec<Declared>,
     pub failing: Vec<Failing>,
     pub summary: Summary,
-    #[serde(default)]
-    pub coverage: Option<serde_json::Value>,
-    #[serde(default)]
-    pub shrunk: Option<serde_json::Value>,
 }
 
 /// The flags that differ between the shards of one exploration, each with
@@ -147,8 +144,6 @@ pub fn write(c: &Context, summary: &Summary) -> String {
         declared: c.declared.to_vec(),
         failing,
         summary: summary.clone(),
-        coverage: None,
-        shrunk: None,
     };
     let mut s = serde_json::to_string_pretty(&file).unwrap_or_default();
     s.push('\n');

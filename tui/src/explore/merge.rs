@@ -151,6 +151,9 @@ pub fn main(files: &[PathBuf]) -> ExitCode {
             return crate::fail(&e);
         }
     }
+    if let Err(e) = super::shrink::write(&summary.shrunk, &options) {
+        return crate::fail(&e);
+    }
     if let Err(code) = crate::output::print(&report::report(&summary, &options, None)) {
         return code;
     }

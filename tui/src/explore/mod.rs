@@ -10,6 +10,7 @@ pub mod failure;
 pub mod json;
 pub mod merge;
 pub mod report;
+pub mod shrink;
 pub mod strategy;
 
 use std::collections::BTreeMap;
@@ -29,7 +30,7 @@ use sha2::{Digest, Sha256};
 use report::ReportOptions;
 
 /// How one seed went.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct SeedRun {
     pub seed: u64,
     /// Digest of the output and the result (12 hex digits).
@@ -149,7 +150,7 @@ pub fn run_config(name: &str, text: &str, config: &RunConfig, plan: &Plan, seed:
     run_result(plan, seed, ran, out)
 }
 
-fn run_result(
+pub(super) fn run_result(
     plan: &Plan,
     seed: u64,
     ran: Result<(gene_sim::Report, gene_sim::trace::read::Trace), String>,
@@ -221,6 +222,10 @@ pub struct Summary {
     /// The runs' distinct decision prefixes (coverage).
     #[serde(default)]
     pub prefixes: std::collections::BTreeSet<u64>,
+    /// The first failure of each kind, shrunk (`shrink.rs`), in failure
+    /// order; empty under `--no-shrink`.
+    #[serde(default)]
+    pub shrunk: Vec<shrink::Shrunk>,
 }
 
 impl Summary {
@@ -372,6 +377,7 @@ impl Partial {
             violations: self.violations,
             assertions: self.assertions.into_iter().collect(),
             prefixes: self.prefixes,
+            shrunk: Vec::new(),
         }
     }
 }
@@ -385,6 +391,7 @@ pub fn merge(parts: Vec<Summary>) -> Summary {
         summary.runs += part.runs;
         assertions::merge(&mut tallies, part.assertions);
         summary.prefixes.extend(part.prefixes);
+        summary.shrunk.extend(part.shrunk);
         summary.violations.extend(part.violations);
         for o in part.outcomes {
             match all.get_mut(&o.first.outcome) {
@@ -402,6 +409,14 @@ pub fn merge(parts: Vec<Summary>) -> Summary {
     }
     summary.outcomes = all.into_values().collect();
     summary.assertions = tallies.into_iter().collect();
+    // Each shard shrank its first failure of each kind: the lowest seed's
+    // is the one an unsharded exploration shrinks.
+    summary
+        .shrunk
+        .sort_by(|a, b| (&a.failure, a.seed).cmp(&(&b.failure, b.seed)));
+    summary
+        .shrunk
+        .dedup_by(|later, first| later.failure == first.failure);
     summary.outcomes.sort_by_key(|o| o.first.seed);
     summary.violations.sort_by_key(|r| r.seed);
     summary
@@ -438,9 +453,18 @@ pub struct ExploreArgs {
     /// Print each outcome's whole output (default: its first 6 lines).
     #[arg(long)]
     pub full: bool,
-    /// Write each outcome's whole output to DIR/outcome-K.txt.
+    /// Write each outcome's whole output to DIR/outcome-K.txt (and the
+    /// shrunk schedules to DIR; else they go to the current directory).
     #[arg(long, value_name = "DIR")]
     pub outcomes_dir: Option<std::path::PathBuf>,
+    /// Do not shrink the first failure of each kind.
+    #[arg(long)]
+    pub no_shrink: bool,
+    /// The most wall time each shrink takes, in seconds (a shrink also
+    /// stops after 2000 replays).
+    #[arg(long, value_name = "SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub shrink_time: u64,
     /// Every seed must print this file's lines (blank lines and white space
     /// aside, as `# Expected:` is judged); any other output is a failing
     /// outcome. Refused when the program has `# Expected:` lines.
@@ -601,7 +625,7 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
         return crate::args::usage(&e);
     }
     let declared = assertions::declared(&name, &text);
-    let (summary, closing) = if let strategy::Kind::Exhaustive { max, .. } = plan.strategy {
+    let (mut summary, closing) = if let strategy::Kind::Exhaustive { max, .. } = plan.strategy {
         let bar = progress_bar(max);
         let (summary, stats) =
             strategy::explore_exhaustive(&name, &text, &base, &plan, jobs, args.shard, &bar);
@@ -614,6 +638,13 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
         (summary, None)
     };
     let secs = started.elapsed().as_secs_f64();
+    if !args.no_shrink {
+        let limits = shrink::Limits {
+            time: std::time::Duration::from_secs(args.shrink_time),
+            tests: shrink::MAX_TESTS,
+        };
+        summary.shrunk = shrink::shrink_all((&name, &text), &base, &plan, &summary, limits);
+    }
     let runs = if exhaustive { "schedules" } else { "seeds" };
     eprintln!(
         "explore: {} {runs} in {secs:.2} s ({:.0} {runs}/s)",
@@ -636,6 +667,12 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
                 strategy::Kind::Random => Ok(()),
                 _ => strategy::write_schedules(dir, &summary, &name, &text),
             })
+    {
+        return crate::fail(&e);
+    }
+    // A shard's JSON holds its shrunk schedules; the merge writes them.
+    if args.format == ExploreFormat::Text
+        && let Err(e) = shrink::write(&summary.shrunk, &options)
     {
         return crate::fail(&e);
     }

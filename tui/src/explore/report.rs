@@ -52,6 +52,11 @@ pub fn shell_word(w: &str) -> String {
 /// schedule and swarm plan, every run option that differs from the
 /// default, and the budget when the seed ran out of it.
 pub fn repro_command(o: &ReportOptions, run: &SeedRun) -> String {
+    repro_words(o, run).join(" ")
+}
+
+/// [`repro_command`]'s words, each quoted for the shell.
+pub fn repro_words(o: &ReportOptions, run: &SeedRun) -> Vec<String> {
     let a = o.args;
     let mut w: Vec<String> = vec![
         "gene-trace".into(),
@@ -116,7 +121,7 @@ pub fn repro_command(o: &ReportOptions, run: &SeedRun) -> String {
     {
         flag("--max-memory", m.to_string());
     }
-    w.join(" ")
+    w
 }
 
 /// The file `--outcomes-dir` writes outcome `k` (1-based) to.
@@ -305,6 +310,7 @@ pub fn report(summary: &Summary, o: &ReportOptions, closing: Option<&str>) -> St
         )),
     }
     assertions::report(&mut out, &summary.assertions, o.declared, o);
+    super::shrink::report(&mut out, &summary.shrunk, o);
     let failing = summary
         .outcomes
         .iter()

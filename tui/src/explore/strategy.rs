@@ -1,4 +1,4 @@
-//! `explore --strategy random|pct|exhaustive` (docs/explore.md,
+//! `explore --strategy random|pct|exhaustive` (docs/exploring.md,
 //! "Strategies"): how each run's decisions are made, and the coverage
 //! every strategy reports.
 //!
@@ -40,7 +40,7 @@ pub enum StrategyArg {
 /// The strategy options of `explore`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct StrategyArgs {
-    /// How each run's decisions are made (docs/explore.md, "Strategies").
+    /// How each run's decisions are made (docs/exploring.md, "Strategies").
     #[arg(long, value_enum, default_value_t = StrategyArg::Random)]
     pub strategy: StrategyArg,
     /// pct: the depth of the bugs sought (d - 1 priority change points per run).

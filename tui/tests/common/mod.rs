@@ -8,9 +8,14 @@ use std::process::{Command, Output, Stdio};
 pub const GENE: &str = env!("CARGO_BIN_EXE_gene");
 pub const GENE_TRACE: &str = env!("CARGO_BIN_EXE_gene-trace");
 
-/// Runs `bin` with `args`, `stdin` on its standard input.
+/// Runs `bin` with `args`, `stdin` on its standard input, in a scratch
+/// working directory (what a tool writes there, such as `explore`'s shrunk
+/// schedules, stays out of the repository; paths in `args` are absolute).
 pub fn tool(bin: &str, args: &[&str], stdin: &str) -> Output {
+    let cwd = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tool-cwd");
+    std::fs::create_dir_all(&cwd).expect("the tools' working directory");
     let mut child = Command::new(bin)
+        .current_dir(&cwd)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

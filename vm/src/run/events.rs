@@ -1,10 +1,10 @@
-//! Trace events. The VM reports what happens as `tracing` events with
-//! structured fields under `gene::*` targets; a recorder (in gene-sim) turns
-//! them into trace records. Ids are the VM's own counters (tasks, futures,
-//! operations, scope serials), so a trace is a function of the run. With no
-//! subscriber listening, an event costs a disabled-callsite check: its
-//! fields (the locations and value summaries below included) are computed
-//! only when a recorder listens.
+//! Trace events. The VM reports what happens as typed events (`sink`): a
+//! kind and its fields, handed to the thread's sink; a recorder (in
+//! gene-sim) turns them into trace records. Ids are the VM's own counters
+//! (tasks, futures, operations, scope serials), so a trace is a function of
+//! the run. With no sink installed, an event costs a flag test: its fields
+//! (the locations and value summaries below included) are computed only
+//! when a recorder listens.
 //!
 //! Locations (`at`) are `file:line:col` of the instruction that caused the
 //! event, in the source its unit was compiled from (an `eval`'d text has a
@@ -17,10 +17,17 @@ use crate::display::write_quoted_within;
 use crate::value::{Span, Value};
 use crate::vm::Vm;
 
-/// `event!("gene::future", "created", future = id)`: every event has a `kind`.
+/// `event!("gene::future", "future.created", future = id, at = %Here(vm))`:
+/// the area (documentation only), the record kind, and its fields in the
+/// format's order (`%` for a field formatted by the sink).
 macro_rules! event {
-    ($target:literal, $kind:literal $(, $($fields:tt)*)?) => {
-        ::tracing::event!(target: $target, ::tracing::Level::TRACE, kind = $kind $(, $($fields)*)?)
+    ($target:literal, $kind:tt $(, $($fields:tt)*)?) => {
+        if $crate::run::sink::recording() {
+            $crate::run::sink::emit(
+                $crate::run::sink::kind!($kind),
+                &$crate::run::sink::event_fields!([] $($($fields)*)?),
+            );
+        }
     };
 }
 

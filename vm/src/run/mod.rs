@@ -13,5 +13,6 @@ pub mod members;
 pub mod mutation;
 pub mod native;
 pub mod ops;
+pub mod sink;
 pub mod vm;
 mod watch;

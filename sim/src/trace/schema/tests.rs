@@ -272,3 +272,114 @@ fn invariant_checker_reports_schema_contradictions_of_collected_records() {
     assert_eq!(v[0].rule, "schema");
     assert_eq!(v[0].seq, 2);
 }
+
+#[test]
+fn the_vms_kinds_are_the_schemas_in_its_order() {
+    let vm: Vec<String> = gene_vm::sink::Kind::ALL
+        .iter()
+        .map(|k| format!("{k:?}"))
+        .collect();
+    // `TaskAwaitingAll` is `task.awaiting_all`: the names without their
+    // punctuation, compared letter by letter.
+    let schema: Vec<String> = KINDS
+        .iter()
+        .map(|k| k.name.replace(['.', '_'], ""))
+        .collect();
+    let vm_lower: Vec<String> = vm.iter().map(|k| k.to_lowercase()).collect();
+    assert_eq!(vm_lower, schema);
+    for (i, k) in gene_vm::sink::Kind::ALL.iter().enumerate() {
+        assert_eq!(k.index(), i);
+        assert_eq!(of(*k).name, KINDS[i].name);
+    }
+}
+
+#[test]
+fn kind_codes_are_distinct_and_fields_differ_in_length_or_letters_at_the_ends() {
+    let mut codes: Vec<&str> = KINDS.iter().map(|k| k.code).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    assert_eq!(codes.len(), KINDS.len(), "a code names two kinds");
+    // The recorder matches an event's fields to the spec's by length and
+    // first and last letters (`record::same_name`).
+    for k in KINDS {
+        let mut shapes: Vec<(usize, u8, u8)> = k
+            .fields
+            .iter()
+            .map(|f| {
+                let b = f.name.as_bytes();
+                (b.len(), b[0], b[b.len() - 1])
+            })
+            .collect();
+        shapes.sort_unstable();
+        shapes.dedup();
+        assert_eq!(shapes.len(), k.fields.len(), "{}", k.name);
+    }
+}
+
+#[test]
+fn the_documents_code_table_is_the_schemas() {
+    let doc = include_str!("../../../../docs/trace-format.md");
+    let table = doc
+        .split("| code | kind | code | kind | code | kind |")
+        .nth(1)
+        .expect("the code table");
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for line in table.lines().skip(2).take_while(|l| l.starts_with('|')) {
+        let cells: Vec<&str> = line
+            .split('|')
+            .map(|c| c.trim().trim_matches('`'))
+            .collect();
+        for pair in cells[1..cells.len() - 1].chunks(2) {
+            if let [code, kind] = pair
+                && !code.is_empty()
+            {
+                pairs.push((code.to_string(), kind.to_string()));
+            }
+        }
+    }
+    let mut want: Vec<(String, String)> = KINDS
+        .iter()
+        .map(|k| (k.code.to_string(), k.name.to_string()))
+        .collect();
+    pairs.sort();
+    want.sort();
+    assert_eq!(pairs, want);
+}
+
+#[test]
+fn format_4_lines_read_as_the_records_of_format_3() {
+    let v3 = parse(&[
+        BEGIN,
+        r#"{"kind":"op.started","op":1,"op_kind":"sleep","nanos":5,"blocking":false,"future":1,"at":"prog.gene:1:8"}"#,
+        r#"{"kind":"op.started","op":2,"op_kind":"write","path":"a b","bytes":0,"blocking":true,"future":0,"at":"eval#1:2:3"}"#,
+        r#"{"kind":"future.resolved","future":1,"ok":true,"value":"nil","reactions":0}"#,
+        r#"{"kind":"output","text":"say \"hi\"\n","newline":false,"at":""}"#,
+    ]);
+    let v4 = parse(&[
+        r#"["pb",0,0]"#,
+        r#"["os",1,"sleep",5,0,1,"1:8"]"#,
+        r#"["os",2,"write","a b",0,1,0,"eval#1:2:3"]"#,
+        r#"["fr",1,1,"nil"]"#,
+        r#"["o","say \"hi\"\n"]"#,
+    ]);
+    assert_eq!(v3, v4);
+}
+
+#[test]
+fn format_4_rejects_unknown_codes_extra_fields_and_missing_ids() {
+    let e = validate(&[BEGIN, r#"["zz",1]"#]).unwrap_err();
+    assert!(e.contains("unknown record code \"zz\""), "{e}");
+    let e = validate(&[BEGIN, r#"["oc",0,1,7]"#]).unwrap_err();
+    assert!(e.contains("more fields than its kind has"), "{e}");
+    let e = validate(&[BEGIN, r#"["fc"]"#]).unwrap_err();
+    assert!(
+        e.contains("future.created without its \"future\" field"),
+        "{e}"
+    );
+    let e = validate(&[BEGIN, r#"["oc",0,2]"#]).unwrap_err();
+    assert!(e.contains("\"ok\" is the number 2"), "{e}");
+    let e = validate(&[BEGIN, r#"["oc",0,1"#]).unwrap_err();
+    assert!(e.contains("truncated record"), "{e}");
+    let e = validate(&[BEGIN, r#"{"kind":"op.completed"}"#, r#"["oc"]"#]).unwrap_err();
+    assert!(e.starts_with("record 2"), "{e}");
+}
