@@ -3,7 +3,10 @@
 //! loop and 1M iterations of mixed array and map element reads and writes
 //! against Lua 5.4, with LuaJIT's interpreter (`luajit -joff`) shown for
 //! reference; a million concurrent timers against tokio tasks on a paused
-//! clock (examples/tokio_timers.rs). Each run is a fresh process, timed by
+//! clock (examples/tokio_timers.rs); `explore --strategy exhaustive` on
+//! programs/orders.gene (its 5040 schedules) against `explore --strategy
+//! random` with as many seeds, each on one job, with the 5040 first
+//! schedules without reduction for reference. Each run is a fresh process, timed by
 //! its own CPU time (user + sys, from `wait4`), with its peak resident
 //! memory. The report gives each ratio with its target (issue 12) and
 //! whether it is met. `tui/benches/run.sh` builds what it needs, installs
@@ -30,6 +33,8 @@ fn run_once(program: &Path, args: &[&Path]) -> (Duration, i64) {
     let child = Command::new(program)
         .args(args)
         .stdout(Stdio::null())
+        // explore's time line; a failure is asserted below.
+        .stderr(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
     let mut status = 0;
@@ -48,15 +53,18 @@ fn run_once(program: &Path, args: &[&Path]) -> (Duration, i64) {
     (tv(usage.ru_utime) + tv(usage.ru_stime), usage.ru_maxrss)
 }
 
-/// A workload: our program, the peer's command line, and the target.
+/// A workload: our command line, the peer's, and the target.
 struct Workload {
     name: &'static str,
+    /// gene-trace's arguments.
+    gene_args: Vec<PathBuf>,
     peer: &'static str,
     peer_cmd: Vec<PathBuf>,
     /// Another implementation shown for scale, not compared against.
     reference: Option<(&'static str, Vec<PathBuf>)>,
-    /// The most time (ours / the peer's) that meets the target.
-    max_time_ratio: f64,
+    /// The most time (ours / the peer's) that meets the target, if there
+    /// is one.
+    max_time_ratio: Option<f64>,
     /// The most peak memory that meets the target, in MiB (absolute), if
     /// there is such a target.
     max_peak_mib: Option<f64>,
@@ -64,6 +72,20 @@ struct Workload {
 
 fn workloads() -> Vec<Workload> {
     let programs = crate_dir().join("benches/programs");
+    let run =
+        |name: &str| -> Vec<PathBuf> { vec!["run".into(), programs.join(format!("{name}.gene"))] };
+    let gene_trace = crate_dir().join("../target/release/gene-trace");
+    let explore = |args: &[&str]| -> Vec<PathBuf> {
+        let mut a: Vec<PathBuf> = vec!["explore".into(), programs.join("orders.gene")];
+        a.extend(args.iter().map(PathBuf::from));
+        a.extend(["--jobs".into(), "1".into()]);
+        a
+    };
+    let with_binary = |args: Vec<PathBuf>| -> Vec<PathBuf> {
+        let mut cmd = vec![gene_trace.clone()];
+        cmd.extend(args);
+        cmd
+    };
     let lua = |name: &str| -> Vec<PathBuf> { vec!["lua5.4".into(), programs.join(name)] };
     let luajit = |name: &str| -> Option<(&'static str, Vec<PathBuf>)> {
         Some((
@@ -74,34 +96,59 @@ fn workloads() -> Vec<Workload> {
     vec![
         Workload {
             name: "fib",
+            gene_args: run("fib"),
             peer: "lua5.4",
             peer_cmd: lua("fib.lua"),
             reference: luajit("fib.lua"),
-            max_time_ratio: 1.5,
+            max_time_ratio: Some(1.5),
             max_peak_mib: Some(20.0),
         },
         Workload {
             name: "while",
+            gene_args: run("while"),
             peer: "lua5.4",
             peer_cmd: lua("while.lua"),
             reference: luajit("while.lua"),
-            max_time_ratio: 1.5,
+            max_time_ratio: Some(1.5),
             max_peak_mib: Some(20.0),
         },
         Workload {
             name: "elements",
+            gene_args: run("elements"),
             peer: "lua5.4",
             peer_cmd: lua("elements.lua"),
             reference: luajit("elements.lua"),
-            max_time_ratio: 2.0,
+            max_time_ratio: Some(2.0),
             max_peak_mib: None,
         },
         Workload {
             name: "timers",
+            gene_args: run("timers"),
             peer: "tokio",
             peer_cmd: vec![crate_dir().join("../target/release/examples/tokio_timers")],
             reference: None,
-            max_time_ratio: 0.3,
+            max_time_ratio: Some(0.3),
+            max_peak_mib: None,
+        },
+        // What one exhaustive schedule costs against one random seed: the
+        // same runs (5040 = 7!, every print order), with the footprints,
+        // sleep sets and forced prefixes on our side.
+        Workload {
+            name: "exhaustive",
+            gene_args: explore(&["--strategy", "exhaustive"]),
+            peer: "random",
+            peer_cmd: with_binary(explore(&["--seeds", "5040"])),
+            reference: Some((
+                "no-reduction",
+                with_binary(explore(&[
+                    "--strategy",
+                    "exhaustive",
+                    "--no-reduction",
+                    "--max-schedules",
+                    "5040",
+                ])),
+            )),
+            max_time_ratio: None,
             max_peak_mib: None,
         },
     ]
@@ -113,13 +160,12 @@ fn peer(c: &mut Criterion, w: &Workload) {
         gene.exists(),
         "build the release binaries first: tui/benches/run.sh"
     );
-    let program = crate_dir().join(format!("benches/programs/{}.gene", w.name));
     let mut group = c.benchmark_group(w.name);
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(5));
     let mut runs: Vec<(&str, Vec<PathBuf>)> = vec![
-        ("gene", vec![gene, PathBuf::from("run"), program]),
+        ("gene", [vec![gene], w.gene_args.clone()].concat()),
         (w.peer, w.peer_cmd.clone()),
     ];
     runs.extend(w.reference.clone());
@@ -176,16 +222,17 @@ fn report() {
         if let (Some((gt, gm)), Some((pt, pm))) = (get("gene"), get(w.peer)) {
             let ratio = gt / pt;
             let peak = gm / 1024.0;
-            let mut verdict = format!(
-                "target <= {:.2}x time: {}",
-                w.max_time_ratio,
-                met(ratio <= w.max_time_ratio)
-            );
+            let mut verdict = match w.max_time_ratio {
+                Some(max) => format!("target <= {max:.2}x time: {}", met(ratio <= max)),
+                None => "no target".to_string(),
+            };
             if let Some(max) = w.max_peak_mib {
                 verdict += &format!(", peak < {max} MiB: {}", met(peak < max));
             }
             let reference = match (&w.reference, w.reference.as_ref().and_then(|r| get(r.0))) {
-                (Some((name, _)), Some((rt, _))) => format!(" ({name}: {:.2}x lua)", rt / pt),
+                (Some((name, _)), Some((rt, _))) => {
+                    format!(" ({name}: {:.2}x {})", rt / pt, w.peer)
+                }
                 _ => String::new(),
             };
             println!(

@@ -13,5 +13,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}"
 fi
 cargo build --release --bin gene-trace --example tokio_timers
+# Arguments filter the workloads: fib, while, elements, timers, exhaustive.
 cargo bench -p gene-trace --bench peers -- "$@"
 tui/benches/recording.sh

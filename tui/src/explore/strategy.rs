@@ -11,7 +11,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use gene_sim::RunConfig;
@@ -108,6 +107,9 @@ pub fn kind(
         StrategyArg::Pct | StrategyArg::Exhaustive if run.schedule.is_some() => Err(
             "--schedule is for --strategy random: pct and exhaustive make every pick themselves",
         ),
+        StrategyArg::Pct if a.depth == Some(1) && a.steps.is_some() => Err(
+            "--steps places the change points, and --depth 1 has none: drop --steps or raise --depth",
+        ),
         StrategyArg::Exhaustive if seeds_given => Err(
             "--seeds makes no sense with --strategy exhaustive: it runs every schedule of one configuration (choose it with --seed)",
         ),
@@ -190,14 +192,19 @@ struct Part {
     outcomes: BTreeMap<String, (u64, SeedRun, Vec<u32>)>,
     violations: Vec<(Vec<u32>, SeedRun)>,
     prefixes: BTreeSet<u64>,
-    /// Every counted run's path, in order (depth first: ascending).
-    paths: Vec<Vec<u32>>,
+    /// Every counted run's path, in order (depth first: ascending), its
+    /// outcome digest and its prefix digest.
+    paths: Vec<(Vec<u32>, String, u64)>,
     pruned: u64,
     complete: bool,
 }
 
 /// Runs every schedule of the shard (see `gene_sim::strategy::exhaustive`)
-/// on `jobs` threads, up to `max` schedules in all.
+/// on `jobs` threads, up to `max` schedules in all: the first `max` in
+/// depth-first order, whatever the jobs. Each job runs up to `max` of its
+/// own (and one more, to know whether there is one), and the merge keeps
+/// the first `max` of them all; a shared count would let the threads'
+/// timing choose which schedules are run.
 #[allow(clippy::too_many_arguments)]
 pub fn explore_exhaustive(
     name: &str,
@@ -213,11 +220,9 @@ pub fn explore_exhaustive(
         _ => (DEFAULT_MAX_SCHEDULES, true),
     };
     let jobs = jobs.max(1) as u64;
-    let counted = AtomicU64::new(0);
     let parts: Vec<Part> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..jobs)
             .map(|j| {
-                let counted = &counted;
                 scope.spawn(move || {
                     let e = Arc::new(Mutex::new(Exhaustive::new(
                         (shard.index, shard.count),
@@ -244,21 +249,23 @@ pub fn explore_exhaustive(
                         Err(_) => return part,
                     };
                     loop {
-                        if counted.load(Ordering::Relaxed) >= max {
-                            break;
-                        }
                         e.lock().unwrap_or_else(|p| p.into_inner()).begin_run();
                         let run = super::run_config(name, text, &config, plan, plan.first_seed);
                         let mut e = e.lock().unwrap_or_else(|p| p.into_inner());
-                        if e.counts() && counted.fetch_add(1, Ordering::Relaxed) < max {
+                        if e.counts() {
+                            if part.runs >= max {
+                                // A schedule past the bound: not all were run.
+                                break;
+                            }
                             progress.inc(1);
                             part.runs += 1;
                             let path = e.path();
-                            part.prefixes.insert(e.digest.finish());
+                            let prefix = e.digest.finish();
+                            part.prefixes.insert(prefix);
                             if !run.violations.is_empty() {
                                 part.violations.push((path.clone(), run.clone()));
                             }
-                            part.paths.push(path.clone());
+                            part.paths.push((path.clone(), run.outcome.clone(), prefix));
                             part.outcomes
                                 .entry(run.outcome.clone())
                                 .and_modify(|o| o.0 += 1)
@@ -277,7 +284,50 @@ pub fn explore_exhaustive(
         handles.into_iter().filter_map(|h| h.join().ok()).collect()
     });
     progress.finish_and_clear();
-    merge(parts)
+    merge(bound(parts, max))
+}
+
+/// Keeps, of all the parts' schedules, the first `max` in depth-first
+/// order (each part's are a prefix of its own): what one job, stopped by
+/// the bound, runs. Marks the parts incomplete when it drops any.
+fn bound(mut parts: Vec<Part>, max: u64) -> Vec<Part> {
+    let total: u64 = parts.iter().map(|p| p.runs).sum();
+    if total <= max {
+        return parts;
+    }
+    let mut all: Vec<&Vec<u32>> = parts
+        .iter()
+        .flat_map(|p| p.paths.iter().map(|(path, ..)| path))
+        .collect();
+    all.sort();
+    let Some(last) = usize::try_from(max - 1).ok().and_then(|i| all.get(i)) else {
+        return parts;
+    };
+    let last = (*last).clone();
+    for part in &mut parts {
+        let keep = part.paths.partition_point(|(p, ..)| *p <= last);
+        part.paths.truncate(keep);
+        part.runs = keep as u64;
+        part.complete = false;
+        part.prefixes = part.paths.iter().map(|(.., prefix)| *prefix).collect();
+        part.violations.retain(|(p, _)| *p <= last);
+        let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
+        for (_, digest, _) in &part.paths {
+            *counts.entry(digest.as_str()).or_default() += 1;
+        }
+        let counts: BTreeMap<String, u64> = counts
+            .into_iter()
+            .map(|(d, n)| (d.to_string(), n))
+            .collect();
+        part.outcomes.retain(|digest, o| match counts.get(digest) {
+            Some(&n) => {
+                o.0 = n;
+                true
+            }
+            None => false,
+        });
+    }
+    parts
 }
 
 fn merge(parts: Vec<Part>) -> (Summary, ExhaustiveStats) {
@@ -312,7 +362,7 @@ fn merge(parts: Vec<Part>) -> (Summary, ExhaustiveStats) {
     let rank = |p: &Vec<u32>| -> u64 {
         parts
             .iter()
-            .map(|part| part.paths.partition_point(|q| q < p) as u64)
+            .map(|part| part.paths.partition_point(|(q, ..)| q < p) as u64)
             .sum()
     };
     let mut outcomes: Vec<(u64, Outcome)> = all
@@ -384,10 +434,11 @@ pub fn verdict(summary: &Summary, stats: &ExhaustiveStats, max: u64) -> String {
             summary.outcomes.len()
         )
     } else {
+        // No pruned count: how far each job pruned past the bound depends
+        // on the jobs.
         format!(
-            "stopped by --max-schedules {max}: {} schedules run ({} pruned as equivalent), {} distinct outcomes so far; not every schedule was explored\n",
+            "stopped by --max-schedules {max}: the first {} schedules run, {} distinct outcomes so far; not every schedule was explored\n",
             summary.runs,
-            stats.pruned,
             summary.outcomes.len()
         )
     }
