@@ -508,6 +508,10 @@ fn strategy_flags_that_do_not_apply_are_refused() {
             "--depth 1 has none",
         ),
         (
+            &["--strategy", "exhaustive", "--swarm"],
+            "--swarm makes no sense with --strategy exhaustive",
+        ),
+        (
             &["--strategy", "exhaustive", "--max-schedules", "0"],
             "'--max-schedules <N>': 0 is not in",
         ),

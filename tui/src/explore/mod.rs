@@ -495,6 +495,10 @@ pub struct ExploreArgs {
 fn refused(args: &ExploreArgs) -> Option<&'static str> {
     if args.run.real {
         Some("explore runs only in the simulation: --real is not supported")
+    } else if args.run.swarm && args.strategy.strategy == strategy::StrategyArg::Exhaustive {
+        Some(
+            "--swarm makes no sense with --strategy exhaustive: it explores one configuration, whose fault coins come from the fault flags",
+        )
     } else if args.run.swarm {
         Some("explore always draws each seed's swarm fault plan: drop --swarm")
     } else if args.output.is_some() && args.format != ExploreFormat::Json {
