@@ -16,3 +16,4 @@ cargo build --release --bin gene-trace --example tokio_timers
 # Arguments filter the workloads: fib, while, elements, timers, exhaustive.
 cargo bench -p gene-trace --bench peers -- "$@"
 tui/benches/recording.sh
+tui/benches/pct.sh
