@@ -187,6 +187,7 @@ impl Inner {
                     s.is_empty()
                 }
                 Arg::Display(d) => self.display(d, ty == Some(Type::Location)),
+                Arg::Location(l) => self.location(l),
             };
             if !default || matches!(ty, Some(Type::New(_) | Type::Word(_) | Type::Hash)) {
                 keep = self.buf.len();
@@ -217,6 +218,34 @@ impl Inner {
             self.buf.push(b'"');
         }
         self.buf.len() == start + 2
+    }
+
+    /// Writes a place as a JSON string, `line:col` in the program's own
+    /// file (format 4), `file:line:col` elsewhere; digits straight into the
+    /// batch. Whether it is empty.
+    fn location(&mut self, l: gene_vm::sink::Loc<'_>) -> bool {
+        if l.file.is_empty() {
+            self.buf.extend_from_slice(b"\"\"");
+            return true;
+        }
+        let own =
+            self.prefix.len() == l.file.len() + 1 && self.prefix.starts_with(l.file.as_bytes());
+        if !own && l.file.bytes().any(|b| NEEDS_ESCAPE[b as usize]) {
+            self.scratch.clear();
+            let _ = write!(self.scratch, "{l}");
+            json_bytes(&mut self.buf, &self.scratch);
+            return false;
+        }
+        self.buf.push(b'"');
+        if !own {
+            self.buf.extend_from_slice(l.file.as_bytes());
+            self.buf.push(b':');
+        }
+        push_u64(&mut self.buf, u64::from(l.line));
+        self.buf.push(b':');
+        push_u64(&mut self.buf, u64::from(l.col));
+        self.buf.push(b'"');
+        false
     }
 
     fn flush(&mut self) {
@@ -488,6 +517,11 @@ fn field_value(names: &mut Names, text: &mut String, name: &str, arg: &Arg<'_>) 
             let _ = write!(text, "{d}");
             FieldValue::Text(names.field_text(name, text))
         }
+        Arg::Location(l) => {
+            text.clear();
+            let _ = write!(text, "{l}");
+            FieldValue::Text(names.field_text(name, text))
+        }
     }
 }
 
@@ -568,6 +602,75 @@ mod tests {
         r.begin_poll(polls, 0);
         drop(r);
         assert_eq!(out.lines() as u64, 2 + 2 * polls, "the rest when dropped");
+    }
+
+    #[test]
+    fn locations_are_written_as_the_display_and_the_prefix_rule_say() {
+        use super::Inner;
+        use gene_vm::sink::Loc;
+        let mut r = Inner {
+            out: Box::new(Vec::new()),
+            buf: Vec::new(),
+            scratch: String::new(),
+            prefix: b"race.gene:".to_vec(),
+            error: None,
+        };
+        let cases = [
+            (
+                Loc {
+                    file: "race.gene",
+                    line: 7,
+                    col: 3,
+                },
+                "\"7:3\"",
+                false,
+            ),
+            (
+                Loc {
+                    file: "eval#1",
+                    line: 1,
+                    col: 12,
+                },
+                "\"eval#1:1:12\"",
+                false,
+            ),
+            (
+                Loc {
+                    file: "race.gen",
+                    line: 7,
+                    col: 3,
+                },
+                "\"race.gen:7:3\"",
+                false,
+            ),
+            (
+                Loc {
+                    file: "a\"b.gene",
+                    line: 2,
+                    col: 1,
+                },
+                r#""a\"b.gene:2:1""#,
+                false,
+            ),
+            (
+                Loc {
+                    file: "",
+                    line: 0,
+                    col: 0,
+                },
+                "\"\"",
+                true,
+            ),
+        ];
+        for (loc, want, empty) in cases {
+            r.buf.clear();
+            assert_eq!(r.location(loc), empty, "{loc}");
+            assert_eq!(String::from_utf8(r.buf.clone()).unwrap(), want);
+            // The same text as the Display path writes.
+            r.buf.clear();
+            r.display(&loc, true);
+            assert_eq!(String::from_utf8(r.buf.clone()).unwrap(), want);
+        }
     }
 
     #[test]

@@ -43,12 +43,26 @@ fn arguments<'a>(name: &str, args: &'a [Value]) -> Result<(bool, &'a str), Value
 
 fn always(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
     let (held, message) = arguments("always", args)?;
-    event!("gene::assertion", "assertion", assertion = "always", held = held, message = message, at = %Here(vm));
+    event!(
+        "gene::assertion",
+        "assertion",
+        assertion = "always",
+        held = held,
+        message = message,
+        at = Here(vm)
+    );
     Ok(Value::Nil)
 }
 
 fn sometimes(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
     let (held, message) = arguments("sometimes", args)?;
-    event!("gene::assertion", "assertion", assertion = "sometimes", held = held, message = message, at = %Here(vm));
+    event!(
+        "gene::assertion",
+        "assertion",
+        assertion = "sometimes",
+        held = held,
+        message = message,
+        at = Here(vm)
+    );
     Ok(Value::Nil)
 }

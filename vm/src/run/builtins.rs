@@ -188,7 +188,13 @@ fn joined(vm: &Vm, args: &[Value]) -> Result<String, Value> {
 
 fn println(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
     let mut s = joined(vm, args)?;
-    event!("gene::output", "output", text = s.as_str(), newline = true, at = %Here(vm));
+    event!(
+        "gene::output",
+        "output",
+        text = s.as_str(),
+        newline = true,
+        at = Here(vm)
+    );
     s.push('\n');
     vm.print(&s);
     Ok(Value::Nil)
@@ -196,7 +202,13 @@ fn println(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
 
 fn print(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
     let s = joined(vm, args)?;
-    event!("gene::output", "output", text = s.as_str(), newline = false, at = %Here(vm));
+    event!(
+        "gene::output",
+        "output",
+        text = s.as_str(),
+        newline = false,
+        at = Here(vm)
+    );
     vm.print(&s);
     Ok(Value::Nil)
 }

@@ -45,9 +45,13 @@ impl Vm {
             "gene::source",
             "source.added",
             source = &*name,
-            site = %At(code, pc),
+            site = At(code, pc),
             bytes = text.len(),
-            text = if text.len() <= MAX_EVAL_TEXT { text.as_str() } else { "" }
+            text = if text.len() <= MAX_EVAL_TEXT {
+                text.as_str()
+            } else {
+                ""
+            }
         );
         let source = Rc::new(Source {
             name,

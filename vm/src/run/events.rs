@@ -17,7 +17,7 @@ use crate::display::write_quoted_within;
 use crate::value::{Span, Value};
 use crate::vm::Vm;
 
-/// `event!("gene::future", "future.created", future = id, at = %Here(vm))`:
+/// `event!("gene::future", "future.created", future = id, at = Here(vm))`:
 /// the area (documentation only), the record kind, and its fields in the
 /// format's order (`%` for a field formatted by the sink).
 macro_rules! event {
@@ -40,6 +40,42 @@ pub(crate) struct At<'a>(pub &'a Code, pub usize);
 impl fmt::Display for At<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write_at(f, self.0, self.0.span_at(self.1))
+    }
+}
+
+/// The place of the instruction at `pc` of `code`, for an event's field.
+fn loc(code: &Code, pc: usize) -> crate::sink::Loc<'_> {
+    let span = code.span_at(pc);
+    match &code.source {
+        Some(s) if span != Span::default() => crate::sink::Loc {
+            file: &s.name,
+            line: span.line,
+            col: span.col,
+        },
+        _ => crate::sink::Loc {
+            file: "",
+            line: 0,
+            col: 0,
+        },
+    }
+}
+
+impl<'a> From<At<'a>> for crate::sink::Arg<'a> {
+    fn from(at: At<'a>) -> Self {
+        crate::sink::Arg::Location(loc(at.0, at.1))
+    }
+}
+
+impl<'a> From<Here<'a>> for crate::sink::Arg<'a> {
+    fn from(here: Here<'a>) -> Self {
+        crate::sink::Arg::Location(match here.0.frames.last() {
+            Some(fr) => loc(&fr.code, fr.pc.saturating_sub(1)),
+            None => crate::sink::Loc {
+                file: "",
+                line: 0,
+                col: 0,
+            },
+        })
     }
 }
 

@@ -99,9 +99,35 @@ pub enum Arg<'a> {
     U64(u64),
     Bool(bool),
     Str(&'a str),
-    /// Text that the sink formats only when it takes the event (locations,
-    /// value summaries, names).
+    /// Text that the sink formats only when it takes the event (value
+    /// summaries, names).
     Display(&'a dyn fmt::Display),
+    /// A place in the program, which a sink can write without the
+    /// formatting machinery (nearly every record has one).
+    Location(Loc<'a>),
+}
+
+/// A place in a program: `file:line:col`; no place when `file` is empty.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Loc<'a> {
+    pub file: &'a str,
+    pub line: u32,
+    pub col: u32,
+}
+
+impl fmt::Display for Loc<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.file.is_empty() {
+            return Ok(());
+        }
+        write!(f, "{}:{}:{}", self.file, self.line, self.col)
+    }
+}
+
+impl<'a> From<Loc<'a>> for Arg<'a> {
+    fn from(v: Loc<'a>) -> Self {
+        Arg::Location(v)
+    }
 }
 
 impl From<u64> for Arg<'_> {
@@ -321,6 +347,7 @@ mod tests {
                     Arg::Bool(b) => format!("{k}={b}"),
                     Arg::Str(s) => format!("{k}={s}"),
                     Arg::Display(d) => format!("{k}=%{d}"),
+                    Arg::Location(l) => format!("{k}=@{l}"),
                 })
                 .collect();
             self.0

@@ -73,7 +73,7 @@ impl Vm {
             var = %VarName(code.var_at(pc)),
             scope = self.scopes.entry(id).serial,
             value = %Summary(v),
-            at = %At(code, pc)
+            at = At(code, pc)
         );
     }
 
@@ -92,7 +92,7 @@ impl Vm {
             var = %VarName(code.var_at(pc)),
             scope = serial,
             value = %Summary(v),
-            at = %At(code, pc)
+            at = At(code, pc)
         );
     }
 
@@ -105,7 +105,7 @@ impl Vm {
             var = %MemberName(ns, name, !std::ptr::eq(ns, &*self.module)),
             scope = 0u64,
             value = %Summary(v),
-            at = %Here(self)
+            at = Here(self)
         );
     }
 }

@@ -19,7 +19,12 @@ use crate::vm::Vm;
 impl Vm {
     pub(crate) fn new_future(&mut self) -> Rc<Future> {
         let f = self.new_future_quietly();
-        event!("gene::future", "future.created", future = f.id, at = %Here(self));
+        event!(
+            "gene::future",
+            "future.created",
+            future = f.id,
+            at = Here(self)
+        );
         f
     }
 
@@ -201,7 +206,7 @@ impl Vm {
             future = f.id,
             on_success,
             pending = f.is_pending(),
-            at = %Here(self)
+            at = Here(self)
         );
         if self.join_draining(
             f,

@@ -172,7 +172,7 @@ impl Vm {
                 nanos = *nanos,
                 blocking,
                 future = future_id(&result),
-                at = %Here(self)
+                at = Here(self)
             ),
             RequestKind::Read { path } => event!(
                 "gene::io",
@@ -182,7 +182,7 @@ impl Vm {
                 path = path.as_str(),
                 blocking,
                 future = future_id(&result),
-                at = %Here(self)
+                at = Here(self)
             ),
             RequestKind::Write { path, data } => event!(
                 "gene::io",
@@ -193,7 +193,7 @@ impl Vm {
                 bytes = data.len(),
                 blocking,
                 future = future_id(&result),
-                at = %Here(self)
+                at = Here(self)
             ),
         }
         let key = self.keyed.then(|| {

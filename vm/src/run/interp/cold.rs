@@ -432,7 +432,7 @@ impl Vm {
                         task = me,
                         future = f.id,
                         late = true,
-                        at = %Here(self)
+                        at = Here(self)
                     );
                     return Ok(Flow::Suspend);
                 }
@@ -463,7 +463,7 @@ impl Vm {
                             task = me,
                             future = f.id,
                             late = false,
-                            at = %Here(self)
+                            at = Here(self)
                         );
                         f.reactions.borrow_mut().push(Reaction::Waiter(me));
                         return Ok(Flow::Suspend);
@@ -472,7 +472,12 @@ impl Vm {
             }
             Op::AwaitAll => {
                 let me = *self.active.last().expect("a running task");
-                event!("gene::task", "task.awaiting_all", task = me, at = %Here(self));
+                event!(
+                    "gene::task",
+                    "task.awaiting_all",
+                    task = me,
+                    at = Here(self)
+                );
                 self.all_waiters.push(me);
                 return Ok(Flow::Suspend);
             }
