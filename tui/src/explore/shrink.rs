@@ -327,9 +327,15 @@ pub fn shrink(
     if !swarm {
         out.flags = swarm_flags(base, plan, run.seed);
     }
+    let mut out_of_tests = false;
     let mut fails = |entries: &[Entry]| -> bool {
         if started.elapsed() >= limits.time {
             timed_out = true;
+            return false;
+        }
+        // One budget for every pass (ddmin, relaxing, re-targeting).
+        if tests >= limits.tests {
+            out_of_tests = true;
             return false;
         }
         tests += 1;
@@ -380,10 +386,8 @@ pub fn shrink(
         })
         .collect();
     if relaxed != current && fails(&relaxed) {
-        let smaller = step(relaxed, &mut out, &mut fails);
-        if smaller.len() <= current.len() {
-            current = smaller;
-        }
+        // ddmin only removes: the relaxed list is never longer.
+        current = step(relaxed, &mut out, &mut fails);
     }
     current = retarget(current, &log, &mut fails);
     out.steps.push(current.len());
@@ -391,7 +395,7 @@ pub fn shrink(
     out.tests = tests;
     if timed_out {
         out.cut_short = Some("time".into());
-    } else if cut {
+    } else if cut || out_of_tests {
         out.cut_short = Some("tests".into());
     }
     let mut file = sparse(current);
@@ -400,7 +404,7 @@ pub fn shrink(
     // in that run.
     let again = replay(program, base, plan, (run.seed, swarm), file.clone(), true);
     let rederived = ScheduleFile::sparse(&again.decisions, &non_default(&again.decisions));
-    out.tests += 1;
+    out.tests += 2;
     if rederived.entries.len() <= file.entries.len()
         && failure::has(
             &replay(
