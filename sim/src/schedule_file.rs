@@ -371,6 +371,12 @@ impl ScheduleFile {
     /// moved.
     pub fn relocate(&mut self, name: &str, text: &str) -> Vec<(u64, u64)> {
         let lines: Vec<&str> = text.lines().map(str::trim).collect();
+        // Where each text is, in line order: one pass over the program, so
+        // that a file of many `source` lines costs a lookup each.
+        let mut at_text: std::collections::BTreeMap<&str, Vec<u64>> = Default::default();
+        for (i, l) in lines.iter().enumerate() {
+            at_text.entry(l).or_default().push(i as u64 + 1);
+        }
         let mut moved: Vec<(u64, u64)> = Vec::new();
         for (file, line, want) in &self.sources {
             if file != name {
@@ -382,24 +388,31 @@ impl ScheduleFile {
             if here == Some(&want.as_str()) {
                 continue;
             }
-            let at = *line as i64;
-            let nearest = lines
-                .iter()
-                .enumerate()
-                .filter(|(_, l)| **l == want.as_str())
-                .map(|(i, _)| i as i64 + 1)
-                .min_by_key(|l| ((l - at).abs(), *l));
+            let Some(places) = at_text.get(want.trim()) else {
+                continue;
+            };
+            // The nearest place, the earlier one on a tie.
+            let after = places.partition_point(|&p| p < *line);
+            let nearest = [after.checked_sub(1), Some(after)]
+                .into_iter()
+                .flatten()
+                .filter_map(|i| places.get(i).copied())
+                .min_by_key(|&p| (p.abs_diff(*line), p));
             if let Some(to) = nearest {
-                moved.push((*line, to as u64));
+                moved.push((*line, to));
             }
         }
         if moved.is_empty() {
             return moved;
         }
+        let mut to_of: std::collections::BTreeMap<u64, u64> = Default::default();
+        for &(from, to) in &moved {
+            to_of.entry(from).or_insert(to);
+        }
         let map = |key: &mut String| {
             if let Some((file, line, digits)) = key_site(key)
                 && file == name
-                && let Some((_, to)) = moved.iter().find(|(from, _)| *from == line)
+                && let Some(to) = to_of.get(&line)
             {
                 key.replace_range(digits, &to.to_string());
             }
@@ -412,7 +425,7 @@ impl ScheduleFile {
         }
         for (file, line, _) in &mut self.sources {
             if file == name
-                && let Some((_, to)) = moved.iter().find(|(from, _)| from == line)
+                && let Some(to) = to_of.get(line)
             {
                 *line = *to;
             }

@@ -266,10 +266,16 @@ fn schedule_options(
             .map_err(|e| e.0.strip_prefix("error: ").unwrap_or(&e.0).to_string())?;
         let moved = file.relocate(name, program);
         if !moved.is_empty() {
-            let list: Vec<String> = moved
+            // The first few moves; a count for the rest.
+            const SHOWN: usize = 5;
+            let mut list: Vec<String> = moved
                 .iter()
+                .take(SHOWN)
                 .map(|(from, to)| format!("{name}:{from} is now {name}:{to}"))
                 .collect();
+            if moved.len() > SHOWN {
+                list.push(format!("and {} more lines", moved.len() - SHOWN));
+            }
             eprintln!(
                 "note: the program changed since {shown} was written: {}",
                 list.join(", ")
