@@ -385,7 +385,7 @@ impl ScheduleFile {
             let here = usize::try_from(*line)
                 .ok()
                 .and_then(|l| lines.get(l.checked_sub(1)?));
-            if here == Some(&want.as_str()) {
+            if here == Some(&want.trim()) {
                 continue;
             }
             let Some(places) = at_text.get(want.trim()) else {
@@ -398,7 +398,7 @@ impl ScheduleFile {
                 .flatten()
                 .filter_map(|i| places.get(i).copied())
                 .min_by_key(|&p| (p.abs_diff(*line), p));
-            if let Some(to) = nearest {
+            if let Some(to) = nearest.filter(|to| to != line) {
                 moved.push((*line, to));
             }
         }
