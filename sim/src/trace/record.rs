@@ -188,6 +188,7 @@ impl Inner {
                 }
                 Arg::Display(d) => self.display(d, ty == Some(Type::Location)),
                 Arg::Location(l) => self.location(l),
+                Arg::Value(v) => self.value(v),
             };
             if !default || matches!(ty, Some(Type::New(_) | Type::Word(_) | Type::Hash)) {
                 keep = self.buf.len();
@@ -246,6 +247,22 @@ impl Inner {
         push_u64(&mut self.buf, u64::from(l.col));
         self.buf.push(b'"');
         false
+    }
+
+    /// Writes a value's summary as a JSON string: an integer's digits
+    /// straight into the batch, anything else as `Summarized` displays it.
+    /// Whether it is empty.
+    fn value(&mut self, v: &gene_vm::Value) -> bool {
+        if let gene_vm::Value::Int(i) = v {
+            self.buf.push(b'"');
+            if *i < 0 {
+                self.buf.push(b'-');
+            }
+            push_u64(&mut self.buf, i.unsigned_abs());
+            self.buf.push(b'"');
+            return false;
+        }
+        self.display(&gene_vm::sink::Summarized(v), false)
     }
 
     fn flush(&mut self) {
@@ -520,6 +537,11 @@ fn field_value(names: &mut Names, text: &mut String, name: &str, arg: &Arg<'_>) 
         Arg::Location(l) => {
             text.clear();
             let _ = write!(text, "{l}");
+            FieldValue::Text(names.field_text(name, text))
+        }
+        Arg::Value(v) => {
+            text.clear();
+            let _ = write!(text, "{}", gene_vm::sink::Summarized(v));
             FieldValue::Text(names.field_text(name, text))
         }
     }

@@ -164,6 +164,12 @@ pub const SUMMARY_BYTES: usize = 80;
 /// `<class Account>`.
 pub(crate) struct Summary<'a>(pub &'a Value);
 
+impl<'a> From<Summary<'a>> for crate::sink::Arg<'a> {
+    fn from(s: Summary<'a>) -> Self {
+        crate::sink::Arg::Value(s.0)
+    }
+}
+
 impl fmt::Display for Summary<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {

@@ -105,6 +105,19 @@ pub enum Arg<'a> {
     /// A place in the program, which a sink can write without the
     /// formatting machinery (nearly every record has one).
     Location(Loc<'a>),
+    /// A value, summarized as [`Summarized`] displays it (an integer, the
+    /// common case, a sink can write without the formatting machinery).
+    Value(&'a crate::value::Value),
+}
+
+/// A value's summary in a record: its quoted form, cut at
+/// `events::SUMMARY_BYTES`.
+pub struct Summarized<'a>(pub &'a crate::value::Value);
+
+impl fmt::Display for Summarized<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&crate::events::Summary(self.0), f)
+    }
 }
 
 /// A place in a program: `file:line:col`; no place when `file` is empty.
@@ -348,6 +361,7 @@ mod tests {
                     Arg::Str(s) => format!("{k}={s}"),
                     Arg::Display(d) => format!("{k}=%{d}"),
                     Arg::Location(l) => format!("{k}=@{l}"),
+                    Arg::Value(v) => format!("{k}=${}", Summarized(v)),
                 })
                 .collect();
             self.0

@@ -22,18 +22,6 @@ use crate::symbol::Sym;
 use crate::value::Value;
 use crate::vm::Vm;
 
-/// A variable's name for a record (`?` when the compiler kept none).
-struct VarName(Option<Sym>);
-
-impl std::fmt::Display for VarName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
-            Some(s) => f.write_str(&s.name()),
-            None => f.write_str("?"),
-        }
-    }
-}
-
 /// A namespace member's name: `member`, or `ns/member` outside the
 /// program's own namespace.
 struct MemberName<'a>(&'a Namespace, Sym, bool);
@@ -66,13 +54,18 @@ impl Vm {
     /// names gets `v`.
     #[inline]
     pub(crate) fn note_write(&self, id: ScopeId, v: &Value, code: &Code, pc: usize) {
+        if !crate::sink::recording() {
+            return;
+        }
+        // The name as a string field: no formatting machinery per record.
+        let name = code.var_at(pc).map(Sym::name);
         event!(
             "gene::var",
             "var.written",
             task = self.top().unwrap_or(0),
-            var = %VarName(code.var_at(pc)),
+            var = name.as_deref().unwrap_or("?"),
             scope = self.scopes.entry(id).serial,
-            value = %Summary(v),
+            value = Summary(v),
             at = At(code, pc)
         );
     }
@@ -85,13 +78,17 @@ impl Vm {
         if !self.reads_seen.insert((serial, slot)) {
             return;
         }
+        if !crate::sink::recording() {
+            return;
+        }
+        let name = code.var_at(pc).map(Sym::name);
         event!(
             "gene::var",
             "var.read",
             task = self.top().unwrap_or(0),
-            var = %VarName(code.var_at(pc)),
+            var = name.as_deref().unwrap_or("?"),
             scope = serial,
-            value = %Summary(v),
+            value = Summary(v),
             at = At(code, pc)
         );
     }
@@ -104,7 +101,7 @@ impl Vm {
             task = self.top().unwrap_or(0),
             var = %MemberName(ns, name, !std::ptr::eq(ns, &*self.module)),
             scope = 0u64,
-            value = %Summary(v),
+            value = Summary(v),
             at = Here(self)
         );
     }
