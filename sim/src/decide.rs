@@ -219,7 +219,7 @@ impl Decision {
             return false;
         }
         if self.point.is_pick() {
-            self.among.contains(&entry.key)
+            (self.key == entry.key || self.among.contains(&entry.key))
                 && entry
                     .before
                     .as_ref()
@@ -296,6 +296,11 @@ pub struct Decider {
 /// The most candidates a `decision` record lists by key (`among`); a
 /// larger group is given by its count only.
 pub const MAX_AMONG: usize = 16;
+
+/// The most candidates a logged decision keeps (`Decision::among`, which
+/// sparse files count their matches by): a pick's candidates past these
+/// are matched by the chosen key alone.
+pub const MAX_LOGGED_AMONG: usize = 64;
 
 impl Decider {
     /// The seed's decider: its streams, and the schedule's.
@@ -470,7 +475,9 @@ impl Decider {
             emit(point, &chosen, choice as u64, n as u64, &among);
         }
         if self.log.is_some() {
-            let among = (0..n).map(&mut *key).collect();
+            // The first candidates only: a log of many picks among many
+            // candidates would grow as their product.
+            let among = (0..n.min(MAX_LOGGED_AMONG)).map(&mut *key).collect();
             self.log_decision(point, chosen, choice as u64, n as u64, among);
         }
         choice
