@@ -607,7 +607,11 @@ pub fn write(shrunk: &[Shrunk], o: &super::report::ReportOptions) -> Result<(), 
             continue;
         }
         let path = shrunk_path(o, k + 1);
-        std::fs::write(&path, &s.file).map_err(|e| format!("cannot write {path}: {e}"))?;
+        std::fs::write(&path, &s.file).map_err(|e| {
+            format!(
+                "cannot write the shrunk schedule {path}: {e} (give --outcomes-dir DIR for another place, or --no-shrink)"
+            )
+        })?;
     }
     Ok(())
 }
