@@ -71,13 +71,7 @@ impl Lines {
         }
         // Escapes, spacing, or damage: the JSON parser words the errors.
         fields.clear();
-        let value: serde_json::Value = serde_json::from_str(line).map_err(|e| {
-            if e.is_eof() {
-                "truncated record".to_string()
-            } else {
-                format!("corrupt record: {e}")
-            }
-        })?;
+        let value = super::read::json_record(line)?;
         let serde_json::Value::Array(items) = value else {
             return Err("a record must be a JSON array (format 4)".into());
         };

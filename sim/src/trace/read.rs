@@ -555,6 +555,18 @@ fn parse_fast(
     p.0.is_empty().then_some(kind)
 }
 
+/// A record line as JSON, its error worded for the reader's message
+/// (both formats' lines are JSON).
+pub(crate) fn json_record(line: &str) -> Result<serde_json::Value, String> {
+    serde_json::from_str(line).map_err(|e| {
+        if e.is_eof() {
+            "truncated record".to_string()
+        } else {
+            format!("corrupt record: {e}")
+        }
+    })
+}
+
 /// The rest of a line, and the whole line (as text: the line was checked
 /// as UTF-8 once, so its strings are sliced from it, not checked again).
 struct Cursor<'a>(&'a [u8], &'a str);
@@ -598,13 +610,7 @@ fn parse_json(
     fields: &mut Vec<(Arc<str>, Field)>,
 ) -> Result<Arc<str>, String> {
     fields.clear();
-    let value: serde_json::Value = serde_json::from_str(line).map_err(|e| {
-        if e.is_eof() {
-            "truncated record".to_string()
-        } else {
-            format!("corrupt record: {e}")
-        }
-    })?;
+    let value = json_record(line)?;
     let serde_json::Value::Object(map) = value else {
         return Err("a record must be a JSON object".into());
     };

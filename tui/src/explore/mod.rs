@@ -583,6 +583,9 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
         crate::budget::EXPLORE_INSTRUCTIONS,
         crate::budget::EXPLORE_MEMORY,
     );
+    // Every run of this exploration (seeds, exhaustive schedules, pct's
+    // step count, shrinking's replays) shares one memo of the disk lookups.
+    base.disk.get_or_insert_with(Default::default);
     let kind = match strategy::kind(&args.strategy, &args.run, args.seeds.is_some()) {
         Ok(k) => k,
         Err(e) => return crate::args::usage(e),

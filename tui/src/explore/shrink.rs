@@ -61,10 +61,6 @@ pub struct Shrunk {
     /// What stopped shrinking early: `time` or `tests`; None when the
     /// result is 1-minimal.
     pub cut_short: Option<String>,
-    /// The non-default decisions left: picks and faults (coins, cuts,
-    /// jitters).
-    pub picks: usize,
-    pub faults: usize,
     /// The schedule file, as text.
     pub file: String,
     /// One sentence per decision left.
@@ -296,8 +292,6 @@ pub fn shrink(
         steps: Vec::new(),
         tests: 0,
         cut_short: None,
-        picks: 0,
-        faults: 0,
         file: String::new(),
         decisions: Vec::new(),
         error: None,
@@ -349,6 +343,8 @@ pub fn shrink(
         out.tests = tests;
         out.error = Some(if timed_out {
             "--shrink-time ran out before the first replay".into()
+        } else if out_of_tests {
+            "the bound on replays ran out before the first replay".into()
         } else {
             "its decisions, replayed from a schedule file, do not fail the same way".into()
         });
@@ -420,8 +416,6 @@ pub fn shrink(
     {
         file = rederived;
     }
-    out.picks = file.entries.iter().filter(|e| e.point.is_pick()).count();
-    out.faults = file.entries.len() - out.picks;
     out.decisions = explain(program, base, plan, (run.seed, swarm), &file);
     let about = format!(
         "{}, seed {}, shrunk to the decisions that make it fail ({})",
@@ -614,4 +608,68 @@ pub fn write(shrunk: &[Shrunk], o: &super::report::ReportOptions) -> Result<(), 
         })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two tasks race to win; the run throws when b wins.
+    const RACE: &str = "(var winner 0)
+(var a (async (do (await (gene/sleep_async 1)) (if (winner == 0) (winner = 1)))))
+(var b (async (do (await (gene/sleep_async 1)) (if (winner == 0) (winner = 2)))))
+(await a b)
+(if (winner == 2) (throw \"b won\"))
+";
+
+    fn failing() -> (Plan, RunConfig, SeedRun) {
+        let plan = Plan::seeds(40);
+        let base = RunConfig::default();
+        let bar = indicatif::ProgressBar::hidden();
+        let shard = super::super::Shard { index: 1, count: 1 };
+        let summary = super::super::explore("p.gene", RACE, &base, &plan, 1, shard, &bar);
+        let (f, run) = targets(&summary)
+            .into_iter()
+            .next()
+            .expect("a failing seed");
+        assert_eq!(f, Failure::Exception);
+        (plan, base, run)
+    }
+
+    #[test]
+    fn shrinks_to_the_one_pick_and_its_bounds_cut_it_short() {
+        let (plan, base, run) = failing();
+        let program = ("p.gene", RACE);
+        let roomy = Limits {
+            time: Duration::from_secs(60),
+            tests: MAX_TESTS,
+        };
+        let s = shrink(program, &base, &plan, &run, Failure::Exception, roomy);
+        assert_eq!(s.error, None);
+        assert_eq!(s.cut_short, None);
+        assert_eq!(s.steps.last(), Some(&1), "{:?}", s.steps);
+        assert!(s.file.contains("mode sparse\n"), "{}", s.file);
+        // No time: not one replay is made.
+        let none = Limits {
+            time: Duration::ZERO,
+            ..roomy
+        };
+        let s = shrink(program, &base, &plan, &run, Failure::Exception, none);
+        assert_eq!(
+            s.error.as_deref(),
+            Some("--shrink-time ran out before the first replay")
+        );
+        // The budget counts every replay: one is spent on the swarm check.
+        let one = Limits { tests: 1, ..roomy };
+        let s = shrink(program, &base, &plan, &run, Failure::Exception, one);
+        assert_eq!(
+            s.error.as_deref(),
+            Some("the bound on replays ran out before the first replay")
+        );
+        // Two: the first check passes, shrinking stops at the bound.
+        let two = Limits { tests: 2, ..roomy };
+        let s = shrink(program, &base, &plan, &run, Failure::Exception, two);
+        assert_eq!(s.error, None);
+        assert_eq!(s.cut_short.as_deref(), Some("tests"), "{:?}", s.steps);
+    }
 }

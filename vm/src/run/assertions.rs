@@ -42,24 +42,20 @@ fn arguments<'a>(name: &str, args: &'a [Value]) -> Result<(bool, &'a str), Value
 }
 
 fn always(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
-    let (held, message) = arguments("always", args)?;
-    event!(
-        "gene::assertion",
-        "assertion",
-        assertion = "always",
-        held = held,
-        message = message,
-        at = Here(vm)
-    );
-    Ok(Value::Nil)
+    assertion(vm, "always", args)
 }
 
 fn sometimes(vm: &mut Vm, args: &[Value]) -> Result<Value, Value> {
-    let (held, message) = arguments("sometimes", args)?;
+    assertion(vm, "sometimes", args)
+}
+
+/// Records the assertion `kind` (`always` or `sometimes`) and returns nil.
+fn assertion(vm: &mut Vm, kind: &'static str, args: &[Value]) -> Result<Value, Value> {
+    let (held, message) = arguments(kind, args)?;
     event!(
         "gene::assertion",
         "assertion",
-        assertion = "sometimes",
+        assertion = kind,
         held = held,
         message = message,
         at = Here(vm)
