@@ -155,13 +155,16 @@ impl Inner {
         self.start_record(spec);
         let mut keep = self.buf.len();
         let mut at = 0;
+        // The event gives the spec's fields in order, skipping those its
+        // operation kind does not have: when it gives them all, its i-th
+        // field is the spec's.
+        let all = event.fields.len() == spec.fields.len();
         for (name, arg) in event.fields {
-            // The event gives the spec's fields in order, skipping those
-            // its operation kind does not have.
-            while spec
-                .fields
-                .get(at)
-                .is_some_and(|f| !same_name(f.name, name))
+            while !all
+                && spec
+                    .fields
+                    .get(at)
+                    .is_some_and(|f| !same_name(f.name, name))
             {
                 at += 1;
             }
@@ -188,7 +191,8 @@ impl Inner {
                 }
                 Arg::Display(d) => self.display(d, ty == Some(Type::Location)),
                 Arg::Location(l) => self.location(l),
-                Arg::Value(v) => self.value(v),
+                Arg::Value(v) => self.value(v, false),
+                Arg::Quoted(v) => self.value(v, true),
             };
             if !default || matches!(ty, Some(Type::New(_) | Type::Word(_) | Type::Hash)) {
                 keep = self.buf.len();
@@ -249,20 +253,32 @@ impl Inner {
         false
     }
 
-    /// Writes a value's summary as a JSON string: an integer's digits
-    /// straight into the batch, anything else as `Summarized` displays it.
-    /// Whether it is empty.
-    fn value(&mut self, v: &gene_vm::Value) -> bool {
-        if let gene_vm::Value::Int(i) = v {
-            self.buf.push(b'"');
-            if *i < 0 {
-                self.buf.push(b'-');
+    /// Writes a value's summary (`Summarized`), or with `full` its whole
+    /// quoted form (`Quoted`), as a JSON string: nil, booleans and
+    /// integers straight into the batch. Whether it is empty.
+    fn value(&mut self, v: &gene_vm::Value, full: bool) -> bool {
+        match v {
+            gene_vm::Value::Int(i) => {
+                self.buf.push(b'"');
+                if *i < 0 {
+                    self.buf.push(b'-');
+                }
+                push_u64(&mut self.buf, i.unsigned_abs());
+                self.buf.push(b'"');
+                false
             }
-            push_u64(&mut self.buf, i.unsigned_abs());
-            self.buf.push(b'"');
-            return false;
+            gene_vm::Value::Nil => {
+                self.buf.extend_from_slice(b"\"nil\"");
+                false
+            }
+            gene_vm::Value::Bool(b) => {
+                self.buf
+                    .extend_from_slice(if *b { b"\"true\"" } else { b"\"false\"" });
+                false
+            }
+            v if full => self.display(&gene_vm::display::Quoted(v), false),
+            v => self.display(&gene_vm::sink::Summarized(v), false),
         }
-        self.display(&gene_vm::sink::Summarized(v), false)
     }
 
     fn flush(&mut self) {
@@ -320,29 +336,23 @@ static NEEDS_ESCAPE: [bool; 256] = {
 };
 
 /// Appends `n` in decimal, without the formatting machinery (the recorder
-/// writes several numbers per record).
-fn push_u64(out: &mut Vec<u8>, mut n: u64) {
+/// writes several numbers per record): those below 100 (ids, lines,
+/// columns, counts) take a push or two, the rest `itoa`'s four digits a
+/// step.
+fn push_u64(out: &mut Vec<u8>, n: u64) {
     const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 2021222324252627282930313233343536373839\
 4041424344454647484950515253545556575859\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    while n >= 100 {
-        let pair = (n % 100) as usize * 2;
-        n /= 100;
-        i -= 2;
-        digits[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
-    }
-    if n >= 10 {
-        i -= 2;
-        digits[i..i + 2].copy_from_slice(&PAIRS[n as usize * 2..n as usize * 2 + 2]);
+    if n < 10 {
+        out.push(b'0' + n as u8);
+    } else if n < 100 {
+        let pair = n as usize * 2;
+        out.extend_from_slice(&[PAIRS[pair], PAIRS[pair + 1]]);
     } else {
-        i -= 1;
-        digits[i] = b'0' + n as u8;
+        out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
     }
-    out.extend_from_slice(&digits[i..]);
 }
 
 /// Writes `s` as a JSON string into bytes.
@@ -542,6 +552,11 @@ fn field_value(names: &mut Names, text: &mut String, name: &str, arg: &Arg<'_>) 
         Arg::Value(v) => {
             text.clear();
             let _ = write!(text, "{}", gene_vm::sink::Summarized(v));
+            FieldValue::Text(names.field_text(name, text))
+        }
+        Arg::Quoted(v) => {
+            text.clear();
+            let _ = write!(text, "{}", gene_vm::display::Quoted(v));
             FieldValue::Text(names.field_text(name, text))
         }
     }

@@ -43,20 +43,39 @@ impl fmt::Display for At<'_> {
     }
 }
 
+/// No place (an empty location field).
+const NOWHERE: crate::sink::Loc<'static> = crate::sink::Loc {
+    file: "",
+    line: 0,
+    col: 0,
+};
+
 /// The place of the instruction at `pc` of `code`, for an event's field.
 fn loc(code: &Code, pc: usize) -> crate::sink::Loc<'_> {
-    let span = code.span_at(pc);
+    span_loc(code, code.span_at(pc))
+}
+
+/// `span` of `code`'s source, for an event's field (as `write_at` writes it).
+fn span_loc(code: &Code, span: Span) -> crate::sink::Loc<'_> {
     match &code.source {
         Some(s) if span != Span::default() => crate::sink::Loc {
             file: &s.name,
             line: span.line,
             col: span.col,
         },
-        _ => crate::sink::Loc {
-            file: "",
-            line: 0,
-            col: 0,
-        },
+        _ => NOWHERE,
+    }
+}
+
+/// A recorded location, for an event's field (none without a span).
+fn location_loc(l: &crate::vm::Location) -> crate::sink::Loc<'_> {
+    if l.span == Span::default() {
+        return NOWHERE;
+    }
+    crate::sink::Loc {
+        file: &l.source.name,
+        line: l.span.line,
+        col: l.span.col,
     }
 }
 
@@ -68,14 +87,7 @@ impl<'a> From<At<'a>> for crate::sink::Arg<'a> {
 
 impl<'a> From<Here<'a>> for crate::sink::Arg<'a> {
     fn from(here: Here<'a>) -> Self {
-        crate::sink::Arg::Location(match here.0.frames.last() {
-            Some(fr) => loc(&fr.code, fr.pc.saturating_sub(1)),
-            None => crate::sink::Loc {
-                file: "",
-                line: 0,
-                col: 0,
-            },
-        })
+        crate::sink::Arg::Location(here.loc())
     }
 }
 
@@ -110,6 +122,15 @@ fn push_colon_u32(buf: &mut [u8; 22], at: usize, v: u32) -> usize {
 /// pc, so only for events raised outside the interpreter's inner loop).
 pub(crate) struct Here<'a>(pub &'a Vm);
 
+impl<'a> Here<'a> {
+    fn loc(&self) -> crate::sink::Loc<'a> {
+        match self.0.frames.last() {
+            Some(fr) => loc(&fr.code, fr.pc.saturating_sub(1)),
+            None => NOWHERE,
+        }
+    }
+}
+
 impl fmt::Display for Here<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0.frames.last() {
@@ -121,6 +142,13 @@ impl fmt::Display for Here<'_> {
 
 /// Where a function's body starts (its first located instruction).
 pub(crate) struct Body<'a>(pub &'a Code);
+
+impl<'a> From<Body<'a>> for crate::sink::Arg<'a> {
+    fn from(body: Body<'a>) -> Self {
+        let span = body.0.spans.first().map(|&(_, s)| s).unwrap_or_default();
+        crate::sink::Arg::Location(span_loc(body.0, span))
+    }
+}
 
 impl fmt::Display for Body<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -223,6 +251,17 @@ impl fmt::Display for Cut<'_> {
 /// `callback@race.gene:20` (the callback's body).
 pub(crate) struct TaskName<'a>(pub SpawnSite<'a>);
 
+impl TaskName<'_> {
+    /// The name as an event's field: the function's name as it is, without
+    /// the formatting machinery, when there is one.
+    pub fn arg(&self) -> crate::sink::Arg<'_> {
+        match self.0.body {
+            Some(p) if !p.name.starts_with('<') => crate::sink::Arg::Str(&p.name),
+            _ => crate::sink::Arg::Display(self),
+        }
+    }
+}
+
 impl fmt::Display for TaskName<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(p) = self.0.body
@@ -269,6 +308,16 @@ impl<'a> SpawnSite<'a> {
     }
 }
 
+impl<'a> From<SpawnSite<'a>> for crate::sink::Arg<'a> {
+    fn from(site: SpawnSite<'a>) -> Self {
+        crate::sink::Arg::Location(match (site.kind, site.body, site.here) {
+            (crate::task::TaskKind::Callback, Some(p), _) => return Body(&p.code).into(),
+            (_, _, Some((code, pc))) => loc(code, pc),
+            _ => NOWHERE,
+        })
+    }
+}
+
 impl fmt::Display for SpawnSite<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.kind, self.body, self.here) {
@@ -283,6 +332,15 @@ impl fmt::Display for SpawnSite<'_> {
 /// built-in.
 pub(crate) struct Def<'a>(pub Option<&'a crate::function::FnProto>);
 
+impl<'a> From<Def<'a>> for crate::sink::Arg<'a> {
+    fn from(def: Def<'a>) -> Self {
+        crate::sink::Arg::Location(match def.0 {
+            Some(p) => span_loc(&p.code, p.span),
+            None => NOWHERE,
+        })
+    }
+}
+
 impl fmt::Display for Def<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
@@ -295,6 +353,15 @@ impl fmt::Display for Def<'_> {
 /// Where a throw happened: its recorded location (a rethrow keeps the
 /// first), else the running instruction.
 pub(crate) struct ThrowSite<'a>(pub &'a Vm, pub Option<&'a crate::vm::Location>);
+
+impl<'a> From<ThrowSite<'a>> for crate::sink::Arg<'a> {
+    fn from(site: ThrowSite<'a>) -> Self {
+        crate::sink::Arg::Location(match site.1 {
+            Some(l) if l.span != Span::default() => location_loc(l),
+            _ => Here(site.0).loc(),
+        })
+    }
+}
 
 impl fmt::Display for ThrowSite<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -314,6 +381,16 @@ pub(crate) struct Ended<'a>(
     pub Option<&'a (std::rc::Rc<Code>, usize)>,
     pub Option<&'a crate::vm::Location>,
 );
+
+impl<'a> From<Ended<'a>> for crate::sink::Arg<'a> {
+    fn from(ended: Ended<'a>) -> Self {
+        crate::sink::Arg::Location(match (ended.1, ended.0) {
+            (Some(l), _) => location_loc(l),
+            (None, None) => NOWHERE,
+            (None, Some((code, pc))) => loc(code, *pc),
+        })
+    }
+}
 
 impl fmt::Display for Ended<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -108,6 +108,9 @@ pub enum Arg<'a> {
     /// A value, summarized as [`Summarized`] displays it (an integer, the
     /// common case, a sink can write without the formatting machinery).
     Value(&'a crate::value::Value),
+    /// A value in full, as [`crate::display::Quoted`] displays it (nil,
+    /// booleans and integers without the formatting machinery).
+    Quoted(&'a crate::value::Value),
 }
 
 /// A value's summary in a record: its quoted form, cut at
@@ -362,6 +365,7 @@ mod tests {
                     Arg::Display(d) => format!("{k}=%{d}"),
                     Arg::Location(l) => format!("{k}=@{l}"),
                     Arg::Value(v) => format!("{k}=${}", Summarized(v)),
+                    Arg::Quoted(v) => format!("{k}=%{}", crate::display::Quoted(v)),
                 })
                 .collect();
             self.0

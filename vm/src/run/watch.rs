@@ -95,11 +95,22 @@ impl Vm {
 
     /// `var.written` of a namespace member (scope 0).
     pub(crate) fn note_member_write(&self, ns: &Namespace, name: Sym, v: &Value) {
+        if !crate::sink::recording() {
+            return;
+        }
+        let qualified = !std::ptr::eq(ns, &*self.module);
+        let (member, own) = (MemberName(ns, name, qualified), name.name());
         event!(
             "gene::var",
             "var.written",
             task = self.top().unwrap_or(0),
-            var = %MemberName(ns, name, !std::ptr::eq(ns, &*self.module)),
+            // The program's own members by name, without the formatting
+            // machinery.
+            var = if qualified {
+                crate::sink::Arg::Display(&member)
+            } else {
+                crate::sink::Arg::Str(&own)
+            },
             scope = 0u64,
             value = Summary(v),
             at = Here(self)

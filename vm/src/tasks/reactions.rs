@@ -8,7 +8,6 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use crate::display::Quoted;
 use crate::events::{Here, event};
 use crate::future::{Future, FutureState, Reaction};
 use crate::sched::AfterNative;
@@ -69,10 +68,24 @@ impl Vm {
         self.mutate_reactions(&mut reactions);
         match outcome {
             Ok(v) => {
-                event!("gene::future", "future.resolved", future = f.id, ok = true, value = %Quoted(v), reactions = reactions.len())
+                event!(
+                    "gene::future",
+                    "future.resolved",
+                    future = f.id,
+                    ok = true,
+                    value = crate::sink::Arg::Quoted(v),
+                    reactions = reactions.len()
+                )
             }
             Err(e) => {
-                event!("gene::future", "future.resolved", future = f.id, ok = false, value = %Quoted(e), reactions = reactions.len())
+                event!(
+                    "gene::future",
+                    "future.resolved",
+                    future = f.id,
+                    ok = false,
+                    value = crate::sink::Arg::Quoted(e),
+                    reactions = reactions.len()
+                )
             }
         }
         if outcome.is_err()
@@ -259,10 +272,26 @@ impl Vm {
     /// sees it fail instead of an id that appears only in `run.end`.
     /// `at`: where it threw, when known.
     pub(crate) fn callback_failed(&mut self, e: Value, at: Option<&crate::vm::Location>) {
-        event!("gene::callback", "callback.failed", value = %Quoted(&e));
+        event!(
+            "gene::callback",
+            "callback.failed",
+            value = crate::sink::Arg::Quoted(&e)
+        );
         let f = self.new_future_quietly();
-        event!("gene::future", "future.created", future = f.id, at = %crate::events::ThrowSite(self, at));
-        event!("gene::future", "future.resolved", future = f.id, ok = false, value = %Quoted(&e), reactions = 0usize);
+        event!(
+            "gene::future",
+            "future.created",
+            future = f.id,
+            at = crate::events::ThrowSite(self, at)
+        );
+        event!(
+            "gene::future",
+            "future.resolved",
+            future = f.id,
+            ok = false,
+            value = crate::sink::Arg::Quoted(&e),
+            reactions = 0usize
+        );
         event!("gene::future", "future.unobserved", future = f.id);
         *f.state.borrow_mut() = FutureState::Failure(e);
         self.unobserved.push(f);

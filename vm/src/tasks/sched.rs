@@ -249,6 +249,7 @@ impl Vm {
             Value::Function(c) => Some(&*c.proto),
             _ => None,
         };
+        let task_name = TaskName(SpawnSite::now(self, kind, body));
         event!(
             "gene::task",
             "task.spawned",
@@ -257,9 +258,9 @@ impl Vm {
             task_kind = kind.name(),
             future = future.as_ref().map_or(0, |f| f.id),
             reacts_to,
-            name = %TaskName(SpawnSite::now(self, kind, body)),
-            def = %Def(body),
-            at = %SpawnSite::now(self, kind, body)
+            name = task_name.arg(),
+            def = Def(body),
+            at = SpawnSite::now(self, kind, body)
         );
         let origin = (
             match &callee {
@@ -630,7 +631,7 @@ impl Vm {
             "task.finished",
             task = t,
             ok = result.is_ok(),
-            at = %Ended(
+            at = Ended(
                 self.ended_at.as_ref(),
                 result.as_ref().err().and_then(|u| u.location.as_ref())
             )

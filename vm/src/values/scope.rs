@@ -66,7 +66,7 @@ impl ScopeArena {
         &mut self,
         parent: ScopeId,
         vars: Vec<Value>,
-        at: impl std::fmt::Display,
+        at: crate::sink::Arg<'_>,
     ) -> ScopeId {
         let mut parent_serial = 0;
         if parent != NO_SCOPE {
@@ -81,7 +81,7 @@ impl ScopeArena {
             "scope.created",
             scope = self.created,
             parent = parent_serial,
-            at = %at
+            at
         );
         self.live += 1;
         self.peak = self.peak.max(self.live);

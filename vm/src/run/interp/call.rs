@@ -124,12 +124,12 @@ impl Vm {
             match self.frames.last() {
                 Some(f) => {
                     let at = crate::events::At(&f.code, f.pc.saturating_sub(1));
-                    self.scopes.alloc(entry_scope, vars, at)
+                    self.scopes.alloc(entry_scope, vars, at.into())
                 }
                 // A task's first call: where its body starts.
                 None => self
                     .scopes
-                    .alloc(entry_scope, vars, crate::events::Body(&code)),
+                    .alloc(entry_scope, vars, crate::events::Body(&code).into()),
             }
         } else {
             entry_scope

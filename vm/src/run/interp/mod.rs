@@ -89,9 +89,9 @@ impl Vm {
             "gene::exception",
             "exception.thrown",
             task = self.active.last().copied().unwrap_or(0),
-            value = %crate::display::Quoted(&t.value),
+            value = crate::sink::Arg::Quoted(&t.value),
             handled,
-            at = %ThrowSite(self, t.location.as_ref()),
+            at = ThrowSite(self, t.location.as_ref()),
             backtrace = %if handled { String::new() } else { crate::events::Backtrace(self).to_string() }
         );
         // Catch markers on the way are dropped: their handlers are left.
@@ -261,7 +261,9 @@ impl Vm {
                     }
                     Op::ScopeStart => {
                         let f = self.frames.last_mut().expect("frame");
-                        f.scope = self.scopes.alloc(f.scope, Vec::new(), At(&code, pc - 1));
+                        f.scope = self
+                            .scopes
+                            .alloc(f.scope, Vec::new(), At(&code, pc - 1).into());
                     }
                     Op::ScopeEnd => {
                         let f = self.frames.last_mut().expect("frame");
