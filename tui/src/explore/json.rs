@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use super::assertions::Declared;
 use super::expect::Expected;
 use super::failure::outcome_failure;
+use super::strategy::{ExhaustiveStats, Kind, Part};
 use super::{Plan, Shard, ShardSeeds, Summary};
 
 /// The document's `format`.
@@ -25,6 +26,10 @@ pub const VERSION: u64 = 1;
 pub struct Program {
     pub name: String,
     pub sha256: String,
+    /// The program's text (the merge writes pct and exhaustive outcomes'
+    /// schedule files with its `source` lines).
+    #[serde(default)]
+    pub text: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +58,9 @@ pub struct ShardFile {
     /// The `explore` command's words after `explore`, without `--shard`,
     /// `--jobs`, `--format` and `--output` (and their values).
     pub command: Vec<String>,
+    /// The strategy and its parameters (pct's steps as counted).
+    #[serde(default)]
+    pub strategy: Kind,
     pub first_seed: u64,
     pub seeds: u64,
     pub shard: ShardJson,
@@ -62,6 +70,33 @@ pub struct ShardFile {
     pub declared: Vec<Declared>,
     pub failing: Vec<Failing>,
     pub summary: Summary,
+    /// Exhaustive: the shard's schedules, which the merge bounds and ranks
+    /// as one exploration (its `summary` numbers them within the shard).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exhaustive: Option<Exhaustive>,
+}
+
+/// An exhaustive shard's results.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Exhaustive {
+    pub part: Part,
+    /// The path of the schedule each of the summary's `shrunk` was shrunk
+    /// from, in order.
+    pub shrunk_paths: Vec<Vec<u32>>,
+}
+
+/// The paths of the schedules the summary's shrunk failures come from.
+pub fn shrunk_paths(summary: &Summary, stats: &ExhaustiveStats) -> Vec<Vec<u32>> {
+    if summary.shrunk.is_empty() {
+        return Vec::new();
+    }
+    super::shrink::targets(summary)
+        .iter()
+        .filter_map(|(_, run)| {
+            let k = usize::try_from(run.seed).ok()?.checked_sub(1)?;
+            stats.paths.get(k).cloned()
+        })
+        .collect()
 }
 
 /// The flags that differ between the shards of one exploration, each with
@@ -98,6 +133,7 @@ pub struct Context<'a> {
     pub max_instructions: Option<u64>,
     pub max_memory: Option<u64>,
     pub declared: &'a [Declared],
+    pub exhaustive: Option<Exhaustive>,
 }
 
 /// The shard file of a summary, as pretty-printed JSON (with a newline).
@@ -130,8 +166,10 @@ pub fn write(c: &Context, summary: &Summary) -> String {
         program: Program {
             name: c.name.into(),
             sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+            text: c.text.into(),
         },
         command: c.command.clone(),
+        strategy: c.plan.strategy,
         first_seed: c.plan.first_seed,
         seeds: c.plan.seeds,
         shard: ShardJson {
@@ -144,6 +182,7 @@ pub fn write(c: &Context, summary: &Summary) -> String {
         declared: c.declared.to_vec(),
         failing,
         summary: summary.clone(),
+        exhaustive: c.exhaustive.clone(),
     };
     let mut s = serde_json::to_string_pretty(&file).unwrap_or_default();
     s.push('\n');
@@ -181,6 +220,28 @@ pub fn read(text: &str) -> Result<ShardFile, String> {
     if file.first_seed.checked_add(file.seeds).is_none() {
         return Err("a malformed shard file: the seeds pass the largest seed".into());
     }
+    if file.program.text.is_empty()
+        || Sha256::digest(file.program.text.as_bytes()).as_slice()
+            != hex(&file.program.sha256).as_slice()
+    {
+        return Err("a damaged shard file: the program's text does not match its SHA-256".into());
+    }
+    match (&file.exhaustive, file.strategy) {
+        (Some(e), Kind::Exhaustive { .. }) => {
+            check_exhaustive(&file, e)?;
+            return Ok(file);
+        }
+        (None, Kind::Exhaustive { .. }) => {
+            return Err("a malformed shard file: an exhaustive shard without its schedules".into());
+        }
+        (Some(_), k) => {
+            return Err(format!(
+                "a malformed shard file: a {} shard with exhaustive schedules",
+                k.name()
+            ));
+        }
+        (None, _) => {}
+    }
     let plan = Plan {
         first_seed: file.first_seed,
         ..Plan::seeds(file.seeds)
@@ -206,6 +267,92 @@ pub fn read(text: &str) -> Result<ShardFile, String> {
         ));
     }
     Ok(file)
+}
+
+/// A run's decisions in a shard file (pct and exhaustive outcomes carry
+/// them: the report shows each one's schedule): `{"point": "task", "key":
+/// ..., "value": 1, "alternatives": 2, "among": [...]}` each.
+pub mod decisions {
+    use gene_sim::decide::{Decision, Point};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Shown {
+        point: String,
+        key: String,
+        value: u64,
+        alternatives: u64,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        among: Vec<String>,
+    }
+
+    pub fn serialize<S: Serializer>(list: &[Decision], s: S) -> Result<S::Ok, S::Error> {
+        let shown: Vec<Shown> = list
+            .iter()
+            .map(|d| Shown {
+                point: d.point.name().into(),
+                key: d.key.clone(),
+                value: d.value,
+                alternatives: d.alternatives,
+                among: d.among.clone(),
+            })
+            .collect();
+        shown.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Decision>, D::Error> {
+        Vec::<Shown>::deserialize(d)?
+            .into_iter()
+            .map(|s| {
+                let point = Point::from_name(&s.point).ok_or_else(|| {
+                    serde::de::Error::custom(format!("unknown decision point {:?}", s.point))
+                })?;
+                Ok(Decision {
+                    point,
+                    key: s.key,
+                    value: s.value,
+                    alternatives: s.alternatives,
+                    among: s.among,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The bytes of a hex string (empty when it is not one).
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len() / 2)
+        .map_while(|i| u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect()
+}
+
+/// An exhaustive shard's counts add up: its schedules, its outcomes' and
+/// its summary's, and a path for each shrunk failure.
+fn check_exhaustive(file: &ShardFile, e: &Exhaustive) -> Result<(), String> {
+    let p = &e.part;
+    let counted: u64 = p.outcomes.values().map(|o| o.0).sum();
+    let sorted = p.paths.windows(2).all(|w| w[0].0 < w[1].0);
+    if p.runs != p.paths.len() as u64 || counted != p.runs || file.summary.runs != p.runs || !sorted
+    {
+        return Err(format!(
+            "a damaged shard file: shard {}/{} ran {} schedules, its file lists {} ({} in its outcomes, {} in its summary)",
+            file.shard.index,
+            file.shard.count,
+            p.runs,
+            p.paths.len(),
+            counted,
+            file.summary.runs
+        ));
+    }
+    if e.shrunk_paths.len() != file.summary.shrunk.len() {
+        return Err(format!(
+            "a damaged shard file: {} shrunk failure(s), {} path(s) for them",
+            file.summary.shrunk.len(),
+            e.shrunk_paths.len()
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
