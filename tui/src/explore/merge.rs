@@ -173,7 +173,8 @@ pub fn main(files: &[PathBuf]) -> ExitCode {
     if let Err(e) = super::shrink::write(&summary.shrunk, &options) {
         return crate::fail(&e);
     }
-    if let Err(code) = crate::output::print(&report::report(&summary, &options, closing.as_deref())) {
+    if let Err(code) = crate::output::print(&report::report(&summary, &options, closing.as_deref()))
+    {
         return code;
     }
     super::status(&summary)
@@ -186,7 +187,10 @@ pub fn main(files: &[PathBuf]) -> ExitCode {
 /// exploration shrinks are kept (`no_shrink`: none were shrunk).
 fn merged(shards: Vec<ShardFile>, no_shrink: bool) -> Result<(Summary, Option<String>), String> {
     let Some(Kind::Exhaustive { max, .. }) = shards.first().map(|f| f.strategy) else {
-        return Ok((super::merge(shards.into_iter().map(|f| f.summary).collect()), None));
+        return Ok((
+            super::merge(shards.into_iter().map(|f| f.summary).collect()),
+            None,
+        ));
     };
     let mut parts = Vec::new();
     let mut shrunk: Vec<(Vec<u32>, Shrunk)> = Vec::new();

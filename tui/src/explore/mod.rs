@@ -637,7 +637,8 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
         return crate::args::usage(&e);
     }
     let declared = assertions::declared(&name, &text);
-    let (mut summary, exhaustive_run) = if let strategy::Kind::Exhaustive { max, .. } = plan.strategy
+    let (mut summary, exhaustive_run) = if let strategy::Kind::Exhaustive { max, .. } =
+        plan.strategy
     {
         let bar = progress_bar(max);
         let part = strategy::explore_exhaustive(&name, &text, &base, &plan, jobs, args.shard, &bar);

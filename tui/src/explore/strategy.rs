@@ -67,10 +67,7 @@ pub enum Kind {
     #[default]
     Random,
     /// PCT of depth `depth` over `steps` picks.
-    Pct {
-        depth: u64,
-        steps: u64,
-    },
+    Pct { depth: u64, steps: u64 },
     Exhaustive {
         #[serde(rename = "max_schedules")]
         max: u64,
