@@ -233,9 +233,17 @@ fn merge_refuses_shards_of_other_strategies_and_damaged_exhaustive_shards() {
     );
     // A shard whose schedules do not add up, or whose program text is not
     // the one its digest names.
-    let whole = std::fs::read_to_string(&ex[1]).unwrap();
+    let whole = std::fs::read_to_string(&ex[0]).unwrap();
+    let (head, schedules) = whole.split_once("\"schedules\": [").unwrap();
+    assert!(
+        schedules.contains("\"path\": \""),
+        "shard 1/3 ran some: {whole}"
+    );
     let tampered = dir.join("tampered.json");
-    std::fs::write(&tampered, whole.replacen("\"runs\": ", "\"runs\": 1", 1)).unwrap();
+    let moved = schedules.replacen("\"outcome\": \"", "\"outcome\": \"0", 1);
+    std::fs::write(&tampered, format!("{head}\"schedules\": [{moved}")).unwrap();
+    let recounted = dir.join("recounted.json");
+    std::fs::write(&recounted, whole.replacen("\"runs\": ", "\"runs\": 1", 1)).unwrap();
     let edited = dir.join("edited.json");
     std::fs::write(&edited, whole.replacen("withdrew", "withdraws", 1)).unwrap();
     let t = tampered.to_str().unwrap();
@@ -260,13 +268,14 @@ fn merge_refuses_shards_of_other_strategies_and_damaged_exhaustive_shards() {
             2,
             "are both shard 2/3",
         ),
+        (vec![t, &ex[1], &ex[2]], 1, "a damaged shard file: outcome "),
         (
-            vec![&ex[0], t, &ex[2]],
+            vec![recounted.to_str().unwrap(), &ex[1], &ex[2]],
             1,
-            "a damaged shard file: shard 2/3 ran",
+            "a damaged shard file: the summary counts 1",
         ),
         (
-            vec![&ex[0], e, &ex[2]],
+            vec![e, &ex[1], &ex[2]],
             1,
             "the program's text does not match its SHA-256",
         ),

@@ -14,7 +14,10 @@ use sha2::{Digest, Sha256};
 use super::assertions::Declared;
 use super::expect::Expected;
 use super::failure::outcome_failure;
-use super::strategy::{ExhaustiveStats, Kind, Part};
+use std::collections::BTreeMap;
+
+use super::shrink::Shrunk;
+use super::strategy::{Kind, Part};
 use super::{Plan, Shard, ShardSeeds, Summary};
 
 /// The document's `format`.
@@ -76,27 +79,168 @@ pub struct ShardFile {
     pub exhaustive: Option<Exhaustive>,
 }
 
-/// An exhaustive shard's results.
+/// An exhaustive shard's schedules, which the merge bounds and ranks as
+/// one exploration's. The summary numbers the shard's schedules within
+/// it (an outcome's or a violation's `seed` k is `schedules[k - 1]`), so
+/// the shard's `Part` is the summary and these.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Exhaustive {
-    pub part: Part,
-    /// The path of the schedule each of the summary's `shrunk` was shrunk
-    /// from, in order.
-    pub shrunk_paths: Vec<Vec<u32>>,
+    /// Every schedule run, in depth-first order.
+    pub schedules: Vec<Schedule>,
+    pub pruned: u64,
+    /// Every schedule of the shard was run.
+    pub complete: bool,
 }
 
-/// The paths of the schedules the summary's shrunk failures come from.
-pub fn shrunk_paths(summary: &Summary, stats: &ExhaustiveStats) -> Vec<Vec<u32>> {
-    if summary.shrunk.is_empty() {
-        return Vec::new();
+/// One schedule of an exhaustive shard.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    /// The choice made at each decision, as `0.1.0`.
+    #[serde(with = "path")]
+    pub path: Vec<u32>,
+    /// Its outcome's digest.
+    pub outcome: String,
+    /// Its decision prefix's digest (coverage).
+    pub prefix: u64,
+}
+
+impl Exhaustive {
+    pub fn of(part: &Part) -> Exhaustive {
+        Exhaustive {
+            schedules: part
+                .paths
+                .iter()
+                .map(|(path, outcome, prefix)| Schedule {
+                    path: path.clone(),
+                    outcome: outcome.clone(),
+                    prefix: *prefix,
+                })
+                .collect(),
+            pruned: part.pruned,
+            complete: part.complete,
+        }
     }
-    super::shrink::targets(summary)
-        .iter()
-        .filter_map(|(_, run)| {
-            let k = usize::try_from(run.seed).ok()?.checked_sub(1)?;
-            stats.paths.get(k).cloned()
+
+    /// Schedule `k` (1-based), as the summary numbers them.
+    fn at(&self, k: u64) -> Result<&Schedule, String> {
+        usize::try_from(k)
+            .ok()
+            .and_then(|k| self.schedules.get(k.checked_sub(1)?))
+            .ok_or_else(|| {
+                format!(
+                    "a damaged shard file: schedule {k} of {}",
+                    self.schedules.len()
+                )
+            })
+    }
+
+    /// The shard's part: its summary's outcomes and violations at their
+    /// schedules' paths. An error when the two disagree.
+    pub fn part(&self, summary: &Summary) -> Result<Part, String> {
+        let damaged = |what: String| Err(format!("a damaged shard file: {what}"));
+        let n = self.schedules.len() as u64;
+        if summary.runs != n {
+            return damaged(format!(
+                "the summary counts {} schedules, the file lists {n}",
+                summary.runs
+            ));
+        }
+        if !self.schedules.windows(2).all(|w| w[0].path < w[1].path) {
+            return damaged("the schedules are not in depth-first order".into());
+        }
+        let mut outcomes = BTreeMap::new();
+        for o in &summary.outcomes {
+            let digest = &o.first.outcome;
+            let first = self.schedules.iter().position(|s| &s.outcome == digest);
+            let count = self
+                .schedules
+                .iter()
+                .filter(|s| &s.outcome == digest)
+                .count();
+            if first.map(|i| i as u64 + 1) != Some(o.first.seed) || count as u64 != o.count {
+                return damaged(format!(
+                    "outcome {digest}: {} schedules from schedule {} in the summary, {count} in the file",
+                    o.count, o.first.seed
+                ));
+            }
+            let path = self.at(o.first.seed)?.path.clone();
+            outcomes.insert(digest.clone(), (o.count, o.first.clone(), path));
+        }
+        let counted: u64 = summary.outcomes.iter().map(|o| o.count).sum();
+        if counted != n {
+            return damaged(format!(
+                "the outcomes count {counted} schedules, the file lists {n}"
+            ));
+        }
+        let mut violations = Vec::new();
+        for r in &summary.violations {
+            violations.push((self.at(r.seed)?.path.clone(), r.clone()));
+        }
+        Ok(Part {
+            runs: n,
+            outcomes,
+            violations,
+            prefixes: self.schedules.iter().map(|s| s.prefix).collect(),
+            paths: self
+                .schedules
+                .iter()
+                .map(|s| (s.path.clone(), s.outcome.clone(), s.prefix))
+                .collect(),
+            pruned: self.pruned,
+            complete: self.complete,
         })
-        .collect()
+    }
+
+    /// The summary's shrunk failures, each with the path of the schedule
+    /// it was shrunk from (the shard shrank the first of each kind,
+    /// `shrink::targets`).
+    pub fn shrunk(&self, summary: &Summary) -> Result<Vec<(Vec<u32>, Shrunk)>, String> {
+        if summary.shrunk.is_empty() {
+            return Ok(Vec::new());
+        }
+        let targets = super::shrink::targets(summary);
+        let same = targets.len() == summary.shrunk.len()
+            && targets
+                .iter()
+                .zip(&summary.shrunk)
+                .all(|((f, _), s)| *f == s.failure);
+        if !same {
+            return Err(
+                "a damaged shard file: its shrunk failures are not those of its schedules".into(),
+            );
+        }
+        targets
+            .iter()
+            .zip(&summary.shrunk)
+            .map(|((_, run), s)| Ok((self.at(run.seed)?.path.clone(), s.clone())))
+            .collect()
+    }
+}
+
+/// A decision path as a shard file writes it: `0.1.0` (empty: no
+/// decision).
+mod path {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(path: &[u32], s: S) -> Result<S::Ok, S::Error> {
+        let words: Vec<String> = path.iter().map(u32::to_string).collect();
+        s.serialize_str(&words.join("."))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u32>, D::Error> {
+        let text = String::deserialize(d)?;
+        if text.is_empty() {
+            return Ok(Vec::new());
+        }
+        text.split('.')
+            .map(|w| {
+                w.parse()
+                    .map_err(|_| serde::de::Error::custom(format!("a malformed path {text:?}")))
+            })
+            .collect()
+    }
 }
 
 /// The flags that differ between the shards of one exploration, each with
@@ -228,7 +372,8 @@ pub fn read(text: &str) -> Result<ShardFile, String> {
     }
     match (&file.exhaustive, file.strategy) {
         (Some(e), Kind::Exhaustive { .. }) => {
-            check_exhaustive(&file, e)?;
+            e.part(&file.summary)?;
+            e.shrunk(&file.summary)?;
             return Ok(file);
         }
         (None, Kind::Exhaustive { .. }) => {
@@ -325,34 +470,6 @@ fn hex(s: &str) -> Vec<u8> {
     (0..s.len() / 2)
         .map_while(|i| u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok())
         .collect()
-}
-
-/// An exhaustive shard's counts add up: its schedules, its outcomes' and
-/// its summary's, and a path for each shrunk failure.
-fn check_exhaustive(file: &ShardFile, e: &Exhaustive) -> Result<(), String> {
-    let p = &e.part;
-    let counted: u64 = p.outcomes.values().map(|o| o.0).sum();
-    let sorted = p.paths.windows(2).all(|w| w[0].0 < w[1].0);
-    if p.runs != p.paths.len() as u64 || counted != p.runs || file.summary.runs != p.runs || !sorted
-    {
-        return Err(format!(
-            "a damaged shard file: shard {}/{} ran {} schedules, its file lists {} ({} in its outcomes, {} in its summary)",
-            file.shard.index,
-            file.shard.count,
-            p.runs,
-            p.paths.len(),
-            counted,
-            file.summary.runs
-        ));
-    }
-    if e.shrunk_paths.len() != file.summary.shrunk.len() {
-        return Err(format!(
-            "a damaged shard file: {} shrunk failure(s), {} path(s) for them",
-            file.summary.shrunk.len(),
-            e.shrunk_paths.len()
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

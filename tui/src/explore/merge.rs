@@ -196,9 +196,9 @@ fn merged(shards: Vec<ShardFile>, no_shrink: bool) -> Result<(Summary, Option<St
     let mut shrunk: Vec<(Vec<u32>, Shrunk)> = Vec::new();
     for f in shards {
         // `json::read` checked that an exhaustive shard has them.
-        let Some(e) = f.exhaustive else { continue };
-        parts.push(e.part);
-        shrunk.extend(e.shrunk_paths.into_iter().zip(f.summary.shrunk));
+        let Some(e) = &f.exhaustive else { continue };
+        parts.push(e.part(&f.summary)?);
+        shrunk.extend(e.shrunk(&f.summary)?);
     }
     let (mut summary, stats) = strategy::summarize(parts, max);
     if !no_shrink {

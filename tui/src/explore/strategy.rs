@@ -206,9 +206,9 @@ pub struct ExhaustiveStats {
     pub paths: Vec<Vec<u32>>,
 }
 
-/// One job's exhaustive share; joined ([`join`]), one shard's, as its
-/// shard file holds it (`--format json`), for `--merge`.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+/// One job's exhaustive share; joined ([`join`]), one shard's (its
+/// shard file holds its summary and its schedules, `json::Exhaustive`).
+#[derive(Clone, Debug, Default)]
 pub struct Part {
     pub runs: u64,
     /// Outcome digest -> (count, its first run, the path of that run).
