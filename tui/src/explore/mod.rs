@@ -679,7 +679,10 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
         outcomes_dir: args.outcomes_dir.as_deref(),
         declared: &declared,
     };
+    // A shard's JSON holds its outcomes (numbered within the shard); the
+    // merge writes them, numbered as the report numbers them.
     if let Some(dir) = &args.outcomes_dir
+        && args.format == ExploreFormat::Text
         && let Err(e) =
             report::write_outcomes(dir, &summary, &inputs).and_then(|()| match plan.strategy {
                 strategy::Kind::Random => Ok(()),
