@@ -401,6 +401,17 @@ fn merged_pct_and_exhaustive_shards_print_the_unsharded_report() {
         let (whole, out) = explore(args);
         assert!(whole.matches("  outcome ").count() > 1, "{whole}");
         let files = shard_files(&dir, args, &[2, 3, 1]);
+        // A shard's file does not depend on its jobs (exhaustive joins
+        // them).
+        for jobs in ["1", "3"] {
+            let again = dir.join(format!("jobs-{jobs}"));
+            std::fs::create_dir_all(&again).unwrap();
+            let other = shard_files(&again, &[args, &["--jobs", jobs][..]].concat(), &[2, 3, 1]);
+            for (a, b) in files.iter().zip(&other) {
+                let same = std::fs::read(a).unwrap() == std::fs::read(b).unwrap();
+                assert!(same, "{args:?} --jobs {jobs}: {b} differs from {a}");
+            }
+        }
         let mut merge = vec!["--merge"];
         merge.extend(files.iter().map(String::as_str));
         let (merged, merged_out) = explore(&merge);
