@@ -370,8 +370,14 @@ fn merged_pct_and_exhaustive_shards_print_the_unsharded_report() {
     let race = repo_file("fixtures/examples/race.gene");
     let three = program(&dir, "three.gene", THREE);
     let four = program(&dir, "four.gene", &printers(4));
-    let cases: [&[&str]; 7] = [
+    // Every order but the first fails, in every shard: the merge keeps the
+    // shrink of the first failing schedule in depth-first order (another
+    // shard's, shrunk from more decisions, says `2 -> 1`).
+    let expected = "# Expected: alice withdrew 30 leaving 70\n# Expected: carol withdrew 10 leaving 90\n# Expected: bob withdrew 50 leaving 50\n# Expected: balance 50\n";
+    let strict = program(&dir, "strict.gene", &format!("{THREE}{expected}"));
+    let cases: [&[&str]; 8] = [
         &[&race, "--strategy", "pct", "--seeds", "90"],
+        &[&strict, "--strategy", "exhaustive"],
         &[
             &three,
             "--strategy",
@@ -417,6 +423,12 @@ fn merged_pct_and_exhaustive_shards_print_the_unsharded_report() {
         let (merged, merged_out) = explore(&merge);
         same(&merged, &whole, &format!("{args:?} merged"));
         assert_eq!(merged_out.status.code(), out.status.code(), "{args:?}");
+        if args[0] == strict {
+            assert!(
+                whole.contains("\nshrunk unexpected output (seed 0): 1 non-default"),
+                "{whole}"
+            );
+        }
         if args[0] == race {
             // race.gene breaks its # Expected: lines: shrunk, like the run.
             assert_eq!(out.status.code(), Some(1), "{whole}");
