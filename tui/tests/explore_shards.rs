@@ -244,6 +244,11 @@ fn merge_refuses_shards_of_other_strategies_and_damaged_exhaustive_shards() {
     std::fs::write(&tampered, format!("{head}\"schedules\": [{moved}")).unwrap();
     let recounted = dir.join("recounted.json");
     std::fs::write(&recounted, whole.replacen("\"runs\": ", "\"runs\": 1", 1)).unwrap();
+    let textless = dir.join("textless.json");
+    let v: serde_json::Value = serde_json::from_str(&whole).unwrap();
+    let program = serde_json::to_string(&v["program"]["text"]).unwrap();
+    assert!(whole.contains(&program));
+    std::fs::write(&textless, whole.replacen(&program, "\"\"", 1)).unwrap();
     let edited = dir.join("edited.json");
     std::fs::write(&edited, whole.replacen("withdrew", "withdraws", 1)).unwrap();
     let t = tampered.to_str().unwrap();
@@ -273,6 +278,11 @@ fn merge_refuses_shards_of_other_strategies_and_damaged_exhaustive_shards() {
             vec![recounted.to_str().unwrap(), &ex[1], &ex[2]],
             1,
             "a damaged shard file: the summary counts 1",
+        ),
+        (
+            vec![textless.to_str().unwrap(), &ex[1], &ex[2]],
+            1,
+            "without the program's text (from an older gene-trace?)",
         ),
         (
             vec![e, &ex[1], &ex[2]],

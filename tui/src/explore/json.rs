@@ -364,9 +364,14 @@ pub fn read(text: &str) -> Result<ShardFile, String> {
     if file.first_seed.checked_add(file.seeds).is_none() {
         return Err("a malformed shard file: the seeds pass the largest seed".into());
     }
-    if file.program.text.is_empty()
-        || Sha256::digest(file.program.text.as_bytes()).as_slice()
-            != hex(&file.program.sha256).as_slice()
+    if file.program.text.is_empty() {
+        return Err(
+            "a shard file without the program's text (from an older gene-trace?): run the shard again"
+                .into(),
+        );
+    }
+    if Sha256::digest(file.program.text.as_bytes()).as_slice()
+        != hex(&file.program.sha256).as_slice()
     {
         return Err("a damaged shard file: the program's text does not match its SHA-256".into());
     }
