@@ -1,12 +1,16 @@
 //! `explore --format json`: one shard's results as one JSON document, which
-//! `explore --merge` reads back (docs/testing.md, "Sharded exploration").
+//! `explore --merge` reads back (README.md, "Traces, checks and exploration";
+//! docs/exploring.md, "Strategies").
 //! It holds everything the text report is made of (the summary: outcomes
-//! with their whole output, violations, assertion tallies), what shards
-//! of one exploration share (the program's digest, the command, the seeds,
-//! the budget, the expected output), and, for other readers, each failing
-//! outcome and assertion. The summary's `prefixes` are the coverage's
-//! decision prefixes and its `shrunk` the shard's shrunk failures (each
-//! with its schedule file's text), which the merge writes.
+//! with their whole output and, under pct and exhaustive, their
+//! decisions, violations, assertion tallies), what shards of one
+//! exploration share (the program's digest and text, the command, the
+//! strategy and its parameters, the seeds, the budget, the expected
+//! output), and, for other readers, each failing outcome and assertion.
+//! The summary's `prefixes` are the coverage's decision prefixes and its
+//! `shrunk` the shard's shrunk failures (each with its schedule file's
+//! text), which the merge writes. An exhaustive shard adds its schedules
+//! ([`Exhaustive`]), which the merge ranks as one exploration's.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

@@ -1,8 +1,9 @@
 //! `gene-trace explore --merge FILE...`: the shard files of one
 //! exploration (`--format json --output FILE` of each `--shard i/n`) as
-//! the one report the unsharded exploration prints, byte for byte. The
-//! shards must be of the same program, command, seeds and budget, and each
-//! shard `i/n` must be there exactly once.
+//! the one report the unsharded exploration prints, byte for byte, under
+//! every strategy. The shards must be of the same program, strategy,
+//! command, seeds and budget, and each shard `i/n` must be there exactly
+//! once.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
