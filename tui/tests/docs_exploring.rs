@@ -85,6 +85,57 @@ fn readme_strategy_capture_is_what_explore_prints() {
     check(&root, &strategy, "README.md");
 }
 
+/// The words of a shell line of gene-trace (plain words only).
+fn words_of(line: &str) -> Vec<String> {
+    let words: Vec<String> = line.split_whitespace().map(str::to_string).collect();
+    assert_eq!(words[0], "gene-trace", "{line}");
+    words[1..].to_vec()
+}
+
+#[test]
+fn exploring_md_sharded_example_merges_to_the_unsharded_report() {
+    let dir = scratch("docs-exploring-merge");
+    std::fs::copy(
+        repo_file("fixtures/examples/race.gene"),
+        dir.join("race.gene"),
+    )
+    .unwrap();
+    let doc = std::fs::read_to_string(repo_file("docs/exploring.md")).unwrap();
+    let block = doc
+        .split("```sh\n")
+        .skip(1)
+        .map(|b| &b[..b.find("```").unwrap()])
+        .find(|b| b.contains("--merge"))
+        .expect("docs/exploring.md shows a sharded exhaustive exploration");
+    let lines: Vec<&str> = block.lines().collect();
+    let ["for i in 1 2 3; do", shard, "done", merge] = lines[..] else {
+        panic!("the example's shape changed: {block}");
+    };
+    let (merge, whole) = merge.split_once("   # = ").unwrap();
+    let run = |words: &[String]| {
+        Command::new(GENE_TRACE)
+            .args(words)
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    for i in 1..=3 {
+        let out = run(&words_of(&shard.trim().replace("$i", &i.to_string())));
+        assert!(out.stdout.is_empty(), "{}", text(&out.stderr));
+    }
+    let merged = run(&words_of(merge));
+    let unsharded = run(&words_of(whole));
+    assert!(text(&unsharded.stdout).contains("explored all "));
+    assert_eq!(
+        text(&merged.stdout),
+        text(&unsharded.stdout),
+        "{}",
+        text(&merged.stderr)
+    );
+    assert_eq!(merged.status.code(), unsharded.status.code());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn the_matcher_bites() {
     assert!(matches("a\nb\nc\n", "a\n...\nc\n"));

@@ -192,3 +192,117 @@ fn merge_refuses_what_is_not_one_exploration() {
     assert_eq!(out.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn merge_refuses_shards_of_other_strategies_and_damaged_exhaustive_shards() {
+    let dir = scratch("explore-merge-strategies");
+    let race = repo_file("fixtures/examples/race.gene");
+    let in_dir = |name: &str| {
+        let d = dir.join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    };
+    let random = shards(&in_dir("random"), &[&race, "--seeds", "30"], 3);
+    let pct = shards(
+        &in_dir("pct"),
+        &[&race, "--seeds", "30", "--strategy", "pct"],
+        3,
+    );
+    let deeper = shards(
+        &in_dir("deeper"),
+        &[&race, "--seeds", "30", "--strategy", "pct", "--depth", "3"],
+        3,
+    );
+    let ex = shards(&in_dir("ex"), &[&race, "--strategy", "exhaustive"], 3);
+    let bounded = shards(
+        &in_dir("bounded"),
+        &[&race, "--strategy", "exhaustive", "--max-schedules", "3"],
+        3,
+    );
+    // Each file records its strategy and parameters.
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&deeper[0]).unwrap()).unwrap();
+    assert_eq!(v["strategy"]["name"], "pct");
+    assert_eq!(v["strategy"]["depth"], 3);
+    assert!(v["strategy"]["steps"].as_u64().unwrap() > 0);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&bounded[1]).unwrap()).unwrap();
+    assert_eq!(
+        v["strategy"],
+        serde_json::json!({"name": "exhaustive", "max_schedules": 3, "reduction": true})
+    );
+    // A shard whose schedules do not add up, or whose program text is not
+    // the one its digest names.
+    let whole = std::fs::read_to_string(&ex[0]).unwrap();
+    let (head, schedules) = whole.split_once("\"schedules\": [").unwrap();
+    assert!(
+        schedules.contains("\"path\": \""),
+        "shard 1/3 ran some: {whole}"
+    );
+    let tampered = dir.join("tampered.json");
+    let moved = schedules.replacen("\"outcome\": \"", "\"outcome\": \"0", 1);
+    std::fs::write(&tampered, format!("{head}\"schedules\": [{moved}")).unwrap();
+    let recounted = dir.join("recounted.json");
+    std::fs::write(&recounted, whole.replacen("\"runs\": ", "\"runs\": 1", 1)).unwrap();
+    let textless = dir.join("textless.json");
+    let v: serde_json::Value = serde_json::from_str(&whole).unwrap();
+    let program = serde_json::to_string(&v["program"]["text"]).unwrap();
+    assert!(whole.contains(&program));
+    std::fs::write(&textless, whole.replacen(&program, "\"\"", 1)).unwrap();
+    let edited = dir.join("edited.json");
+    std::fs::write(&edited, whole.replacen("withdrew", "withdraws", 1)).unwrap();
+    let t = tampered.to_str().unwrap();
+    let e = edited.to_str().unwrap();
+    let cases: Vec<(Vec<&str>, u8, &str)> = vec![
+        (
+            vec![&random[0], &pct[1], &random[2]],
+            2,
+            "the strategy (random and pct (depth 2, steps ",
+        ),
+        (vec![&pct[0], &deeper[1], &pct[2]], 2, "(depth 3, steps "),
+        (
+            vec![&ex[0], &bounded[1], &ex[2]],
+            2,
+            "the strategy (exhaustive (max-schedules 100000, reduction) and exhaustive (max-schedules 3, reduction)) differs",
+        ),
+        (vec![&ex[0], &pct[1], &ex[2]], 2, "the strategy (exhaustive"),
+        (vec![&ex[0], &ex[2]], 2, "missing shard(s): 2/3"),
+        (vec![&pct[1], &pct[0]], 2, "missing shard(s): 3/3"),
+        (
+            vec![&ex[0], &ex[1], &ex[1], &ex[2]],
+            2,
+            "are both shard 2/3",
+        ),
+        (vec![t, &ex[1], &ex[2]], 1, "a damaged shard file: outcome "),
+        (
+            vec![recounted.to_str().unwrap(), &ex[1], &ex[2]],
+            1,
+            "a damaged shard file: the summary counts 1",
+        ),
+        (
+            vec![textless.to_str().unwrap(), &ex[1], &ex[2]],
+            1,
+            "without the program's text (from an older gene-trace?)",
+        ),
+        (
+            vec![e, &ex[1], &ex[2]],
+            1,
+            "the program's text does not match its SHA-256",
+        ),
+    ];
+    for (list, status, message) in cases {
+        let out = gene_trace(&[&["explore", "--merge"][..], &list].concat(), "");
+        let err = text(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(i32::from(status)),
+            "{list:?}: {err}"
+        );
+        assert!(
+            err.starts_with("error: ") && err.contains(message),
+            "{list:?}: {message} in {err}"
+        );
+        assert!(out.stdout.is_empty(), "{list:?}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -342,6 +342,175 @@ fn exhaustive_results_do_not_depend_on_jobs_or_shards() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The shards `--shard i/n` of `args` as `--format json` files in `dir`,
+/// in the order given (shards merge in any order); their paths.
+fn shard_files(dir: &std::path::Path, args: &[&str], order: &[u64]) -> Vec<String> {
+    let n = order.len();
+    order
+        .iter()
+        .map(|i| {
+            let path = dir.join(format!("shard-{i}.json")).display().to_string();
+            let shard = format!("{i}/{n}");
+            let extra = ["--shard", &shard, "--format", "json", "--output", &path];
+            let (stdout, out) = explore(&[args, &extra[..]].concat());
+            assert!(stdout.is_empty(), "{stdout}");
+            assert!(
+                matches!(out.status.code(), Some(0 | 1)),
+                "{}",
+                text(&out.stderr)
+            );
+            path
+        })
+        .collect()
+}
+
+#[test]
+fn merged_pct_and_exhaustive_shards_print_the_unsharded_report() {
+    let dir = scratch("strat-merge");
+    let race = repo_file("fixtures/examples/race.gene");
+    let three = program(&dir, "three.gene", THREE);
+    let four = program(&dir, "four.gene", &printers(4));
+    // Every order but the first fails, in every shard: the merge keeps the
+    // shrink of the first failing schedule in depth-first order (another
+    // shard's, shrunk from more decisions, says `2 -> 1`).
+    let expected = "# Expected: alice withdrew 30 leaving 70\n# Expected: carol withdrew 10 leaving 90\n# Expected: bob withdrew 50 leaving 50\n# Expected: balance 50\n";
+    let strict = program(&dir, "strict.gene", &format!("{THREE}{expected}"));
+    let cases: [&[&str]; 8] = [
+        &[&race, "--strategy", "pct", "--seeds", "90"],
+        &[&strict, "--strategy", "exhaustive"],
+        &[
+            &three,
+            "--strategy",
+            "pct",
+            "--depth",
+            "3",
+            "--seeds",
+            "40",
+            "--seed",
+            "5",
+        ],
+        &[&race, "--strategy", "exhaustive"],
+        &[&three, "--strategy", "exhaustive", "--full"],
+        &[&four, "--strategy", "exhaustive", "--no-reduction"],
+        // Stopped by the bound: the first 5 (or 100) of all the shards'.
+        &[&three, "--strategy", "exhaustive", "--max-schedules", "5"],
+        &[
+            &four,
+            "--strategy",
+            "exhaustive",
+            "--no-reduction",
+            "--max-schedules",
+            "100",
+        ],
+    ];
+    for args in cases {
+        let (whole, out) = explore(args);
+        assert!(whole.matches("  outcome ").count() > 1, "{whole}");
+        let files = shard_files(&dir, args, &[2, 3, 1]);
+        // A shard's file does not depend on its jobs (exhaustive joins
+        // them).
+        for jobs in ["1", "3"] {
+            let again = dir.join(format!("jobs-{jobs}"));
+            std::fs::create_dir_all(&again).unwrap();
+            let other = shard_files(&again, &[args, &["--jobs", jobs][..]].concat(), &[2, 3, 1]);
+            for (a, b) in files.iter().zip(&other) {
+                let same = std::fs::read(a).unwrap() == std::fs::read(b).unwrap();
+                assert!(same, "{args:?} --jobs {jobs}: {b} differs from {a}");
+            }
+        }
+        let mut merge = vec!["--merge"];
+        merge.extend(files.iter().map(String::as_str));
+        let (merged, merged_out) = explore(&merge);
+        same(&merged, &whole, &format!("{args:?} merged"));
+        assert_eq!(merged_out.status.code(), out.status.code(), "{args:?}");
+        if args[0] == strict {
+            assert!(
+                whole.contains("\nshrunk unexpected output (seed 0): 1 non-default"),
+                "{whole}"
+            );
+        }
+        if args[0] == race {
+            // race.gene breaks its # Expected: lines: shrunk, like the run.
+            assert_eq!(out.status.code(), Some(1), "{whole}");
+            assert!(whole.contains("\nshrunk unexpected output"), "{whole}");
+        }
+        if args.contains(&"exhaustive") {
+            let ends = ["explored all ", "stopped by --max-schedules "];
+            assert!(ends.iter().any(|e| whole.contains(e)), "{whole}");
+            // The shards split the schedules (each runs up to the bound of
+            // its own).
+            let shard_runs: Vec<u64> = files
+                .iter()
+                .map(|f| {
+                    let v: serde_json::Value =
+                        serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+                    v["summary"]["runs"].as_u64().unwrap()
+                })
+                .collect();
+            assert!(
+                shard_runs
+                    .iter()
+                    .all(|&r| r < runs(&whole) || whole.contains("stopped by")),
+                "{args:?}: {shard_runs:?}"
+            );
+            assert!(
+                shard_runs.iter().sum::<u64>() >= runs(&whole),
+                "{args:?}: {shard_runs:?}"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn merged_shards_write_the_outcome_and_shrunk_schedules_of_the_run() {
+    let dir = scratch("strat-merge-files");
+    let race = repo_file("fixtures/examples/race.gene");
+    let out_dir = dir.join("out");
+    let out_dir_s = out_dir.display().to_string();
+    let files_of = |d: &std::path::Path| -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| {
+                let p = e.unwrap().path();
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read_to_string(&p).unwrap())
+            })
+            .collect();
+        all.sort();
+        all
+    };
+    for strategy in [&["pct", "--seeds", "60"][..], &["exhaustive"]] {
+        let args = [
+            &[race.as_str(), "--outcomes-dir", &out_dir_s, "--strategy"][..],
+            strategy,
+        ]
+        .concat();
+        let (whole, _) = explore(&args);
+        let want = files_of(&out_dir);
+        assert!(
+            want.iter().any(|(n, _)| n == "race.shrunk-1.schedule"),
+            "{want:?}"
+        );
+        assert!(
+            want.iter().any(|(n, _)| n == "outcome-2.schedule"),
+            "{want:?}"
+        );
+        std::fs::remove_dir_all(&out_dir).unwrap();
+        let files = shard_files(&dir, &args, &[1, 2, 3]);
+        // The shards write no outcome files: their numbers would be the
+        // shard's, not the report's.
+        assert!(!out_dir.exists(), "{:?}", files_of(&out_dir));
+        let mut merge = vec!["--merge"];
+        merge.extend(files.iter().map(String::as_str));
+        let (merged, _) = explore(&merge);
+        same(&merged, &whole, &format!("{strategy:?}"));
+        assert_eq!(files_of(&out_dir), want, "{strategy:?}");
+        std::fs::remove_dir_all(&out_dir).unwrap();
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn max_schedules_stops_and_says_not_every_schedule_was_explored() {
     let race = repo_file("fixtures/examples/race.gene");
@@ -486,14 +655,6 @@ fn strategy_flags_that_do_not_apply_are_refused() {
         (
             &["--strategy", "pct", "--no-reduction"],
             "need --strategy exhaustive",
-        ),
-        (
-            &["--strategy", "pct", "--format", "json"],
-            "takes --strategy random only",
-        ),
-        (
-            &["--strategy", "exhaustive", "--format", "json"],
-            "takes --strategy random only",
         ),
         (
             &["--strategy", "pct", "--depth", "0"],

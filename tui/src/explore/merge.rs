@@ -1,8 +1,9 @@
 //! `gene-trace explore --merge FILE...`: the shard files of one
 //! exploration (`--format json --output FILE` of each `--shard i/n`) as
-//! the one report the unsharded exploration prints, byte for byte. The
-//! shards must be of the same program, command, seeds and budget, and each
-//! shard `i/n` must be there exactly once.
+//! the one report the unsharded exploration prints, byte for byte, under
+//! every strategy. The shards must be of the same program, strategy,
+//! command, seeds and budget, and each shard `i/n` must be there exactly
+//! once.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,6 +13,8 @@ use gene_sim::RunConfig;
 
 use super::json::{self, ShardFile};
 use super::report::{self, ReportOptions};
+use super::shrink::{self, Shrunk};
+use super::strategy::{self, Kind};
 use super::{ExploreArgs, Plan, Shard, Summary, schedule_of};
 
 /// The largest shard file read (outputs included).
@@ -26,26 +29,29 @@ struct Again {
 }
 
 /// The first field in which two shard files differ, if any.
-fn differs(a: &ShardFile, b: &ShardFile) -> Option<&'static str> {
-    if a.tool != b.tool {
-        Some("the tool")
+fn differs(a: &ShardFile, b: &ShardFile) -> Option<String> {
+    let what = if a.tool != b.tool {
+        "the tool"
     } else if a.program != b.program {
-        Some("the program (its name or contents)")
+        "the program (its name or contents)"
+    } else if a.strategy != b.strategy {
+        return Some(format!("the strategy ({} and {})", a.strategy, b.strategy));
     } else if a.command != b.command {
-        Some("the explore command")
+        "the explore command"
     } else if (a.first_seed, a.seeds) != (b.first_seed, b.seeds) {
-        Some("the seeds")
+        "the seeds"
     } else if a.shard.count != b.shard.count {
-        Some("the number of shards")
+        "the number of shards"
     } else if (a.max_instructions, a.max_memory) != (b.max_instructions, b.max_memory) {
-        Some("the budget")
+        "the budget"
     } else if a.expected != b.expected {
-        Some("the expected output")
+        "the expected output"
     } else if a.declared != b.declared {
-        Some("the program's assertions")
+        "the program's assertions"
     } else {
-        None
-    }
+        return None;
+    };
+    Some(what.into())
 }
 
 /// Reads and checks the shard files: the files in shard order, or the
@@ -118,20 +124,28 @@ pub fn main(files: &[PathBuf]) -> ExitCode {
     let Some(file) = args.file.clone() else {
         return crate::fail("the shards' command names no program");
     };
+    let exhaustive = matches!(first.strategy, Kind::Exhaustive { .. });
     let plan = Plan {
         first_seed: first.first_seed,
         seeds: first.seeds,
-        schedule: schedule_of(&args.run),
+        schedule: if exhaustive {
+            gene_sim::Schedule::Fifo
+        } else {
+            schedule_of(&args.run)
+        },
         extra_faults: gene_sim::faults::FaultConfig::new(),
         expected: first.expected.clone(),
-        // `--format json` is refused with other strategies.
-        strategy: super::strategy::Kind::Random,
+        strategy: first.strategy,
     };
     let mut base = RunConfig::default();
     base.vm.max_instructions = first.max_instructions;
     base.max_memory = first.max_memory;
     let declared = first.declared.clone();
-    let summary: Summary = super::merge(shards.into_iter().map(|f| f.summary).collect::<Vec<_>>());
+    let program = first.program.clone();
+    let (summary, closing) = match merged(shards, args.no_shrink) {
+        Ok(m) => m,
+        Err(e) => return crate::fail(&e),
+    };
     let options = ReportOptions {
         file: &file,
         shard: Shard { index: 1, count: 1 },
@@ -147,15 +161,68 @@ pub fn main(files: &[PathBuf]) -> ExitCode {
         if let Err(e) = report::check_outcomes_dir(dir, &inputs) {
             return crate::args::usage(&e);
         }
-        if let Err(e) = report::write_outcomes(dir, &summary, &inputs) {
+        if let Err(e) = report::write_outcomes(dir, &summary, &inputs).and_then(|()| {
+            if matches!(plan.strategy, Kind::Random) {
+                Ok(())
+            } else {
+                strategy::write_schedules(dir, &summary, &program.name, &program.text)
+            }
+        }) {
             return crate::fail(&e);
         }
     }
     if let Err(e) = super::shrink::write(&summary.shrunk, &options) {
         return crate::fail(&e);
     }
-    if let Err(code) = crate::output::print(&report::report(&summary, &options, None)) {
+    if let Err(code) = crate::output::print(&report::report(&summary, &options, closing.as_deref()))
+    {
         return code;
     }
     super::status(&summary)
+}
+
+/// The shards' summary, and an exhaustive exploration's closing lines.
+/// Random and pct shards hold disjoint seeds; exhaustive shards hold
+/// disjoint schedules, which are bounded and ranked as one exploration's,
+/// and of the shrunk failures those of the schedules the unsharded
+/// exploration shrinks are kept (`no_shrink`: none were shrunk).
+fn merged(shards: Vec<ShardFile>, no_shrink: bool) -> Result<(Summary, Option<String>), String> {
+    let Some(Kind::Exhaustive { max, .. }) = shards.first().map(|f| f.strategy) else {
+        return Ok((
+            super::merge(shards.into_iter().map(|f| f.summary).collect()),
+            None,
+        ));
+    };
+    let mut parts = Vec::new();
+    let mut shrunk: Vec<(Vec<u32>, Shrunk)> = Vec::new();
+    for f in shards {
+        // `json::read` checked that an exhaustive shard has them.
+        let Some(e) = &f.exhaustive else { continue };
+        parts.push(e.part(&f.summary)?);
+        shrunk.extend(e.shrunk(&f.summary)?);
+    }
+    let (mut summary, stats) = strategy::summarize(parts, max);
+    if !no_shrink {
+        for (failure, run) in shrink::targets(&summary) {
+            let path = usize::try_from(run.seed)
+                .ok()
+                .and_then(|k| stats.paths.get(k.checked_sub(1)?));
+            let found = shrunk
+                .iter()
+                .find(|(p, s)| Some(p) == path && s.failure == failure);
+            match found {
+                Some((_, s)) => summary.shrunk.push(s.clone()),
+                None => {
+                    return Err(format!(
+                        "a damaged shard file: no shard holds the shrunk failure of schedule {} ({})",
+                        run.seed,
+                        failure.describe()
+                    ));
+                }
+            }
+        }
+    }
+    let closing =
+        strategy::coverage(&summary, stats.late) + &strategy::verdict(&summary, &stats, max);
+    Ok((summary, Some(closing)))
 }

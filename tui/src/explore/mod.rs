@@ -50,7 +50,11 @@ pub struct SeedRun {
     pub unexpected_output: bool,
     /// The run's decisions, when its strategy is replayed by schedule
     /// file (pct, exhaustive).
-    #[serde(skip)]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        with = "json::decisions"
+    )]
     pub decisions: Vec<gene_sim::decide::Decision>,
     /// A digest of its first decisions (coverage, `strategy.rs`).
     #[serde(default)]
@@ -591,9 +595,6 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
         Err(e) => return crate::args::usage(e),
     };
     let exhaustive = matches!(kind, strategy::Kind::Exhaustive { .. });
-    if !matches!(kind, strategy::Kind::Random) && matches!(args.format, ExploreFormat::Json) {
-        return crate::args::usage("--format json (for --merge) takes --strategy random only");
-    }
     let seeds = if exhaustive {
         1
     } else {
@@ -636,17 +637,23 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
         return crate::args::usage(&e);
     }
     let declared = assertions::declared(&name, &text);
-    let (mut summary, closing) = if let strategy::Kind::Exhaustive { max, .. } = plan.strategy {
+    let (mut summary, exhaustive_run) = if let strategy::Kind::Exhaustive { max, .. } =
+        plan.strategy
+    {
         let bar = progress_bar(max);
-        let (summary, stats) =
-            strategy::explore_exhaustive(&name, &text, &base, &plan, jobs, args.shard, &bar);
-        let closing =
-            strategy::coverage(&summary, stats.late) + &strategy::verdict(&summary, &stats, max);
-        (summary, Some(closing))
+        let part = strategy::explore_exhaustive(&name, &text, &base, &plan, jobs, args.shard, &bar);
+        let (summary, stats) = strategy::summarize(vec![part.clone()], max);
+        (summary, Some((part, stats)))
     } else {
         let bar = progress_bar(ShardSeeds::new(&plan, args.shard).len());
         let summary = explore(&name, &text, &base, &plan, jobs, args.shard, &bar);
         (summary, None)
+    };
+    let closing = match (&exhaustive_run, plan.strategy) {
+        (Some((_, stats)), strategy::Kind::Exhaustive { max, .. }) => Some(
+            strategy::coverage(&summary, stats.late) + &strategy::verdict(&summary, stats, max),
+        ),
+        _ => None,
     };
     let secs = started.elapsed().as_secs_f64();
     if !args.no_shrink {
@@ -672,7 +679,10 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
         outcomes_dir: args.outcomes_dir.as_deref(),
         declared: &declared,
     };
+    // A shard's JSON holds its outcomes (numbered within the shard); the
+    // merge writes them, numbered as the report numbers them.
     if let Some(dir) = &args.outcomes_dir
+        && args.format == ExploreFormat::Text
         && let Err(e) =
             report::write_outcomes(dir, &summary, &inputs).and_then(|()| match plan.strategy {
                 strategy::Kind::Random => Ok(()),
@@ -699,6 +709,7 @@ pub fn main(args: &ExploreArgs) -> std::process::ExitCode {
                 max_instructions: base.vm.max_instructions,
                 max_memory: base.max_memory,
                 declared: &declared,
+                exhaustive: exhaustive_run.map(|(part, _)| json::Exhaustive::of(&part)),
             },
             &summary,
         ),

@@ -20,6 +20,7 @@ use gene_sim::strategy::exhaustive::Exhaustive;
 use gene_sim::strategy::pct::{CountPicks, Pct};
 use gene_sim::strategy::prefix::Prefix;
 use indicatif::ProgressBar;
+use serde::{Deserialize, Serialize};
 
 use super::{Outcome, Plan, SeedRun, Shard, Summary};
 
@@ -58,18 +59,19 @@ pub struct StrategyArgs {
     pub no_reduction: bool,
 }
 
-/// The strategy of a plan.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// The strategy of a plan, with its parameters (as a shard file records
+/// it: `{"name": "pct", "depth": 2, "steps": 40}`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "name", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Kind {
     #[default]
     Random,
     /// PCT of depth `depth` over `steps` picks.
-    Pct {
-        depth: u64,
-        steps: u64,
-    },
+    Pct { depth: u64, steps: u64 },
     Exhaustive {
+        #[serde(rename = "max_schedules")]
         max: u64,
+        #[serde(rename = "reduction")]
         reduce: bool,
     },
 }
@@ -80,6 +82,22 @@ impl Kind {
             Kind::Random => "random",
             Kind::Pct { .. } => "pct",
             Kind::Exhaustive { .. } => "exhaustive",
+        }
+    }
+}
+
+impl std::fmt::Display for Kind {
+    /// `random`, `pct (depth 2, steps 40)`, `exhaustive (max-schedules
+    /// 100000, reduction)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Kind::Random => f.write_str("random"),
+            Kind::Pct { depth, steps } => write!(f, "pct (depth {depth}, steps {steps})"),
+            Kind::Exhaustive { max, reduce } => write!(
+                f,
+                "exhaustive (max-schedules {max}, {})",
+                if reduce { "reduction" } else { "no reduction" }
+            ),
         }
     }
 }
@@ -183,20 +201,64 @@ pub struct ExhaustiveStats {
     /// The outcomes (by digest) whose first schedule, in depth-first
     /// order, is in the last tenth of the schedules run.
     pub late: u64,
+    /// Each schedule's path, in depth-first order: schedule `k` is
+    /// `paths[k - 1]`.
+    pub paths: Vec<Vec<u32>>,
 }
 
-/// One job's exhaustive share.
-struct Part {
-    runs: u64,
+/// One job's exhaustive share; joined ([`join`]), one shard's (its
+/// shard file holds its summary and its schedules, `json::Exhaustive`).
+#[derive(Clone, Debug, Default)]
+pub struct Part {
+    pub runs: u64,
     /// Outcome digest -> (count, its first run, the path of that run).
-    outcomes: BTreeMap<String, (u64, SeedRun, Vec<u32>)>,
-    violations: Vec<(Vec<u32>, SeedRun)>,
-    prefixes: BTreeSet<u64>,
+    pub outcomes: BTreeMap<String, (u64, SeedRun, Vec<u32>)>,
+    pub violations: Vec<(Vec<u32>, SeedRun)>,
+    pub prefixes: BTreeSet<u64>,
     /// Every counted run's path, in order (depth first: ascending), its
     /// outcome digest and its prefix digest.
-    paths: Vec<(Vec<u32>, String, u64)>,
-    pruned: u64,
-    complete: bool,
+    pub paths: Vec<(Vec<u32>, String, u64)>,
+    pub pruned: u64,
+    pub complete: bool,
+}
+
+/// The parts as one (each path is one part's): what [`summarize`] makes
+/// of them is what it makes of the parts.
+pub fn join(parts: Vec<Part>) -> Part {
+    let mut all = Part {
+        complete: !parts.is_empty(),
+        ..Part::default()
+    };
+    for part in parts {
+        all.runs += part.runs;
+        all.pruned += part.pruned;
+        all.complete &= part.complete;
+        all.prefixes.extend(part.prefixes);
+        all.paths.extend(part.paths);
+        all.violations.extend(part.violations);
+        for (digest, (count, run, path)) in part.outcomes {
+            match all.outcomes.get_mut(&digest) {
+                Some(have) => {
+                    have.0 += count;
+                    if path < have.2 {
+                        (have.1, have.2) = (run, path);
+                    }
+                }
+                None => {
+                    all.outcomes.insert(digest, (count, run, path));
+                }
+            }
+        }
+    }
+    all.paths.sort();
+    all.violations.sort_by(|a, b| a.0.cmp(&b.0));
+    all
+}
+
+/// The summary of the parts (of jobs, or of shards), bounded to the first
+/// `max` schedules in depth-first order.
+pub fn summarize(parts: Vec<Part>, max: u64) -> (Summary, ExhaustiveStats) {
+    merge(bound(parts, max))
 }
 
 /// Runs every schedule of the shard (see `gene_sim::strategy::exhaustive`)
@@ -204,7 +266,10 @@ struct Part {
 /// depth-first order, whatever the jobs. Each job runs up to `max` of its
 /// own (and one more, to know whether there is one), and the merge keeps
 /// the first `max` of them all; a shared count would let the threads'
-/// timing choose which schedules are run.
+/// timing choose which schedules are run. Shards split alike, so the
+/// merge of the shards' parts (`--merge`) keeps the first `max` of the
+/// unsharded exploration. Returns the shard's part, which [`summarize`]
+/// makes the report of.
 #[allow(clippy::too_many_arguments)]
 pub fn explore_exhaustive(
     name: &str,
@@ -214,7 +279,7 @@ pub fn explore_exhaustive(
     jobs: usize,
     shard: Shard,
     progress: &ProgressBar,
-) -> (Summary, ExhaustiveStats) {
+) -> Part {
     let (max, reduce) = match plan.strategy {
         Kind::Exhaustive { max, reduce } => (max, reduce),
         _ => (DEFAULT_MAX_SCHEDULES, true),
@@ -284,7 +349,7 @@ pub fn explore_exhaustive(
         handles.into_iter().filter_map(|h| h.join().ok()).collect()
     });
     progress.finish_and_clear();
-    merge(bound(parts, max))
+    join(bound(parts, max))
 }
 
 /// Keeps, of all the parts' schedules, the first `max` in depth-first
@@ -386,6 +451,12 @@ fn merge(parts: Vec<Part>) -> (Summary, ExhaustiveStats) {
     }
     summary.outcomes = outcomes.into_iter().map(|(_, o)| o).collect();
     violations.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut paths: Vec<Vec<u32>> = parts
+        .iter()
+        .flat_map(|p| p.paths.iter().map(|(path, ..)| path.clone()))
+        .collect();
+    paths.sort();
+    stats.paths = paths;
     summary.violations = violations
         .into_iter()
         .map(|(p, mut r)| {
