@@ -185,6 +185,102 @@ impl<R: BufRead> Iterator for Records<R> {
     }
 }
 
+/// Records read ahead on a thread of their own, in batches, while the
+/// caller works on the ones before: the same records in the same order,
+/// with at most [`MAX_AHEAD`] of them read and not yet taken.
+pub struct Prefetched<R> {
+    batches: std::sync::mpsc::Receiver<Vec<Record>>,
+    batch: std::vec::IntoIter<Record>,
+    reader: Reader<R>,
+}
+
+enum Reader<R> {
+    Running(std::thread::JoinHandle<Records<R>>),
+    /// It gave every record it had.
+    Done(Box<Records<R>>),
+    /// Being joined.
+    Joining,
+}
+
+impl<R: BufRead + Send + 'static> Records<R> {
+    /// These records, read ahead on another thread.
+    pub fn prefetched(mut self) -> Prefetched<R> {
+        let (send, batches) = std::sync::mpsc::sync_channel(QUEUED);
+        let reader = std::thread::spawn(move || {
+            loop {
+                let batch: Vec<Record> = self.by_ref().take(BATCH).collect();
+                let last = batch.len() < BATCH;
+                // The taker went away: it wants no more.
+                if send.send(batch).is_err() || last {
+                    return self;
+                }
+            }
+        });
+        Prefetched {
+            batches,
+            batch: Vec::new().into_iter(),
+            reader: Reader::Running(reader),
+        }
+    }
+}
+
+/// Records a batch holds.
+const BATCH: usize = 4096;
+/// Batches waiting for the taker.
+const QUEUED: usize = 2;
+/// The most records [`Prefetched`] holds, read and not yet taken: the
+/// queued batches, the one being filled and the one being taken.
+pub const MAX_AHEAD: usize = (QUEUED + 2) * BATCH;
+
+impl<R> Prefetched<R> {
+    /// The reader, for its `error`, `so_far` and `finish` (the records
+    /// not taken yet are dropped).
+    pub fn into_records(self) -> Records<R> {
+        let Prefetched {
+            batches, reader, ..
+        } = self;
+        // A reader waiting to hand over a batch stops.
+        drop(batches);
+        match reader {
+            Reader::Done(records) => *records,
+            Reader::Running(reader) => joined(reader),
+            Reader::Joining => unreachable!("a join ends before `next` returns"),
+        }
+    }
+}
+
+/// The reader's records; its panic, if it panicked, is the caller's.
+fn joined<R>(reader: std::thread::JoinHandle<Records<R>>) -> Records<R> {
+    reader
+        .join()
+        .unwrap_or_else(|p| std::panic::resume_unwind(p))
+}
+
+impl<R> Iterator for Prefetched<R> {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        loop {
+            if let Some(r) = self.batch.next() {
+                return Some(r);
+            }
+            match self.batches.recv() {
+                Ok(batch) if !batch.is_empty() => self.batch = batch.into_iter(),
+                _ => {
+                    // The reader has ended: wait for it, for its records.
+                    if matches!(self.reader, Reader::Running(_))
+                        && let Reader::Running(reader) =
+                            std::mem::replace(&mut self.reader, Reader::Joining)
+                    {
+                        self.reader = Reader::Done(Box::new(joined(reader)));
+                    }
+                    return None;
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,4 +316,53 @@ mod tests {
         assert_eq!((e.line, e.message.as_str()), (4, "truncated record"));
     }
 
+    /// Input that counts the lines read from it.
+    struct Counting(
+        std::io::Cursor<Vec<u8>>,
+        std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    );
+
+    impl std::io::Read for Counting {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.read(buf)?;
+            let lines = buf[..n].iter().filter(|&&b| b == b'\n').count();
+            self.1.fetch_add(lines, std::sync::atomic::Ordering::SeqCst);
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn prefetching_reads_a_bounded_way_ahead() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let n = 4 * MAX_AHEAD;
+        let mut text = String::from("{\"format\":\"gene-trace\",\"version\":3}\n");
+        text.push_str("{\"kind\":\"poll.begin\",\"poll\":0,\"t\":0}\n");
+        for _ in 1..n {
+            text.push_str(
+                "{\"kind\":\"output\",\"text\":\"hi\",\"newline\":true,\"at\":\"a.gene:1:1\"}\n",
+            );
+        }
+        let lines = std::sync::Arc::new(AtomicUsize::new(0));
+        // A small buffer: the lines read are the lines parsed, give or take
+        // the few that 64 bytes hold.
+        let input = BufReader::with_capacity(
+            64,
+            Counting(std::io::Cursor::new(text.into_bytes()), lines.clone()),
+        );
+        let mut records = Records::new(input, &Limits::default())
+            .unwrap()
+            .prefetched();
+        assert_eq!(records.next().map(|r| r.seq), Some(1));
+        // Time for a reader that could run ahead to run far ahead.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let read = lines.load(Ordering::SeqCst);
+        assert!(
+            read <= 1 + 1 + MAX_AHEAD + 64,
+            "{read} lines read for 1 record taken"
+        );
+        assert_eq!(records.by_ref().count(), n - 1, "every record comes");
+        let records = records.into_records();
+        assert!(records.error().is_none());
+        assert_eq!(records.so_far(), n);
+    }
 }

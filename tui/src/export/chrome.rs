@@ -41,26 +41,83 @@ use gene_sim::trace::read::{Record, Trace, TraceError, header};
 use rustc_hash::FxHashMap;
 use serde_json::{Value, json};
 
-use super::fates::{Fates, FatesFinder};
 use super::Clock;
+use super::fates::{Fates, FatesFinder};
 use crate::replay::state::State;
 
 const PID: u32 = 1;
 /// The event loop's thread.
 const LOOP: u32 = 0;
 
+/// Writes a JSON object, its keys in the order given, as `json!` writes
+/// it (the workspace's serde_json keeps the order) but without building a
+/// `Value`: each value is serialized straight into `out`, a `Vec<u8>`.
+/// A value that is `{...}` is a nested object.
+macro_rules! object {
+    ($out:expr, { $($body:tt)* }) => {{
+        let out: &mut Vec<u8> = $out;
+        out.push(b'{');
+        object!(@fields out, first, $($body)*);
+        out.push(b'}');
+    }};
+    (@fields $out:ident, $at:ident, ) => {};
+    (@fields $out:ident, $at:ident, $key:literal : { $($inner:tt)* } $(, $($rest:tt)*)?) => {
+        object!(@key $out, $at, $key);
+        object!(&mut *$out, { $($inner)* });
+        object!(@fields $out, rest, $($($rest)*)?);
+    };
+    (@fields $out:ident, $at:ident, $key:literal : $value:expr $(, $($rest:tt)*)?) => {
+        object!(@key $out, $at, $key);
+        serde_json::to_writer(&mut *$out, &$value)?;
+        object!(@fields $out, rest, $($($rest)*)?);
+    };
+    (@key $out:ident, first, $key:literal) => {
+        $out.extend_from_slice(concat!("\"", $key, "\":").as_bytes());
+    };
+    (@key $out:ident, rest, $key:literal) => {
+        $out.extend_from_slice(concat!(",\"", $key, "\":").as_bytes());
+    };
+}
+
+/// Writes one event of the `traceEvents` array (an `object!`).
+macro_rules! event {
+    ($w:expr, { $($body:tt)* }) => {{
+        let w: &mut Writer = &mut $w;
+        w.next();
+        object!(&mut w.buf, { $($body)* });
+        w.spill()?;
+    }};
+}
+
+/// The events, gathered in a buffer written out in large pieces.
 struct Writer<'a> {
     out: &'a mut dyn Write,
+    buf: Vec<u8>,
     first: bool,
 }
 
 impl Writer<'_> {
-    fn event(&mut self, v: Value) -> std::io::Result<()> {
+    const SPILL: usize = 1 << 16;
+
+    /// Starts the next event.
+    fn next(&mut self) {
         if !self.first {
-            self.out.write_all(b",\n")?;
+            self.buf.extend_from_slice(b",\n");
         }
         self.first = false;
-        serde_json::to_writer(&mut *self.out, &v)?;
+    }
+
+    /// Writes the buffer out once it is large.
+    fn spill(&mut self) -> std::io::Result<()> {
+        if self.buf.len() >= Self::SPILL {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
         Ok(())
     }
 }
@@ -174,7 +231,11 @@ impl Survey {
             fates.note(r);
             names.note(r);
             count += 1;
-            polls = polls.max(usize::try_from(r.poll).unwrap_or(usize::MAX).saturating_add(1));
+            polls = polls.max(
+                usize::try_from(r.poll)
+                    .unwrap_or(usize::MAX)
+                    .saturating_add(1),
+            );
             ended = &*r.kind == "run.end";
         }
         Survey {
@@ -207,13 +268,17 @@ pub fn write_events<R: Borrow<Record>>(
     let program = header::program_name(header).unwrap_or("?").to_string();
     let seed = header::seed(header);
     out.write_all(b"{\"traceEvents\":[\n")?;
-    let mut w = Writer { out, first: true };
-    w.event(json!({"name": "process_name", "ph": "M", "pid": PID, "tid": LOOP,
-        "args": {"name": format!("{program} (seed {})", seed.map_or("?".into(), |s| s.to_string()))}}))?;
-    w.event(json!({"name": "thread_name", "ph": "M", "pid": PID, "tid": LOOP, "args": {"name": "event loop"}}))?;
-    w.event(json!({"name": "thread_sort_index", "ph": "M", "pid": PID, "tid": LOOP, "args": {"sort_index": 0}}))?;
-    w.event(json!({"name": "thread_name", "ph": "M", "pid": PID, "tid": 1, "args": {"name": names.task_ref(1)}}))?;
-    w.event(json!({"name": "thread_sort_index", "ph": "M", "pid": PID, "tid": 1, "args": {"sort_index": 1}}))?;
+    let mut w = Writer {
+        out,
+        buf: Vec::with_capacity(Writer::SPILL * 2),
+        first: true,
+    };
+    event!(w, {"name": "process_name", "ph": "M", "pid": PID, "tid": LOOP,
+        "args": {"name": format!("{program} (seed {})", seed.map_or("?".into(), |s| s.to_string()))}});
+    event!(w, {"name": "thread_name", "ph": "M", "pid": PID, "tid": LOOP, "args": {"name": "event loop"}});
+    event!(w, {"name": "thread_sort_index", "ph": "M", "pid": PID, "tid": LOOP, "args": {"sort_index": 0}});
+    event!(w, {"name": "thread_name", "ph": "M", "pid": PID, "tid": 1, "args": {"name": names.task_ref(1)}});
+    event!(w, {"name": "thread_sort_index", "ph": "M", "pid": PID, "tid": 1, "args": {"sort_index": 1}});
 
     let mut ticks = Ticks { clock, last: None };
     let mut flow_id: u64 = 0;
@@ -258,12 +323,10 @@ pub fn write_events<R: Borrow<Record>>(
             "poll.end" => {
                 let (start, poll, first) = poll_begin.take().unwrap_or((tick, r.poll, i));
                 let events = (i - first).saturating_sub(1);
-                w.event(
-                    json!({"name": format!("poll {poll}"), "cat": "poll", "ph": "X", "ts": us(start),
+                event!(w, {"name": format!("poll {poll}"), "cat": "poll", "ph": "X", "ts": us(start),
                     "dur": us(end.saturating_sub(start)), "pid": PID, "tid": LOOP,
                     "args": {"poll": poll, "t": r.t, "events": events, "delivered": r.u64("delivered"),
-                             "hash": r.str("hash")}}),
-                )?;
+                             "hash": r.str("hash")}});
             }
             "op.started" => {
                 if let Some(op) = r.u64("op") {
@@ -275,11 +338,11 @@ pub fn write_events<R: Borrow<Record>>(
                 let (start, tid, what) = op_start.remove(&op).unwrap_or((flow, LOOP, "op".into()));
                 flow_id += 1;
                 let name = format!("op {op}: {what}");
-                w.event(json!({"name": name, "cat": "io", "ph": "s", "id": flow_id, "ts": us(start), "pid": PID, "tid": tid}))?;
-                w.event(json!({"name": name, "cat": "io", "ph": "f", "bp": "e", "id": flow_id, "ts": us(flow), "pid": PID, "tid": LOOP}))?;
+                event!(w, {"name": name, "cat": "io", "ph": "s", "id": flow_id, "ts": us(start), "pid": PID, "tid": tid});
+                event!(w, {"name": name, "cat": "io", "ph": "f", "bp": "e", "id": flow_id, "ts": us(flow), "pid": PID, "tid": LOOP});
                 if r.bool("ok") == Some(false) {
-                    w.event(json!({"name": format!("fault: {what} failed"), "cat": "fault", "ph": "i", "s": "t",
-                        "ts": instant, "pid": PID, "tid": LOOP, "args": {"op": op, "seq": r.seq, "poll": r.poll, "t": r.t}}))?;
+                    event!(w, {"name": format!("fault: {what} failed"), "cat": "fault", "ph": "i", "s": "t",
+                        "ts": instant, "pid": PID, "tid": LOOP, "args": {"op": op, "seq": r.seq, "poll": r.poll, "t": r.t}});
                 }
             }
             "task.awaiting" => {
@@ -299,8 +362,8 @@ pub fn write_events<R: Borrow<Record>>(
                 if let Some((f, start, tid)) = wake.remove(&t) {
                     flow_id += 1;
                     let name = format!("{} wakes {}", names.future_ref(f), names.task_ref(t));
-                    w.event(json!({"name": name, "cat": "wake", "ph": "s", "id": flow_id, "ts": us(start), "pid": PID, "tid": tid}))?;
-                    w.event(json!({"name": name, "cat": "wake", "ph": "f", "bp": "e", "id": flow_id, "ts": us(flow), "pid": PID, "tid": t}))?;
+                    event!(w, {"name": name, "cat": "wake", "ph": "s", "id": flow_id, "ts": us(start), "pid": PID, "tid": tid});
+                    event!(w, {"name": name, "cat": "wake", "ph": "f", "bp": "e", "id": flow_id, "ts": us(flow), "pid": PID, "tid": t});
                 }
             }
             "task.spawned" => {
@@ -311,25 +374,25 @@ pub fn write_events<R: Borrow<Record>>(
                 } else {
                     names.task_ref(t)
                 };
-                w.event(json!({"name": "thread_name", "ph": "M", "pid": PID, "tid": t, "args": {"name": label}}))?;
-                w.event(json!({"name": "thread_sort_index", "ph": "M", "pid": PID, "tid": t, "args": {"sort_index": t}}))?;
+                event!(w, {"name": "thread_name", "ph": "M", "pid": PID, "tid": t, "args": {"name": label}});
+                event!(w, {"name": "thread_sort_index", "ph": "M", "pid": PID, "tid": t, "args": {"sort_index": t}});
                 if reacts != 0
                     && let Some(&(start, tid)) = resolved_at.get(&reacts)
                 {
                     flow_id += 1;
                     let name = format!("{} starts {}", names.future_ref(reacts), names.task_ref(t));
-                    w.event(json!({"name": name, "cat": "callback", "ph": "s", "id": flow_id, "ts": us(start), "pid": PID, "tid": tid}))?;
-                    w.event(json!({"name": name, "cat": "callback", "ph": "f", "bp": "e", "id": flow_id, "ts": us(flow), "pid": PID, "tid": t}))?;
+                    event!(w, {"name": name, "cat": "callback", "ph": "s", "id": flow_id, "ts": us(start), "pid": PID, "tid": tid});
+                    event!(w, {"name": name, "cat": "callback", "ph": "f", "bp": "e", "id": flow_id, "ts": us(flow), "pid": PID, "tid": t});
                 }
             }
             "exception.thrown" => {
                 if let Some(u) = fates.uncaught.get(&i) {
                     let through: Vec<String> =
                         u.through.iter().map(|&t| names.task_ref(t)).collect();
-                    w.event(json!({"name": format!("uncaught: {}", r.str("value").unwrap_or("")), "cat": "error",
+                    event!(w, {"name": format!("uncaught: {}", r.str("value").unwrap_or("")), "cat": "error",
                         "ph": "i", "s": "t", "ts": instant, "pid": PID, "tid": here,
-                        "args": {"seq": r.seq, "t": r.t, "at": at_of(r), "ended": u.ending.text(&names),
-                                 "through": through.join(" → ")}}))?;
+                        "args": {"seq": r.seq, "t": r.t, "at": at_of(r), "ended": u.ending.text(names),
+                                 "through": through.join(" → ")}});
                 }
             }
             "future.unobserved" if !fates.unobserved.contains(&r.u64("future").unwrap_or(0)) => {
@@ -337,21 +400,21 @@ pub fn write_events<R: Borrow<Record>>(
             }
             "future.unobserved" => {
                 let f = r.u64("future").unwrap_or(0);
-                w.event(json!({"name": format!("unobserved failure of {}", names.failure_ref(f)), "cat": "error",
+                event!(w, {"name": format!("unobserved failure of {}", names.failure_ref(f)), "cat": "error",
                     "ph": "i", "s": "t", "ts": instant, "pid": PID, "tid": here,
-                    "args": {"seq": r.seq, "t": r.t, "future": f}}))?;
+                    "args": {"seq": r.seq, "t": r.t, "future": f}});
             }
             "var.written" => {
                 // On the writing task's thread (the one running).
                 let (var, value) = (r.str("var").unwrap_or("?"), r.str("value").unwrap_or(""));
-                w.event(json!({"name": format!("{var} = {value}"), "cat": "var",
+                event!(w, {"name": format!("{var} = {value}"), "cat": "var",
                     "ph": "i", "s": "t", "ts": instant, "pid": PID, "tid": r.u64("task").unwrap_or(here as u64),
                     "args": {"seq": r.seq, "t": r.t, "var": var, "value": value,
-                             "scope": r.u64("scope"), "at": at_of(r)}}))?;
+                             "scope": r.u64("scope"), "at": at_of(r)}});
             }
             "callback.failed" | "scope.underflow" => {
-                w.event(json!({"name": format!("{kind} {}", crate::replay::ui::field_text(r)), "cat": "error",
-                    "ph": "i", "s": "t", "ts": instant, "pid": PID, "tid": here, "args": {"seq": r.seq, "t": r.t}}))?;
+                event!(w, {"name": format!("{kind} {}", crate::replay::ui::field_text(r)), "cat": "error",
+                    "ph": "i", "s": "t", "ts": instant, "pid": PID, "tid": here, "args": {"seq": r.seq, "t": r.t}});
             }
             _ => {}
         }
@@ -359,10 +422,10 @@ pub fn write_events<R: Borrow<Record>>(
         let after = state.running();
         if after != running {
             if let Some(open) = run.take() {
-                w.event(json!({"name": names.task(open.task.into()), "cat": "task", "ph": "X", "ts": us(open.tick),
+                event!(w, {"name": names.task(open.task.into()), "cat": "task", "ph": "X", "ts": us(open.tick),
                     "dur": us(end.saturating_sub(open.tick)), "pid": PID, "tid": open.task,
                     "args": {"task": open.task, "from": open.how, "from_at": open.at, "to": format!("#{} {kind}", r.seq),
-                             "at": at_of(r), "first_seq": open.seq, "last_seq": r.seq}}))?;
+                             "at": at_of(r), "first_seq": open.seq, "last_seq": r.seq}});
             }
             if after != 0 {
                 run = Some(Run {
@@ -376,11 +439,12 @@ pub fn write_events<R: Borrow<Record>>(
         }
     }
     if let (Some(open), Some(last_seq)) = (run.take(), last_seq) {
-        w.event(json!({"name": names.task(open.task.into()), "cat": "task", "ph": "X", "ts": us(open.tick),
+        event!(w, {"name": names.task(open.task.into()), "cat": "task", "ph": "X", "ts": us(open.tick),
             "dur": us(last_end.saturating_sub(open.tick)), "pid": PID, "tid": open.task,
             "args": {"task": open.task, "from": open.how, "from_at": open.at, "to": "end of trace", "at": "",
-                     "first_seq": open.seq, "last_seq": last_seq}}))?;
+                     "first_seq": open.seq, "last_seq": last_seq}});
     }
+    w.flush()?;
     let w = w.out;
     let other = json!({"program": program, "seed": seed, "clock": match clock {
         Clock::Virtual => "virtual time (ts = t / 1000; records at one instant a few ns apart)", Clock::Seq => "record sequence (ts = seq)" },
@@ -391,4 +455,94 @@ pub fn write_events<R: Borrow<Record>>(
         "\n],\"displayTimeUnit\":\"ns\",\"otherData\":{other}}}\n"
     )?;
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Borrow;
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use gene_sim::trace::read::{Record, read};
+
+    use super::{Clock, Survey, write_events};
+
+    /// Records alive now, and the most alive at once.
+    type Live = Rc<Cell<(usize, usize)>>;
+
+    /// A record that counts how many of its kind are alive.
+    struct Counted(Record, Live);
+
+    impl Borrow<Record> for Counted {
+        fn borrow(&self) -> &Record {
+            &self.0
+        }
+    }
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            let (now, most) = self.1.get();
+            self.1.set((now - 1, most));
+        }
+    }
+
+    fn counted<'a>(records: &'a [Record], live: &'a Live) -> impl Iterator<Item = Counted> + 'a {
+        records.iter().map(move |r| {
+            let (now, most) = live.get();
+            live.set((now + 1, most.max(now + 1)));
+            Counted(r.clone(), live.clone())
+        })
+    }
+
+    /// Both passes of the export hold one record at a time, whatever the
+    /// trace's length: a run with every kind of event the export draws
+    /// (operations, wakes, callbacks, caught and uncaught exceptions, a
+    /// failed callback, shared writes), many times over.
+    #[test]
+    fn the_export_holds_one_record_at_a_time() {
+        let program = "(var n 0)
+(fn ^^async nap [ms] (await (gene/sleep_async ms)) (n = (n + ms)) ms)
+(var i 0)
+(while (i < 200)
+  (var a (nap ((i % 7) + 1)))
+  (var g (gene/sleep_async 2))
+  (g .on_success (-> (throw \"in a callback\")))
+  (try (await (async (throw \"x\"))) catch * nil)
+  (await a)
+  (i += 1))
+(async (throw \"lost\"))
+(println n)
+";
+        let buf = gene_sim::trace::SharedBuf::default();
+        let config = gene_sim::RunConfig {
+            root: std::env::temp_dir(),
+            ..gene_sim::RunConfig::default()
+        };
+        let _ = gene_sim::run_traced(
+            "p.gene",
+            program,
+            &config,
+            &mut std::io::sink(),
+            Some(Box::new(buf.clone())),
+        );
+        let bytes = buf.0.lock().expect("the trace").clone();
+        let trace = read(&bytes[..]).expect("a trace");
+        assert!(trace.error.is_none() && trace.records.len() > 5_000);
+        let live: Live = Rc::default();
+        let survey = Survey::of(counted(&trace.records, &live), trace.blocking_await());
+        assert_eq!(live.get(), (0, 1), "the first pass");
+        assert!(!survey.fates.uncaught.is_empty(), "an uncaught exception");
+        let mut out = Vec::new();
+        let written = write_events(
+            counted(&trace.records, &live),
+            &trace.header,
+            &survey,
+            None,
+            Clock::Virtual,
+            &mut out,
+        )
+        .expect("written to memory");
+        assert_eq!(live.get(), (0, 1), "the second pass");
+        assert_eq!(written, trace.records.len());
+    }
 }
