@@ -38,7 +38,7 @@ use std::io::Write;
 
 use gene_sim::trace::names::{self, Naming};
 use gene_sim::trace::read::{Record, Trace, TraceError, header};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{Value, json};
 
 use super::Clock;
@@ -212,6 +212,9 @@ pub struct Survey {
     fates: Fates,
     names: Naming,
     blocking: bool,
+    /// The futures callbacks react to: where they resolve is kept for the
+    /// callbacks' flow arrows, and only theirs.
+    reacted: FxHashSet<u64>,
     /// Records taken in.
     pub records: usize,
     /// Polls: one more than the last record's.
@@ -226,10 +229,16 @@ impl Survey {
         let mut fates = FatesFinder::new(blocking);
         let mut names = Naming::new();
         let (mut count, mut polls, mut ended) = (0, 0, false);
+        let mut reacted = FxHashSet::default();
         for r in records {
             let r = r.borrow();
             fates.note(r);
             names.note(r);
+            if &*r.kind == "task.spawned"
+                && let Some(f) = r.u64("reacts_to").filter(|&f| f != 0)
+            {
+                reacted.insert(f);
+            }
             count += 1;
             polls = polls.max(
                 usize::try_from(r.poll)
@@ -242,6 +251,7 @@ impl Survey {
             fates: fates.finish(),
             names,
             blocking,
+            reacted,
             records: count,
             polls,
             ended,
@@ -352,7 +362,9 @@ pub fn write_events<R: Borrow<Record>>(
             }
             "future.resolved" => {
                 let f = r.u64("future").unwrap_or(0);
-                resolved_at.insert(f, (flow, here));
+                if survey.reacted.contains(&f) {
+                    resolved_at.insert(f, (flow, here));
+                }
                 for t in waiters.remove(&f).unwrap_or_default() {
                     wake.insert(t, (f, flow, here));
                 }
