@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The trace tools on a big trace: `export --format chrome`, `export
-# --format jsonl` and `check` of a trace of 1,010,008 records (300,000
+# --format jsonl` and `check` of a trace of 1,010,007 records (300,000
 # timers: tui/benches/programs/timers.gene with 300,000 for 1,000,000),
 # elapsed time, CPU time (user + system) and peak memory (max RSS) by
 # /usr/bin/time; prints each tool's medians of RUNS runs.

@@ -38,15 +38,12 @@ pub enum Verdict {
 
 /// Checks a recorded trace file; `Err` when it cannot be opened or its
 /// header is unusable (the first is a usage error, the second a verdict).
-/// The file is read as a stream, one record at a time (read ahead on a
-/// second thread).
+/// The file is read as a stream, one record at a time.
 pub fn check_file(path: &Path, allow_incomplete: bool) -> Result<Verdict, read::TraceError> {
-    let (records, _) = Records::open(path, &read::Limits::default())?;
+    let (mut records, _) = Records::open(path, &read::Limits::default())?;
     let mut ended = false;
-    let mut records = records.prefetched();
     let violations =
         check::check_stream(records.by_ref().inspect(|r| ended = &*r.kind == "run.end"));
-    let records = records.into_records();
     let count = records.so_far();
     let mut problems: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
     if let Some(e) = records.error() {

@@ -9,10 +9,11 @@
 //! twice: its bytes are kept as the first pass reads them, for the second.
 //! A damaged trace is exported up to the damage, and the status says so.
 
+use std::cell::RefCell;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::rc::Rc;
 
 use clap::{Args, ValueEnum};
 use gene_sim::trace::read::{Limits, Record, TraceError, header};
@@ -71,11 +72,11 @@ pub fn main(args: &ExportArgs) -> ExitCode {
     };
     // Only chrome reads the trace twice; a pipe's bytes are kept for that.
     let kept = (args.format == Format::Chrome && !meta.is_file()).then(Kept::default);
-    let input: Box<dyn BufRead + Send> = match &kept {
+    let input: Box<dyn BufRead> = match &kept {
         Some(kept) => Box::new(BufReader::new(kept.tee(file))),
         None => Box::new(BufReader::new(file)),
     };
-    let records = match Records::new(input, &Limits::default()) {
+    let mut records = match Records::new(input, &Limits::default()) {
         Ok(r) => r,
         Err(e) => return unreadable(&args.trace, &e),
     };
@@ -83,11 +84,9 @@ pub fn main(args: &ExportArgs) -> ExitCode {
         Format::Jsonl => {
             let mut ended = false;
             let mut last_kind = |r: &Record| ended = &*r.kind == "run.end";
-            let mut records = records.prefetched();
             let written = write_to(&args.out, |out| {
                 write_records(records.by_ref().inspect(&mut last_kind), out).map(|_| ())
             });
-            let records = records.into_records();
             let damaged = report(&args.trace, records.so_far(), records.error(), ended);
             written.map(|()| damaged)
         }
@@ -105,15 +104,14 @@ pub fn main(args: &ExportArgs) -> ExitCode {
 /// damaged, or the status of a failure (reported).
 fn export_chrome(
     args: &ExportArgs,
-    records: Records<Box<dyn BufRead + Send>>,
+    mut records: Records<Box<dyn BufRead>>,
     kept: Option<Kept>,
 ) -> Result<bool, ExitCode> {
     let blocking = header::blocking_await(records.header());
-    let mut records = records.prefetched();
     let survey = Survey::of(records.by_ref(), blocking);
-    let (head, error) = records.into_records().finish();
+    let (head, error) = records.finish();
     let damaged = report(&args.trace, survey.records, error.as_ref(), survey.ended);
-    let again: Box<dyn BufRead + Send> = match kept {
+    let again: Box<dyn BufRead> = match kept {
         Some(kept) => Box::new(std::io::Cursor::new(kept.take())),
         None => match open_file(&args.trace) {
             Ok((file, _)) => Box::new(BufReader::new(file)),
@@ -121,7 +119,7 @@ fn export_chrome(
         },
     };
     let mut again = match Records::new(again, &Limits::default()) {
-        Ok(r) => r.prefetched(),
+        Ok(r) => r,
         Err(e) => return Err(unreadable(&args.trace, &e)),
     };
     let clock = args.clock.unwrap_or(Clock::Virtual);
@@ -135,11 +133,7 @@ fn export_chrome(
             "error: {}: the trace changed while it was exported: {} records, then {written}{}",
             args.trace.display(),
             survey.records,
-            again
-                .into_records()
-                .error()
-                .map(|e| format!(" ({e})"))
-                .unwrap_or_default()
+            again.error().map(|e| format!(" ({e})")).unwrap_or_default()
         );
         return Err(ExitCode::from(1));
     }
@@ -199,11 +193,11 @@ fn write_to(
 
 /// The bytes of a trace that can be read only once, kept as they are read.
 #[derive(Default)]
-struct Kept(Arc<Mutex<Vec<u8>>>);
+struct Kept(Rc<RefCell<Vec<u8>>>);
 
 impl Kept {
     /// `input`, whose bytes are kept as they are read.
-    fn tee(&self, input: impl Read + Send + 'static) -> impl Read + Send + 'static {
+    fn tee(&self, input: impl Read + 'static) -> impl Read + 'static {
         Tee {
             input,
             kept: self.0.clone(),
@@ -212,22 +206,19 @@ impl Kept {
 
     /// The bytes read so far.
     fn take(self) -> Vec<u8> {
-        std::mem::take(&mut self.0.lock().unwrap_or_else(|p| p.into_inner()))
+        self.0.take()
     }
 }
 
 struct Tee<R> {
     input: R,
-    kept: Arc<Mutex<Vec<u8>>>,
+    kept: Rc<RefCell<Vec<u8>>>,
 }
 
 impl<R: Read> Read for Tee<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.input.read(buf)?;
-        self.kept
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .extend_from_slice(&buf[..n]);
+        self.kept.borrow_mut().extend_from_slice(&buf[..n]);
         Ok(n)
     }
 }
