@@ -17,3 +17,4 @@ cargo build --release --bin gene-trace --example tokio_timers
 cargo bench -p gene-trace --bench peers -- "$@"
 tui/benches/recording.sh
 tui/benches/pct.sh
+tui/benches/trace_tools.sh

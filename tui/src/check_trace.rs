@@ -1,7 +1,9 @@
 //! `gene-trace check TRACE`: the invariant checkers on a recorded trace.
 //! The reader validates every record against the schema first
 //! (docs/trace-format.md, "Reading"); a trace that stops before `run.end`
-//! is refused unless a prefix is checked on purpose.
+//! is refused unless a prefix is checked on purpose. The trace is read as a
+//! stream: `check` holds a few entries per task, future and scope, not the
+//! records.
 //!
 //! Exit status: 0 when the whole trace is valid and every invariant holds;
 //! 1 when an invariant is broken, a record is damaged or contradicts the
@@ -10,6 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use gene_sim::trace::stream::Records;
 use gene_sim::trace::{check, read};
 
 #[derive(clap::Args, Debug)]
@@ -35,28 +38,26 @@ pub enum Verdict {
 
 /// Checks a recorded trace file; `Err` when it cannot be opened or its
 /// header is unusable (the first is a usage error, the second a verdict).
+/// The file is read as a stream, one record at a time.
 pub fn check_file(path: &Path, allow_incomplete: bool) -> Result<Verdict, read::TraceError> {
-    let trace = read::read_file(path)?;
-    let mut problems: Vec<String> = check::check(&trace.records)
-        .iter()
-        .map(|v| v.to_string())
-        .collect();
-    if let Some(e) = &trace.error {
+    let (mut records, _) = Records::open(path, &read::Limits::default())?;
+    let mut ended = false;
+    let violations =
+        check::check_stream(records.by_ref().inspect(|r| ended = &*r.kind == "run.end"));
+    let count = records.so_far();
+    let mut problems: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
+    if let Some(e) = records.error() {
         problems.push(format!(
-            "[format] {e} (the {} records before it were checked)",
-            trace.records.len()
+            "[format] {e} (the {count} records before it were checked)"
         ));
     }
-    let ended = trace.records.last().is_some_and(|r| &*r.kind == "run.end");
     Ok(if !problems.is_empty() {
         Verdict::Problems(problems)
     } else if !ended && !allow_incomplete {
-        Verdict::Incomplete {
-            records: trace.records.len(),
-        }
+        Verdict::Incomplete { records: count }
     } else {
         Verdict::Holds {
-            records: trace.records.len(),
+            records: count,
             complete: ended,
         }
     })

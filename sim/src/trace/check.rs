@@ -2,6 +2,7 @@
 //! "Invariant checkers"), used by the fixture runner, the property tests and
 //! `explore`.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::names::Naming;
@@ -94,13 +95,27 @@ pub fn check(records: &[Record]) -> Vec<Violation> {
     check_with(records, true)
 }
 
-fn check_with(records: &[Record], naming: bool) -> Vec<Violation> {
+/// Checks every invariant on a run's records as they come, one at a time
+/// (`gene-trace check` reads a trace file as a stream), naming things in
+/// the messages as `check` does: it holds a few entries per task, future
+/// and scope, not the records.
+pub fn check_stream<R: Borrow<Record>>(records: impl IntoIterator<Item = R>) -> Vec<Violation> {
+    check_with(records, true)
+}
+
+fn check_with<R: Borrow<Record>>(
+    records: impl IntoIterator<Item = R>,
+    naming: bool,
+) -> Vec<Violation> {
     let mut c = Checker {
         naming,
         ..Checker::default()
     };
     let mut schema = Some(super::schema::Validator::default());
+    // The last record, when it is `run.end`.
+    let mut end: Option<Record> = None;
     for r in records {
+        let r = r.borrow();
         if let Some(v) = &mut schema
             && let Err(message) = v.check(r)
         {
@@ -109,8 +124,9 @@ fn check_with(records: &[Record], naming: bool) -> Vec<Violation> {
             schema = None;
         }
         c.record(r);
+        end = (&*r.kind == "run.end").then(|| r.clone());
     }
-    if let Some(end) = records.last().filter(|r| &*r.kind == "run.end") {
+    if let Some(end) = &end {
         c.end(end);
     }
     c.out

@@ -10,6 +10,7 @@ pub mod read;
 pub mod record;
 pub mod route;
 pub mod shared;
+pub mod stream;
 
 pub use shared::SharedBuf;
 pub mod schema;

@@ -79,15 +79,26 @@ fn put<T: Default + Clone>(v: &mut Vec<T>, id: u64, x: T) {
 
 /// `10ms`, `1.5s`, `250us`, `7ns`: a duration in its largest exact unit.
 pub fn duration(nanos: u64) -> String {
+    let mut s = String::new();
+    push_duration(&mut s, nanos);
+    s
+}
+
+/// Appends `duration(nanos)` to `s` (names are made by the hundred
+/// thousand: one string each).
+fn push_duration(s: &mut String, nanos: u64) {
+    use std::fmt::Write;
     for (unit, size) in [("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)] {
         if nanos >= size && nanos.is_multiple_of(size) {
-            return format!("{}{unit}", nanos / size);
+            let _ = write!(s, "{}{unit}", nanos / size);
+            return;
         }
     }
     if nanos >= 1_000_000 {
-        return format!("{}ms", nanos as f64 / 1e6);
+        let _ = write!(s, "{}ms", nanos as f64 / 1e6);
+        return;
     }
-    format!("{nanos}ns")
+    let _ = write!(s, "{nanos}ns");
 }
 
 /// `name (kind id)`, or the name alone when it is already `kind id`.
@@ -117,12 +128,25 @@ fn operation_name(
     path: Option<&str>,
     at: Option<&str>,
 ) -> String {
-    let what = match (kind, nanos, path) {
-        (Some("sleep"), Some(n), _) => format!("sleep {}", duration(n)),
-        (Some(kind), _, Some(path)) => format!("{kind} {path}"),
-        (kind, _, _) => kind.unwrap_or("operation").to_string(),
-    };
-    format!("{what}{}", origin(at))
+    let mut s = String::with_capacity(48);
+    match (kind, nanos, path) {
+        (Some("sleep"), Some(n), _) => {
+            s.push_str("sleep ");
+            push_duration(&mut s, n);
+        }
+        (Some(kind), _, Some(path)) => {
+            s.push_str(kind);
+            s.push(' ');
+            s.push_str(path);
+        }
+        (kind, _, _) => s.push_str(kind.unwrap_or("operation")),
+    }
+    // `origin(at)`, written in place.
+    if let Some(l) = at.and_then(location::parse) {
+        use std::fmt::Write;
+        let _ = write!(s, " @{}:{}", l.file, l.line);
+    }
+    s
 }
 
 impl Naming {

@@ -221,22 +221,18 @@ impl Trace {
     }
 
     pub fn seed(&self) -> Option<u64> {
-        self.header.get("seed").and_then(|s| s.as_u64())
+        header::seed(&self.header)
     }
 
     /// The run's `await` blocked its task instead of suspending it (the
     /// header's `config.await`).
     pub fn blocking_await(&self) -> bool {
-        self.header
-            .get("config")
-            .and_then(|c| c.get("await"))
-            .and_then(|a| a.as_str())
-            == Some("blocking")
+        header::blocking_await(&self.header)
     }
 
     /// The program's file name in the header.
     pub fn program_name(&self) -> Option<&str> {
-        self.header.get("program")?.get("name")?.as_str()
+        header::program_name(&self.header)
     }
 
     /// Whether the trace holds a whole run: it ends with `run.end`, and no
@@ -250,6 +246,30 @@ impl Trace {
         self.polls
             .get(index)
             .map_or(&[], |r| &self.records[r.clone()])
+    }
+}
+
+/// What the tools read of a trace's header line.
+pub mod header {
+    use serde_json::Value;
+
+    pub fn seed(header: &Value) -> Option<u64> {
+        header.get("seed").and_then(|s| s.as_u64())
+    }
+
+    /// The run's `await` blocked its task instead of suspending it
+    /// (`config.await`).
+    pub fn blocking_await(header: &Value) -> bool {
+        header
+            .get("config")
+            .and_then(|c| c.get("await"))
+            .and_then(|a| a.as_str())
+            == Some("blocking")
+    }
+
+    /// The program's file name.
+    pub fn program_name(header: &Value) -> Option<&str> {
+        header.get("program")?.get("name")?.as_str()
     }
 }
 
@@ -270,21 +290,13 @@ pub fn read_file(path: &Path) -> Result<Trace, TraceError> {
 }
 
 pub fn read_file_with(path: &Path, limits: &Limits) -> Result<Trace, TraceError> {
-    let cannot = |why: String| TraceError {
-        line: 0,
-        message: format!("cannot open {}: {why}", path.display()),
-    };
-    let file = std::fs::File::open(path).map_err(|e| cannot(e.to_string()))?;
-    let meta = file.metadata().map_err(|e| cannot(e.to_string()))?;
-    if meta.is_dir() {
-        return Err(cannot("it is a directory".into()));
-    }
+    let (records, meta) = super::stream::Records::open(path, limits)?;
     // Records are about 100 bytes: reserving up front spares the peak of a
     // growing vector holding both its old and its new buffer. The file's
     // size bounds the reservation; a file of few long lines wastes only
     // address space, which is not touched.
     let hint = (meta.len() / 100).min(1 << 24) as usize;
-    read_sized(std::io::BufReader::new(file), hint, limits)
+    Ok(collect(records, hint))
 }
 
 /// Reads a trace. Fails only when the header is unusable; a bad record
@@ -294,7 +306,7 @@ pub fn read(input: impl BufRead) -> Result<Trace, TraceError> {
 }
 
 pub fn read_with(input: impl BufRead, limits: &Limits) -> Result<Trace, TraceError> {
-    read_sized(input, 0, limits)
+    Ok(collect(super::stream::Records::new(input, limits)?, 0))
 }
 
 /// Reads one line into `buf` (without its line end), holding at most
@@ -329,87 +341,18 @@ pub fn read_line_bounded(
     Ok(true)
 }
 
-fn read_sized(
-    mut input: impl BufRead,
-    expected_records: usize,
-    limits: &Limits,
-) -> Result<Trace, TraceError> {
-    let bad = |line: usize, message: String| TraceError { line, message };
-    let max = limits.max_line_bytes;
-    // One line buffer for the whole file.
-    let mut buf = Vec::new();
-    match read_line_bounded(&mut input, &mut buf, max) {
-        Ok(false) => return Err(bad(1, "empty file: no trace header".into())),
-        Ok(true) => {}
-        Err(e) => return Err(bad(1, e)),
-    }
-    let header: serde_json::Value =
-        serde_json::from_slice(&buf).map_err(|e| bad(1, format!("the header is not JSON: {e}")))?;
-    if header.get("format").and_then(|f| f.as_str()) != Some(super::FORMAT) {
-        return Err(bad(
-            1,
-            "not a gene-trace trace (no \"format\":\"gene-trace\" header)".into(),
-        ));
-    }
-    let mut format = match header.get("version").map(|v| (v, v.as_u64())) {
-        Some((_, Some(3))) => Format::Objects,
-        Some((_, Some(v))) if v == super::VERSION => Format::Arrays(super::positional::Lines::new(
-            header
-                .get("program")
-                .and_then(|p| p.get("name"))
-                .and_then(|n| n.as_str())
-                .unwrap_or_default(),
-        )),
-        Some((v, _)) => {
-            return Err(bad(
-                1,
-                format!(
-                    "this trace is format version {v}; this tool reads versions 3 and {} only \
-                     (record it again with `gene-trace run --trace`)",
-                    super::VERSION
-                ),
-            ));
-        }
-        None => {
-            return Err(bad(
-                1,
-                format!(
-                    "the header has no version; this tool reads versions 3 and {}",
-                    super::VERSION
-                ),
-            ));
-        }
-    };
-    let mut names = Names::default();
-    let mut records = Vec::with_capacity(expected_records.min(50_000_000));
-    let mut error = None;
-    let mut validator = super::schema::Validator::default();
-    let mut scratch = Vec::with_capacity(16);
-    let mut at = Position::default();
-    for number in 2.. {
-        let parsed = match read_line_bounded(&mut input, &mut buf, max) {
-            Ok(false) => break,
-            Ok(true) => match std::str::from_utf8(&buf) {
-                Ok(line) => parse_record(line, &mut format, &mut names, &mut scratch, &mut at),
-                Err(e) => Err(format!("the record is not UTF-8 text: {e}")),
-            },
-            Err(e) => Err(e),
-        };
-        match parsed.and_then(|r| validator.check(&r).map(|()| r)) {
-            Ok(r) => records.push(r),
-            Err(message) => {
-                error = Some(bad(number, message));
-                break;
-            }
-        }
-    }
-    let mut trace = Trace::from_records(header, records);
+/// Every record of `records`, with the error that ended them.
+fn collect(mut records: super::stream::Records<impl BufRead>, expected: usize) -> Trace {
+    let mut all = Vec::with_capacity(expected.min(50_000_000));
+    all.extend(records.by_ref());
+    let (header, error) = records.finish();
+    let mut trace = Trace::from_records(header, all);
     trace.error = error;
-    Ok(trace)
+    trace
 }
 
 /// How a trace's record lines are written.
-enum Format {
+pub(super) enum Format {
     /// Format 3: a JSON object a record.
     Objects,
     /// Format 4: a JSON array a record (`positional`).
@@ -505,7 +448,7 @@ impl LineParser {
 
 /// Parses a record; its fields are gathered in `scratch`, one vector for a
 /// whole file.
-fn parse_record(
+pub(super) fn parse_record(
     line: &str,
     format: &mut Format,
     names: &mut Names,

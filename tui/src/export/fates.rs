@@ -13,9 +13,13 @@
 //! that takes it on the way (`handled` true), a failure callback, or an
 //! `await` that catches it, is not uncaught. The exception is named by its
 //! first throw: the export marks that record.
+//!
+//! The export finds them in its first pass over the trace
+//! ([`FatesFinder`], record by record); the replay over its records in
+//! memory ([`Fates::of`]).
 
 use gene_sim::trace::names::Naming;
-use gene_sim::trace::read::Trace;
+use gene_sim::trace::read::{Record, Trace};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::replay::state::{Origin, State, TaskKind, TaskStatus};
@@ -53,9 +57,6 @@ pub struct Fates {
     pub uncaught: FxHashMap<usize, Uncaught>,
     /// Failed futures nothing observed by the end.
     pub unobserved: FxHashSet<u64>,
-    /// The task running after each record (0: none), which the pass
-    /// rebuilds anyway: the export needs it too.
-    pub running: Vec<u32>,
 }
 
 /// An exception on its way: the index of its first throw, and the tasks it
@@ -66,108 +67,148 @@ struct Flight {
     through: Vec<u64>,
 }
 
+/// Finds the fates from the records given to `note` in order, one at a
+/// time (the export reads the trace as a stream): it holds a few entries
+/// per task and future, not the records.
+pub struct FatesFinder {
+    state: State,
+    /// The exception thrown into a task by a failed await, until it is
+    /// thrown there.
+    incoming: FxHashMap<u64, Flight>,
+    /// The exception a task has thrown with no handler, until it ends.
+    thrown: FxHashMap<u64, Flight>,
+    /// The exception a task ended with.
+    ended: FxHashMap<u64, Flight>,
+    /// The exception each failed future holds.
+    failed: FxHashMap<u64, Flight>,
+    /// A callback task that ended with an exception, until
+    /// `callback.failed`; then the failure goes to the next future that
+    /// fails (the records after `callback.failed` make it).
+    callback_threw: Option<Flight>,
+    callback_failure: Option<Flight>,
+    unobserved_at_end: Option<FxHashSet<u64>>,
+    uncaught: FxHashMap<usize, Uncaught>,
+}
+
 impl Fates {
+    /// The fates of a whole trace's records.
     pub fn of(trace: &Trace, blocking: bool) -> Fates {
-        let mut state = State::new(blocking);
-        // The exception thrown into a task by a failed await, until it is
-        // thrown there.
-        let mut incoming: FxHashMap<u64, Flight> = FxHashMap::default();
-        // The exception a task has thrown with no handler, until it ends.
-        let mut thrown: FxHashMap<u64, Flight> = FxHashMap::default();
-        // The exception a task ended with.
-        let mut ended: FxHashMap<u64, Flight> = FxHashMap::default();
-        // The exception each failed future holds.
-        let mut failed: FxHashMap<u64, Flight> = FxHashMap::default();
-        // A callback task that ended with an exception, until
-        // `callback.failed`; then the failure goes to the next future that
-        // fails (the records after `callback.failed` make it).
-        let mut callback_threw: Option<Flight> = None;
-        let mut callback_failure: Option<Flight> = None;
-        let mut fates = Fates {
-            running: Vec::with_capacity(trace.records.len()),
-            ..Fates::default()
-        };
-        let mut unobserved_at_end: Option<FxHashSet<u64>> = None;
-        for (i, r) in trace.records.iter().enumerate() {
-            match &*r.kind {
-                "task.resumed" if r.bool("ok") == Some(false) => {
-                    let t = r.u64("task").unwrap_or(0);
-                    if let Some(TaskStatus::Suspended(f)) = state.task(t).map(|x| x.status)
-                        && let Some(flight) = failed.get(&u64::from(f))
-                    {
-                        incoming.insert(t, flight.clone());
-                    }
-                }
-                "future.observed" => {
-                    let f = r.u64("future").unwrap_or(0);
-                    if let Some(flight) = failed.get(&f) {
-                        incoming.insert(u64::from(state.running()), flight.clone());
-                    }
-                }
-                "exception.thrown" => {
-                    let t = r.u64("task").unwrap_or(0);
-                    let flight = incoming.remove(&t);
-                    if r.bool("handled") == Some(false) {
-                        let mut flight = flight.unwrap_or(Flight {
-                            origin: i,
-                            through: Vec::new(),
-                        });
-                        if flight.through.last() != Some(&t) {
-                            flight.through.push(t);
-                        }
-                        thrown.insert(t, flight);
-                    }
-                }
-                "task.finished" => {
-                    let t = r.u64("task").unwrap_or(0);
-                    let flight = thrown.remove(&t);
-                    if r.bool("ok") == Some(false)
-                        && let Some(flight) = flight
-                    {
-                        if t == 1 {
-                            fates.uncaught.insert(
-                                flight.origin,
-                                Uncaught {
-                                    ending: Ending::Run,
-                                    through: flight.through.clone(),
-                                },
-                            );
-                        }
-                        if state.task(t).is_some_and(|x| x.kind == TaskKind::Callback) {
-                            callback_threw = Some(flight.clone());
-                        }
-                        ended.insert(t, flight);
-                    }
-                }
-                "callback.failed" => callback_failure = callback_threw.take(),
-                "future.resolved" if r.bool("ok") == Some(false) => {
-                    let f = r.u64("future").unwrap_or(0);
-                    let info = state.future(f);
-                    let flight = match info.map(|x| (x.origin, x.adopted)) {
-                        Some((Origin::Task(t), _)) => ended.get(&u64::from(t)).cloned(),
-                        Some((_, a)) if a != 0 => failed.get(&u64::from(a)).cloned(),
-                        _ => callback_failure.take(),
-                    };
-                    if let Some(flight) = flight {
-                        failed.insert(f, flight);
-                    }
-                }
-                "run.end" => {
-                    unobserved_at_end = Some(
-                        r.str("unobserved")
-                            .unwrap_or("")
-                            .split(',')
-                            .filter_map(|s| s.trim().parse().ok())
-                            .collect(),
-                    );
-                }
-                _ => {}
-            }
-            state.apply(i, r);
-            fates.running.push(state.running());
+        let mut finder = FatesFinder::new(blocking);
+        for r in &trace.records {
+            finder.note(r);
         }
+        finder.finish()
+    }
+}
+
+impl FatesFinder {
+    pub fn new(blocking: bool) -> FatesFinder {
+        FatesFinder {
+            state: State::new(blocking),
+            incoming: FxHashMap::default(),
+            thrown: FxHashMap::default(),
+            ended: FxHashMap::default(),
+            failed: FxHashMap::default(),
+            callback_threw: None,
+            callback_failure: None,
+            unobserved_at_end: None,
+            uncaught: FxHashMap::default(),
+        }
+    }
+
+    /// Takes in the next record.
+    pub fn note(&mut self, r: &Record) {
+        let i = self.state.applied;
+        let state = &self.state;
+        match &*r.kind {
+            "task.resumed" if r.bool("ok") == Some(false) => {
+                let t = r.u64("task").unwrap_or(0);
+                if let Some(TaskStatus::Suspended(f)) = state.task(t).map(|x| x.status)
+                    && let Some(flight) = self.failed.get(&u64::from(f))
+                {
+                    self.incoming.insert(t, flight.clone());
+                }
+            }
+            "future.observed" => {
+                let f = r.u64("future").unwrap_or(0);
+                if let Some(flight) = self.failed.get(&f) {
+                    self.incoming
+                        .insert(u64::from(state.running()), flight.clone());
+                }
+            }
+            "exception.thrown" => {
+                let t = r.u64("task").unwrap_or(0);
+                let flight = self.incoming.remove(&t);
+                if r.bool("handled") == Some(false) {
+                    let mut flight = flight.unwrap_or(Flight {
+                        origin: i,
+                        through: Vec::new(),
+                    });
+                    if flight.through.last() != Some(&t) {
+                        flight.through.push(t);
+                    }
+                    self.thrown.insert(t, flight);
+                }
+            }
+            "task.finished" => {
+                let t = r.u64("task").unwrap_or(0);
+                let flight = self.thrown.remove(&t);
+                if r.bool("ok") == Some(false)
+                    && let Some(flight) = flight
+                {
+                    if t == 1 {
+                        self.uncaught.insert(
+                            flight.origin,
+                            Uncaught {
+                                ending: Ending::Run,
+                                through: flight.through.clone(),
+                            },
+                        );
+                    }
+                    if state.task(t).is_some_and(|x| x.kind == TaskKind::Callback) {
+                        self.callback_threw = Some(flight.clone());
+                    }
+                    self.ended.insert(t, flight);
+                }
+            }
+            "callback.failed" => self.callback_failure = self.callback_threw.take(),
+            "future.resolved" if r.bool("ok") == Some(false) => {
+                let f = r.u64("future").unwrap_or(0);
+                let info = state.future(f);
+                let flight = match info.map(|x| (x.origin, x.adopted)) {
+                    Some((Origin::Task(t), _)) => self.ended.get(&u64::from(t)).cloned(),
+                    Some((_, a)) if a != 0 => self.failed.get(&u64::from(a)).cloned(),
+                    _ => self.callback_failure.take(),
+                };
+                if let Some(flight) = flight {
+                    self.failed.insert(f, flight);
+                }
+            }
+            "run.end" => {
+                self.unobserved_at_end = Some(
+                    r.str("unobserved")
+                        .unwrap_or("")
+                        .split(',')
+                        .filter_map(|s| s.trim().parse().ok())
+                        .collect(),
+                );
+            }
+            _ => {}
+        }
+        self.state.apply(i, r);
+    }
+
+    /// The fates, once every record was taken in.
+    pub fn finish(self) -> Fates {
+        let FatesFinder {
+            state,
+            failed,
+            unobserved_at_end,
+            mut uncaught,
+            ..
+        } = self;
         // A trace without run.end: what is unobserved at its end.
-        fates.unobserved = unobserved_at_end.unwrap_or_else(|| {
+        let unobserved: FxHashSet<u64> = unobserved_at_end.unwrap_or_else(|| {
             state
                 .futures
                 .iter()
@@ -175,19 +216,19 @@ impl Fates {
                 .map(|f| u64::from(f.id))
                 .collect()
         });
-        let mut lost: Vec<u64> = fates.unobserved.iter().copied().collect();
+        let mut lost: Vec<u64> = unobserved.iter().copied().collect();
         lost.sort_unstable();
         for f in lost {
             if let Some(flight) = failed.get(&f) {
-                fates
-                    .uncaught
-                    .entry(flight.origin)
-                    .or_insert_with(|| Uncaught {
-                        ending: Ending::Unobserved(f),
-                        through: flight.through.clone(),
-                    });
+                uncaught.entry(flight.origin).or_insert_with(|| Uncaught {
+                    ending: Ending::Unobserved(f),
+                    through: flight.through.clone(),
+                });
             }
         }
-        fates
+        Fates {
+            uncaught,
+            unobserved,
+        }
     }
 }

@@ -4,20 +4,34 @@
 //! docs/trace-format.md), its full `kind`, then its fields as recorded
 //! (locations as `file:line:col` text). The header is not repeated: it is
 //! line 1 of the trace itself.
+//!
+//! One pass over the trace, record by record: a pipe is read as it comes.
 
+use std::borrow::Borrow;
 use std::io::Write;
 
 use gene_sim::trace::read::{Field, Record, Trace};
 
 /// Writes every record of `trace` as one JSON object a line.
 pub fn write_jsonl(trace: &Trace, out: &mut dyn Write) -> std::io::Result<()> {
+    write_records(&trace.records, out).map(|_| ())
+}
+
+/// Writes `records` as one JSON object a line as they come, one at a time
+/// (the export's one pass over a trace file); how many.
+pub fn write_records<R: Borrow<Record>>(
+    records: impl IntoIterator<Item = R>,
+    out: &mut dyn Write,
+) -> std::io::Result<usize> {
     let mut line = Vec::with_capacity(256);
-    for r in &trace.records {
+    let mut count = 0;
+    for r in records {
         line.clear();
-        record_line(r, &mut line)?;
+        record_line(r.borrow(), &mut line)?;
         out.write_all(&line)?;
+        count += 1;
     }
-    Ok(())
+    Ok(count)
 }
 
 /// `{"seq":N,"t":N,"poll":N,"kind":"K",...fields}` and a line end.
