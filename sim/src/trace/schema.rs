@@ -451,22 +451,35 @@ impl Validator {
                 spec
             }
         };
-        if let Some((k, _)) = r.fields.iter().find(|(k, _)| spec.field(k).is_none()) {
-            return Err(format!("{} has no field \"{k}\"", spec.name));
-        }
-        for (i, (k, _)) in r.fields.iter().enumerate() {
-            if r.fields[..i].iter().any(|(j, _)| j == k) {
-                return Err(format!("{}: field \"{k}\" appears twice", spec.name));
+        // Where each of the spec's fields is among the record's: found in
+        // one walk when the record gives them in the spec's order, as every
+        // reader and sink does (then none is unknown or given twice, and no
+        // field is looked up by name again).
+        let mut at_field = [usize::MAX; MAX_FIELDS];
+        let in_order = in_spec_order(spec, r, &mut at_field);
+        if !in_order {
+            if let Some((k, _)) = r.fields.iter().find(|(k, _)| spec.field(k).is_none()) {
+                return Err(format!("{} has no field \"{k}\"", spec.name));
+            }
+            for (i, (k, _)) in r.fields.iter().enumerate() {
+                if r.fields[..i].iter().any(|(j, _)| j == k) {
+                    return Err(format!("{}: field \"{k}\" appears twice", spec.name));
+                }
             }
         }
         let op_kind = r.str("op_kind");
         let mut made = self.made;
-        for field in spec.fields {
+        for (j, field) in spec.fields.iter().enumerate() {
             let required = match field.need {
                 Need::Always => true,
                 Need::ForOpKinds(kinds) => op_kind.is_some_and(|k| kinds.contains(&k)),
             };
-            let value = match (r.get(field.name), required) {
+            let given = if in_order {
+                r.fields.get(at_field[j]).map(|(_, v)| v)
+            } else {
+                r.get(field.name)
+            };
+            let value = match (given, required) {
                 (Some(v), true) => v,
                 (None, false) => continue,
                 (None, true) => {
@@ -499,6 +512,31 @@ impl Validator {
     pub fn ended(&self) -> bool {
         self.ended
     }
+}
+
+/// The most fields a kind has, for [`in_spec_order`]'s table (a test holds
+/// the schema to it).
+const MAX_FIELDS: usize = 16;
+
+/// Whether `r`'s fields are some of `spec`'s, each once, in the spec's
+/// order; if so, `at[j]` is where the spec's j-th field is in the record
+/// (`usize::MAX`: not given).
+fn in_spec_order(spec: &KindSpec, r: &Record, at: &mut [usize; MAX_FIELDS]) -> bool {
+    if spec.fields.len() > MAX_FIELDS {
+        return false;
+    }
+    let mut j = 0;
+    for (i, (k, _)) in r.fields.iter().enumerate() {
+        while j < spec.fields.len() && spec.fields[j].name != &**k {
+            j += 1;
+        }
+        if j == spec.fields.len() {
+            return false;
+        }
+        at[j] = i;
+        j += 1;
+    }
+    true
 }
 
 impl KindSpec {

@@ -383,3 +383,31 @@ fn format_4_rejects_unknown_codes_extra_fields_and_missing_ids() {
     let e = validate(&[BEGIN, r#"{"kind":"op.completed"}"#, r#"["oc"]"#]).unwrap_err();
     assert!(e.starts_with("record 2"), "{e}");
 }
+
+#[test]
+fn schema_rejects_a_field_given_twice_in_or_out_of_order() {
+    for line in [
+        r#"{"kind":"poll.end","delivered":0,"delivered":0,"hash":"0000000000000000"}"#,
+        r#"{"kind":"poll.end","delivered":0,"hash":"0000000000000000","delivered":0}"#,
+        r#"{"kind":"poll.end","hash":"0000000000000000","delivered":0,"hash":"0000000000000000"}"#,
+    ] {
+        let e = validate(&[BEGIN, line]).unwrap_err();
+        assert!(
+            e.contains("field \"delivered\" appears twice")
+                || e.contains("field \"hash\" appears twice"),
+            "{line}: {e}"
+        );
+    }
+}
+
+#[test]
+fn every_kind_fits_the_in_order_table() {
+    for k in KINDS {
+        assert!(
+            k.fields.len() <= MAX_FIELDS,
+            "{} has {} fields",
+            k.name,
+            k.fields.len()
+        );
+    }
+}
