@@ -287,19 +287,31 @@ pub fn report(summary: &Summary, o: &ReportOptions, closing: Option<&str>) -> St
     } else {
         let _ = writeln!(
             out,
-            "invariant violations in {} seed(s):",
+            "invariant violations in {} {run}(s):",
             summary.violations.len()
         );
-        for r in &summary.violations {
+        for (k, r) in summary.violations.iter().enumerate() {
             for v in &r.violations {
-                let _ = writeln!(out, "  seed {}: {v}", r.seed);
+                let _ = writeln!(out, "  {run} {}: {v}", r.seed);
             }
-            let _ = writeln!(
-                out,
-                "    reproduce: {} --trace seed-{}.jsonl",
-                repro_command(o, r),
-                r.seed
-            );
+            match o.plan.strategy {
+                Kind::Random => {
+                    let _ = writeln!(
+                        out,
+                        "    reproduce: {} --trace seed-{}.jsonl",
+                        repro_command(o, r),
+                        r.seed
+                    );
+                }
+                // A pct or exhaustive run replays from its decisions.
+                _ => out.push_str(&strategy::schedule_repro(
+                    o,
+                    r,
+                    &strategy::violation_file(k + 1),
+                    "reproduce",
+                    &format!(" --trace violation-{}.jsonl", k + 1),
+                )),
+            }
         }
     }
     match closing {
