@@ -243,3 +243,25 @@ fn merged_shards_with_assertions_print_the_unsharded_report() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// docs/exploring.md's capture of the assertion lines under exhaustive is
+/// what the race prints (run as `race.gene` in its directory).
+#[test]
+fn the_documented_exhaustive_assertion_lines_are_printed() {
+    let dir = scratch("assert-strat-doc");
+    program(&dir, "race.gene", RACE);
+    let doc = std::fs::read_to_string(common::repo_file("docs/exploring.md")).unwrap();
+    let block = doc
+        .split("```text\n")
+        .find(|b| b.contains("first schedule "))
+        .and_then(|b| b.split("```").next())
+        .expect("the capture in docs/exploring.md");
+    let out = std::process::Command::new(GENE_TRACE)
+        .args(["explore", "race.gene", "--strategy", "exhaustive"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let report = text(&out.stdout);
+    assert!(report.contains(block), "{report}\nthe capture:\n{block}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
