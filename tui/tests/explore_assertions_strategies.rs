@@ -265,3 +265,60 @@ fn the_documented_exhaustive_assertion_lines_are_printed() {
     assert!(report.contains(block), "{report}\nthe capture:\n{block}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// An exhaustive shard whose schedules' assertion letters disagree with
+/// its tallies is refused as damaged (status 1), naming the assertion.
+#[test]
+fn merge_refuses_a_shard_whose_schedules_disagree_with_its_tallies() {
+    let dir = scratch("assert-strat-damaged");
+    let race = program(&dir, "race.gene", RACE);
+    let path = dir.join("whole.json").display().to_string();
+    let (_, out) = explore(&[
+        &race,
+        "--strategy",
+        "exhaustive",
+        "--format",
+        "json",
+        "--output",
+        &path,
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let good = std::fs::read_to_string(&path).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&good).unwrap();
+    let letters: Vec<&str> = v["exhaustive"]["schedules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["assertions"].as_str().unwrap())
+        .collect();
+    // One letter per assertion reached: the always, then the sometimes.
+    assert!(letters.iter().any(|l| l.starts_with('f')), "{letters:?}");
+    assert!(letters.iter().any(|l| l.starts_with('h')), "{letters:?}");
+    let (merged, out) = explore(&["--merge", &path]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(merged.contains("  always failed: "), "{merged}");
+    for (from, to, says) in [
+        (
+            "\"assertions\": \"f",
+            "\"assertions\": \"h",
+            "its tally is not its schedules'",
+        ),
+        (
+            "\"assertions\": \"f",
+            "\"assertions\": \"x",
+            "assertions \"x",
+        ),
+    ] {
+        let bad = good.replacen(from, to, 1);
+        assert_ne!(bad, good);
+        std::fs::write(&path, bad).unwrap();
+        let (stdout, out) = explore(&["--merge", &path]);
+        assert_eq!(out.status.code(), Some(1), "{stdout}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("a damaged shard file: ") && stderr.contains(says),
+            "{stderr}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
