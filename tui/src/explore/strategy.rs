@@ -495,7 +495,7 @@ fn merge(parts: Vec<Part>) -> (Summary, ExhaustiveStats) {
     }
     summary.outcomes = outcomes.into_iter().map(|(_, o)| o).collect();
     violations.sort_by(|a, b| a.0.cmp(&b.0));
-    summary.assertions = tallies(&parts, &rank);
+    summary.assertions = tallies(&parts, rank);
     let mut paths: Vec<Vec<u32>> = parts
         .iter()
         .flat_map(|p| p.paths.iter().map(|(path, ..)| path.clone()))
