@@ -1,8 +1,10 @@
 //! The assertions a program makes (`gene/sim/always`, `gene/sim/sometimes`,
 //! docs/trace-format.md's `assertion` record) across an exploration: what
-//! each seed's trace says of each, the sum over the seeds, the assertions
-//! the source holds (so a `sometimes` that no seed reached is reported
-//! too), and the report's section on them.
+//! each run's trace says of each, the sum over the runs (seeds, or an
+//! exhaustive exploration's schedules: `strategy::tallies`), the
+//! assertions the source holds (so a `sometimes` that no run reached is
+//! reported too), and the report's section on them (a pct or exhaustive
+//! run is reproduced from its schedule file).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -10,7 +10,8 @@
 //! The summary's `prefixes` are the coverage's decision prefixes and its
 //! `shrunk` the shard's shrunk failures (each with its schedule file's
 //! text), which the merge writes. An exhaustive shard adds its schedules
-//! ([`Exhaustive`]), which the merge ranks as one exploration's.
+//! ([`Exhaustive`]: each one's path, outcome, prefix and what it said of
+//! each assertion), which the merge bounds and ranks as one exploration's.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -52,6 +53,8 @@ pub struct Failing {
     /// What failed: `outcome DIGEST` or `always AT`.
     pub what: String,
     pub failure: String,
+    /// The first failing seed (exhaustive: the schedule's number, within
+    /// the shard; the merge renumbers them).
     pub first_seed: u64,
 }
 
