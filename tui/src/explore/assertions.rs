@@ -1,8 +1,10 @@
 //! The assertions a program makes (`gene/sim/always`, `gene/sim/sometimes`,
 //! docs/trace-format.md's `assertion` record) across an exploration: what
-//! each seed's trace says of each, the sum over the seeds, the assertions
-//! the source holds (so a `sometimes` that no seed reached is reported
-//! too), and the report's section on them.
+//! each run's trace says of each, the sum over the runs (seeds, or an
+//! exhaustive exploration's schedules: `strategy::tallies`), the
+//! assertions the source holds (so a `sometimes` that no run reached is
+//! reported too), and the report's section on them (a pct or exhaustive
+//! run is reproduced from its schedule file).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -13,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::SeedRun;
 use super::report::{ReportOptions, repro_command};
+use super::strategy::{self, Kind};
 
 /// An assertion: its kind (`always` or `sometimes`), where it is
 /// (`file:line:col`) and its message.
@@ -108,6 +111,15 @@ pub fn merge(map: &mut BTreeMap<Key, Tally>, other: Vec<(Key, Tally)>) {
     }
 }
 
+/// The `always` assertions that failed in some run, in key order (the
+/// report's order).
+pub fn failed(tallies: &[(Key, Tally)]) -> Vec<&(Key, Tally)> {
+    tallies
+        .iter()
+        .filter(|(k, t)| k.kind == "always" && t.failed > 0)
+        .collect()
+}
+
 /// An assertion written in the program: its kind, where, and its message
 /// when it is a string literal.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -175,10 +187,12 @@ pub fn report(
             .iter()
             .any(|(k, _)| k.kind == d.kind && k.at == d.at)
     };
-    let failed: Vec<_> = tallies
-        .iter()
-        .filter(|(k, t)| k.kind == "always" && t.failed > 0)
-        .collect();
+    let failed = failed(tallies);
+    // Exhaustive exploration numbers its runs by schedule.
+    let (run_word, runs_word) = match o.plan.strategy {
+        Kind::Exhaustive { .. } => ("schedule", "schedule(s)"),
+        _ => ("seed", "seed(s)"),
+    };
     let unsatisfied: Vec<_> = tallies
         .iter()
         .filter(|(k, t)| k.kind == "sometimes" && t.held == 0)
@@ -194,28 +208,35 @@ pub fn report(
         unsatisfied.len(),
         unreached.len()
     );
-    for (k, t) in failed {
+    for (i, (k, t)) in failed.into_iter().enumerate() {
         let _ = writeln!(
             out,
-            "  always failed: {} at {}: in {} of the {} seed(s) that reached it",
+            "  always failed: {} at {}: in {} of the {} {runs_word} that reached it",
             quoted(&k.message),
             k.at,
             t.failed,
             t.reached
         );
-        if let Some(run) = &t.first_failed {
-            let _ = writeln!(
-                out,
-                "    first seed {}: {}",
-                run.seed,
-                repro_command(o, run)
-            );
+        let Some(run) = &t.first_failed else { continue };
+        let label = format!("first {run_word} {}", run.seed);
+        match o.plan.strategy {
+            Kind::Random => {
+                let _ = writeln!(out, "    {label}: {}", repro_command(o, run));
+            }
+            // A pct or exhaustive run replays from its decisions.
+            _ => out.push_str(&strategy::schedule_repro(
+                o,
+                run,
+                &strategy::always_file(i + 1),
+                &label,
+                "",
+            )),
         }
     }
     for (k, t) in unsatisfied {
         let _ = writeln!(
             out,
-            "  sometimes never held: {} at {}: reached in {} seed(s), false every time",
+            "  sometimes never held: {} at {}: reached in {} {runs_word}, false every time",
             quoted(&k.message),
             k.at,
             t.reached
@@ -228,7 +249,7 @@ pub fn report(
             .map_or_else(|| "(a computed message)".to_string(), quoted);
         let _ = writeln!(
             out,
-            "  {} never reached: {message} at {}: no seed ran it{}",
+            "  {} never reached: {message} at {}: no {run_word} ran it{}",
             d.kind,
             d.at,
             if d.kind == "sometimes" {

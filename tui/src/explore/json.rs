@@ -10,12 +10,13 @@
 //! The summary's `prefixes` are the coverage's decision prefixes and its
 //! `shrunk` the shard's shrunk failures (each with its schedule file's
 //! text), which the merge writes. An exhaustive shard adds its schedules
-//! ([`Exhaustive`]), which the merge ranks as one exploration's.
+//! ([`Exhaustive`]: each one's path, outcome, prefix and what it said of
+//! each assertion), which the merge bounds and ranks as one exploration's.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::assertions::Declared;
+use super::assertions::{Declared, Key, Seen};
 use super::expect::Expected;
 use super::failure::outcome_failure;
 use std::collections::BTreeMap;
@@ -52,6 +53,8 @@ pub struct Failing {
     /// What failed: `outcome DIGEST` or `always AT`.
     pub what: String,
     pub failure: String,
+    /// The first failing seed (exhaustive: the schedule's number, within
+    /// the shard; the merge renumbers them).
     pub first_seed: u64,
 }
 
@@ -108,18 +111,73 @@ pub struct Schedule {
     pub outcome: String,
     /// Its decision prefix's digest (coverage).
     pub prefix: u64,
+    /// What it said of the assertions, one letter for each of the
+    /// summary's (in its order; those past the end not reached): `-` not
+    /// reached, `h` held, `f` failed, `b` both (held once and failed once).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub assertions: String,
+}
+
+/// A schedule's [`Schedule::assertions`] letters, of `keys`.
+fn letters(seen: &[Seen], keys: &[&Key]) -> String {
+    let mut out: String = keys
+        .iter()
+        .map(|k| match seen.iter().find(|s| s.key == **k) {
+            None => '-',
+            Some(s) => match (s.held, s.failed) {
+                (true, true) => 'b',
+                (false, true) => 'f',
+                _ => 'h',
+            },
+        })
+        .collect();
+    let len = out.trim_end_matches('-').len();
+    out.truncate(len);
+    out
+}
+
+/// What the letters say, of `keys` (None: a letter that is not one, or
+/// more letters than keys).
+fn seen_of(letters: &str, keys: &[&Key]) -> Option<Vec<Seen>> {
+    if letters.chars().count() > keys.len() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for (c, key) in letters.chars().zip(keys) {
+        let (held, failed) = match c {
+            '-' => continue,
+            'h' => (true, false),
+            'f' => (false, true),
+            'b' => (true, true),
+            _ => return None,
+        };
+        out.push(Seen {
+            key: (*key).clone(),
+            held,
+            failed,
+        });
+    }
+    Some(out)
 }
 
 impl Exhaustive {
     pub fn of(part: &Part) -> Exhaustive {
+        // The summary's keys: every assertion a schedule reached.
+        let keys: std::collections::BTreeSet<&Key> = part
+            .paths
+            .iter()
+            .flat_map(|(.., seen)| seen.iter().map(|s| &s.key))
+            .collect();
+        let keys: Vec<&Key> = keys.into_iter().collect();
         Exhaustive {
             schedules: part
                 .paths
                 .iter()
-                .map(|(path, outcome, prefix)| Schedule {
+                .map(|(path, outcome, prefix, seen)| Schedule {
                     path: path.clone(),
                     outcome: outcome.clone(),
                     prefix: *prefix,
+                    assertions: letters(seen, &keys),
                 })
                 .collect(),
             pruned: part.pruned,
@@ -182,16 +240,54 @@ impl Exhaustive {
         for r in &summary.violations {
             violations.push((self.at(r.seed)?.path.clone(), r.clone()));
         }
+        let keys: Vec<&Key> = summary.assertions.iter().map(|(k, _)| k).collect();
+        let mut paths = Vec::new();
+        for (k, s) in self.schedules.iter().enumerate() {
+            let Some(seen) = seen_of(&s.assertions, &keys) else {
+                return damaged(format!(
+                    "schedule {}: assertions {:?} of {} assertions",
+                    k + 1,
+                    s.assertions,
+                    keys.len()
+                ));
+            };
+            paths.push((s.path.clone(), s.outcome.clone(), s.prefix, seen));
+        }
+        let mut first_failed = BTreeMap::new();
+        for (key, t) in &summary.assertions {
+            let counted = |f: fn(&Seen) -> bool| {
+                paths
+                    .iter()
+                    .filter(|(.., seen)| seen.iter().any(|s| s.key == *key && f(s)))
+                    .count() as u64
+            };
+            let first = paths
+                .iter()
+                .position(|(.., seen)| seen.iter().any(|s| s.key == *key && s.failed));
+            let agrees = (t.reached, t.held, t.failed)
+                == (
+                    counted(|_| true),
+                    counted(|s| s.held),
+                    counted(|s| s.failed),
+                )
+                && first.map(|i| i as u64 + 1) == t.first_failed.as_ref().map(|r| r.seed);
+            if !agrees {
+                return damaged(format!(
+                    "the {} at {}: its tally is not its schedules'",
+                    key.kind, key.at
+                ));
+            }
+            if let (Some(i), Some(run)) = (first, &t.first_failed) {
+                first_failed.insert(key.clone(), (paths[i].0.clone(), run.clone()));
+            }
+        }
         Ok(Part {
             runs: n,
             outcomes,
             violations,
             prefixes: self.schedules.iter().map(|s| s.prefix).collect(),
-            paths: self
-                .schedules
-                .iter()
-                .map(|s| (s.path.clone(), s.outcome.clone(), s.prefix))
-                .collect(),
+            paths,
+            first_failed,
             pruned: self.pruned,
             complete: self.complete,
         })

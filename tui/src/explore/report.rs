@@ -287,19 +287,31 @@ pub fn report(summary: &Summary, o: &ReportOptions, closing: Option<&str>) -> St
     } else {
         let _ = writeln!(
             out,
-            "invariant violations in {} seed(s):",
+            "invariant violations in {} {run}(s):",
             summary.violations.len()
         );
-        for r in &summary.violations {
+        for (k, r) in summary.violations.iter().enumerate() {
             for v in &r.violations {
-                let _ = writeln!(out, "  seed {}: {v}", r.seed);
+                let _ = writeln!(out, "  {run} {}: {v}", r.seed);
             }
-            let _ = writeln!(
-                out,
-                "    reproduce: {} --trace seed-{}.jsonl",
-                repro_command(o, r),
-                r.seed
-            );
+            match o.plan.strategy {
+                Kind::Random => {
+                    let _ = writeln!(
+                        out,
+                        "    reproduce: {} --trace seed-{}.jsonl",
+                        repro_command(o, r),
+                        r.seed
+                    );
+                }
+                // A pct or exhaustive run replays from its decisions.
+                _ => out.push_str(&strategy::schedule_repro(
+                    o,
+                    r,
+                    &strategy::violation_file(k + 1),
+                    "reproduce",
+                    &format!(" --trace violation-{}.jsonl", k + 1),
+                )),
+            }
         }
     }
     match closing {
@@ -324,4 +336,85 @@ pub fn report(summary: &Summary, o: &ReportOptions, closing: Option<&str>) -> St
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Args {
+        #[command(flatten)]
+        run: RunArgs,
+    }
+
+    /// Two tasks race to set `winner`: the order decides the output.
+    const RACE: &str = "(var winner 0)
+(var a (async (do (await (gene/sleep_async 1)) (if (winner == 0) (winner = 1)))))
+(var b (async (do (await (gene/sleep_async 1)) (if (winner == 0) (winner = 2)))))
+(await a b)
+(print winner)
+";
+
+    /// A pct run that broke an invariant (made up here: no program breaks
+    /// one) is reproduced from its schedule file, which replays its
+    /// decisions, not by its seed alone.
+    #[test]
+    fn a_pct_violation_replays_from_its_schedule_file() {
+        let plan = Plan {
+            strategy: Kind::Pct { depth: 2, steps: 4 },
+            ..Plan::seeds(20)
+        };
+        let base = RunConfig::default();
+        let shard = Shard { index: 1, count: 1 };
+        let bar = indicatif::ProgressBar::hidden();
+        let mut summary = crate::explore::explore("p.gene", RACE, &base, &plan, 1, shard, &bar);
+        // A run that its seed's plain random schedule does not repeat.
+        let plain = |seed: u64| {
+            let config = crate::explore::seed_config(&base, &plan, seed).unwrap();
+            crate::explore::run_config("p.gene", RACE, &config, &plan, seed).output
+        };
+        let run = summary
+            .outcomes
+            .iter()
+            .map(|o| &o.first)
+            .find(|r| plain(r.seed) != r.output)
+            .expect("an outcome that the seed alone does not give")
+            .clone();
+        summary.violations = vec![SeedRun {
+            violations: vec!["[made-up] a broken invariant".into()],
+            ..run.clone()
+        }];
+        let args = Args::try_parse_from(["x"]).unwrap().run;
+        let dir = std::env::temp_dir().join(format!("gene-report-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let o = ReportOptions {
+            file: "p.gene",
+            shard,
+            plan: &plan,
+            args: &args,
+            base: &base,
+            full: false,
+            outcomes_dir: Some(&dir),
+            declared: &[],
+        };
+        let text = report(&summary, &o, None);
+        let file = dir.join("violation-1.schedule");
+        let want = format!(
+            "  seed {}: [made-up] a broken invariant\n    reproduce: gene-trace run p.gene --seed {} --schedule random --swarm --schedule-file {} --trace violation-1.jsonl\n",
+            run.seed,
+            run.seed,
+            file.display()
+        );
+        assert!(text.contains(&want), "{text}");
+        strategy::write_schedules(&dir, &summary, "p.gene", RACE).unwrap();
+        let written = std::fs::read_to_string(&file).unwrap();
+        let schedule = gene_sim::schedule_file::ScheduleFile::parse("v", &written).unwrap();
+        let mut config = crate::explore::seed_config(&base, &plan, run.seed).unwrap();
+        config.schedule_file = Some(schedule);
+        let again = crate::explore::run_config("p.gene", RACE, &config, &plan, run.seed);
+        assert_eq!(again.output, run.output);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

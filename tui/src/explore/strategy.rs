@@ -22,6 +22,7 @@ use gene_sim::strategy::prefix::Prefix;
 use indicatif::ProgressBar;
 use serde::{Deserialize, Serialize};
 
+use super::assertions::{Key, Seen, Tally};
 use super::{Outcome, Plan, SeedRun, Shard, Summary};
 
 /// `--strategy`.
@@ -216,8 +217,12 @@ pub struct Part {
     pub violations: Vec<(Vec<u32>, SeedRun)>,
     pub prefixes: BTreeSet<u64>,
     /// Every counted run's path, in order (depth first: ascending), its
-    /// outcome digest and its prefix digest.
-    pub paths: Vec<(Vec<u32>, String, u64)>,
+    /// outcome digest, its prefix digest and what it said of each
+    /// assertion it reached.
+    pub paths: Vec<(Vec<u32>, String, u64, Vec<Seen>)>,
+    /// Each assertion that failed: its first failing run (by path) and
+    /// that run's path.
+    pub first_failed: BTreeMap<Key, (Vec<u32>, SeedRun)>,
     pub pruned: u64,
     pub complete: bool,
 }
@@ -236,6 +241,9 @@ pub fn join(parts: Vec<Part>) -> Part {
         all.prefixes.extend(part.prefixes);
         all.paths.extend(part.paths);
         all.violations.extend(part.violations);
+        for (key, (path, run)) in part.first_failed {
+            note_failed(&mut all.first_failed, key, path, run);
+        }
         for (digest, (count, run, path)) in part.outcomes {
             match all.outcomes.get_mut(&digest) {
                 Some(have) => {
@@ -250,9 +258,26 @@ pub fn join(parts: Vec<Part>) -> Part {
             }
         }
     }
-    all.paths.sort();
+    all.paths.sort_by(|a, b| a.0.cmp(&b.0));
     all.violations.sort_by(|a, b| a.0.cmp(&b.0));
     all
+}
+
+/// Keeps `run` as the first failure of `key` unless one at an earlier path
+/// is kept.
+fn note_failed(
+    map: &mut BTreeMap<Key, (Vec<u32>, SeedRun)>,
+    key: Key,
+    path: Vec<u32>,
+    run: SeedRun,
+) {
+    match map.get_mut(&key) {
+        Some(have) if path < have.0 => *have = (path, run),
+        Some(_) => {}
+        None => {
+            map.insert(key, (path, run));
+        }
+    }
 }
 
 /// The summary of the parts (of jobs, or of shards), bounded to the first
@@ -302,6 +327,7 @@ pub fn explore_exhaustive(
                         violations: Vec::new(),
                         prefixes: BTreeSet::new(),
                         paths: Vec::new(),
+                        first_failed: BTreeMap::new(),
                         pruned: 0,
                         complete: false,
                     };
@@ -330,7 +356,24 @@ pub fn explore_exhaustive(
                             if !run.violations.is_empty() {
                                 part.violations.push((path.clone(), run.clone()));
                             }
-                            part.paths.push((path.clone(), run.outcome.clone(), prefix));
+                            part.paths.push((
+                                path.clone(),
+                                run.outcome.clone(),
+                                prefix,
+                                run.assertions.clone(),
+                            ));
+                            for s in run.assertions.iter().filter(|s| s.failed) {
+                                // Paths ascend: the job's first is its earliest.
+                                part.first_failed.entry(s.key.clone()).or_insert_with(|| {
+                                    (
+                                        path.clone(),
+                                        SeedRun {
+                                            output: String::new(),
+                                            ..run.clone()
+                                        },
+                                    )
+                                });
+                            }
                             part.outcomes
                                 .entry(run.outcome.clone())
                                 .and_modify(|o| o.0 += 1)
@@ -374,10 +417,11 @@ fn bound(mut parts: Vec<Part>, max: u64) -> Vec<Part> {
         part.paths.truncate(keep);
         part.runs = keep as u64;
         part.complete = false;
-        part.prefixes = part.paths.iter().map(|(.., prefix)| *prefix).collect();
+        part.prefixes = part.paths.iter().map(|(_, _, prefix, _)| *prefix).collect();
         part.violations.retain(|(p, _)| *p <= last);
+        part.first_failed.retain(|_, (p, _)| *p <= last);
         let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
-        for (_, digest, _) in &part.paths {
+        for (_, digest, ..) in &part.paths {
             *counts.entry(digest.as_str()).or_default() += 1;
         }
         let counts: BTreeMap<String, u64> = counts
@@ -451,6 +495,7 @@ fn merge(parts: Vec<Part>) -> (Summary, ExhaustiveStats) {
     }
     summary.outcomes = outcomes.into_iter().map(|(_, o)| o).collect();
     violations.sort_by(|a, b| a.0.cmp(&b.0));
+    summary.assertions = tallies(&parts, rank);
     let mut paths: Vec<Vec<u32>> = parts
         .iter()
         .flat_map(|p| p.paths.iter().map(|(path, ..)| path.clone()))
@@ -465,6 +510,36 @@ fn merge(parts: Vec<Part>) -> (Summary, ExhaustiveStats) {
         })
         .collect();
     (summary, stats)
+}
+
+/// The assertion tallies of the parts' schedules: each failed one's
+/// first run is its first failing schedule in depth-first order,
+/// numbered as the report numbers schedules (`rank` + 1).
+fn tallies(parts: &[Part], rank: impl Fn(&Vec<u32>) -> u64) -> Vec<(Key, Tally)> {
+    let mut map: BTreeMap<Key, Tally> = BTreeMap::new();
+    let mut first: BTreeMap<Key, (Vec<u32>, SeedRun)> = BTreeMap::new();
+    for part in parts {
+        for (.., seen) in &part.paths {
+            for s in seen {
+                let t = map.entry(s.key.clone()).or_default();
+                t.reached += 1;
+                t.held += u64::from(s.held);
+                t.failed += u64::from(s.failed);
+            }
+        }
+        for (key, (path, run)) in &part.first_failed {
+            note_failed(&mut first, key.clone(), path.clone(), run.clone());
+        }
+    }
+    for (key, (path, run)) in first {
+        if let Some(t) = map.get_mut(&key) {
+            t.first_failed = Some(SeedRun {
+                seed: rank(&path) + 1,
+                ..run
+            });
+        }
+    }
+    map.into_iter().collect()
 }
 
 /// The outcomes found by the last tenth of a random or PCT shard's seeds.
@@ -554,11 +629,36 @@ pub fn header(summary: &Summary, o: &super::report::ReportOptions) -> Option<Str
 /// schedule file (written to the outcomes directory, or shown), and the
 /// command that replays it.
 pub fn repro_lines(o: &super::report::ReportOptions, run: &SeedRun, k: usize) -> String {
+    schedule_repro(o, run, &format!("outcome-{k}.schedule"), "reproduce", "")
+}
+
+/// The name of the schedule file of the `k`th failed `always` (in the
+/// report's order) of a pct or exhaustive exploration.
+pub fn always_file(k: usize) -> String {
+    format!("always-{k}.schedule")
+}
+
+/// The name of the schedule file of the `k`th run that broke an
+/// invariant, of a pct or exhaustive exploration.
+pub fn violation_file(k: usize) -> String {
+    format!("violation-{k}.schedule")
+}
+
+/// `    LABEL: COMMAND --schedule-file FILE EXTRA`, the command that
+/// replays `run`'s decisions from the schedule file `file_name` (in the
+/// outcomes directory, where it is written; else in the current
+/// directory, its lines shown below the command).
+pub fn schedule_repro(
+    o: &super::report::ReportOptions,
+    run: &SeedRun,
+    file_name: &str,
+    label: &str,
+    extra: &str,
+) -> String {
     let mut out = String::new();
-    let file_name = format!("outcome-{k}.schedule");
     let path = match o.outcomes_dir {
-        Some(dir) => dir.join(&file_name).display().to_string(),
-        None => file_name,
+        Some(dir) => dir.join(file_name).display().to_string(),
+        None => file_name.to_string(),
     };
     // An exhaustive run's number is its schedule's; its seed is the plan's.
     let seeded = SeedRun {
@@ -569,11 +669,11 @@ pub fn repro_lines(o: &super::report::ReportOptions, run: &SeedRun, k: usize) ->
         ..run.clone()
     };
     let command = format!(
-        "{} --schedule-file {}",
+        "{} --schedule-file {}{extra}",
         super::report::repro_command(o, &seeded),
         super::report::shell_word(&path)
     );
-    let _ = writeln!(out, "    reproduce: {command}");
+    let _ = writeln!(out, "    {label}: {command}");
     if o.outcomes_dir.is_none() {
         let _ = writeln!(out, "    schedule ({path}):");
         for line in schedule_text(run, "", "", "").lines() {
@@ -601,6 +701,26 @@ pub fn write_schedules(
             file,
             program,
         );
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    let always = super::assertions::failed(&summary.assertions);
+    let runs = always
+        .iter()
+        .enumerate()
+        .filter_map(|(k, (key, t))| {
+            let about = format!(
+                "the first run of {file} where the always at {} failed",
+                key.at
+            );
+            Some((always_file(k + 1), about, t.first_failed.as_ref()?))
+        })
+        .chain(summary.violations.iter().enumerate().map(|(k, r)| {
+            let about = format!("run {} of {file}, which broke an invariant", r.seed);
+            (violation_file(k + 1), about, r)
+        }));
+    for (name, about, run) in runs {
+        let path = dir.join(name);
+        let text = schedule_text(run, &about, file, program);
         std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(())
