@@ -461,8 +461,10 @@ pub struct ExploreArgs {
     /// Print each outcome's whole output (default: its first 6 lines).
     #[arg(long)]
     pub full: bool,
-    /// Write each outcome's whole output to DIR/outcome-K.txt (and the
-    /// shrunk schedules to DIR; else they go to the current directory).
+    /// Write each outcome's whole output to DIR/outcome-K.txt; under pct
+    /// and exhaustive also each outcome's, failed always's and violation's
+    /// schedule (outcome-K, always-K, violation-K.schedule). Shrunk
+    /// schedules go to DIR too (else to the current directory).
     #[arg(long, value_name = "DIR")]
     pub outcomes_dir: Option<std::path::PathBuf>,
     /// Do not shrink the first failure of each kind.
