@@ -143,10 +143,17 @@ impl fmt::Display for Here<'_> {
 /// Where a function's body starts (its first located instruction).
 pub(crate) struct Body<'a>(pub &'a Code);
 
+/// Where `code`'s body starts, for an event's field.
+fn body_loc(code: &Code) -> crate::sink::Loc<'_> {
+    span_loc(
+        code,
+        code.spans.first().map(|&(_, s)| s).unwrap_or_default(),
+    )
+}
+
 impl<'a> From<Body<'a>> for crate::sink::Arg<'a> {
     fn from(body: Body<'a>) -> Self {
-        let span = body.0.spans.first().map(|&(_, s)| s).unwrap_or_default();
-        crate::sink::Arg::Location(span_loc(body.0, span))
+        crate::sink::Arg::Location(body_loc(body.0))
     }
 }
 
@@ -269,7 +276,7 @@ impl fmt::Display for TaskName<'_> {
         {
             return f.write_str(&p.name);
         }
-        let at = self.0.to_string();
+        let at = self.0.loc().to_string();
         // file:line, without the column.
         let line = match at.rsplit_once(':') {
             Some((head, _)) => head,
@@ -308,23 +315,20 @@ impl<'a> SpawnSite<'a> {
     }
 }
 
-impl<'a> From<SpawnSite<'a>> for crate::sink::Arg<'a> {
-    fn from(site: SpawnSite<'a>) -> Self {
-        crate::sink::Arg::Location(match (site.kind, site.body, site.here) {
-            (crate::task::TaskKind::Callback, Some(p), _) => return Body(&p.code).into(),
+impl<'a> SpawnSite<'a> {
+    /// Where the task's record points.
+    pub fn loc(&self) -> crate::sink::Loc<'a> {
+        match (self.kind, self.body, self.here) {
+            (crate::task::TaskKind::Callback, Some(p), _) => body_loc(&p.code),
             (_, _, Some((code, pc))) => loc(code, pc),
             _ => NOWHERE,
-        })
+        }
     }
 }
 
-impl fmt::Display for SpawnSite<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.kind, self.body, self.here) {
-            (crate::task::TaskKind::Callback, Some(p), _) => Body(&p.code).fmt(f),
-            (_, _, Some((code, pc))) => At(code, pc).fmt(f),
-            _ => Ok(()),
-        }
+impl<'a> From<SpawnSite<'a>> for crate::sink::Arg<'a> {
+    fn from(site: SpawnSite<'a>) -> Self {
+        crate::sink::Arg::Location(site.loc())
     }
 }
 
@@ -341,15 +345,6 @@ impl<'a> From<Def<'a>> for crate::sink::Arg<'a> {
     }
 }
 
-impl fmt::Display for Def<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(p) => write_at(f, &p.code, p.span),
-            None => Ok(()),
-        }
-    }
-}
-
 /// Where a throw happened: its recorded location (a rethrow keeps the
 /// first), else the running instruction.
 pub(crate) struct ThrowSite<'a>(pub &'a Vm, pub Option<&'a crate::vm::Location>);
@@ -360,17 +355,6 @@ impl<'a> From<ThrowSite<'a>> for crate::sink::Arg<'a> {
             Some(l) if l.span != Span::default() => location_loc(l),
             _ => Here(site.0).loc(),
         })
-    }
-}
-
-impl fmt::Display for ThrowSite<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.1 {
-            Some(l) if l.span != Span::default() => {
-                write!(f, "{}:{}:{}", l.source.name, l.span.line, l.span.col)
-            }
-            _ => Here(self.0).fmt(f),
-        }
     }
 }
 
@@ -389,18 +373,6 @@ impl<'a> From<Ended<'a>> for crate::sink::Arg<'a> {
             (None, None) => NOWHERE,
             (None, Some((code, pc))) => loc(code, *pc),
         })
-    }
-}
-
-impl fmt::Display for Ended<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.1, self.0) {
-            (Some(l), _) if l.span != Span::default() => {
-                write!(f, "{}:{}:{}", l.source.name, l.span.line, l.span.col)
-            }
-            (Some(_), _) | (None, None) => Ok(()),
-            (None, Some((code, pc))) => At(code, *pc).fmt(f),
-        }
     }
 }
 

@@ -58,7 +58,7 @@ pub(crate) fn task_base_key(task: &Task) -> String {
     };
     let mut key = TaskName(site).to_string();
     if !key.contains('@') {
-        let at = site.to_string();
+        let at = site.loc().to_string();
         if !at.is_empty() {
             let _ = write!(key, "@{}", without_column(&at));
         }
