@@ -66,28 +66,15 @@ impl Vm {
         let mut reactions = std::mem::take(&mut *f.reactions.borrow_mut());
         #[cfg(feature = "mutations")]
         self.mutate_reactions(&mut reactions);
-        match outcome {
-            Ok(v) => {
-                event!(
-                    "gene::future",
-                    "future.resolved",
-                    future = f.id,
-                    ok = true,
-                    value = crate::sink::Arg::Quoted(v),
-                    reactions = reactions.len()
-                )
-            }
-            Err(e) => {
-                event!(
-                    "gene::future",
-                    "future.resolved",
-                    future = f.id,
-                    ok = false,
-                    value = crate::sink::Arg::Quoted(e),
-                    reactions = reactions.len()
-                )
-            }
-        }
+        let (Ok(value) | Err(value)) = &outcome;
+        event!(
+            "gene::future",
+            "future.resolved",
+            future = f.id,
+            ok = outcome.is_ok(),
+            value = crate::sink::Arg::Quoted(value),
+            reactions = reactions.len()
+        );
         if outcome.is_err()
             && !f.observed.get()
             && !reactions.iter().any(|r| {
