@@ -20,6 +20,11 @@
 #[path = "props/mod.rs"]
 mod props;
 
+// The binaries' allocator (mimalloc, counting), so that runs cost what
+// they cost in `gene-trace`.
+#[global_allocator]
+static ALLOCATOR: gene_sim::memory::Counting = gene_sim::memory::Counting;
+
 use std::collections::BTreeMap;
 
 use gene_vm::mutation::Mutation;

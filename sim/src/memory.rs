@@ -1,15 +1,23 @@
 //! Counting the memory a run allocates, for `RunConfig::max_memory`.
 //!
-//! `Counting` wraps the system allocator and keeps a per-thread balance of
+//! `Counting` wraps mimalloc and keeps a per-thread balance of
 //! bytes allocated minus bytes freed. A run happens on one thread, so the
 //! driver reads the balance when the run starts and at every poll, and ends
 //! the run when the difference passes the bound. Everything the run holds
 //! counts: its values, the VM's stacks, and a trace collected in memory.
 //!
 //! The binaries install it (`#[global_allocator]`); without it the balance
-//! stays 0 and `max_memory` never trips.
+//! stays 0 and `max_memory` never trips. They also call [`tune`] first.
+//!
+//! Why mimalloc and not the system allocator: a run allocates and frees
+//! small objects at a high rate (futures, frames, trace fields), and glibc's
+//! malloc spent about a third of an exploration's instructions in
+//! `_int_malloc`, `_int_free` and `malloc_consolidate` (callgrind, 2026-12-03;
+//! BENCHMARKS.md). The allocator changes no output: nothing in a run
+//! depends on addresses.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use mimalloc::MiMalloc;
+use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;
 
 thread_local! {
@@ -30,14 +38,32 @@ pub fn thread_allocated() -> i64 {
     BALANCE.try_with(Cell::get).unwrap_or(0)
 }
 
-/// The system allocator, counting per thread.
+/// mimalloc's option `mi_option_purge_delay` (`mimalloc.h`, v2: the
+/// sixteenth option); `libmimalloc-sys` names no constant for it.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Sets the allocator's options, before the process allocates much: memory
+/// a run frees is kept for the next allocation instead of being returned
+/// to the system after 10 ms. Returning it cost up to 0.3 s of system time
+/// on the million-timer workload, in `madvise` calls and the page faults
+/// that follow; the peak resident memory is the same either way. Setting
+/// `MIMALLOC_PURGE_DELAY` in the environment overrides this.
+pub fn tune() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // Safety: `mi_option_set` takes any option id and value, and only
+        // stores it; mimalloc reads options under its own synchronisation.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    }
+}
+
+/// mimalloc, counting per thread.
 pub struct Counting;
 
-// Safety: every call is forwarded to `System` unchanged; the counting
+// Safety: every call is forwarded to `MiMalloc` unchanged; the counting
 // touches only a const thread-local cell.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
+        let p = unsafe { MiMalloc.alloc(layout) };
         if !p.is_null() {
             add(layout.size() as i64);
         }
@@ -45,7 +71,7 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc_zeroed(layout) };
+        let p = unsafe { MiMalloc.alloc_zeroed(layout) };
         if !p.is_null() {
             add(layout.size() as i64);
         }
@@ -53,12 +79,12 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
+        unsafe { MiMalloc.dealloc(ptr, layout) };
         add(-(layout.size() as i64));
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        let p = unsafe { MiMalloc.realloc(ptr, layout, new_size) };
         if !p.is_null() {
             add(new_size as i64 - layout.size() as i64);
         }
@@ -90,7 +116,22 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_size;
+    use super::{MI_OPTION_PURGE_DELAY, parse_size, tune};
+
+    #[test]
+    fn tune_sets_the_purge_delay() {
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+            return; // the environment decides; `tune` leaves it alone
+        }
+        // Safety: reading an option has no precondition.
+        let get = |o| unsafe { libmimalloc_sys::mi_option_get(o) };
+        // mimalloc.h (v2): the purge delay defaults to 10 ms, and its
+        // neighbours are `eager_commit_delay` (1) and `use_numa_nodes` (0).
+        assert_eq!(get(MI_OPTION_PURGE_DELAY), 10, "not the purge delay");
+        assert_eq!(get(MI_OPTION_PURGE_DELAY - 1), 1);
+        tune();
+        assert_eq!(get(MI_OPTION_PURGE_DELAY), -1);
+    }
 
     #[test]
     fn sizes_take_binary_suffixes() {

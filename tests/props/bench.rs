@@ -6,6 +6,11 @@
 #[allow(unused_imports)]
 mod props;
 
+// The binaries' allocator (mimalloc, counting), so that runs cost what
+// they cost in `gene-trace`.
+#[global_allocator]
+static ALLOCATOR: gene_sim::memory::Counting = gene_sim::memory::Counting;
+
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group};

@@ -41,6 +41,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    gene_sim::memory::tune();
     output::restore_sigpipe();
     let cli: Cli = match args::parse() {
         Ok(c) => c,
