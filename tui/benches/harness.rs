@@ -12,6 +12,11 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group};
 use gene_sim::RunConfig;
 
+// The binaries' allocator (mimalloc, counting), so that the figures are
+// what `gene-trace` users get.
+#[global_allocator]
+static ALLOCATOR: gene_sim::memory::Counting = gene_sim::memory::Counting;
+
 fn program(name: &str) -> (String, String) {
     let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("benches/programs")
@@ -235,6 +240,7 @@ fn benches(c: &mut Criterion) {
 criterion_group!(harness, benches);
 
 fn main() {
+    gene_sim::memory::tune();
     harness();
     Criterion::default().configure_from_args().final_summary();
 }

@@ -25,6 +25,11 @@ use gene_trace::replay::{App, ui};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+// The binaries' allocator (mimalloc, counting), so that the figures are
+// what `gene-trace` users get.
+#[global_allocator]
+static ALLOCATOR: gene_sim::memory::Counting = gene_sim::memory::Counting;
+
 /// Tasks of the recorded program: eleven to twelve records each (v2 also
 /// records the writes and first reads of `x`, a variable of the top-level
 /// scope that `nap`'s closure can see).
@@ -271,6 +276,7 @@ fn bench_open(c: &mut Criterion) {
 criterion_group!(benches, bench_steps, bench_open);
 
 fn main() {
+    gene_sim::memory::tune();
     if let Some(path) = std::env::var_os("GENE_REPLAY_MEASURE") {
         measure(Path::new(&path));
         return;

@@ -9,6 +9,11 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group};
 use gene_sim::RunConfig;
 
+// The binaries' allocator (mimalloc, counting), so that the figures are
+// what `gene-trace` users get.
+#[global_allocator]
+static ALLOCATOR: gene_sim::memory::Counting = gene_sim::memory::Counting;
+
 /// n closures, each kept alive only by the scope it captured (a cycle).
 fn cycles(n: usize) -> String {
     format!(
@@ -105,6 +110,7 @@ fn benches(c: &mut Criterion) {
 criterion_group!(scaling_benches, benches);
 
 fn main() {
+    gene_sim::memory::tune();
     scaling_benches();
     Criterion::default().configure_from_args().final_summary();
 }
