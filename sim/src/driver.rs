@@ -12,7 +12,7 @@ use crate::fs::{OverlayFs, RealFs};
 use crate::latency::LatencyModel;
 use crate::real::RealWorld;
 use crate::trace::namer::Namer;
-use crate::trace::read::Trace;
+use crate::trace::read::{Record, Trace};
 use crate::trace::record::{Collector, Recorder, Sink};
 use crate::world::{Schedule, SimWorld, World};
 
@@ -269,15 +269,28 @@ pub fn run_collected(
     config: &RunConfig,
     out: &mut dyn Write,
 ) -> Result<(Report, Trace), LoadError> {
+    let (report, records) = run_records(name, text, config, out)?;
+    let header: serde_json::Value =
+        serde_json::from_str(&crate::trace::header(name, text, config)).unwrap_or_default();
+    Ok((report, Trace::from_records(header, records)))
+}
+
+/// `run_collected` without the trace's header, for callers that look only
+/// at the records (`explore` runs thousands of programs, and building the
+/// header was a twentieth of each run).
+pub fn run_records(
+    name: &str,
+    text: &str,
+    config: &RunConfig,
+    out: &mut dyn Write,
+) -> Result<(Report, Vec<Record>), LoadError> {
     let mut vm = Vm::new(config.vm.clone());
     vm.load(name, text)?;
     let collector = Collector::default();
     let report = with_sink(collector.clone(), |sink| {
         start(&mut vm, config, out, Some(sink))
     });
-    let header: serde_json::Value =
-        serde_json::from_str(&crate::trace::header(name, text, config)).unwrap_or_default();
-    Ok((report, Trace::from_records(header, collector.take())))
+    Ok((report, collector.take()))
 }
 
 /// Runs `f` with `sink` receiving this thread's `gene::*` events.

@@ -21,5 +21,7 @@ pub mod world;
 
 pub use files::{disk, fs, regular_file, resolve};
 
-pub use driver::{Report, RunConfig, format_nanos, run, run_collected, run_named, run_traced};
+pub use driver::{
+    Report, RunConfig, format_nanos, run, run_collected, run_named, run_records, run_traced,
+};
 pub use world::Schedule;

@@ -430,6 +430,10 @@ struct Collected {
     /// Reused for each event's fields, and for fields given as `Display`.
     fields: Vec<(Arc<str>, FieldValue)>,
     text: String,
+    /// Each kind's name and field keys, interned once, by `Kind::index`:
+    /// an event that gives all its kind's fields takes its keys from here
+    /// with no lookup.
+    keys: Vec<Option<(Arc<str>, Box<[Arc<str>]>)>>,
 }
 
 impl Collected {
@@ -514,13 +518,31 @@ impl Collector {
     fn collect(&self, event: &Event<'_>) {
         let mut c = self.lock();
         let c = &mut *c;
+        let spec = schema::of(event.kind);
+        let at = event.kind.index();
+        if c.keys.len() <= at {
+            c.keys.resize(at + 1, None);
+        }
+        let (kind, keys) = c.keys[at].get_or_insert_with(|| {
+            let keys = spec.fields.iter().map(|f| c.names.get(f.name)).collect();
+            (c.names.get(spec.name), keys)
+        });
+        let kind = kind.clone();
+        // The event gives the spec's fields in order, skipping those its
+        // operation kind does not have: when it gives them all, its i-th
+        // field is the spec's.
+        let all = event.fields.len() == keys.len();
         c.fields.clear();
-        for (name, arg) in event.fields {
+        for (i, (name, arg)) in event.fields.iter().enumerate() {
             let value = field_value(&mut c.names, &mut c.text, name, arg);
-            let key = c.names.get(name);
+            let key = if all {
+                debug_assert_eq!(&*keys[i], *name);
+                keys[i].clone()
+            } else {
+                c.names.get(name)
+            };
             c.fields.push((key, value));
         }
-        let kind = c.names.get(schema::of(event.kind).name);
         let seq = c.records.len() as u64 + 1;
         c.records.push(Record {
             seq,
@@ -546,12 +568,29 @@ fn field_value(names: &mut Names, text: &mut String, name: &str, arg: &Arg<'_>) 
         }
         Arg::Location(l) => {
             text.clear();
-            let _ = write!(text, "{l}");
+            if !l.file.is_empty() {
+                // As `Loc`'s `Display` writes it, without the formatting
+                // machinery (a location or two in most records).
+                text.push_str(l.file);
+                text.push(':');
+                text.push_str(itoa::Buffer::new().format(l.line));
+                text.push(':');
+                text.push_str(itoa::Buffer::new().format(l.col));
+            }
             FieldValue::Text(names.field_text(name, text))
         }
         Arg::Value(v) => {
             text.clear();
-            let _ = write!(text, "{}", gene_vm::sink::Summarized(v));
+            match v {
+                // As `Summarized` writes them, without the formatting
+                // machinery (the recorder's `value` does the same).
+                gene_vm::Value::Int(i) => text.push_str(itoa::Buffer::new().format(*i)),
+                gene_vm::Value::Nil => text.push_str("nil"),
+                gene_vm::Value::Bool(b) => text.push_str(if *b { "true" } else { "false" }),
+                v => {
+                    let _ = write!(text, "{}", gene_vm::sink::Summarized(v));
+                }
+            }
             FieldValue::Text(names.field_text(name, text))
         }
         Arg::Quoted(v) => {

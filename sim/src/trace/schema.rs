@@ -467,12 +467,15 @@ impl Validator {
                 }
             }
         }
-        let op_kind = r.str("op_kind");
+        // Looked up only for a kind with fields some operations lack.
+        let mut op_kind: Option<Option<&str>> = None;
         let mut made = self.made;
         for (j, field) in spec.fields.iter().enumerate() {
             let required = match field.need {
                 Need::Always => true,
-                Need::ForOpKinds(kinds) => op_kind.is_some_and(|k| kinds.contains(&k)),
+                Need::ForOpKinds(kinds) => op_kind
+                    .get_or_insert_with(|| r.str("op_kind"))
+                    .is_some_and(|k| kinds.contains(&k)),
             };
             let given = if in_order {
                 r.fields.get(at_field[j]).map(|(_, v)| v)

@@ -149,7 +149,7 @@ fn run_seed(name: &str, text: &str, base: &RunConfig, plan: &Plan, seed: u64) ->
 /// One run of `config`, checked.
 pub fn run_config(name: &str, text: &str, config: &RunConfig, plan: &Plan, seed: u64) -> SeedRun {
     let mut out = Vec::new();
-    let ran = gene_sim::run_collected(name, text, config, &mut out)
+    let ran = gene_sim::run_records(name, text, config, &mut out)
         .map_err(|e| format!("error: {}", e.error.message));
     run_result(plan, seed, ran, out)
 }
@@ -157,16 +157,16 @@ pub fn run_config(name: &str, text: &str, config: &RunConfig, plan: &Plan, seed:
 pub(super) fn run_result(
     plan: &Plan,
     seed: u64,
-    ran: Result<(gene_sim::Report, gene_sim::trace::read::Trace), String>,
+    ran: Result<(gene_sim::Report, Vec<gene_sim::trace::read::Record>), String>,
     out: Vec<u8>,
 ) -> SeedRun {
     let mut decisions = Vec::new();
     let mut seen = Vec::new();
     let (result, unfinished, violations) = match ran {
-        Ok((mut report, trace)) => {
+        Ok((mut report, records)) => {
             decisions = std::mem::take(&mut report.decisions);
-            seen = assertions::of_records(&trace.records);
-            let mut v: Vec<String> = check::check(&trace.records)
+            seen = assertions::of_records(&records);
+            let mut v: Vec<String> = check::check(&records)
                 .iter()
                 .map(|v| v.to_string())
                 .collect();

@@ -149,7 +149,7 @@ pub fn count_steps(name: &str, text: &str, base: &RunConfig, plan: &Plan) -> u64
     let counter = Arc::new(Mutex::new(CountPicks::default()));
     if let Ok(mut config) = super::seed_config(base, plan, plan.first_seed) {
         config.strategy = Some(StrategyHandle(counter.clone()));
-        let _ = gene_sim::run_collected(name, text, &config, &mut std::io::sink());
+        let _ = gene_sim::run_records(name, text, &config, &mut std::io::sink());
     }
     let picks = counter.lock().map_or(0, |c| c.picks);
     picks.max(1)

@@ -445,7 +445,7 @@ impl Vm {
                 blocked: false,
                 body: None,
                 site: None,
-                ordinal: 1,
+                key: None,
             },
         );
         self.active.push(main);

@@ -130,7 +130,10 @@ impl Vm {
                 let index = eligible.map_or(j, |e| e[j]);
                 match queue.get(index).and_then(|b| b.jobs.front()) {
                     Some(Job::Resume(t, _)) => match self.tasks.get(t) {
-                        Some(task) => with_ordinal(task_base_key(task), task.ordinal),
+                        Some(task) => match &task.key {
+                            Some(key) => key.to_string(),
+                            None => task_base_key(task),
+                        },
                         None => format!("task{t}"),
                     },
                     Some(Job::Callback(f, _, _)) => {

@@ -278,10 +278,12 @@ impl Vm {
             blocked: false,
             body: origin.0,
             site: origin.1,
-            ordinal: 0,
+            key: None,
         };
         if self.keyed {
-            task.ordinal = self.next_ordinal(&crate::choice::task_base_key(&task));
+            let base = crate::choice::task_base_key(&task);
+            let ordinal = self.next_ordinal(&base);
+            task.key = Some(crate::choice::with_ordinal(base, ordinal).into());
         }
         self.tasks.insert(id, task);
         self.active.push(id);

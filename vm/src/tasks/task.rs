@@ -46,9 +46,10 @@ pub(crate) struct Task {
     /// the instruction that spawned it.
     pub body: Option<Rc<crate::function::FnProto>>,
     pub site: Option<(Rc<crate::bytecode::Code>, usize)>,
-    /// Among the tasks with its key (`choice`), which one it is (1-based);
-    /// 0 when keys were off at its spawn.
-    pub ordinal: u32,
+    /// Its stable key with its ordinal among the tasks of that key
+    /// (`withdraw@race.gene:14#2`, `choice`), made once at its spawn when
+    /// keys are on; None when they were off (then its key is its base key).
+    pub key: Option<std::rc::Rc<str>>,
 }
 
 impl Task {
