@@ -433,8 +433,11 @@ struct Collected {
     /// Each kind's name and field keys, interned once, by `Kind::index`:
     /// an event that gives all its kind's fields takes its keys from here
     /// with no lookup.
-    keys: Vec<Option<(Arc<str>, Box<[Arc<str>]>)>>,
+    keys: Vec<Option<KindKeys>>,
 }
+
+/// A kind's name and its fields' keys, in the schema's order.
+type KindKeys = (Arc<str>, Box<[Arc<str>]>);
 
 impl Collected {
     fn push(&mut self, kind: &str, fields: Vec<(Arc<str>, FieldValue)>) {
