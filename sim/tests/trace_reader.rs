@@ -57,6 +57,13 @@ fn recorder_output_validates_against_the_schema_for_every_fixture() {
         let trace = read(&bytes[..]).unwrap();
         assert_eq!(trace.error, None, "{name}");
         assert!(trace.is_complete(), "{name}");
+        // Both ways give the same records: the collector and the recorder
+        // make them each their own way, from the same events.
+        let (a, b) = (&collected.records, &trace.records);
+        assert_eq!(a.len(), b.len(), "{name}");
+        for (x, y) in a.iter().zip(b.iter()) {
+            assert_eq!(x, y, "{name}: record {}", x.seq);
+        }
     }
     // The corpus exercises most of the format.
     assert!(kinds.len() >= 20, "{kinds:?}");

@@ -536,14 +536,20 @@ impl Collector {
         // field is the spec's.
         let all = event.fields.len() == keys.len();
         c.fields.clear();
-        for (i, (name, arg)) in event.fields.iter().enumerate() {
+        let mut at = 0;
+        for (name, arg) in event.fields {
+            while !all && keys.get(at).is_some_and(|k| !same_name(k, name)) {
+                at += 1;
+            }
             let value = field_value(&mut c.names, &mut c.text, name, arg);
-            let key = if all {
-                debug_assert_eq!(&*keys[i], *name);
-                keys[i].clone()
-            } else {
-                c.names.get(name)
+            let key = match keys.get(at) {
+                Some(k) => {
+                    debug_assert_eq!(&**k, *name);
+                    k.clone()
+                }
+                None => c.names.get(name),
             };
+            at += 1;
             c.fields.push((key, value));
         }
         let seq = c.records.len() as u64 + 1;
