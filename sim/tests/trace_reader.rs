@@ -1,6 +1,6 @@
 //! The trace reader against the recorder and against hostile files: every
 //! record the recorder writes for the fixture corpus validates against the
-//! schema, and crafted traces (absurd polls, seqs and ids, an over-long
+//! schema and equals the one collected in memory, and crafted traces (absurd polls, seqs and ids, an over-long
 //! line) give a line-numbered error instead of an allocation sized by a
 //! number in the file.
 
