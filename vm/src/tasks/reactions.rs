@@ -63,7 +63,7 @@ impl Vm {
                 .write(site, f.id << 1 | outcome.is_ok() as u64, v);
         }
         #[allow(unused_mut)]
-        let mut reactions = std::mem::take(&mut *f.reactions.borrow_mut());
+        let mut reactions = std::mem::take(&mut *f.reactions.borrow_mut()).into_vec();
         #[cfg(feature = "mutations")]
         self.mutate_reactions(&mut reactions);
         let (Ok(value) | Err(value)) = &outcome;

@@ -107,7 +107,7 @@ impl Drop for Future {
         if let FutureState::Success(v) | FutureState::Failure(v) = self.state.get_mut() {
             take_nested(v, &mut found);
         }
-        for r in std::mem::take(self.reactions.get_mut()) {
+        for r in std::mem::take(self.reactions.get_mut()).into_vec() {
             match r {
                 Reaction::Callback { mut f, .. } => take_nested(&mut f, &mut found),
                 Reaction::Adopt(g) => found.push(Value::Future(g)),
