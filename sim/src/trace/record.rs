@@ -155,19 +155,9 @@ impl Inner {
         self.start_record(spec);
         let mut keep = self.buf.len();
         let mut at = 0;
-        // The event gives the spec's fields in order, skipping those its
-        // operation kind does not have: when it gives them all, its i-th
-        // field is the spec's.
         let all = event.fields.len() == spec.fields.len();
         for (name, arg) in event.fields {
-            while !all
-                && spec
-                    .fields
-                    .get(at)
-                    .is_some_and(|f| !same_name(f.name, name))
-            {
-                at += 1;
-            }
+            at = spec_field(spec, all, at, name);
             debug_assert!(
                 spec.fields.get(at).is_some_and(|f| f.name == *name),
                 "{}: field {name} is not in the schema, or out of its order",
@@ -300,6 +290,23 @@ impl Drop for Inner {
             self.flush();
         }
     }
+}
+
+/// Where an event's field `name` is among `spec`'s fields, looking from
+/// `at` on. The event gives the spec's fields in order, skipping those its
+/// operation kind does not have: when it gives them `all`, its i-th field
+/// is the spec's, and no name is compared.
+#[inline]
+fn spec_field(spec: &schema::KindSpec, all: bool, mut at: usize, name: &str) -> usize {
+    while !all
+        && spec
+            .fields
+            .get(at)
+            .is_some_and(|f| !same_name(f.name, name))
+    {
+        at += 1;
+    }
+    at
 }
 
 /// Whether a field of the event is the schema's field: the fields of one
@@ -531,16 +538,11 @@ impl Collector {
             (c.names.get(spec.name), keys)
         });
         let kind = kind.clone();
-        // The event gives the spec's fields in order, skipping those its
-        // operation kind does not have: when it gives them all, its i-th
-        // field is the spec's.
-        let all = event.fields.len() == keys.len();
+        let all = event.fields.len() == spec.fields.len();
         c.fields.clear();
         let mut at = 0;
         for (name, arg) in event.fields {
-            while !all && keys.get(at).is_some_and(|k| !same_name(k, name)) {
-                at += 1;
-            }
+            at = spec_field(spec, all, at, name);
             let value = field_value(&mut c.names, &mut c.text, name, arg);
             let key = match keys.get(at) {
                 Some(k) => {

@@ -68,7 +68,7 @@ impl Replay {
     /// second thread the story took 0.03 s off the open of a 1M-record
     /// trace but added 10 MiB to its peak (the allocator keeps the pages a
     /// thread frees for that thread), which then passed the 300 MiB budget
-    /// (BENCHMARKS.md, "Replay of a big trace").
+    /// (BENCHMARKS.md, "2026-12-03, third session").
     pub fn new_with<T>(trace: Trace, side: impl FnOnce(&Trace) -> T) -> (Replay, T) {
         let parts = Replay::index(&trace, FIRST_GAP, CHECKPOINT_BUDGET);
         let t = side(&trace);
